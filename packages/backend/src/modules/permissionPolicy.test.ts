@@ -1,0 +1,55 @@
+import {
+  AuthorizeResult,
+  ConditionalPolicyDecision,
+} from '@backstage/plugin-permission-common';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  gitopsDeployPermission,
+  gitopsReconcilePermission,
+} from '@gitops-backstage/plugin-gitops-common';
+import { PortalPermissionPolicy } from './permissionPolicy';
+
+const user = {
+  token: 'token',
+  credentials: {} as any,
+  info: {
+    userEntityRef: 'user:default/guest',
+    ownershipEntityRefs: ['user:default/guest', 'group:default/guests'],
+  },
+};
+
+describe('PortalPermissionPolicy', () => {
+  const policy = new PortalPermissionPolicy();
+
+  it('lets everyone read the catalog', async () => {
+    const decision = await policy.handle(
+      { permission: catalogEntityReadPermission },
+      user,
+    );
+    expect(decision.result).toBe(AuthorizeResult.ALLOW);
+  });
+
+  it.each([gitopsReconcilePermission, gitopsDeployPermission])(
+    'gives $name to the entity owners only',
+    async permission => {
+      const decision = (await policy.handle(
+        { permission },
+        user,
+      )) as ConditionalPolicyDecision;
+      expect(decision.result).toBe(AuthorizeResult.CONDITIONAL);
+      expect(decision.conditions).toEqual({
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: { claims: ['user:default/guest', 'group:default/guests'] },
+      });
+    },
+  );
+
+  it('gives an anonymous caller no ownership claims', async () => {
+    const decision = (await policy.handle(
+      { permission: gitopsReconcilePermission },
+      undefined,
+    )) as ConditionalPolicyDecision;
+    expect(decision.conditions).toMatchObject({ params: { claims: [] } });
+  });
+});

@@ -1,0 +1,71 @@
+import { Entity } from '@backstage/catalog-model';
+
+/**
+ * Label put on every Kubernetes and Flux object that belongs to a catalog
+ * entity. It is the Kubernetes plugin's own key, so the objects also show up
+ * in Backstage's Kubernetes tab.
+ *
+ * @public
+ */
+export const LABEL_KUBERNETES_ID = 'backstage.io/kubernetes-id';
+
+/**
+ * Label naming the environment (development, staging, production, ...) an
+ * object deploys.
+ *
+ * @public
+ */
+export const LABEL_ENVIRONMENT = 'gitops.backstage.io/environment';
+
+/**
+ * `app.kubernetes.io/managed-by` value of the objects our actions create.
+ *
+ * @public
+ */
+export const MANAGED_BY_VALUE = 'backstage-gitops';
+
+/**
+ * Entity annotation with the value of {@link LABEL_KUBERNETES_ID} on the
+ * entity's objects, as Backstage's Kubernetes plugin reads it.
+ *
+ * @public
+ */
+export const ANNOTATION_KUBERNETES_ID = 'backstage.io/kubernetes-id';
+
+/**
+ * Entity annotation with a Kubernetes label selector that picks the entity's
+ * Flux objects, for objects not labelled by our scaffolder actions.
+ *
+ * @public
+ */
+export const ANNOTATION_LABEL_SELECTOR = 'gitops.backstage.io/label-selector';
+
+/**
+ * Whether an entity carries what the GitOps plugins need to find its Flux
+ * objects.
+ *
+ * @public
+ */
+export function isGitOpsAvailable(entity: Entity): boolean {
+  const annotations = entity.metadata.annotations ?? {};
+  return Boolean(
+    annotations[ANNOTATION_KUBERNETES_ID] ||
+      annotations[ANNOTATION_LABEL_SELECTOR],
+  );
+}
+
+/**
+ * The Kubernetes label selector that picks an entity's Flux objects, or
+ * undefined when the entity is not linked.
+ *
+ * @public
+ */
+export function entityLabelSelector(entity: Entity): string | undefined {
+  const annotations = entity.metadata.annotations ?? {};
+  const selector = annotations[ANNOTATION_LABEL_SELECTOR];
+  if (selector) {
+    return selector;
+  }
+  const id = annotations[ANNOTATION_KUBERNETES_ID];
+  return id ? `${LABEL_KUBERNETES_ID}=${id}` : undefined;
+}

@@ -1,0 +1,3 @@
+export { gitopsApiRef } from './GitOpsApi';
+export type { GitOpsApi } from './GitOpsApi';
+export { GitOpsClient } from './GitOpsClient';

@@ -1,0 +1,1 @@
+export { EntityGitOpsContent } from './EntityGitOpsContent';

@@ -1,0 +1,1 @@
+export { GitOpsPage } from './GitOpsPage';

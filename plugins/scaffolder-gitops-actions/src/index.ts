@@ -1,0 +1,8 @@
+/**
+ * Scaffolder actions that initialize a project for GitOps with Flux.
+ *
+ * @packageDocumentation
+ */
+
+export { gitopsScaffolderModule as default } from './module';
+export { createManifestsAction } from './actions/createManifests';
