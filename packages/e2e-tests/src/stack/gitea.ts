@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { StackEnv } from './stackEnv';
+
+const run = promisify(execFile);
+
+/** A repository in the local Gitea, pushed to over HTTP with basic auth. */
+export class TestGitServer {
+  constructor(private readonly env: StackEnv) {}
+
+  get basicAuth(): { username: string; password: string } {
+    return {
+      username: this.env.GITEA_ADMIN_USER,
+      password: this.env.GITEA_ADMIN_PASSWORD,
+    };
+  }
+
+  repoUrl(name: string): string {
+    return `${this.env.GITEA_URL}/${this.env.GITEA_ORG}/${name}.git`;
+  }
+
+  async createRepo(prefix: string): Promise<string> {
+    const name = `${prefix}-${Date.now().toString(36)}`;
+    const response = await fetch(
+      `${this.env.GITEA_URL}/api/v1/orgs/${this.env.GITEA_ORG}/repos`,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: `token ${this.env.GITEA_TOKEN}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({ name, private: true, default_branch: 'main' }),
+      },
+    );
+    if (!response.ok) {
+      throw new Error(
+        `creating repo ${name} failed: ${
+          response.status
+        } ${await response.text()}`,
+      );
+    }
+    return name;
+  }
+
+  /**
+   * Commits `files` on top of the branch (or as its first commit) and
+   * pushes; returns the new commit's sha.
+   */
+  async commit(
+    repo: string,
+    files: Record<string, string>,
+    message: string,
+    branch = 'main',
+  ): Promise<string> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'e2e-git-'));
+    const auth = Buffer.from(
+      `${this.basicAuth.username}:${this.basicAuth.password}`,
+    ).toString('base64');
+    // The credentials travel in a header, never in a URL or a log line.
+    const git = (...args: string[]) =>
+      run(
+        'git',
+        [
+          '-c',
+          `http.extraHeader=Authorization: Basic ${auth}`,
+          '-c',
+          'user.name=e2e-tests',
+          '-c',
+          'user.email=e2e-tests@example.com',
+          ...args,
+        ],
+        { cwd: dir },
+      );
+    try {
+      await git('init', '-q', '-b', branch);
+      await git('remote', 'add', 'origin', this.repoUrl(repo));
+      const { stdout } = await git('ls-remote', 'origin', branch);
+      if (stdout.trim()) {
+        await git('fetch', '-q', 'origin', branch);
+        await git('reset', '-q', '--hard', `origin/${branch}`);
+      }
+      for (const [file, content] of Object.entries(files)) {
+        await fs.mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+        await fs.writeFile(path.join(dir, file), content);
+      }
+      await git('add', '-A');
+      await git('commit', '-q', '-m', message);
+      await git('push', '-q', 'origin', `HEAD:${branch}`);
+      return (await git('rev-parse', 'HEAD')).stdout.trim();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+import { StackEnv } from './stackEnv';
+
+export interface FluxCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface FluxObject extends KubernetesObject {
+  spec?: Record<string, any>;
+  status?: {
+    conditions?: FluxCondition[];
+    artifact?: { revision?: string };
+    lastAppliedRevision?: string;
+    lastAttemptedRevision?: string;
+    lastHandledReconcileAt?: string;
+  };
+}
+
+/** Admin access to the local stack's cluster. */
+export class TestCluster {
+  readonly config: KubeConfig;
+  readonly objects: KubernetesObjectApi;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+
+  constructor(env: StackEnv) {
+    this.config = new KubeConfig();
+    this.config.loadFromFile(env.KUBECONFIG);
+    this.objects = KubernetesObjectApi.makeApiClient(this.config);
+    this.core = this.config.makeApiClient(CoreV1Api);
+    this.apps = this.config.makeApiClient(AppsV1Api);
+  }
+
+  /** A fresh namespace per test, so runs never see each other's objects. */
+  async createNamespace(prefix: string): Promise<string> {
+    const name = `${prefix}-${Date.now().toString(36)}${Math.floor(
+      Math.random() * 1000,
+    )}`.slice(0, 63);
+    await this.core.createNamespace({ body: { metadata: { name } } });
+    return name;
+  }
+
+  async deleteNamespace(name: string): Promise<void> {
+    await this.core.deleteNamespace({ name }).catch(() => undefined);
+  }
+
+  async apply<T extends KubernetesObject>(object: T): Promise<T> {
+    return this.objects.patch(
+      object,
+      undefined,
+      undefined,
+      'e2e-tests',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+  }
+
+  async read<T extends KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    name: string,
+  ): Promise<T> {
+    return this.objects.read<T>({
+      apiVersion,
+      kind,
+      metadata: { name, namespace },
+    });
+  }
+
+  async mergePatch(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    name: string,
+    patch: { metadata?: Record<string, unknown>; spec?: unknown },
+  ): Promise<void> {
+    await this.objects.patch(
+      {
+        ...patch,
+        apiVersion,
+        kind,
+        metadata: { ...patch.metadata, name, namespace },
+      },
+      undefined,
+      undefined,
+      'e2e-tests',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+  }
+}
+
+export function condition(
+  object: FluxObject,
+  type: string,
+): FluxCondition | undefined {
+  return object.status?.conditions?.find(c => c.type === type);
+}
+
+/** Polls until `check` returns a value; the error names what was awaited. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const result = await check();
+      if (result !== undefined) {
+        return result;
+      }
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${
+          lastError ? `: ${lastError}` : ''
+        }`,
+      );
+    }
+    await new Promise(resolve => setTimeout(resolve, 500));
+  }
+}
