@@ -3,7 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { gitopsPermissions } from '@gitops-backstage/plugin-gitops-common';
-import { readClusterDetails } from './clusters/clusterConfig';
+import { readClusterDetails } from '@gitops-backstage/plugin-gitops-node';
 import { createRouter } from './router';
 
 /**

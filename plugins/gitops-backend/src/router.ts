@@ -1,7 +1,7 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
-import { ClusterDetails } from './clusters/clusterConfig';
+import { ClusterDetails } from '@gitops-backstage/plugin-gitops-node';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;

@@ -49,3 +49,11 @@ export const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export const RESOURCE_QUANTITY =
   /^(?:\d+(?:\.\d*)?|\.\d+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/;
+
+/**
+ * Matches a Flux duration such as `1m`, `5m30s` or `1h` (Go's
+ * time.ParseDuration units Flux accepts).
+ *
+ * @public
+ */
+export const FLUX_DURATION = /^(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h))+$/;

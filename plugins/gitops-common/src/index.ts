@@ -8,3 +8,4 @@ export * from './api';
 export * from './environments';
 export * from './labels';
 export * from './permissions';
+export * from './diagnostics';

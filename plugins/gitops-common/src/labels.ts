@@ -25,6 +25,14 @@ export const LABEL_ENVIRONMENT = 'gitops.backstage.io/environment';
 export const MANAGED_BY_VALUE = 'backstage-gitops';
 
 /**
+ * Annotation on the objects our actions create naming the catalog entity
+ * they belong to (labels cannot hold an entity ref).
+ *
+ * @public
+ */
+export const ANNOTATION_ENTITY_REF = 'gitops.backstage.io/entity-ref';
+
+/**
  * Entity annotation with the value of {@link LABEL_KUBERNETES_ID} on the
  * entity's objects, as Backstage's Kubernetes plugin reads it.
  *

@@ -6,3 +6,5 @@
 
 export { gitopsScaffolderModule as default } from './module';
 export { createManifestsAction } from './actions/createManifests';
+export { createFluxResourcesAction } from './actions/createFluxResources';
+export { createWaitForFluxAction } from './actions/waitForFlux';

@@ -16,6 +16,12 @@ describe('gitopsScaffolderModule', () => {
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(200);
     const ids = res.body.map((a: { id: string }) => a.id);
-    expect(ids).toContain('gitops:manifests:create');
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'gitops:manifests:create',
+        'gitops:flux:create',
+        'gitops:flux:wait',
+      ]),
+    );
   });
 });

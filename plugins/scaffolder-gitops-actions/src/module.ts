@@ -1,6 +1,11 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createFluxResourcesAction } from './actions/createFluxResources';
 import { createManifestsAction } from './actions/createManifests';
+import { createWaitForFluxAction } from './actions/waitForFlux';
 
 /**
  * Registers the GitOps project-initialization actions with the scaffolder.
@@ -12,9 +17,16 @@ export const gitopsScaffolderModule = createBackendModule({
   moduleId: 'gitops',
   register({ registerInit }) {
     registerInit({
-      deps: { scaffolderActions: scaffolderActionsExtensionPoint },
-      async init({ scaffolderActions }) {
-        scaffolderActions.addActions(createManifestsAction());
+      deps: {
+        scaffolderActions: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ scaffolderActions, config }) {
+        scaffolderActions.addActions(
+          createManifestsAction(),
+          createFluxResourcesAction({ config }),
+          createWaitForFluxAction({ config }),
+        );
       },
     });
   },

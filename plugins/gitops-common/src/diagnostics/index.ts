@@ -1,0 +1,2 @@
+export * from './classifyFluxFailure';
+export * from './errorCodes';

@@ -1,0 +1,9 @@
+/**
+ * Cluster access shared by the GitOps backend plugin and scaffolder module.
+ *
+ * @packageDocumentation
+ */
+export * from './clusters/clusterConfig';
+export * from './kubernetes/kubeConfig';
+export * from './kubernetes/serverSideApply';
+export { describeKubernetesError } from './kubernetes/errors';

@@ -1,0 +1,88 @@
+import { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import yaml from 'yaml';
+
+export const examples: TemplateExample[] = [
+  {
+    description:
+      'Three environments from the published repository, credentials from the Backstage integration',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'flux',
+          action: 'gitops:flux:create',
+          name: 'Create Flux resources',
+          input: {
+            id: 'shop-api',
+            entityRef: 'component:default/shop-api',
+            repoUrl: '${{ steps.publish.output.remoteUrl }}',
+            environments: [
+              { name: 'development', branch: 'main', interval: '1m' },
+              { name: 'staging', dependsOn: ['development'] },
+              { name: 'production', interval: '10m', autoSync: false },
+            ],
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description:
+      'A token from a template secret as bearer token, custom namespaces and a health check',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'flux',
+          action: 'gitops:flux:create',
+          name: 'Create Flux resources',
+          input: {
+            id: 'billing',
+            cluster: 'prod-eu',
+            repoUrl: 'https://git.example.com/acme/billing.git',
+            auth: { from: 'secret', secret: 'gitToken', type: 'bearerToken' },
+            namespacePattern: '{id}-{env}',
+            environments: [
+              {
+                name: 'production',
+                wait: true,
+                timeout: '5m',
+                healthChecks: [
+                  {
+                    apiVersion: 'apps/v1',
+                    kind: 'Deployment',
+                    name: 'billing',
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description:
+      'A HelmRelease from a Helm repository instead of a Kustomization',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'flux',
+          action: 'gitops:flux:create',
+          name: 'Create Flux resources',
+          input: {
+            id: 'cache',
+            repoUrl: '${{ steps.publish.output.remoteUrl }}',
+            helm: {
+              chart: 'redis',
+              version: '20.x',
+              repositoryUrl: 'oci://registry-1.docker.io/bitnamicharts',
+              values: { architecture: 'standalone' },
+            },
+            environments: [
+              { name: 'development', values: { replica: { replicaCount: 1 } } },
+            ],
+          },
+        },
+      ],
+    }),
+  },
+];
