@@ -119,11 +119,23 @@ const inputSchema = z.object({
     .optional()
     .describe('Deploy with a HelmRelease instead of a Kustomization'),
   environments: z
-    .array(environmentSchema)
+    .array(z.union([z.enum(GITOPS_ENVIRONMENTS), environmentSchema]))
     .min(1, 'must name at least one environment')
     .refine(
-      envs => new Set(envs.map(e => e.name)).size === envs.length,
+      envs =>
+        new Set(envs.map(e => (typeof e === 'string' ? e : e.name))).size ===
+        envs.length,
       'must not repeat an environment',
+    )
+    .describe('Environment names, or objects with per-environment settings'),
+  environmentSettings: z
+    .record(
+      z.enum(GITOPS_ENVIRONMENTS),
+      environmentSchema.omit({ name: true }).partial(),
+    )
+    .optional()
+    .describe(
+      'Settings per environment name, e.g. from a template form; entries in environments win',
     ),
 });
 
@@ -182,7 +194,15 @@ export function createFluxResourcesAction(options: { config: Config }) {
     },
     async handler(ctx) {
       const input = parseActionInput(inputSchema, ctx.input);
-      const plans = planEnvironments(input);
+      const environments = input.environments.map(env =>
+        parseActionInput(
+          environmentSchema,
+          typeof env === 'string'
+            ? { ...input.environmentSettings?.[env], name: env }
+            : { ...input.environmentSettings?.[env.name], ...env },
+        ),
+      );
+      const plans = planEnvironments({ ...input, environments });
       const credentials = resolveGitCredentials({
         repoUrl: input.repoUrl,
         auth: input.auth,
@@ -254,11 +274,17 @@ export function createFluxResourcesAction(options: { config: Config }) {
         }),
       );
 
+      const objectCount = results.reduce((n, r) => n + r.objects.length, 0);
+      const changes = results.reduce((sum, r) => sum + r.changes, 0);
+      if (!ctx.isDryRun) {
+        ctx.logger.info(
+          `${changes} of ${objectCount} object(s) created or changed, ${
+            objectCount - changes
+          } unchanged`,
+        );
+      }
       ctx.output('environments', results);
-      ctx.output(
-        'changes',
-        results.reduce((sum, r) => sum + r.changes, 0),
-      );
+      ctx.output('changes', changes);
       const failed = results.filter(r => r.result === 'failed');
       if (failed.length > 0) {
         throw new Error(failureSummary(results, failed));
@@ -267,10 +293,13 @@ export function createFluxResourcesAction(options: { config: Config }) {
   });
 }
 
-type ActionInput = z.output<typeof inputSchema>;
+type EnvironmentInput = z.output<typeof environmentSchema>;
+type ActionInput = Omit<z.output<typeof inputSchema>, 'environments'> & {
+  environments: EnvironmentInput[];
+};
 
 function planEnvironments(input: ActionInput): EnvironmentPlan[] {
-  const namespaceOf = (env: ActionInput['environments'][number]) =>
+  const namespaceOf = (env: EnvironmentInput) =>
     env.namespace ??
     input.namespacePattern
       .replace(/\{id\}/g, input.id)

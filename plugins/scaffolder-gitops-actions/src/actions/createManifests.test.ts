@@ -45,6 +45,7 @@ describe('gitops:manifests:create', () => {
         image: 'nginx:1.27',
         port: 8080,
         targetPath: '.',
+        replicas: 1,
         environments: [
           {
             name: 'development' as const,
@@ -91,6 +92,7 @@ describe('gitops:manifests:create', () => {
           image: 'nginx:1.27',
           port: 8080,
           targetPath: '.',
+          replicas: 1,
           environments: [{ name: 'development' as const, replicas: 1 }],
         },
       }),
@@ -111,6 +113,7 @@ describe('gitops:manifests:create', () => {
         image: 'nginx:1.27',
         port: 8080,
         targetPath: '../escape',
+        replicas: 1,
         environments: [{ name: 'development' as const, replicas: 1 }],
       },
     });

@@ -51,37 +51,49 @@ const inputSchema = z.object({
     .string()
     .default('.')
     .describe('Workspace directory to write k8s/ into'),
+  replicas: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe('Replicas of environments that do not set their own'),
   environments: z
     .array(
-      z.object({
-        name: z.enum(GITOPS_ENVIRONMENTS),
-        replicas: z.number().int().min(0).max(100).default(1),
-        image: z
-          .string()
-          .regex(IMAGE_REFERENCE, 'is not a valid image reference')
-          .optional(),
-        env: z
-          .record(
-            z
-              .string()
-              .regex(
-                ENV_VAR_NAME,
-                'env var names must match [A-Za-z_][A-Za-z0-9_]*',
-              ),
-            z.string(),
-          )
-          .optional(),
-        resources: z
-          .object({
-            requests: quantities.optional(),
-            limits: quantities.optional(),
-          })
-          .optional(),
-      }),
+      z.union([
+        z.enum(GITOPS_ENVIRONMENTS),
+        z.object({
+          name: z.enum(GITOPS_ENVIRONMENTS),
+          replicas: z.number().int().min(0).max(100).optional(),
+          image: z
+            .string()
+            .regex(IMAGE_REFERENCE, 'is not a valid image reference')
+            .optional(),
+          env: z
+            .record(
+              z
+                .string()
+                .regex(
+                  ENV_VAR_NAME,
+                  'env var names must match [A-Za-z_][A-Za-z0-9_]*',
+                ),
+              z.string(),
+            )
+            .optional(),
+          resources: z
+            .object({
+              requests: quantities.optional(),
+              limits: quantities.optional(),
+            })
+            .optional(),
+        }),
+      ]),
     )
     .min(1, 'must name at least one environment')
     .refine(
-      envs => new Set(envs.map(e => e.name)).size === envs.length,
+      envs =>
+        new Set(envs.map(e => (typeof e === 'string' ? e : e.name))).size ===
+        envs.length,
       'must not repeat an environment',
     )
     .describe('One entry per environment overlay'),
@@ -123,7 +135,11 @@ export function createManifestsAction() {
         kubernetesId: input.kubernetesId ?? input.name,
         image: input.image,
         port: input.port,
-        environments: input.environments,
+        environments: input.environments.map(env =>
+          typeof env === 'string'
+            ? { name: env, replicas: input.replicas }
+            : { ...env, replicas: env.replicas ?? input.replicas },
+        ),
       });
 
       for (const [relativePath, content] of files) {
@@ -144,10 +160,10 @@ export function createManifestsAction() {
       ctx.output(
         'overlayPaths',
         Object.fromEntries(
-          input.environments.map(e => [
-            e.name,
-            fluxPath(`k8s/overlays/${e.name}`),
-          ]),
+          input.environments.map(e => {
+            const name = typeof e === 'string' ? e : e.name;
+            return [name, fluxPath(`k8s/overlays/${name}`)];
+          }),
         ),
       );
     },

@@ -12,10 +12,28 @@ export function parseActionInput<T extends z.ZodTypeAny>(
 ): z.output<T> {
   const result = schema.safeParse(input);
   if (!result.success) {
-    const problems = result.error.issues.map(
-      issue => `${issue.path.join('.') || 'input'}: ${issue.message}`,
-    );
+    const problems = result.error.issues
+      .flatMap(explainUnion)
+      .map(issue => `${issue.path.join('.') || 'input'}: ${issue.message}`);
     throw new InputError(`Invalid input: ${problems.join('; ')}`);
   }
   return result.data;
+}
+
+// A value that matches no member of a union (say, a name or an object)
+// would only say "Invalid input"; report the member that came closest,
+// the one whose problems are not about the value's type.
+function explainUnion(issue: z.ZodIssue): z.ZodIssue[] {
+  if (issue.code !== 'invalid_union') {
+    return [issue];
+  }
+  const candidates = issue.unionErrors.map(error =>
+    error.issues.flatMap(explainUnion),
+  );
+  const closest = candidates.find(issues =>
+    issues.every(
+      i => i.code !== 'invalid_type' || i.path.length > issue.path.length,
+    ),
+  );
+  return closest ?? [issue];
 }

@@ -17,17 +17,20 @@ import { parseActionInput } from './parseActionInput';
 const inputSchema = z.object({
   environments: z
     .array(
-      z.object({
-        name: z.string(),
-        cluster: z.string().optional(),
-        workload: z.object({
-          apiVersion: z.string(),
-          kind: z.enum(['Kustomization', 'HelmRelease']),
-          namespace: z.string(),
+      z
+        .object({
           name: z.string(),
-          suspended: z.boolean().default(false),
-        }),
-      }),
+          cluster: z.string().optional(),
+          workload: z.object({
+            apiVersion: z.string(),
+            kind: z.enum(['Kustomization', 'HelmRelease']),
+            namespace: z.string(),
+            name: z.string(),
+            suspended: z.boolean().default(false),
+          }),
+        })
+        // The rest of gitops:flux:create's output is not needed here.
+        .passthrough(),
     )
     .min(1, 'must name at least one environment')
     .describe('The environments output of gitops:flux:create'),
