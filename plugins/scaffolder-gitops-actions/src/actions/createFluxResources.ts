@@ -20,7 +20,7 @@ import {
   ProjectPlan,
   renderEnvironmentObjects,
 } from '../flux/fluxObjects';
-import { resolveGitCredentials } from '../flux/gitCredentials';
+import { GitCredentials, resolveGitCredentials } from '../flux/gitCredentials';
 import { examples } from './createFluxResources.examples';
 import { parseActionInput } from './parseActionInput';
 
@@ -85,7 +85,13 @@ const inputSchema = z.object({
     ),
   repoUrl: z
     .string()
-    .regex(/^(https?|ssh):\/\/[^\s]+$/, 'must be an http(s) or ssh Git URL')
+    .min(1)
+    // A refinement, not a pattern: in a dry run the scaffolder feeds the
+    // publish step's example output, which must pass its JSON schema.
+    .refine(
+      url => /^(https?|ssh):\/\/[^\s]+$/.test(url),
+      'must be an http(s) or ssh Git URL',
+    )
     .describe('Clone URL Flux pulls from'),
   auth: z
     .discriminatedUnion('from', [
@@ -193,7 +199,12 @@ export function createFluxResourcesAction(options: { config: Config }) {
       output: () => outputSchema,
     },
     async handler(ctx) {
-      const input = parseActionInput(inputSchema, ctx.input);
+      const input = parseActionInput(
+        inputSchema,
+        ctx.isDryRun
+          ? { ...ctx.input, repoUrl: dryRunRepoUrl(ctx.input.repoUrl) }
+          : ctx.input,
+      );
       const environments = input.environments.map(env =>
         parseActionInput(
           environmentSchema,
@@ -203,12 +214,15 @@ export function createFluxResourcesAction(options: { config: Config }) {
         ),
       );
       const plans = planEnvironments({ ...input, environments });
-      const credentials = resolveGitCredentials({
-        repoUrl: input.repoUrl,
-        auth: input.auth,
-        secrets: ctx.secrets,
-        integrations,
-      });
+      // A dry run gets no secrets; it plans the Secret without its values.
+      const credentials = ctx.isDryRun
+        ? plannedCredentials(input.auth)
+        : resolveGitCredentials({
+            repoUrl: input.repoUrl,
+            auth: input.auth,
+            secrets: ctx.secrets,
+            integrations,
+          });
       const project: ProjectPlan = {
         id: input.id,
         entityRef: input.entityRef,
@@ -291,6 +305,23 @@ export function createFluxResourcesAction(options: { config: Config }) {
       }
     },
   });
+}
+
+function dryRunRepoUrl(repoUrl: unknown): unknown {
+  return typeof repoUrl === 'string' && !/^(https?|ssh):\/\//.test(repoUrl)
+    ? 'https://repository.invalid/dry-run.git'
+    : repoUrl;
+}
+
+function plannedCredentials(
+  auth: z.output<typeof inputSchema>['auth'],
+): GitCredentials | undefined {
+  if (auth.from === 'none') {
+    return undefined;
+  }
+  return auth.from === 'secret' && auth.type === 'bearerToken'
+    ? { bearerToken: '(planned)' }
+    : { username: '(planned)', password: '(planned)' };
 }
 
 type EnvironmentInput = z.output<typeof environmentSchema>;

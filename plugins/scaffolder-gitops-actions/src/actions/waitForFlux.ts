@@ -36,7 +36,8 @@ const inputSchema = z.object({
     .describe('The environments output of gitops:flux:create'),
   revision: z
     .string()
-    .regex(/^[0-9a-f]{7,40}$/, 'must be a commit sha')
+    // A refinement, not a pattern: a dry run passes example outputs.
+    .refine(sha => /^[0-9a-f]{7,40}$/.test(sha), 'must be a commit sha')
     .optional()
     .describe('Commit that must be applied, e.g. the publish step commitHash'),
   timeout: z
@@ -99,14 +100,18 @@ export function createWaitForFluxAction(options: { config: Config }) {
       output: () => outputSchema,
     },
     async handler(ctx) {
-      const input = parseActionInput(inputSchema, ctx.input);
       if (ctx.isDryRun) {
         ctx.logger.info(
-          `Would wait for ${input.environments.map(e => e.name).join(', ')}`,
+          `Would wait for ${ctx.input.environments
+            .map(e => e.name)
+            .join(', ')} to be Ready at ${
+            ctx.input.revision ?? 'their revision'
+          }`,
         );
         ctx.output('environments', []);
         return;
       }
+      const input = parseActionInput(inputSchema, ctx.input);
       const deadline = Date.now() + parseDuration(input.timeout);
       const clients = new Map<string | undefined, KubernetesObjectApi>();
       const clientFor = (cluster?: string) => {

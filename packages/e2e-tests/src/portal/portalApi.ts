@@ -1,0 +1,89 @@
+/** The running portal's backend, called as the guest user. */
+export const backendUrl = process.env.BACKEND_URL ?? 'http://localhost:7007';
+
+export interface TaskRun {
+  id: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  /** Step log lines, each prefixed with its step id. */
+  log: string[];
+  output?: Record<string, unknown>;
+}
+
+let cachedToken: string | undefined;
+
+export async function guestToken(): Promise<string> {
+  if (!cachedToken) {
+    const response = await fetch(
+      `${backendUrl}/api/auth/guest/refresh?env=development`,
+      { headers: { 'X-Requested-With': 'XMLHttpRequest' } },
+    );
+    if (!response.ok) {
+      throw new Error(`guest sign-in failed: ${response.status}`);
+    }
+    cachedToken = (await response.json()).backstageIdentity.token;
+  }
+  return cachedToken!;
+}
+
+export async function callPortal(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<Response> {
+  return fetch(`${backendUrl}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      Authorization: `Bearer ${await guestToken()}`,
+      ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+}
+
+// Strips the colour codes the scaffolder's logger writes.
+const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+/** Runs a template through the scaffolder's HTTP API until it ends. */
+export async function runTemplate(
+  templateName: string,
+  values: Record<string, unknown>,
+  timeoutMs = 240_000,
+): Promise<TaskRun> {
+  const created = await callPortal('/api/scaffolder/v2/tasks', {
+    method: 'POST',
+    body: { templateRef: `template:default/${templateName}`, values },
+  });
+  if (created.status !== 201) {
+    throw new Error(
+      `creating the task failed: ${created.status} ${await created.text()}`,
+    );
+  }
+  const { id } = await created.json();
+  const deadline = Date.now() + timeoutMs;
+  let task: { status: string };
+  for (;;) {
+    task = await (await callPortal(`/api/scaffolder/v2/tasks/${id}`)).json();
+    if (['completed', 'failed', 'cancelled'].includes(task.status)) {
+      break;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`task ${id} still ${task.status} after ${timeoutMs} ms`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 1000));
+  }
+  const events: Array<{
+    type: string;
+    body: {
+      stepId?: string;
+      message?: string;
+      output?: Record<string, unknown>;
+    };
+  }> = await (await callPortal(`/api/scaffolder/v2/tasks/${id}/events`)).json();
+  return {
+    id,
+    status: task.status as TaskRun['status'],
+    log: events
+      .filter(e => e.type === 'log')
+      .map(e => `${e.body.stepId ?? ''} ${plain(e.body.message ?? '')}`),
+    output: events.find(e => e.type === 'completion')?.body.output,
+  };
+}
