@@ -40,7 +40,9 @@ export async function callPortal(
 }
 
 // Strips the colour codes the scaffolder's logger writes.
-const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+const ESCAPE = String.fromCharCode(27);
+const plain = (text: string) =>
+  text.replace(new RegExp(`${ESCAPE}\\[[0-9;]*m`, 'g'), '');
 
 /** Runs a template through the scaffolder's HTTP API until it ends. */
 export async function runTemplate(
