@@ -108,11 +108,13 @@ describe('project initialization through the scaffolder', () => {
     );
     expect(run.log.join('\n')).not.toContain(env.GITEA_ADMIN_PASSWORD);
 
-    const entity = await (
-      await callPortal(
+    // The catalog processes the registered location asynchronously.
+    const entity = await waitFor('entity in the catalog', async () => {
+      const response = await callPortal(
         `/api/catalog/entities/by-name/component/default/${name}`,
-      )
-    ).json();
+      );
+      return response.ok ? response.json() : undefined;
+    });
     expect(entity.metadata.annotations['backstage.io/kubernetes-id']).toBe(
       name,
     );

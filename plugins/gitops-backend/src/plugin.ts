@@ -2,9 +2,24 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { gitopsPermissions } from '@gitops-backstage/plugin-gitops-common';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import {
+  GITOPS_SIGNAL_CHANNEL,
+  FluxResource,
+  GitOpsChangeSignal,
+  gitopsPermissions,
+  LABEL_KUBERNETES_ID,
+} from '@gitops-backstage/plugin-gitops-common';
 import { readClusterDetails } from '@gitops-backstage/plugin-gitops-node';
 import { createRouter } from './router';
+import { ClusterWatcher } from './service/ClusterWatcher';
+import { FluxActions } from './service/fluxActions';
+import { FluxStatusService } from './service/FluxStatusService';
+
+// Changes arriving together (a reconcile touches several objects) go out
+// as one signal.
+const SIGNAL_BATCH_MS = 150;
 
 /**
  * The GitOps backend plugin: Flux state, actions, deploys and diagnostics.
@@ -19,12 +34,65 @@ export const gitopsPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         rootConfig: coreServices.rootConfig,
+        logger: coreServices.logger,
+        lifecycle: coreServices.lifecycle,
+        permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
+        signals: signalsServiceRef,
       },
-      async init({ httpAuth, httpRouter, rootConfig, permissionsRegistry }) {
-        permissionsRegistry.addPermissions(gitopsPermissions);
-        const clusters = readClusterDetails(rootConfig);
-        httpRouter.use(await createRouter({ httpAuth, clusters }));
+      async init(deps) {
+        const { rootConfig, logger, lifecycle, signals } = deps;
+        deps.permissionsRegistry.addPermissions(gitopsPermissions);
+
+        const watchers = readClusterDetails(rootConfig).map(
+          cluster => new ClusterWatcher(cluster, logger),
+        );
+        const status = new FluxStatusService(watchers);
+
+        let pending = new Set<string>();
+        let timer: NodeJS.Timeout | undefined;
+        const flush = () => {
+          timer = undefined;
+          const message: GitOpsChangeSignal = { kubernetesIds: [...pending] };
+          pending = new Set();
+          signals
+            .publish({
+              recipients: { type: 'broadcast' },
+              channel: GITOPS_SIGNAL_CHANNEL,
+              message: message as any,
+            })
+            .catch(error =>
+              logger.warn(`publishing GitOps signal failed: ${error}`),
+            );
+        };
+        const announce = (resource: FluxResource) => {
+          const id = resource.metadata.labels?.[LABEL_KUBERNETES_ID];
+          if (id) {
+            pending.add(id);
+            timer ??= setTimeout(flush, SIGNAL_BATCH_MS);
+          }
+        };
+        for (const watcher of watchers) {
+          watcher.onChange(announce);
+          watcher.start();
+        }
+        lifecycle.addShutdownHook(() => {
+          watchers.forEach(w => w.stop());
+          if (timer) {
+            clearTimeout(timer);
+          }
+        });
+
+        deps.httpRouter.use(
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            catalog: deps.catalog,
+            status,
+            actions: new FluxActions(status),
+          }),
+        );
       },
     });
   },

@@ -1,26 +1,240 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import { CoreV1Api } from '@kubernetes/client-node';
 import express from 'express';
 import Router from 'express-promise-router';
-import { ClusterDetails } from '@gitops-backstage/plugin-gitops-node';
+import { z } from 'zod/v3';
+import {
+  entityLabelSelector,
+  FluxEvent,
+  FluxObjectList,
+  gitopsReconcilePermission,
+  gitopsSuspendPermission,
+} from '@gitops-backstage/plugin-gitops-common';
+import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
+import { FluxActions } from './service/fluxActions';
+import { FluxStatusService } from './service/FluxStatusService';
+import { compileLabelSelector } from './service/labelSelector';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
-  clusters: ClusterDetails[];
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  status: FluxStatusService;
+  actions: FluxActions;
 }
 
-export async function createRouter({
-  httpAuth,
-  clusters,
-}: RouterOptions): Promise<express.Router> {
+const reconcileBody = z.object({ withSource: z.boolean().optional() }).strict();
+const suspendBody = z
+  .object({ reason: z.string().max(500).optional() })
+  .strict();
+
+function parseBody<T extends z.ZodTypeAny>(
+  schema: T,
+  body: unknown,
+): z.output<T> {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) {
+    throw new InputError(
+      `Invalid request body: ${result.error.issues
+        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  return result.data;
+}
+
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, permissions, catalog, status, actions } = options;
   const router = Router();
   router.use(express.json());
 
   router.get('/clusters', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    res.json({
-      items: clusters.map(({ name, title, url }) => ({ name, title, url })),
+    res.json({ items: status.clusters() });
+  });
+
+  router.get('/objects', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const body: FluxObjectList = {
+      clusters: status.clusters(),
+      items: status.list(),
+    };
+    res.json(body);
+  });
+
+  /** The entity and its label selector, read with the caller's rights. */
+  async function entityFor(req: express.Request) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
     });
+    const { kind, namespace, name } = req.params;
+    const entityRef = stringifyEntityRef({ kind, namespace, name });
+    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`entity ${entityRef} not found`);
+    }
+    const selector = entityLabelSelector(entity);
+    if (!selector) {
+      throw new InputError(
+        `entity ${entityRef} has neither the backstage.io/kubernetes-id nor the gitops.backstage.io/label-selector annotation`,
+      );
+    }
+    return { credentials, entityRef, selector };
+  }
+
+  router.get('/entities/:kind/:namespace/:name/status', async (req, res) => {
+    const { entityRef, selector } = await entityFor(req);
+    res.json(status.entityStatus(entityRef, selector));
+  });
+
+  /** An object of the entity; acting on others' objects is refused. */
+  async function objectOfEntity(
+    req: express.Request,
+    permission?: ResourcePermission<'catalog-entity'>,
+  ) {
+    const { credentials, entityRef, selector } = await entityFor(req);
+    const { cluster, objectKind, objectNamespace, objectName } = req.params;
+    const found = status.findObject(
+      cluster,
+      objectKind,
+      objectNamespace,
+      objectName,
+    );
+    const matches = compileLabelSelector(selector);
+    const sourceOfEntity = status
+      .entityStatus(entityRef, selector)
+      .environments.some(e =>
+        e.objects.some(
+          o =>
+            o.cluster === cluster &&
+            o.kind === objectKind &&
+            o.namespace === objectNamespace &&
+            o.name === objectName,
+        ),
+      );
+    if (!matches(found.resource.metadata.labels) && !sourceOfEntity) {
+      throw new NotFoundError(
+        `${objectKind} ${objectNamespace}/${objectName} does not belong to ${entityRef}`,
+      );
+    }
+    if (permission) {
+      const [decision] = await permissions.authorize(
+        [{ permission, resourceRef: entityRef }],
+        { credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `${permission.name} on ${entityRef} is not allowed for you`,
+        );
+      }
+    }
+    const who =
+      'userEntityRef' in credentials.principal
+        ? (credentials.principal as { userEntityRef: string }).userEntityRef
+        : 'a backend service';
+    return { ...found, who };
+  }
+
+  const objectPath =
+    '/entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName';
+
+  router.post(`${objectPath}/reconcile`, async (req, res) => {
+    const body = parseBody(reconcileBody, req.body);
+    const { watcher, resource } = await objectOfEntity(
+      req,
+      gitopsReconcilePermission,
+    );
+    res.json(await actions.reconcile(watcher, resource, body));
+  });
+
+  router.post(`${objectPath}/suspend`, async (req, res) => {
+    const body = parseBody(suspendBody, req.body);
+    const { watcher, resource, who } = await objectOfEntity(
+      req,
+      gitopsSuspendPermission,
+    );
+    res.json(
+      await actions.setSuspended(watcher, resource, true, who, body.reason),
+    );
+  });
+
+  router.post(`${objectPath}/resume`, async (req, res) => {
+    const body = parseBody(suspendBody, req.body);
+    const { watcher, resource, who } = await objectOfEntity(
+      req,
+      gitopsSuspendPermission,
+    );
+    res.json(
+      await actions.setSuspended(watcher, resource, false, who, body.reason),
+    );
+  });
+
+  router.get(`${objectPath}/events`, async (req, res) => {
+    const { watcher, resource } = await objectOfEntity(req);
+    const core = watcher.config.makeApiClient(CoreV1Api);
+    const targets = [
+      {
+        kind: resource.kind,
+        name: resource.metadata.name,
+        namespace: resource.metadata.namespace ?? '',
+      },
+    ];
+    const ref =
+      resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
+    if (ref) {
+      targets.push({
+        kind: ref.kind,
+        name: ref.name,
+        namespace: ref.namespace ?? resource.metadata.namespace ?? '',
+      });
+    }
+    try {
+      const lists = await Promise.all(
+        targets.map(t =>
+          core.listNamespacedEvent({
+            namespace: t.namespace,
+            fieldSelector: `involvedObject.kind=${t.kind},involvedObject.name=${t.name}`,
+          }),
+        ),
+      );
+      const items: FluxEvent[] = lists
+        .flatMap(l => l.items)
+        .map(e => ({
+          kind: e.involvedObject.kind ?? '',
+          name: e.involvedObject.name ?? '',
+          type: e.type ?? 'Normal',
+          reason: e.reason ?? '',
+          message: (e.message ?? '').trim(),
+          count: e.count ?? e.series?.count ?? 1,
+          lastSeen: toIso(
+            e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp,
+          ),
+        }))
+        .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''));
+      res.json({ items });
+    } catch (error) {
+      throw new Error(`reading events: ${describeKubernetesError(error)}`);
+    }
   });
 
   return router;
+}
+
+function toIso(value: unknown): string | undefined {
+  if (!value) {
+    return undefined;
+  }
+  return value instanceof Date ? value.toISOString() : String(value);
 }

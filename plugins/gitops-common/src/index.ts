@@ -9,3 +9,4 @@ export * from './environments';
 export * from './labels';
 export * from './permissions';
 export * from './diagnostics';
+export * from './status';

@@ -1,5 +1,24 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
-import { ClusterSummary } from '@gitops-backstage/plugin-gitops-common';
+import {
+  ClusterState,
+  EntityGitOpsStatus,
+  FluxActionResult,
+  FluxEvent,
+  FluxObjectList,
+} from '@gitops-backstage/plugin-gitops-common';
+
+/**
+ * A Flux object as the actions address it.
+ *
+ * @public
+ */
+export interface FluxObjectRef {
+  cluster: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
 
 /**
  * Client of the GitOps backend plugin.
@@ -7,7 +26,27 @@ import { ClusterSummary } from '@gitops-backstage/plugin-gitops-common';
  * @public
  */
 export interface GitOpsApi {
-  listClusters(): Promise<ClusterSummary[]>;
+  listClusters(): Promise<ClusterState[]>;
+  listObjects(): Promise<FluxObjectList>;
+  getEntityStatus(entity: CompoundEntityRef): Promise<EntityGitOpsStatus>;
+  getEvents(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+  ): Promise<FluxEvent[]>;
+  reconcile(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+    options?: { withSource?: boolean },
+  ): Promise<FluxActionResult>;
+  suspend(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+    reason?: string,
+  ): Promise<FluxActionResult>;
+  resume(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+  ): Promise<FluxActionResult>;
 }
 
 /**

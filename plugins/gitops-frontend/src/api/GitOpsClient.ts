@@ -1,7 +1,26 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { ClusterSummary } from '@gitops-backstage/plugin-gitops-common';
-import { GitOpsApi } from './GitOpsApi';
+import {
+  ClusterState,
+  EntityGitOpsStatus,
+  FluxActionResult,
+  FluxEvent,
+  FluxObjectList,
+} from '@gitops-backstage/plugin-gitops-common';
+import { FluxObjectRef, GitOpsApi } from './GitOpsApi';
+
+const encode = encodeURIComponent;
+
+function entityPath({ kind, namespace, name }: CompoundEntityRef): string {
+  return `/entities/${encode(kind)}/${encode(namespace)}/${encode(name)}`;
+}
+
+function objectPath(entity: CompoundEntityRef, o: FluxObjectRef): string {
+  return `${entityPath(entity)}/objects/${encode(o.cluster)}/${encode(
+    o.kind,
+  )}/${encode(o.namespace)}/${encode(o.name)}`;
+}
 
 /**
  * Talks to the GitOps backend plugin over HTTP.
@@ -17,9 +36,58 @@ export class GitOpsClient implements GitOpsApi {
     this.fetchApi = options.fetchApi;
   }
 
-  async listClusters(): Promise<ClusterSummary[]> {
-    const body = await this.request<{ items: ClusterSummary[] }>('/clusters');
-    return body.items;
+  async listClusters(): Promise<ClusterState[]> {
+    return (await this.request<{ items: ClusterState[] }>('/clusters')).items;
+  }
+
+  listObjects(): Promise<FluxObjectList> {
+    return this.request('/objects');
+  }
+
+  getEntityStatus(entity: CompoundEntityRef): Promise<EntityGitOpsStatus> {
+    return this.request(`${entityPath(entity)}/status`);
+  }
+
+  async getEvents(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+  ): Promise<FluxEvent[]> {
+    return (
+      await this.request<{ items: FluxEvent[] }>(
+        `${objectPath(entity, object)}/events`,
+      )
+    ).items;
+  }
+
+  reconcile(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+    options: { withSource?: boolean } = {},
+  ): Promise<FluxActionResult> {
+    return this.post(`${objectPath(entity, object)}/reconcile`, options);
+  }
+
+  suspend(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+    reason?: string,
+  ): Promise<FluxActionResult> {
+    return this.post(`${objectPath(entity, object)}/suspend`, { reason });
+  }
+
+  resume(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+  ): Promise<FluxActionResult> {
+    return this.post(`${objectPath(entity, object)}/resume`, {});
+  }
+
+  private post<T>(path: string, body: unknown): Promise<T> {
+    return this.request(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   }
 
   private async request<T>(path: string, init?: RequestInit): Promise<T> {

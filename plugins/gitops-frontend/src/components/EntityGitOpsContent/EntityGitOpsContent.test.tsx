@@ -55,38 +55,124 @@ describe('EntityGitOpsContent', () => {
     ).toBeGreaterThan(0);
   });
 
-  it('shows the selector and the clusters the backend reads', async () => {
+  it('shows each environment and the objects with their actions', async () => {
+    const ready = {
+      cluster: 'local',
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      namespace: 'project-shop-development',
+      name: 'shop-development',
+      environment: 'development',
+      state: 'Ready',
+      ready: 'True',
+      reason: 'ReconciliationSucceeded',
+      message:
+        'Applied revision: main@sha1:0123456789abcdef0123456789abcdef01234567',
+      suspended: false,
+      revision: 'main@sha1:0123456789abcdef0123456789abcdef01234567',
+      shortRevision: 'main@0123456',
+      source: {
+        kind: 'GitRepository',
+        namespace: 'project-shop-development',
+        name: 'shop-repo',
+      },
+      dependsOn: [],
+      workloads: [],
+    };
+    const source = {
+      ...ready,
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      name: 'shop-repo',
+      url: 'http://git.example.com/acme/shop.git',
+      source: undefined,
+    };
+    const suspended = {
+      ...ready,
+      namespace: 'project-shop-production',
+      name: 'shop-production',
+      environment: 'production',
+      state: 'Suspended',
+      suspended: true,
+    };
     server.use(
-      http.get('http://backend/api/gitops/clusters', () =>
-        HttpResponse.json({
-          items: [
-            {
-              name: 'local',
-              title: 'Local stack',
-              url: 'https://127.0.0.1:16443',
-            },
-          ],
-        }),
+      http.get(
+        'http://backend/api/gitops/entities/Component/default/shop/status',
+        () =>
+          HttpResponse.json({
+            entityRef: 'component:default/shop',
+            selector: 'backstage.io/kubernetes-id=shop',
+            clusters: [
+              { name: 'local', state: 'ok', since: '2026-11-22T00:00:00Z' },
+            ],
+            environments: [
+              {
+                name: 'development',
+                state: 'Ready',
+                revision: ready.revision,
+                shortRevision: 'main@0123456',
+                objects: [ready, source],
+              },
+              { name: 'production', state: 'Suspended', objects: [suspended] },
+            ],
+          }),
       ),
     );
     await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }));
-    expect(await screen.findByText(/Local stack/)).toBeInTheDocument();
+    const development = await screen.findByTestId('environment-development');
+    expect(development).toHaveTextContent('Ready');
     expect(
-      screen.getByText('backstage.io/kubernetes-id=shop'),
+      screen.getAllByRole('link', { name: /main@0123456/ })[0],
+    ).toHaveAttribute(
+      'href',
+      'http://git.example.com/acme/shop/commit/0123456789abcdef0123456789abcdef01234567',
+    );
+    expect(screen.getByTestId('environment-production')).toHaveTextContent(
+      'Suspended',
+    );
+    expect(screen.getAllByRole('button', { name: 'Sync' })).toHaveLength(1);
+    expect(screen.getAllByRole('button', { name: 'Resume' })).toHaveLength(1);
+  });
+
+  it('warns when a cluster cannot be read', async () => {
+    server.use(
+      http.get(
+        'http://backend/api/gitops/entities/Component/default/shop/status',
+        () =>
+          HttpResponse.json({
+            entityRef: 'component:default/shop',
+            selector: 'backstage.io/kubernetes-id=shop',
+            clusters: [
+              {
+                name: 'local',
+                state: 'unreachable',
+                error: 'connect ECONNREFUSED',
+                since: '2026-11-22T00:00:00Z',
+              },
+            ],
+            environments: [],
+          }),
+      ),
+    );
+    await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }));
+    expect(
+      await screen.findByText(/Cluster local cannot be read/),
     ).toBeInTheDocument();
   });
 
   it('shows the backend error', async () => {
     server.use(
-      http.get('http://backend/api/gitops/clusters', () =>
-        HttpResponse.json(
-          {
-            error: { name: 'Error', message: 'cluster config broken' },
-            request: { method: 'GET', url: '/api/gitops/clusters' },
-            response: { statusCode: 500 },
-          },
-          { status: 500 },
-        ),
+      http.get(
+        'http://backend/api/gitops/entities/Component/default/shop/status',
+        () =>
+          HttpResponse.json(
+            {
+              error: { name: 'Error', message: 'cluster config broken' },
+              request: { method: 'GET', url: '/api/gitops/clusters' },
+              response: { statusCode: 500 },
+            },
+            { status: 500 },
+          ),
       ),
     );
     await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }));

@@ -1,42 +1,85 @@
+import { useCallback } from 'react';
 import {
   Content,
+  ContentHeader,
   Header,
   Page,
   Progress,
   ResponseErrorPanel,
   Table,
   TableColumn,
+  TableFilter,
+  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { ClusterSummary } from '@gitops-backstage/plugin-gitops-common';
-import useAsync from 'react-use/esm/useAsync';
+import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
+import { relativeTime, SyncStateLabel, useLiveStatus } from '../shared';
 
-const columns: TableColumn<ClusterSummary>[] = [
-  { title: 'Cluster', render: c => c.title ?? c.name },
-  { title: 'API server', field: 'url' },
+const columns: TableColumn<FluxObjectStatus>[] = [
+  { title: 'Kind', field: 'kind' },
+  { title: 'Name', field: 'name', highlight: true },
+  { title: 'Cluster', field: 'cluster' },
+  { title: 'Namespace', field: 'namespace' },
+  {
+    title: 'State',
+    field: 'state',
+    render: o => <SyncStateLabel state={o.state} />,
+  },
+  { title: 'Revision', field: 'shortRevision' },
+  { title: 'Updated', render: o => relativeTime(o.lastTransitionTime) },
+  { title: 'Message', field: 'message', width: '35%' },
+];
+
+const filters: TableFilter[] = [
+  { column: 'State', type: 'multiple-select' },
+  { column: 'Cluster', type: 'select' },
+  { column: 'Kind', type: 'multiple-select' },
+  { column: 'Namespace', type: 'select' },
 ];
 
 /**
- * The portal's GitOps page.
+ * Every Flux object across the configured clusters, with filters and search.
  *
  * @public
  */
 export function GitOpsPage() {
   const api = useApi(gitopsApiRef);
-  const { value, loading, error } = useAsync(() => api.listClusters(), [api]);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.listObjects(),
+    [api],
+  );
+  useLiveStatus(useCallback(() => retry(), [retry]));
+
   return (
     <Page themeId="tool">
-      <Header title="GitOps" subtitle="Flux across your clusters" />
+      <Header title="GitOps" subtitle="Flux objects across your clusters" />
       <Content>
-        {loading && <Progress />}
-        {error && <ResponseErrorPanel error={error} />}
+        <ContentHeader title="Flux objects" />
+        {!value && loading && <Progress />}
+        {!value && error && <ResponseErrorPanel error={error} />}
+        {value?.clusters
+          .filter(c => c.state === 'unreachable')
+          .map(c => (
+            <WarningPanel
+              key={c.name}
+              severity="error"
+              title={`Cluster ${c.title ?? c.name} cannot be read`}
+              message={c.error}
+            />
+          ))}
         {value && (
           <Table
-            title="Clusters"
-            options={{ paging: false, search: false }}
+            options={{
+              paging: true,
+              pageSize: 50,
+              padding: 'dense',
+              search: true,
+            }}
+            data={value.items}
             columns={columns}
-            data={value}
+            filters={filters}
           />
         )}
       </Content>

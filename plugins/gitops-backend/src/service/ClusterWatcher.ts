@@ -1,0 +1,326 @@
+import {
+  ApisApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  Watch,
+} from '@kubernetes/client-node';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ClusterDetails,
+  describeKubernetesError,
+  kubeConfigForCluster,
+} from '@gitops-backstage/plugin-gitops-node';
+import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
+import { FLUX_KINDS, FluxKind } from './fluxKinds';
+
+export interface ClusterHealth {
+  state: 'starting' | 'ok' | 'unreachable';
+  error?: string;
+  /** When the state last changed. */
+  since: string;
+}
+
+interface ServedKind {
+  kind: FluxKind;
+  version: string;
+}
+
+const RETRY_MS = 1000;
+const MAX_RETRY_MS = 2000;
+
+/**
+ * Keeps an in-memory copy of every Flux object of one cluster: one list and
+ * one watch per served Flux kind, resumed from the last resourceVersion and
+ * relisted when the API server answers 410 Gone. Requests read the copy and
+ * never reach the API server.
+ */
+export class ClusterWatcher {
+  readonly config: KubeConfig;
+  readonly objectsApi: KubernetesObjectApi;
+  private readonly stores = new Map<string, Map<string, FluxResource>>();
+  private readonly kindErrors = new Map<string, string>();
+  private readonly aborts = new Set<AbortController>();
+  private readonly listeners = new Set<(resource: FluxResource) => void>();
+  private served: ServedKind[] = [];
+  private healthState: ClusterHealth = {
+    state: 'starting',
+    since: new Date().toISOString(),
+  };
+  private stopped = false;
+
+  constructor(
+    readonly cluster: ClusterDetails,
+    private readonly logger: LoggerService,
+  ) {
+    this.config = kubeConfigForCluster(cluster);
+    this.objectsApi = KubernetesObjectApi.makeApiClient(this.config);
+  }
+
+  start(): void {
+    this.run().catch(error =>
+      this.logger.error(`watcher of ${this.cluster.name} ended`, error),
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const controller of this.aborts) {
+      controller.abort();
+    }
+  }
+
+  health(): ClusterHealth {
+    return this.healthState;
+  }
+
+  servedVersion(kind: string): string | undefined {
+    return this.served.find(s => s.kind.kind === kind)?.version;
+  }
+
+  objects(): FluxResource[] {
+    return [...this.stores.values()].flatMap(store => [...store.values()]);
+  }
+
+  get(kind: string, namespace: string, name: string): FluxResource | undefined {
+    return this.stores.get(kind)?.get(`${namespace}/${name}`);
+  }
+
+  onChange(listener: (resource: FluxResource) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once every served kind has been listed (or failed). */
+  async waitUntilSynced(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.healthState.state === 'starting' && Date.now() < deadline) {
+      await sleep(50);
+    }
+  }
+
+  private async run() {
+    let delay = RETRY_MS;
+    while (!this.stopped && this.served.length === 0) {
+      try {
+        this.served = await this.discover();
+        if (this.served.length === 0) {
+          this.setHealth(
+            'unreachable',
+            'no Flux API groups are served (is Flux installed?)',
+          );
+          await sleep(30_000);
+        }
+      } catch (error) {
+        this.setHealth('unreachable', describeKubernetesError(error));
+        await sleep(delay);
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
+    await Promise.all(this.served.map(served => this.runKind(served)));
+  }
+
+  private async discover(): Promise<ServedKind[]> {
+    const { groups } = await this.config
+      .makeApiClient(ApisApi)
+      .getAPIVersions();
+    const served: ServedKind[] = [];
+    for (const kind of FLUX_KINDS) {
+      const group = groups.find(g => g.name === kind.group);
+      if (!group) {
+        continue;
+      }
+      const versions = group.versions.map(v => v.version);
+      const preferred = group.preferredVersion?.version;
+      const version =
+        preferred && kind.versions.includes(preferred)
+          ? preferred
+          : kind.versions.find(v => versions.includes(v));
+      if (version) {
+        served.push({ kind, version });
+      }
+    }
+    return served;
+  }
+
+  private async runKind(served: ServedKind) {
+    const { kind } = served;
+    let resourceVersion: string | undefined;
+    let delay = RETRY_MS;
+    while (!this.stopped) {
+      try {
+        if (!resourceVersion) {
+          resourceVersion = await this.relist(served);
+        }
+        this.kindErrors.delete(kind.kind);
+        this.updateHealth();
+        delay = RETRY_MS;
+        resourceVersion = await this.watch(served, resourceVersion);
+      } catch (error) {
+        if (this.stopped) {
+          return;
+        }
+        this.kindErrors.set(kind.kind, describeKubernetesError(error));
+        this.updateHealth();
+        await sleep(delay);
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
+  }
+
+  private async relist({ kind, version }: ServedKind): Promise<string> {
+    const apiVersion = `${kind.group}/${version}`;
+    const fresh = new Map<string, FluxResource>();
+    let continueToken: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await this.objectsApi.list<any>(
+        apiVersion,
+        kind.kind,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        500,
+        continueToken,
+      );
+      for (const item of page.items) {
+        const resource = strip({ ...item, apiVersion, kind: kind.kind });
+        fresh.set(keyOf(resource), resource);
+      }
+      continueToken = page.metadata?._continue;
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+    } while (continueToken);
+    const previous = this.stores.get(kind.kind);
+    this.stores.set(kind.kind, fresh);
+    for (const resource of fresh.values()) {
+      const before = previous?.get(keyOf(resource));
+      if (
+        before?.metadata.resourceVersion !== resource.metadata.resourceVersion
+      ) {
+        this.emit(resource);
+      }
+    }
+    for (const [key, resource] of previous ?? []) {
+      if (!fresh.has(key)) {
+        this.emit(resource);
+      }
+    }
+    return resourceVersion;
+  }
+
+  /** Watches until the stream ends; the resourceVersion to resume from, or undefined to relist. */
+  private watch(
+    { kind, version }: ServedKind,
+    resourceVersion: string,
+  ): Promise<string | undefined> {
+    const apiVersion = `${kind.group}/${version}`;
+    const store = this.stores.get(kind.kind)!;
+    let last: string | undefined = resourceVersion;
+    return new Promise((resolve, reject) => {
+      new Watch(this.config)
+        .watch(
+          `/apis/${kind.group}/${version}/${kind.plural}`,
+          { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
+          (phase, object) => {
+            if (phase === 'ERROR') {
+              // 410 Gone: our resourceVersion is too old; list again.
+              last = undefined;
+              return;
+            }
+            if (last !== undefined) {
+              last = object?.metadata?.resourceVersion ?? last;
+            }
+            if (phase === 'BOOKMARK') {
+              return;
+            }
+            const resource = strip({ ...object, apiVersion, kind: kind.kind });
+            if (phase === 'DELETED') {
+              store.delete(keyOf(resource));
+            } else {
+              store.set(keyOf(resource), resource);
+            }
+            this.emit(resource);
+          },
+          error => {
+            if (error && error.name !== 'AbortError') {
+              reject(error);
+            } else {
+              resolve(last);
+            }
+          },
+        )
+        .then(controller => this.aborts.add(controller))
+        .catch(reject);
+    });
+  }
+
+  private emit(resource: FluxResource) {
+    for (const listener of this.listeners) {
+      try {
+        listener(resource);
+      } catch (error) {
+        this.logger.warn(`GitOps change listener failed: ${error}`);
+      }
+    }
+  }
+
+  private updateHealth() {
+    const errors = [...this.kindErrors.entries()];
+    if (errors.length > 0) {
+      this.setHealth(
+        'unreachable',
+        errors.map(([k, e]) => `${k}: ${e}`).join('; '),
+      );
+    } else if (this.stores.size === this.served.length) {
+      this.setHealth('ok');
+    }
+  }
+
+  private setHealth(state: ClusterHealth['state'], error?: string) {
+    if (this.healthState.state !== state || this.healthState.error !== error) {
+      if (state === 'unreachable') {
+        this.logger.warn(`cluster ${this.cluster.name} unreachable: ${error}`);
+      } else if (this.healthState.state === 'unreachable') {
+        this.logger.info(`cluster ${this.cluster.name} reachable again`);
+      }
+      this.healthState = {
+        state,
+        error,
+        since:
+          this.healthState.state === state
+            ? this.healthState.since
+            : new Date().toISOString(),
+      };
+    }
+  }
+}
+
+function keyOf(resource: FluxResource): string {
+  return `${resource.metadata.namespace ?? ''}/${resource.metadata.name}`;
+}
+
+/** Drops what the portal never reads, to keep the copy small. */
+function strip(object: any): FluxResource {
+  const { managedFields, ...metadata } = object.metadata ?? {};
+  if (metadata.annotations) {
+    const {
+      'kubectl.kubernetes.io/last-applied-configuration': _lastApplied,
+      ...annotations
+    } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata,
+    spec: object.spec,
+    status: object.status,
+  };
+}
+
+function sleep(ms: number) {
+  // Unref'd: a pending retry never keeps the process alive.
+  return new Promise(resolve => setTimeout(resolve, ms).unref());
+}

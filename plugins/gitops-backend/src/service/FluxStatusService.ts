@@ -1,0 +1,168 @@
+import { NotFoundError } from '@backstage/errors';
+import {
+  ClusterState,
+  EntityGitOpsStatus,
+  EnvironmentStatus,
+  FluxObjectStatus,
+  fluxObjectStatus,
+  FluxResource,
+  LABEL_ENVIRONMENT,
+  worstState,
+} from '@gitops-backstage/plugin-gitops-common';
+import { ClusterWatcher } from './ClusterWatcher';
+import { compileLabelSelector } from './labelSelector';
+import { fluxKindByName } from './fluxKinds';
+
+/** Answers status questions from the watchers' in-memory copies. */
+export class FluxStatusService {
+  constructor(readonly watchers: ClusterWatcher[]) {}
+
+  clusters(): ClusterState[] {
+    return this.watchers.map(w => ({
+      name: w.cluster.name,
+      title: w.cluster.title,
+      ...w.health(),
+    }));
+  }
+
+  watcher(cluster: string): ClusterWatcher {
+    const watcher = this.watchers.find(w => w.cluster.name === cluster);
+    if (!watcher) {
+      throw new NotFoundError(`cluster '${cluster}' is not configured`);
+    }
+    return watcher;
+  }
+
+  status(watcher: ClusterWatcher, resource: FluxResource): FluxObjectStatus {
+    const status = fluxObjectStatus(
+      watcher.cluster.name,
+      resource,
+      LABEL_ENVIRONMENT,
+    );
+    if (watcher.health().state === 'unreachable') {
+      return {
+        ...status,
+        state: 'Stale',
+        message: `last known: ${status.message} (cluster unreachable: ${
+          watcher.health().error
+        })`,
+      };
+    }
+    return status;
+  }
+
+  /** Every object, as the GitOps page lists them. */
+  list(): FluxObjectStatus[] {
+    return this.watchers.flatMap(w =>
+      w.objects().map(resource => this.status(w, resource)),
+    );
+  }
+
+  findObject(
+    cluster: string,
+    kind: string,
+    namespace: string,
+    name: string,
+  ): { watcher: ClusterWatcher; resource: FluxResource } {
+    const watcher = this.watcher(cluster);
+    const resource = watcher.get(kind, namespace, name);
+    if (!resource) {
+      throw new NotFoundError(
+        `${kind} ${namespace}/${name} not found on cluster ${cluster}`,
+      );
+    }
+    return { watcher, resource };
+  }
+
+  /**
+   * The objects selected for an entity, plus the sources they reference,
+   * grouped by environment.
+   */
+  entityStatus(entityRef: string, selector: string): EntityGitOpsStatus {
+    const matches = compileLabelSelector(selector);
+    const environments = new Map<string, FluxObjectStatus[]>();
+    for (const watcher of this.watchers) {
+      const selected = watcher
+        .objects()
+        .filter(r => matches(r.metadata.labels));
+      const seen = new Set(
+        selected.map(
+          r => `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`,
+        ),
+      );
+      for (const resource of [...selected]) {
+        const ref =
+          resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
+        if (!ref) {
+          continue;
+        }
+        const namespace = ref.namespace ?? resource.metadata.namespace ?? '';
+        const key = `${ref.kind}/${namespace}/${ref.name}`;
+        const source = watcher.get(ref.kind, namespace, ref.name);
+        if (source && !seen.has(key)) {
+          seen.add(key);
+          // A shared source belongs to the environment of what uses it.
+          selected.push({
+            ...source,
+            metadata: {
+              ...source.metadata,
+              labels: {
+                ...source.metadata.labels,
+                [LABEL_ENVIRONMENT]:
+                  source.metadata.labels?.[LABEL_ENVIRONMENT] ??
+                  resource.metadata.labels?.[LABEL_ENVIRONMENT] ??
+                  '',
+              },
+            },
+          });
+        }
+      }
+      for (const resource of selected) {
+        const status = this.status(watcher, resource);
+        const environment = status.environment || status.namespace;
+        environments.set(environment, [
+          ...(environments.get(environment) ?? []),
+          status,
+        ]);
+      }
+    }
+    return {
+      entityRef,
+      selector,
+      clusters: this.clusters(),
+      environments: [...environments.entries()]
+        .map(([name, objects]) => summarize(name, objects))
+        .sort((a, b) => environmentOrder(a.name) - environmentOrder(b.name)),
+    };
+  }
+}
+
+function summarize(
+  name: string,
+  objects: FluxObjectStatus[],
+): EnvironmentStatus {
+  const workloads = objects.filter(o => fluxKindByName(o.kind)?.workload);
+  const relevant = workloads.length > 0 ? workloads : objects;
+  const state = worstState(relevant.map(o => o.state));
+  const lead = relevant.find(o => o.state === state) ?? relevant[0];
+  objects.sort(
+    (a, b) =>
+      Number(!fluxKindByName(a.kind)?.workload) -
+        Number(!fluxKindByName(b.kind)?.workload) ||
+      a.name.localeCompare(b.name),
+  );
+  return {
+    name,
+    state,
+    revision: lead?.revision,
+    shortRevision: lead?.shortRevision,
+    message: lead?.message,
+    lastTransitionTime: lead?.lastTransitionTime,
+    objects,
+  };
+}
+
+function environmentOrder(name: string): number {
+  const index = ['development', 'staging', 'production'].indexOf(name);
+  return index === -1 ? 99 : index;
+}

@@ -1,0 +1,48 @@
+/**
+ * The Flux kinds the portal reads, with every API version it understands,
+ * newest first. The cluster's preferred served version wins.
+ */
+export interface FluxKind {
+  group: string;
+  kind: string;
+  plural: string;
+  versions: string[];
+  /** Kinds users act on (reconcile, suspend) in the entity's tab. */
+  workload: boolean;
+}
+
+export const FLUX_KINDS: FluxKind[] = [
+  {
+    group: 'kustomize.toolkit.fluxcd.io',
+    kind: 'Kustomization',
+    plural: 'kustomizations',
+    versions: ['v1', 'v1beta2'],
+    workload: true,
+  },
+  {
+    group: 'helm.toolkit.fluxcd.io',
+    kind: 'HelmRelease',
+    plural: 'helmreleases',
+    versions: ['v2', 'v2beta2', 'v2beta1'],
+    workload: true,
+  },
+  ...(
+    [
+      ['GitRepository', 'gitrepositories'],
+      ['OCIRepository', 'ocirepositories'],
+      ['HelmRepository', 'helmrepositories'],
+      ['HelmChart', 'helmcharts'],
+      ['Bucket', 'buckets'],
+    ] as const
+  ).map(([kind, plural]) => ({
+    group: 'source.toolkit.fluxcd.io',
+    kind,
+    plural,
+    versions: ['v1', 'v1beta2'],
+    workload: false,
+  })),
+];
+
+export function fluxKindByName(kind: string): FluxKind | undefined {
+  return FLUX_KINDS.find(k => k.kind === kind);
+}

@@ -1,0 +1,2 @@
+export * from './fluxState';
+export * from './types';

@@ -1,0 +1,116 @@
+/**
+ * A user's view of where a Flux object stands.
+ *
+ * - Ready: applied the latest revision.
+ * - Failed: Ready=False and Flux is only retrying, or Stalled.
+ * - Reconciling: working on a new generation or revision.
+ * - Suspended: spec.suspend is set; Flux does nothing.
+ * - Stale: the cluster cannot be read right now; this is the last known state.
+ * - Unknown: not reconciled yet.
+ *
+ * @public
+ */
+export type SyncState =
+  | 'Ready'
+  | 'Failed'
+  | 'Reconciling'
+  | 'Suspended'
+  | 'Stale'
+  | 'Unknown';
+
+/** @public */
+export interface FluxCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown' | string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/**
+ * The parts of a Flux object (any kind, any served version) the status
+ * mapping reads.
+ *
+ * @public
+ */
+export interface FluxResource {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+  };
+  spec?: {
+    suspend?: boolean;
+    interval?: string;
+    path?: string;
+    url?: string;
+    ref?: Record<string, string>;
+    sourceRef?: { kind: string; name: string; namespace?: string };
+    chart?: {
+      spec?: {
+        chart?: string;
+        version?: string;
+        sourceRef?: { kind: string; name: string; namespace?: string };
+      };
+    };
+    dependsOn?: Array<{ name: string; namespace?: string }>;
+    [key: string]: unknown;
+  };
+  status?: {
+    observedGeneration?: number;
+    conditions?: FluxCondition[];
+    lastAppliedRevision?: string;
+    lastAttemptedRevision?: string;
+    lastHandledReconcileAt?: string;
+    artifact?: { revision?: string; lastUpdateTime?: string };
+    inventory?: { entries?: Array<{ id: string; v: string }> };
+    history?: Array<{
+      chartVersion?: string;
+      appVersion?: string;
+      status?: string;
+      lastDeployed?: string;
+      firstDeployed?: string;
+    }>;
+    [key: string]: unknown;
+  };
+}
+
+/**
+ * What the portal shows for one Flux object.
+ *
+ * @public
+ */
+export interface FluxObjectStatus {
+  cluster: string;
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  environment?: string;
+  state: SyncState;
+  /** The Flux CLI's READY column: True, False, Unknown. */
+  ready: string;
+  reason?: string;
+  message: string;
+  suspended: boolean;
+  /** Full revision as Flux reports it, e.g. main@sha1:<40 hex>. */
+  revision?: string;
+  /** Branch or tag plus short sha, e.g. main@1a2b3c4. */
+  shortRevision?: string;
+  lastAttemptedRevision?: string;
+  /** When Ready last changed, ISO time. */
+  lastTransitionTime?: string;
+  lastHandledReconcileAt?: string;
+  source?: { kind: string; namespace: string; name: string };
+  /** A source's URL (spec.url), e.g. the Git repository. */
+  url?: string;
+  dependsOn: Array<{ namespace: string; name: string }>;
+  /** Workloads from the inventory (Deployments, StatefulSets, DaemonSets). */
+  workloads: Array<{ kind: string; namespace: string; name: string }>;
+}

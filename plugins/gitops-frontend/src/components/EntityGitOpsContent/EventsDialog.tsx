@@ -1,0 +1,73 @@
+import {
+  Progress,
+  ResponseErrorPanel,
+  Table,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
+import Dialog from '@material-ui/core/Dialog';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import useAsync from 'react-use/esm/useAsync';
+import { gitopsApiRef } from '../../api';
+import { relativeTime } from '../shared';
+
+/** Events of an object and of its source, newest first. */
+export function EventsDialog(props: {
+  object?: FluxObjectStatus;
+  onClose: () => void;
+}) {
+  const { object, onClose } = props;
+  if (!object) {
+    return null;
+  }
+  return (
+    <Dialog open onClose={onClose} maxWidth="lg" fullWidth>
+      <DialogTitle>
+        Events of {object.kind} {object.namespace}/{object.name}
+      </DialogTitle>
+      <DialogContent>
+        <EventsTable object={object} />
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function EventsTable(props: { object: FluxObjectStatus }) {
+  const api = useApi(gitopsApiRef);
+  const { entity } = useEntity();
+  const { value, loading, error } = useAsync(
+    () => api.getEvents(getCompoundEntityRef(entity), props.object),
+    [props.object],
+  );
+  if (loading) {
+    return <Progress />;
+  }
+  if (error) {
+    return <ResponseErrorPanel error={error} />;
+  }
+  return (
+    <Table
+      options={{
+        paging: false,
+        search: false,
+        toolbar: false,
+        padding: 'dense',
+      }}
+      data={value ?? []}
+      columns={[
+        { title: 'Object', render: e => `${e.kind}/${e.name}` },
+        { title: 'Type', field: 'type' },
+        { title: 'Reason', field: 'reason' },
+        { title: 'Message', field: 'message' },
+        { title: 'Count', field: 'count' },
+        { title: 'Last seen', render: e => relativeTime(e.lastSeen) },
+      ]}
+      emptyContent={
+        <div style={{ padding: 16 }}>No events in the last hour.</div>
+      }
+    />
+  );
+}

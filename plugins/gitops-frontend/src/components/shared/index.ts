@@ -1,0 +1,3 @@
+export { SyncStateLabel } from './SyncStateLabel';
+export { commitUrl, relativeTime } from './format';
+export { useLiveStatus } from './useLiveStatus';
