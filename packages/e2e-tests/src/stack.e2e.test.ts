@@ -3,7 +3,7 @@ import https from 'node:https';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { VersionApi } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
+import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv, repoPath } from './stack/stackEnv';
@@ -17,30 +17,6 @@ const git = new TestGitServer(env);
 
 const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
 const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
-
-function appManifests(image: string): Record<string, string> {
-  const labels = { app: 'hello' };
-  return {
-    'deploy/kustomization.yaml': stringify({
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      resources: ['deployment.yaml'],
-    }),
-    'deploy/deployment.yaml': stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'hello', labels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: { containers: [{ name: 'app', image }] },
-        },
-      },
-    }),
-  };
-}
 
 /** A Git auth Secret, a GitRepository and a Kustomization for `repo`. */
 async function applyFluxObjects(

@@ -141,21 +141,25 @@ function summarize(
   name: string,
   objects: FluxObjectStatus[],
 ): EnvironmentStatus {
+  // A failing source fails the environment too: new commits cannot arrive.
+  const state = worstState(objects.map(o => o.state));
   const workloads = objects.filter(o => fluxKindByName(o.kind)?.workload);
   const relevant = workloads.length > 0 ? workloads : objects;
-  const state = worstState(relevant.map(o => o.state));
-  const lead = relevant.find(o => o.state === state) ?? relevant[0];
+  const lead =
+    objects.find(o => o.state === state && state !== 'Ready') ?? relevant[0];
   objects.sort(
     (a, b) =>
       Number(!fluxKindByName(a.kind)?.workload) -
         Number(!fluxKindByName(b.kind)?.workload) ||
       a.name.localeCompare(b.name),
   );
+  // The revision is what the environment runs: its workload's.
+  const applied = relevant[0];
   return {
     name,
     state,
-    revision: lead?.revision,
-    shortRevision: lead?.shortRevision,
+    revision: applied?.revision,
+    shortRevision: applied?.shortRevision,
     message: lead?.message,
     lastTransitionTime: lead?.lastTransitionTime,
     objects,

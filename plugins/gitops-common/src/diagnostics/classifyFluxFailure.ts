@@ -30,7 +30,15 @@ interface Rule {
   fix: string;
 }
 
-// Messages are checked before reasons: Flux reports a wrong password as
+const SPECIFIC_REASONS = new Set([
+  'AuthenticationFailed',
+  'DependencyNotReady',
+  'HealthCheckFailed',
+  'HealthCheckCanceled',
+  'AccessDenied',
+]);
+
+// Messages are checked before generic reasons: Flux reports a wrong password as
 // GitOperationFailed, and only the message says it was authentication.
 const rules: Rule[] = [
   {
@@ -118,7 +126,11 @@ export function classifyFluxFailure(
   const { reason = '', message = '' } = failure;
   const byMessage = rules.find(rule => rule.message?.test(message));
   const byReason = rules.find(rule => rule.reasons?.includes(reason));
-  const rule = byMessage ?? byReason;
+  // Specific reasons say it all; generic ones (GitOperationFailed,
+  // ArtifactFailed, ReconciliationFailed) need the message.
+  const rule = SPECIFIC_REASONS.has(reason)
+    ? byReason ?? byMessage
+    : byMessage ?? byReason;
   if (rule) {
     return { code: rule.code, cause: rule.cause, fix: rule.fix };
   }

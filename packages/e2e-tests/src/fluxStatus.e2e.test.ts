@@ -1,0 +1,337 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type {
+  EntityGitOpsStatus,
+  FluxObjectStatus,
+} from '@gitops-backstage/plugin-gitops-common';
+import { callPortal } from './portal/portalApi';
+import { appManifests } from './stack/fixtures';
+import { TestGitServer } from './stack/gitea';
+import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
+import { readStackEnv, repoPath } from './stack/stackEnv';
+
+jest.setTimeout(240_000);
+
+const env = readStackEnv();
+const cluster = new TestCluster(env);
+const git = new TestGitServer(env);
+const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
+const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
+
+/**
+ * One entity, one namespace, one environment label per scenario: each
+ * scenario breaks Flux in its own way.
+ */
+const scenarios = {
+  ready: {},
+  'bad-path': { path: './missing' },
+  'wrong-password': { password: 'not-the-password' },
+  'health-check': {
+    timeout: '5s',
+    healthChecks: [
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ghost' },
+    ],
+  },
+  dependency: { dependsOn: [{ name: 'does-not-exist' }] },
+  suspended: { suspend: true },
+} as const;
+type Scenario = keyof typeof scenarios;
+
+describe('Flux status through the portal API', () => {
+  const id = `e2e-status-${Date.now().toString(36).slice(-5)}`;
+  let namespace: string;
+  let repo: string;
+  let firstSha: string;
+  const entityPath = `/api/gitops/entities/component/default/${id}`;
+
+  async function entityStatus(): Promise<EntityGitOpsStatus> {
+    const response = await callPortal(`${entityPath}/status`);
+    expect(response.status).toBe(200);
+    return response.json();
+  }
+
+  async function objectStatus(scenario: Scenario, kind = 'Kustomization') {
+    const status = await entityStatus();
+    return status.environments
+      .find(e => e.name === scenario)
+      ?.objects.find(o => o.kind === kind);
+  }
+
+  beforeAll(async () => {
+    namespace = await cluster.createNamespace('e2e-status');
+    repo = await git.createRepo('e2e-status');
+    firstSha = await git.commit(
+      repo,
+      {
+        ...appManifests('nginx:1.27'),
+        'catalog-info.yaml': stringify({
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: id,
+            annotations: { 'backstage.io/kubernetes-id': id },
+          },
+          spec: {
+            type: 'service',
+            owner: 'group:default/guests',
+            lifecycle: 'experimental',
+          },
+        }),
+      },
+      'first',
+    );
+    const labels = (scenario: string) => ({
+      'backstage.io/kubernetes-id': id,
+      'gitops.backstage.io/environment': scenario,
+    });
+    for (const [scenario, options] of Object.entries(scenarios) as Array<
+      [Scenario, any]
+    >) {
+      await cluster.apply({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `${scenario}-auth`, namespace },
+        stringData: {
+          username: git.basicAuth.username,
+          password: options.password ?? git.basicAuth.password,
+        },
+      } as any);
+      await cluster.apply({
+        apiVersion: SOURCE_API,
+        kind: 'GitRepository',
+        metadata: { name: scenario, namespace, labels: labels(scenario) },
+        spec: {
+          url: git.repoUrl(repo),
+          ref: { branch: 'main' },
+          interval: '1h',
+          secretRef: { name: `${scenario}-auth` },
+        },
+      } as FluxObject);
+      await cluster.apply({
+        apiVersion: KUSTOMIZE_API,
+        kind: 'Kustomization',
+        metadata: { name: scenario, namespace, labels: labels(scenario) },
+        spec: {
+          sourceRef: { kind: 'GitRepository', name: scenario },
+          path: options.path ?? './deploy',
+          prune: true,
+          interval: '1h',
+          retryInterval: '1h',
+          targetNamespace: namespace,
+          namePrefix: `${scenario}-`,
+          timeout: options.timeout ?? '1m',
+          ...(options.healthChecks
+            ? {
+                healthChecks: options.healthChecks.map((h: any) => ({
+                  ...h,
+                  namespace,
+                })),
+              }
+            : {}),
+          ...(options.dependsOn ? { dependsOn: options.dependsOn } : {}),
+          ...(options.suspend ? { suspend: true } : {}),
+        },
+      } as FluxObject);
+    }
+    const registered = await callPortal('/api/catalog/locations', {
+      method: 'POST',
+      body: {
+        type: 'url',
+        target: `${env.GITEA_URL}/${env.GITEA_ORG}/${repo}/src/branch/main/catalog-info.yaml`,
+      },
+    });
+    expect(registered.status).toBe(201);
+    await waitFor('entity in the catalog', async () =>
+      (
+        await callPortal(
+          `/api/catalog/entities/by-name/component/default/${id}`,
+        )
+      ).ok
+        ? true
+        : undefined,
+    );
+  });
+
+  afterAll(async () => {
+    if (namespace) {
+      await cluster.deleteNamespace(namespace);
+    }
+  });
+
+  const expected: Record<Scenario, { state: string; reason?: RegExp }> = {
+    ready: { state: 'Ready', reason: /ReconciliationSucceeded/ },
+    'bad-path': { state: 'Failed', reason: /ArtifactFailed|BuildFailed/ },
+    'wrong-password': { state: 'Failed' },
+    'health-check': { state: 'Failed', reason: /HealthCheckFailed/ },
+    dependency: { state: 'Failed', reason: /DependencyNotReady/ },
+    suspended: { state: 'Suspended' },
+  };
+
+  it.each(Object.keys(scenarios) as Scenario[])(
+    'reports the %s scenario like the Flux CLI would',
+    async scenario => {
+      const status = await waitFor(
+        `${scenario} to settle in ${expected[scenario].state}`,
+        async () => {
+          const found = await objectStatus(scenario);
+          return found?.state === expected[scenario].state ? found : undefined;
+        },
+        90_000,
+      );
+      if (expected[scenario].reason) {
+        expect(status.reason).toMatch(expected[scenario].reason!);
+      }
+      // flux get: READY = Ready.status, MESSAGE = Ready.message (or
+      // "waiting to be reconciled"), SUSPENDED = spec.suspend.
+      const raw = await cluster.read<FluxObject>(
+        KUSTOMIZE_API,
+        'Kustomization',
+        namespace,
+        scenario,
+      );
+      const ready = condition(raw, 'Ready');
+      expect({
+        ready: status.ready,
+        message: status.message,
+        suspended: status.suspended,
+      }).toEqual({
+        ready: ready?.status ?? 'Unknown',
+        message: ready
+          ? (ready.message ?? '').trim()
+          : 'waiting to be reconciled',
+        suspended: Boolean(raw.spec?.suspend),
+      });
+      captureFixture(scenario, raw);
+      const source = await cluster.read<FluxObject>(
+        SOURCE_API,
+        'GitRepository',
+        namespace,
+        scenario,
+      );
+      captureFixture(`${scenario}-source`, source);
+    },
+  );
+
+  it('shows the failing source of the wrong-password environment', async () => {
+    const source = await waitFor('GitRepository Failed', async () => {
+      const found = await objectStatus('wrong-password', 'GitRepository');
+      return found?.state === 'Failed' ? found : undefined;
+    });
+    expect(source.message).toContain('authentication required');
+    const status = await entityStatus();
+    expect(
+      status.environments.find(e => e.name === 'wrong-password')?.state,
+    ).toBe('Failed');
+  });
+
+  it('refuses to reconcile a suspended object', async () => {
+    const response = await callPortal(
+      `${entityPath}/objects/local/Kustomization/${namespace}/suspended/reconcile`,
+      { method: 'POST', body: {} },
+    );
+    expect(response.status).toBe(409);
+    expect((await response.json()).error.message).toMatch(
+      /is suspended; resume it/,
+    );
+  });
+
+  it('reconciles a new commit in with its source, and suspends and resumes recording who and why', async () => {
+    const secondSha = await git.commit(
+      repo,
+      appManifests('nginx:1.28'),
+      'second',
+    );
+    const response = await callPortal(
+      `${entityPath}/objects/local/Kustomization/${namespace}/ready/reconcile`,
+      { method: 'POST', body: { withSource: true } },
+    );
+    expect(response.status).toBe(200);
+    const result: { handled: boolean; status: FluxObjectStatus } =
+      await response.json();
+    expect(result.handled).toBe(true);
+    expect(result.status.revision).toBe(`main@sha1:${secondSha}`);
+    expect(firstSha).not.toBe(secondSha);
+
+    const suspend = await callPortal(
+      `${entityPath}/objects/local/Kustomization/${namespace}/ready/suspend`,
+      { method: 'POST', body: { reason: 'database migration' } },
+    );
+    expect(suspend.status).toBe(200);
+    const suspended = await cluster.read<FluxObject>(
+      KUSTOMIZE_API,
+      'Kustomization',
+      namespace,
+      'ready',
+    );
+    expect(suspended.spec?.suspend).toBe(true);
+    expect(suspended.metadata?.annotations).toMatchObject({
+      'gitops.backstage.io/suspended-by': 'user:default/guest',
+      'gitops.backstage.io/suspend-reason': 'database migration',
+    });
+    await waitFor('Suspended in the API', async () =>
+      (await objectStatus('ready'))?.state === 'Suspended' ? true : undefined,
+    );
+
+    const resume = await callPortal(
+      `${entityPath}/objects/local/Kustomization/${namespace}/ready/resume`,
+      { method: 'POST', body: {} },
+    );
+    expect(resume.status).toBe(200);
+    const resumed = await cluster.read<FluxObject>(
+      KUSTOMIZE_API,
+      'Kustomization',
+      namespace,
+      'ready',
+    );
+    expect(resumed.spec?.suspend).toBe(false);
+    expect(
+      resumed.metadata?.annotations?.['gitops.backstage.io/suspended-by'],
+    ).toBeUndefined();
+    expect(
+      resumed.metadata?.annotations?.['gitops.backstage.io/resumed-by'],
+    ).toBe('user:default/guest');
+  });
+
+  it('lists events of an object and its source', async () => {
+    const response = await callPortal(
+      `${entityPath}/objects/local/Kustomization/${namespace}/ready/events`,
+    );
+    expect(response.status).toBe(200);
+    const { items } = await response.json();
+    expect(items.map((e: any) => e.kind)).toEqual(
+      expect.arrayContaining(['Kustomization', 'GitRepository']),
+    );
+  });
+
+  it("refuses acting on an object that is not the entity's", async () => {
+    const response = await callPortal(
+      `/api/gitops/entities/component/default/example-website/objects/local/Kustomization/${namespace}/ready/suspend`,
+      { method: 'POST', body: { reason: 'x' } },
+    );
+    expect(response.status).toBe(404);
+  });
+});
+
+/**
+ * With CAPTURE_FIXTURES=1, keeps the real controllers' objects for the
+ * unit tests of the state mapping in gitops-common.
+ */
+function captureFixture(name: string, object: FluxObject) {
+  if (!process.env.CAPTURE_FIXTURES) {
+    return;
+  }
+  const {
+    managedFields,
+    uid,
+    resourceVersion,
+    creationTimestamp,
+    ...metadata
+  } = object.metadata as any;
+  const dir = repoPath('plugins/gitops-common/src/status/__fixtures__');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, `${name}.json`),
+    `${JSON.stringify({ ...object, metadata }, null, 2)}\n`,
+  );
+}

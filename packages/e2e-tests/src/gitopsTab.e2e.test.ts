@@ -1,0 +1,109 @@
+import { Browser, Locator, Page } from 'playwright-core';
+import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
+import { runTemplate } from './portal/portalApi';
+import { TestGitServer } from './stack/gitea';
+import { TestCluster, waitFor } from './stack/kube';
+import { readStackEnv } from './stack/stackEnv';
+
+jest.setTimeout(240_000);
+
+const env = readStackEnv();
+const cluster = new TestCluster(env);
+const git = new TestGitServer(env);
+
+/** Waits until the card says Ready at the commit. */
+async function readyAt(card: Locator, sha: string, timeoutMs: number) {
+  await waitFor(
+    `environment card Ready at ${sha.slice(0, 7)}`,
+    async () => {
+      const text = (await card.textContent()) ?? '';
+      return text.startsWith('Ready') &&
+        text.includes(`main@${sha.slice(0, 7)}`)
+        ? true
+        : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+describe('the GitOps tab in the browser', () => {
+  let browser: Browser;
+  let page: Page;
+  const name = `e2e-tab-${Date.now().toString(36).slice(-5)}`;
+
+  beforeAll(async () => {
+    const run = await runTemplate('gitops-service', {
+      name,
+      owner: 'group:default/guests',
+      description: 'GitOps tab test',
+      environments: ['development'],
+      image: 'nginx:1.27',
+      replicas: 1,
+      repoUrl: `${new URL(env.GITEA_URL).host}?owner=${
+        env.GITEA_ORG
+      }&repo=${name}`,
+    });
+    expect(run.status).toBe('completed');
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cluster.deleteNamespace(`project-${name}-development`);
+  });
+
+  it('shows Ready, then the new revision after a push and Sync, without reloading', async () => {
+    try {
+      await signInAsGuest(page, `/catalog/default/component/${name}/gitops`);
+      const card = page.getByTestId('environment-development');
+      await card.getByText('Ready').waitFor({ timeout: 60_000 });
+      await saveScreenshot(page, 'gitops-tab-ready');
+
+      const sha = await git.commit(
+        name,
+        { 'docs/notes.md': 'a change that only Sync brings in\n' },
+        'docs: notes',
+      );
+      const row = page.getByRole('row', {
+        name: new RegExp(`${name}-development`),
+      });
+      await row.getByRole('button', { name: 'Sync' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('button', { name: 'Sync' }).click();
+
+      // The card updates without a reload.
+      await readyAt(card, sha, 30_000);
+      await saveScreenshot(page, 'gitops-tab-synced');
+
+      // A change made outside the portal reaches the open page through the
+      // backend's signal: well before the 10 s polling fallback would.
+      const third = await git.commit(
+        name,
+        { 'docs/notes.md': 'again\n' },
+        'docs: again',
+      );
+      const namespace = `project-${name}-development`;
+      const requestedAt = new Date().toISOString();
+      for (const [apiVersion, kind, object] of [
+        ['source.toolkit.fluxcd.io/v1', 'GitRepository', `${name}-repo`],
+        [
+          'kustomize.toolkit.fluxcd.io/v1',
+          'Kustomization',
+          `${name}-development`,
+        ],
+      ]) {
+        await cluster.mergePatch(apiVersion, kind, namespace, object, {
+          metadata: {
+            annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt },
+          },
+        });
+      }
+      await card
+        .getByText(`main@${third.slice(0, 7)}`)
+        .waitFor({ timeout: 8_000 });
+    } catch (error) {
+      await saveScreenshot(page, 'gitops-tab-failure');
+      throw error;
+    }
+  });
+});
