@@ -43,7 +43,11 @@ describe('the GitOps tab in the browser', () => {
         env.GITEA_ORG
       }&repo=${name}`,
     });
-    expect(run.status).toBe('completed');
+    if (run.status !== 'completed') {
+      throw new Error(
+        `creating ${name} failed:\n${run.log.slice(-10).join('\n')}`,
+      );
+    }
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   });

@@ -125,7 +125,7 @@ describe('helpers', () => {
   it.each([
     ['main@sha1:0123456789abcdef0123456789abcdef01234567', 'main@0123456'],
     ['sha1:0123456789abcdef0123456789abcdef01234567', '0123456'],
-    ['v1.0@sha256:' + 'a'.repeat(64), 'v1.0@aaaaaaa'],
+    [`v1.0@sha256:${'a'.repeat(64)}`, 'v1.0@aaaaaaa'],
     ['main/0123456789abcdef0123456789abcdef01234567', 'main@0123456'],
     ['6.5.1', '6.5.1'],
   ])('shortRevision(%s) = %s', (revision, short) => {
