@@ -146,6 +146,7 @@ export class ClusterWatcher {
     const { kind } = served;
     let resourceVersion: string | undefined;
     let delay = RETRY_MS;
+    let resumedAfterCut = false;
     while (!this.stopped) {
       try {
         if (!resourceVersion) {
@@ -154,10 +155,17 @@ export class ClusterWatcher {
         this.kindErrors.delete(kind.kind);
         this.updateHealth();
         delay = RETRY_MS;
+        resumedAfterCut = false;
         resourceVersion = await this.watch(served, resourceVersion);
       } catch (error) {
         if (this.stopped) {
           return;
+        }
+        // A stream cut mid-way says little; resuming at once either works
+        // or fails with the reason (connection refused, 403, ...).
+        if (!resumedAfterCut && isStreamCut(error)) {
+          resumedAfterCut = true;
+          continue;
         }
         this.kindErrors.set(kind.kind, describeKubernetesError(error));
         this.updateHealth();
@@ -267,11 +275,17 @@ export class ClusterWatcher {
   }
 
   private updateHealth() {
-    const errors = [...this.kindErrors.entries()];
-    if (errors.length > 0) {
+    if (this.kindErrors.size > 0) {
+      // Usually every kind fails the same way: say it once.
+      const byError = new Map<string, string[]>();
+      for (const [kind, error] of this.kindErrors) {
+        byError.set(error, [...(byError.get(error) ?? []), kind]);
+      }
       this.setHealth(
         'unreachable',
-        errors.map(([k, e]) => `${k}: ${e}`).join('; '),
+        [...byError.entries()]
+          .map(([error, kinds]) => `${error} (${kinds.join(', ')})`)
+          .join('; '),
       );
     } else if (this.stores.size === this.served.length) {
       this.setHealth('ok');
@@ -295,6 +309,11 @@ export class ClusterWatcher {
       };
     }
   }
+}
+
+function isStreamCut(error: unknown): boolean {
+  const text = String((error as Error)?.message ?? error);
+  return /premature close|ECONNRESET|socket hang up|aborted/i.test(text);
 }
 
 function keyOf(resource: FluxResource): string {
