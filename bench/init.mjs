@@ -5,41 +5,12 @@
 // Run: scripts/start (or the test portal) in one shell, then
 //   node bench/init.mjs [rounds]
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
+import { callPortal, readStackEnv } from './lib.mjs';
 
-const backend = process.env.BACKEND_URL ?? 'http://localhost:7007';
-const stackEnv = Object.fromEntries(
-  fs
-    .readFileSync(new URL('../.stack/stack.env', import.meta.url), 'utf8')
-    .split('\n')
-    .map(line => /^([A-Z0-9_]+)=(.*)$/.exec(line))
-    .filter(Boolean)
-    .map(([, key, value]) => [key, value]),
-);
+const stackEnv = readStackEnv();
 const giteaHost = new URL(stackEnv.GITEA_URL).host;
 const rounds = Number(process.argv[2] ?? 3);
-
-const token = (
-  await (
-    await fetch(`${backend}/api/auth/guest/refresh?env=development`, {
-      headers: { 'X-Requested-With': 'XMLHttpRequest' },
-    })
-  ).json()
-).backstageIdentity.token;
-const call = async (path, body) => {
-  const response = await fetch(`${backend}${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!response.ok) {
-    throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  }
-  return response.json();
-};
+const call = callPortal;
 
 const namespaces = [];
 async function initProject(environments) {

@@ -263,6 +263,33 @@ flux_args() {
   printf '%s\n' "${a[@]}"
 }
 
+# A Service shaped like flux install's: name, controller, target port name.
+flux_service_yaml() {
+  cat <<EOF
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: $1
+  namespace: $FLUX_NAMESPACE
+  labels:
+    app.kubernetes.io/component: $2
+    app.kubernetes.io/instance: $FLUX_NAMESPACE
+    app.kubernetes.io/part-of: flux
+    app.kubernetes.io/version: $FLUX_VERSION
+    control-plane: controller
+spec:
+  type: ClusterIP
+  selector:
+    app: $2
+  ports:
+  - name: http
+    port: 80
+    protocol: TCP
+    targetPort: $3
+EOF
+}
+
 # The Deployment (and Service) `flux install` would create for a controller. state=running|stopped:
 # stopped adds a nodeSelector no node has, so the Recreate strategy removes the Pod and the new one
 # stays Pending: readyReplicas 0, Available=False.
@@ -388,56 +415,10 @@ $ports
           mountPath: /tmp
 EOF
   case $c in
-    source-controller | notification-controller)
-      cat <<EOF
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: $c
-  namespace: $FLUX_NAMESPACE
-  labels:
-    app.kubernetes.io/component: $c
-    app.kubernetes.io/instance: $FLUX_NAMESPACE
-    app.kubernetes.io/part-of: flux
-    app.kubernetes.io/version: $FLUX_VERSION
-    control-plane: controller
-spec:
-  type: ClusterIP
-  selector:
-    app: $c
-  ports:
-  - name: http
-    port: 80
-    protocol: TCP
-    targetPort: http
-EOF
-      ;;
+    source-controller | notification-controller) flux_service_yaml "$c" "$c" http ;;
   esac
   if [[ $c == notification-controller ]]; then
-    cat <<EOF
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: webhook-receiver
-  namespace: $FLUX_NAMESPACE
-  labels:
-    app.kubernetes.io/component: $c
-    app.kubernetes.io/instance: $FLUX_NAMESPACE
-    app.kubernetes.io/part-of: flux
-    app.kubernetes.io/version: $FLUX_VERSION
-    control-plane: controller
-spec:
-  type: ClusterIP
-  selector:
-    app: $c
-  ports:
-  - name: http
-    port: 80
-    protocol: TCP
-    targetPort: http-webhook
-EOF
+    flux_service_yaml webhook-receiver "$c" http-webhook
   fi
 }
 

@@ -1,0 +1,133 @@
+// Benchmark: entity status from the portal's watch cache vs kubectl, with
+// 10,000 Flux objects (5,000 Kustomizations + 5,000 GitRepositories over
+// 1,000 namespaces, all suspended so the controllers stay idle).
+// Prints p50/p95 of both, their ratio, API-server requests per page view
+// and backend memory per cached object. Run against a started portal:
+//   node bench/status.mjs            (objects are deleted at the end)
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { callPortal, readStackEnv } from './lib.mjs';
+
+const NAMESPACES = 1000;
+const PER_NAMESPACE = 5;
+const ENTITY = 'example-website';
+const stackEnv = readStackEnv();
+const kubectl = (args, input) =>
+  execFileSync(stackEnv.KUBECTL, ['--kubeconfig', stackEnv.KUBECONFIG, ...args], {
+    input,
+    maxBuffer: 1 << 28,
+  }).toString();
+
+const get = path => callPortal(path);
+
+function backendRssKiB() {
+  const out = spawnSync('ss', ['-ltnpH', 'sport = :7007']).stdout.toString();
+  const pid = /pid=(\d+)/.exec(out)?.[1];
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+}
+
+function apiRequestsTotal() {
+  const metrics = execFileSync('curl', [
+    '-sk',
+    '-H',
+    `Authorization: Bearer ${stackEnv.K8S_ADMIN_TOKEN}`,
+    `${stackEnv.K8S_API_URL}/metrics`,
+  ]).toString();
+  let total = 0;
+  for (const line of metrics.split('\n')) {
+    if (line.startsWith('apiserver_request_total{')) {
+      total += Number(line.split(' ').pop());
+    }
+  }
+  return total;
+}
+
+const percentile = (values, p) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+
+async function time(fn, runs) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
+}
+
+const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-status-${i}`);
+try {
+  const rssBefore = backendRssKiB();
+  const objectsBefore = (await get('/api/gitops/objects')).items.length;
+  console.log(`creating ${NAMESPACES} namespaces and ${NAMESPACES * PER_NAMESPACE * 2} Flux objects…`);
+  const created = performance.now();
+  for (let batch = 0; batch < NAMESPACES; batch += 100) {
+    const items = [];
+    for (const ns of namespaces.slice(batch, batch + 100)) {
+      items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    }
+    kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    items.length = 0;
+    for (const [index, ns] of namespaces.slice(batch, batch + 100).entries()) {
+      const id = batch + index === 7 ? ENTITY : `bench-svc-${batch + index}`;
+      const labels = { 'backstage.io/kubernetes-id': id, 'gitops.backstage.io/environment': 'development' };
+      for (let j = 0; j < PER_NAMESPACE; j++) {
+        items.push(
+          {
+            apiVersion: 'source.toolkit.fluxcd.io/v1',
+            kind: 'GitRepository',
+            metadata: { name: `repo-${j}`, namespace: ns, labels },
+            spec: { url: 'http://127.0.0.1:1/none.git', interval: '1h', suspend: true },
+          },
+          {
+            apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+            kind: 'Kustomization',
+            metadata: { name: `app-${j}`, namespace: ns, labels },
+            spec: {
+              sourceRef: { kind: 'GitRepository', name: `repo-${j}` },
+              path: './', prune: true, interval: '1h', suspend: true,
+            },
+          },
+        );
+      }
+    }
+    kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  }
+  console.log(`created in ${((performance.now() - created) / 1000).toFixed(0)} s`);
+  const want = objectsBefore + NAMESPACES * PER_NAMESPACE * 2;
+  while ((await get('/api/gitops/objects')).items.length < want) {
+    await new Promise(resolve => setTimeout(resolve, 1000));
+  }
+  await new Promise(resolve => setTimeout(resolve, 5000));
+  const rssAfter = backendRssKiB();
+
+  const statusPath = `/api/gitops/entities/component/default/${ENTITY}/status`;
+  await get(statusPath);
+  const requestsBefore = apiRequestsTotal();
+  const views = 100;
+  const ours = await time(() => get(statusPath), views);
+  const requestsDuring = apiRequestsTotal() - requestsBefore;
+  // The same span without page views: controllers and kubelets talk too.
+  const quietStart = apiRequestsTotal();
+  await new Promise(resolve => setTimeout(resolve, 1000));
+  const background = apiRequestsTotal() - quietStart;
+
+  const theirs = await time(
+    async () =>
+      kubectl([
+        'get', 'kustomizations,gitrepositories', '-A',
+        '-l', `backstage.io/kubernetes-id=${ENTITY}`, '-o', 'json',
+      ]),
+    20,
+  );
+  const objects = NAMESPACES * PER_NAMESPACE * 2;
+  console.log(`entity status (portal):  p50 ${ours.p50.toFixed(1)} ms, p95 ${ours.p95.toFixed(1)} ms (target p95 <= 10 ms)`);
+  console.log(`kubectl get -A -l … -o json: p50 ${theirs.p50.toFixed(1)} ms, p95 ${theirs.p95.toFixed(1)} ms`);
+  console.log(`ratio portal/kubectl (p50): ${(ours.p50 / theirs.p50).toFixed(3)} (target <= 0.05)`);
+  console.log(`API-server requests during ${views} page views: ${requestsDuring} (background in a quiet second: ${background}); per view ≈ ${Math.max(0, (requestsDuring - background) / views).toFixed(2)}`);
+  console.log(`backend memory: +${((rssAfter - rssBefore) / 1024).toFixed(1)} MiB for ${objects} objects = ${(((rssAfter - rssBefore) * 1024) / objects / 1024).toFixed(2)} KiB per object (target <= 2 KiB; RSS, includes heap slack)`);
+} finally {
+  console.log('deleting the benchmark namespaces…');
+  kubectl(['delete', 'namespace', '--wait=false', ...namespaces], undefined);
+}
