@@ -214,6 +214,26 @@ describe('Flux status through the portal API', () => {
     },
   );
 
+  it('shows the health of the applied Deployment and unresolved dependencies', async () => {
+    const ready = await waitFor('Deployment Healthy', async () => {
+      const found = await objectStatus('ready');
+      return found?.workloads[0]?.health === 'Healthy' ? found : undefined;
+    });
+    expect(ready.workloads).toEqual([
+      {
+        kind: 'Deployment',
+        namespace,
+        name: 'ready-hello',
+        health: 'Healthy',
+        ready: '1/1',
+      },
+    ]);
+    const dependency = await objectStatus('dependency');
+    expect(dependency?.dependsOn).toEqual([
+      { namespace, name: 'does-not-exist' },
+    ]);
+  });
+
   it('shows the failing source of the wrong-password environment', async () => {
     const source = await waitFor('GitRepository Failed', async () => {
       const found = await objectStatus('wrong-password', 'GitRepository');

@@ -10,8 +10,11 @@ import {
   describeKubernetesError,
   kubeConfigForCluster,
 } from '@gitops-backstage/plugin-gitops-node';
-import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
-import { FLUX_KINDS, FluxKind } from './fluxKinds';
+import {
+  FluxResource,
+  WorkloadResource,
+} from '@gitops-backstage/plugin-gitops-common';
+import { FLUX_KINDS, FluxKind, INVENTORY_KINDS } from './fluxKinds';
 
 export interface ClusterHealth {
   state: 'starting' | 'ok' | 'unreachable';
@@ -39,6 +42,7 @@ export class ClusterWatcher {
   readonly objectsApi: KubernetesObjectApi;
   private readonly stores = new Map<string, Map<string, FluxResource>>();
   private readonly kindErrors = new Map<string, string>();
+  private readonly inventoryErrors = new Map<string, string>();
   private readonly aborts = new Set<AbortController>();
   private readonly listeners = new Set<(resource: FluxResource) => void>();
   private served: ServedKind[] = [];
@@ -77,8 +81,22 @@ export class ClusterWatcher {
     return this.served.find(s => s.kind.kind === kind)?.version;
   }
 
+  /** Every Flux object (not the inventory workloads). */
   objects(): FluxResource[] {
-    return [...this.stores.values()].flatMap(store => [...store.values()]);
+    return [...this.stores.entries()]
+      .filter(([kind]) => !INVENTORY_KINDS.some(k => k.kind === kind))
+      .flatMap(([, store]) => [...store.values()]);
+  }
+
+  /** A Deployment, StatefulSet or DaemonSet, if this cluster's copy has it. */
+  workload(
+    kind: string,
+    namespace: string,
+    name: string,
+  ): WorkloadResource | undefined {
+    return this.stores.get(kind)?.get(`${namespace}/${name}`) as
+      | WorkloadResource
+      | undefined;
   }
 
   get(kind: string, namespace: string, name: string): FluxResource | undefined {
@@ -102,8 +120,10 @@ export class ClusterWatcher {
     let delay = RETRY_MS;
     while (!this.stopped && this.served.length === 0) {
       try {
-        this.served = await this.discover();
-        if (this.served.length === 0) {
+        const served = await this.discover();
+        if (served.some(s => s.kind.role !== 'inventory')) {
+          this.served = served;
+        } else {
           this.setHealth(
             'unreachable',
             'no Flux API groups are served (is Flux installed?)',
@@ -124,7 +144,7 @@ export class ClusterWatcher {
       .makeApiClient(ApisApi)
       .getAPIVersions();
     const served: ServedKind[] = [];
-    for (const kind of FLUX_KINDS) {
+    for (const kind of [...FLUX_KINDS, ...INVENTORY_KINDS]) {
       const group = groups.find(g => g.name === kind.group);
       if (!group) {
         continue;
@@ -153,6 +173,7 @@ export class ClusterWatcher {
           resourceVersion = await this.relist(served);
         }
         this.kindErrors.delete(kind.kind);
+        this.inventoryErrors.delete(kind.kind);
         this.updateHealth();
         delay = RETRY_MS;
         resumedAfterCut = false;
@@ -167,8 +188,20 @@ export class ClusterWatcher {
           resumedAfterCut = true;
           continue;
         }
-        this.kindErrors.set(kind.kind, describeKubernetesError(error));
-        this.updateHealth();
+        const description = describeKubernetesError(error);
+        if (kind.role === 'inventory') {
+          // Workload health is extra: without it (say, no RBAC on apps)
+          // the Flux state is still right.
+          if (this.inventoryErrors.get(kind.kind) !== description) {
+            this.logger.warn(
+              `cluster ${this.cluster.name}: cannot watch ${kind.kind}s for workload health: ${description}`,
+            );
+          }
+          this.inventoryErrors.set(kind.kind, description);
+        } else {
+          this.kindErrors.set(kind.kind, description);
+          this.updateHealth();
+        }
         await sleep(delay);
         delay = Math.min(delay * 2, MAX_RETRY_MS);
       }
@@ -194,7 +227,7 @@ export class ClusterWatcher {
         continueToken,
       );
       for (const item of page.items) {
-        const resource = strip({ ...item, apiVersion, kind: kind.kind });
+        const resource = strip({ ...item, apiVersion, kind: kind.kind }, kind);
         fresh.set(keyOf(resource), resource);
       }
       continueToken = page.metadata?._continue;
@@ -243,7 +276,10 @@ export class ClusterWatcher {
             if (phase === 'BOOKMARK') {
               return;
             }
-            const resource = strip({ ...object, apiVersion, kind: kind.kind });
+            const resource = strip(
+              { ...object, apiVersion, kind: kind.kind },
+              kind,
+            );
             if (phase === 'DELETED') {
               store.delete(keyOf(resource));
             } else {
@@ -287,7 +323,11 @@ export class ClusterWatcher {
           .map(([error, kinds]) => `${error} (${kinds.join(', ')})`)
           .join('; '),
       );
-    } else if (this.stores.size === this.served.length) {
+    } else if (
+      this.served
+        .filter(s => s.kind.role !== 'inventory')
+        .every(s => this.stores.has(s.kind.kind))
+    ) {
       this.setHealth('ok');
     }
   }
@@ -321,7 +361,41 @@ function keyOf(resource: FluxResource): string {
 }
 
 /** Drops what the portal never reads, to keep the copy small. */
-function strip(object: any): FluxResource {
+function strip(object: any, kind: FluxKind): FluxResource {
+  if (kind.role === 'inventory') {
+    // Only what the health needs: no pod template, no annotations.
+    const { name, namespace, generation } = object.metadata ?? {};
+    const {
+      observedGeneration,
+      replicas,
+      readyReplicas,
+      availableReplicas,
+      updatedReplicas,
+      desiredNumberScheduled,
+      numberReady,
+      conditions,
+    } = object.status ?? {};
+    return {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata: { name, namespace, generation },
+      spec: { replicas: object.spec?.replicas },
+      status: {
+        observedGeneration,
+        replicas,
+        readyReplicas,
+        availableReplicas,
+        updatedReplicas,
+        desiredNumberScheduled,
+        numberReady,
+        conditions: conditions?.map((c: any) => ({
+          type: c.type,
+          status: c.status,
+          reason: c.reason,
+        })),
+      },
+    } as FluxResource;
+  }
   const { managedFields, ...metadata } = object.metadata ?? {};
   if (metadata.annotations) {
     const {

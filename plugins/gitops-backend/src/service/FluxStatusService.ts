@@ -7,6 +7,8 @@ import {
   fluxObjectStatus,
   FluxResource,
   LABEL_ENVIRONMENT,
+  syncState,
+  workloadHealth,
   worstState,
 } from '@gitops-backstage/plugin-gitops-common';
 import { ClusterWatcher } from './ClusterWatcher';
@@ -34,11 +36,22 @@ export class FluxStatusService {
   }
 
   status(watcher: ClusterWatcher, resource: FluxResource): FluxObjectStatus {
-    const status = fluxObjectStatus(
+    const mapped = fluxObjectStatus(
       watcher.cluster.name,
       resource,
       LABEL_ENVIRONMENT,
     );
+    const status: FluxObjectStatus = {
+      ...mapped,
+      workloads: mapped.workloads.map(w => {
+        const found = watcher.workload(w.kind, w.namespace, w.name);
+        return found ? { ...w, ...workloadHealth(found) } : w;
+      }),
+      dependsOn: mapped.dependsOn.map(d => {
+        const dependency = watcher.get(resource.kind, d.namespace, d.name);
+        return dependency ? { ...d, state: syncState(dependency) } : d;
+      }),
+    };
     if (watcher.health().state === 'unreachable') {
       return {
         ...status,

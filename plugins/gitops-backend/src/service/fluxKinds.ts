@@ -9,6 +9,8 @@ export interface FluxKind {
   versions: string[];
   /** Kinds users act on (reconcile, suspend) in the entity's tab. */
   workload: boolean;
+  /** Flux objects, or the workloads of their inventories (for health). */
+  role?: 'flux' | 'inventory';
 }
 
 export const FLUX_KINDS: FluxKind[] = [
@@ -42,6 +44,22 @@ export const FLUX_KINDS: FluxKind[] = [
     workload: false,
   })),
 ];
+
+/** Workloads whose health the portal shows next to the Flux objects. */
+export const INVENTORY_KINDS: FluxKind[] = (
+  [
+    ['Deployment', 'deployments'],
+    ['StatefulSet', 'statefulsets'],
+    ['DaemonSet', 'daemonsets'],
+  ] as const
+).map(([kind, plural]) => ({
+  group: 'apps',
+  kind,
+  plural,
+  versions: ['v1'],
+  workload: false,
+  role: 'inventory' as const,
+}));
 
 export function fluxKindByName(kind: string): FluxKind | undefined {
   return FLUX_KINDS.find(k => k.kind === kind);

@@ -1,2 +1,3 @@
 export * from './fluxState';
 export * from './types';
+export * from './workloadHealth';

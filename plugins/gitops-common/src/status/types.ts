@@ -1,3 +1,5 @@
+import { WorkloadHealth } from './workloadHealth';
+
 /**
  * A user's view of where a Flux object stands.
  *
@@ -110,7 +112,16 @@ export interface FluxObjectStatus {
   source?: { kind: string; namespace: string; name: string };
   /** A source's URL (spec.url), e.g. the Git repository. */
   url?: string;
-  dependsOn: Array<{ namespace: string; name: string }>;
+  /** Objects this one waits for, with their state when the backend sees them. */
+  dependsOn: Array<{ namespace: string; name: string; state?: SyncState }>;
   /** Workloads from the inventory (Deployments, StatefulSets, DaemonSets). */
-  workloads: Array<{ kind: string; namespace: string; name: string }>;
+  workloads: Array<{
+    kind: string;
+    namespace: string;
+    name: string;
+    /** Absent when the backend does not watch workloads of that cluster. */
+    health?: WorkloadHealth;
+    /** Ready replicas over desired, e.g. 2/3. */
+    ready?: string;
+  }>;
 }

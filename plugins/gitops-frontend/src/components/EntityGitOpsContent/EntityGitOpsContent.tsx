@@ -196,6 +196,25 @@ function ResourcesTable(props: {
     { title: 'Updated', render: o => relativeTime(o.lastTransitionTime) },
     { title: 'Message', field: 'message', width: '30%' },
     {
+      title: 'Workloads',
+      render: o => (
+        <>
+          {o.workloads.map(w => (
+            <div key={`${w.kind}/${w.namespace}/${w.name}`}>
+              {w.kind} {w.name}
+              {w.health ? `: ${w.health} ${w.ready}` : ''}
+            </div>
+          ))}
+          {o.dependsOn.map(d => (
+            <div key={`${d.namespace}/${d.name}`}>
+              needs {d.name}
+              {d.state ? `: ${d.state}` : ' (not found)'}
+            </div>
+          ))}
+        </>
+      ),
+    },
+    {
       title: 'Actions',
       render: o => (
         <>
