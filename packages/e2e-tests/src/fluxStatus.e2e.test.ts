@@ -135,6 +135,19 @@ describe('Flux status through the portal API', () => {
         },
       } as FluxObject);
     }
+    // Gitea v1.26.3 can panic reading a file right after the first push
+    // (nil pointer in GetContents); the catalog would then wait for its
+    // next refresh. Register once Gitea serves the file.
+    await waitFor(
+      'catalog-info.yaml readable through the Gitea API',
+      async () => {
+        const response = await fetch(
+          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${repo}/contents/catalog-info.yaml?ref=main`,
+          { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+        );
+        return response.ok ? true : undefined;
+      },
+    );
     const registered = await callPortal('/api/catalog/locations', {
       method: 'POST',
       body: {
@@ -145,14 +158,17 @@ describe('Flux status through the portal API', () => {
     if (registered.status !== 201) {
       throw new Error(`registering the entity failed: ${registered.status}`);
     }
-    await waitFor('entity in the catalog', async () =>
-      (
-        await callPortal(
-          `/api/catalog/entities/by-name/component/default/${id}`,
-        )
-      ).ok
-        ? true
-        : undefined,
+    await waitFor(
+      'entity in the catalog',
+      async () =>
+        (
+          await callPortal(
+            `/api/catalog/entities/by-name/component/default/${id}`,
+          )
+        ).ok
+          ? true
+          : undefined,
+      120_000,
     );
   });
 

@@ -32,6 +32,27 @@ describe('an API server outage under load', () => {
     if (namespace) {
       await cluster.deleteNamespace(namespace);
     }
+    // The outage lets the fake nodes' heartbeats lapse: leave the stack as
+    // the other suites expect it, nodes Ready and Flux available.
+    const env = readStackEnv();
+    await waitFor(
+      'nodes Ready and Flux Deployments Available after the outage',
+      async () => {
+        const nodes = await cluster.core.listNode();
+        const flux = await cluster.apps.listNamespacedDeployment({
+          namespace: env.FLUX_NAMESPACE,
+        });
+        const ready = (
+          conditions?: Array<{ type: string; status: string }>,
+          type = 'Ready',
+        ) => conditions?.some(c => c.type === type && c.status === 'True');
+        return nodes.items.every(n => ready(n.status?.conditions)) &&
+          flux.items.every(d => ready(d.status?.conditions, 'Available'))
+          ? true
+          : undefined;
+      },
+      120_000,
+    );
   });
 
   it('keeps answering, marks the cluster unreachable, and recovers', async () => {
