@@ -475,11 +475,16 @@ start_component() {
       wait_ready "$c" 60 "kube-apiserver /readyz" apiserver_ready || fail_component "$c"
       ;;
     kube-controller-manager)
+      # A long node grace period: kwok does not make pods Ready again once
+      # the node lifecycle controller marked them NotReady, so an API server
+      # outage (the diagnostics and reliability tests make them) must not
+      # look like dead nodes.
       spawn kube-controller-manager -- "$bin" --kubeconfig="$KUBECONFIG_FILE" \
         --authentication-kubeconfig="$KUBECONFIG_FILE" --authorization-kubeconfig="$KUBECONFIG_FILE" \
         --leader-elect=false --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --cert-dir="$STATE/kube-controller-manager" \
         --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
         --flex-volume-plugin-dir="$STATE/kube-controller-manager/volume-plugins" \
+        --node-monitor-grace-period=5m \
         --cluster-name=gitops-stack --profiling=false --v=0
       wait_ready "$c" 60 "kube-controller-manager /healthz" https_healthz "$KCM_PORT" || fail_component "$c"
       ;;
