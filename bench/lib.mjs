@@ -25,14 +25,19 @@ export async function callPortal(path, body) {
       })
     ).json()
   ).backstageIdentity.token;
-  const response = await fetch(`${backend}${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  const request = () =>
+    fetch(`${backend}${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  // A kept-alive socket the server closed meanwhile: retry once, fresh.
+  const response = await request().catch(error =>
+    error?.cause?.code === 'UND_ERR_SOCKET' ? request() : Promise.reject(error),
+  );
   if (!response.ok) {
     throw new Error(`${path}: ${response.status} ${await response.text()}`);
   }

@@ -96,8 +96,11 @@ try {
   }
   console.log(`created in ${((performance.now() - created) / 1000).toFixed(0)} s`);
   const want = objectsBefore + NAMESPACES * PER_NAMESPACE * 2;
-  while ((await get('/api/gitops/objects')).items.length < want) {
-    await new Promise(resolve => setTimeout(resolve, 1000));
+  // The 10 MB object list is polled sparingly while the watch catches up.
+  for (let seen = 0; seen < want; ) {
+    await new Promise(resolve => setTimeout(resolve, 5000));
+    seen = (await get('/api/gitops/objects')).items.length;
+    console.log(`portal has ${seen} of ${want} objects`);
   }
   await new Promise(resolve => setTimeout(resolve, 5000));
   const rssAfter = backendRssKiB();
