@@ -56,7 +56,8 @@ async function time(fn, runs) {
   return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
 }
 
-const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-status-${i}`);
+const run = Date.now().toString(36).slice(-4);
+const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-status-${run}-${i}`);
 try {
   const rssBefore = backendRssKiB();
   const objectsBefore = (await get('/api/gitops/objects')).items.length;
