@@ -33,7 +33,7 @@ function apiRequestsTotal() {
     '-H',
     `Authorization: Bearer ${stackEnv.K8S_ADMIN_TOKEN}`,
     `${stackEnv.K8S_API_URL}/metrics`,
-  ]).toString();
+  ], { maxBuffer: 1 << 28 }).toString();
   let total = 0;
   for (const line of metrics.split('\n')) {
     if (line.startsWith('apiserver_request_total{')) {
