@@ -1,8 +1,11 @@
 import {
   coreServices,
   createBackendPlugin,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
+import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   GITOPS_SIGNAL_CHANNEL,
@@ -13,6 +16,14 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { readClusterDetails } from '@gitops-backstage/plugin-gitops-node';
 import { createRouter } from './router';
+import { DiagnosticsStore } from './diagnostics/DiagnosticsStore';
+import {
+  DiagnosticsService,
+  readHealthOptions,
+} from './diagnostics/DiagnosticsService';
+import { FailureNotifier } from './diagnostics/FailureNotifier';
+import { RepairService } from './diagnostics/RepairService';
+import { createDiagnosticsRouter } from './diagnostics/router';
 import { ClusterWatcher } from './service/ClusterWatcher';
 import { FluxActions } from './service/fluxActions';
 import { FluxStatusService } from './service/FluxStatusService';
@@ -40,6 +51,10 @@ export const gitopsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
+        auth: coreServices.auth,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        notifications: notificationService,
       },
       async init(deps) {
         const { rootConfig, logger, lifecycle, signals } = deps;
@@ -49,6 +64,32 @@ export const gitopsPlugin = createBackendPlugin({
           cluster => new ClusterWatcher(cluster, logger),
         );
         const status = new FluxStatusService(watchers);
+        const actions = new FluxActions(status);
+        const healthOptions = readHealthOptions(rootConfig);
+        const store = await DiagnosticsStore.create(deps.database);
+        const diagnostics = new DiagnosticsService({
+          status,
+          store,
+          repairs: new RepairService({
+            status,
+            actions,
+            store,
+            catalog: deps.catalog,
+            auth: deps.auth,
+            integrations: ScmIntegrations.fromConfig(rootConfig),
+            logger,
+            fluxNamespace: healthOptions.fluxNamespace,
+          }),
+          auth: deps.auth,
+          logger,
+          options: healthOptions,
+        });
+        const notifier = new FailureNotifier({
+          notifications: deps.notifications,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger,
+        });
 
         let pending = new Set<string>();
         let timer: NodeJS.Timeout | undefined;
@@ -75,6 +116,7 @@ export const gitopsPlugin = createBackendPlugin({
         };
         for (const watcher of watchers) {
           watcher.onChange(announce);
+          notifier.watch(watcher);
           watcher.start();
         }
         lifecycle.addShutdownHook(() => {
@@ -90,9 +132,28 @@ export const gitopsPlugin = createBackendPlugin({
             permissions: deps.permissions,
             catalog: deps.catalog,
             status,
-            actions: new FluxActions(status),
+            actions,
           }),
         );
+        deps.httpRouter.use(
+          createDiagnosticsRouter({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            diagnostics,
+          }),
+        );
+
+        const schedule = rootConfig.has('gitops.health.schedule')
+          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+              rootConfig.getConfig('gitops.health.schedule'),
+            )
+          : { frequency: { minutes: 30 }, timeout: { minutes: 5 }, initialDelay: { minutes: 1 } };
+        await deps.scheduler.scheduleTask({
+          id: 'gitops-health-check',
+          scope: 'global',
+          ...schedule,
+          fn: () => diagnostics.runScheduled(),
+        });
       },
     });
   },

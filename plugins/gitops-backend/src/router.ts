@@ -24,6 +24,7 @@ import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { FluxActions } from './service/fluxActions';
 import { FluxStatusService } from './service/FluxStatusService';
 import { compileLabelSelector } from './service/labelSelector';
+import { parseBody } from './parseBody';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -37,21 +38,6 @@ const reconcileBody = z.object({ withSource: z.boolean().optional() }).strict();
 const suspendBody = z
   .object({ reason: z.string().max(500).optional() })
   .strict();
-
-function parseBody<T extends z.ZodTypeAny>(
-  schema: T,
-  body: unknown,
-): z.output<T> {
-  const result = schema.safeParse(body ?? {});
-  if (!result.success) {
-    throw new InputError(
-      `Invalid request body: ${result.error.issues
-        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-        .join('; ')}`,
-    );
-  }
-  return result.data;
-}
 
 export async function createRouter(
   options: RouterOptions,

@@ -6,4 +6,8 @@
 export * from './clusters/clusterConfig';
 export * from './kubernetes/kubeConfig';
 export * from './kubernetes/serverSideApply';
-export { describeKubernetesError } from './kubernetes/errors';
+export {
+  describeKubernetesError,
+  kubernetesErrorCode,
+} from './kubernetes/errors';
+export * from './git/gitCredentials';

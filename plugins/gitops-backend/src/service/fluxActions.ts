@@ -102,6 +102,16 @@ export class FluxActions {
     );
   }
 
+  /** Asks Flux to reconcile without waiting for it. */
+  async requestReconcile(
+    watcher: ClusterWatcher,
+    resource: FluxResource,
+  ): Promise<void> {
+    await this.patch(watcher, resource, {
+      metadata: { annotations: { [REQUESTED_AT]: new Date().toISOString() } },
+    });
+  }
+
   /** Sets requestedAt and waits until Flux reports it handled. */
   private async requestAndWait(
     watcher: ClusterWatcher,

@@ -1,2 +1,3 @@
 export * from './classifyFluxFailure';
 export * from './errorCodes';
+export * from './health';

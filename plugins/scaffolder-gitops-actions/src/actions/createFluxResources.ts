@@ -20,7 +20,10 @@ import {
   ProjectPlan,
   renderEnvironmentObjects,
 } from '../flux/fluxObjects';
-import { GitCredentials, resolveGitCredentials } from '../flux/gitCredentials';
+import {
+  GitCredentials,
+  resolveGitCredentials,
+} from '@gitops-backstage/plugin-gitops-node';
 import { examples } from './createFluxResources.examples';
 import { parseActionInput } from './parseActionInput';
 

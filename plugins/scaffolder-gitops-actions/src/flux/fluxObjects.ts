@@ -5,7 +5,7 @@ import {
   LABEL_KUBERNETES_ID,
   MANAGED_BY_VALUE,
 } from '@gitops-backstage/plugin-gitops-common';
-import { GitCredentials } from './gitCredentials';
+import { GitCredentials } from '@gitops-backstage/plugin-gitops-node';
 
 export const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
 export const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';

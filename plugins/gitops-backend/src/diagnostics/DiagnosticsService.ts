@@ -1,0 +1,118 @@
+import {
+  AuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import {
+  HealthReport,
+  RepairRecord,
+  RepairType,
+  REPAIR_TYPES,
+} from '@gitops-backstage/plugin-gitops-common';
+import { FluxStatusService } from '../service/FluxStatusService';
+import { DiagnosticsStore } from './DiagnosticsStore';
+import { HealthChecker, HealthCheckOptions } from './HealthChecker';
+import { parseDuration } from './checks/objectChecks';
+import { RepairService } from './RepairService';
+
+/** `gitops.health` configuration. */
+export function readHealthOptions(config: Config): HealthCheckOptions & {
+  autoRepair: RepairType[];
+} {
+  const health = config.getOptionalConfig('gitops.health');
+  const minimum = health?.getOptionalString('staleSync.minimum') ?? '10m';
+  const autoRepair = (health?.getOptionalStringArray('autoRepair') ?? []) as RepairType[];
+  for (const type of autoRepair) {
+    if (!REPAIR_TYPES.includes(type)) {
+      throw new Error(
+        `gitops.health.autoRepair: unknown repair '${type}'; known: ${REPAIR_TYPES.join(', ')}`,
+      );
+    }
+  }
+  return {
+    fluxNamespace:
+      config.getOptionalString('gitops.fluxNamespace') ?? 'flux-system',
+    staleness: {
+      intervalMultiple: health?.getOptionalNumber('staleSync.intervalMultiple') ?? 2,
+      minimumMs: parseDuration(minimum) ?? 600_000,
+    },
+    autoRepair,
+  };
+}
+
+/** Runs health checks, keeps their reports, and offers repairs. */
+export class DiagnosticsService {
+  private readonly checker: HealthChecker;
+
+  constructor(
+    private readonly deps: {
+      status: FluxStatusService;
+      store: DiagnosticsStore;
+      repairs: RepairService;
+      auth: AuthService;
+      logger: LoggerService;
+      options: ReturnType<typeof readHealthOptions>;
+    },
+  ) {
+    this.checker = new HealthChecker(deps.options);
+  }
+
+  get repairs(): RepairService {
+    return this.deps.repairs;
+  }
+
+  async run(
+    cluster: string | undefined,
+    trigger: HealthReport['trigger'],
+    triggeredBy?: string,
+  ): Promise<HealthReport[]> {
+    const watchers = cluster
+      ? [this.deps.status.watcher(cluster)]
+      : this.deps.status.watchers;
+    return Promise.all(
+      watchers.map(async watcher => {
+        const report = await this.checker.run(watcher, trigger, triggeredBy);
+        await this.deps.store.addReport(report);
+        return report;
+      }),
+    );
+  }
+
+  /** The scheduled run; repairs only what config opted in to. */
+  async runScheduled(): Promise<void> {
+    const reports = await this.run(undefined, 'schedule');
+    const allowed = new Set(this.deps.options.autoRepair);
+    if (allowed.size === 0) {
+      return;
+    }
+    const credentials = await this.deps.auth.getOwnServiceCredentials();
+    for (const report of reports) {
+      for (const finding of report.findings) {
+        if (finding.repair && allowed.has(finding.repair.type)) {
+          await this.deps.repairs
+            .apply(
+              { cluster: report.cluster, type: finding.repair.type, target: finding.repair.target },
+              'gitops-health-schedule',
+              credentials,
+            )
+            .catch(error =>
+              this.deps.logger.warn(`automatic repair failed: ${error}`),
+            );
+        }
+      }
+    }
+  }
+
+  latestReports(): Promise<HealthReport[]> {
+    return this.deps.store.latestReports();
+  }
+
+  reports(cluster: string, limit: number): Promise<HealthReport[]> {
+    this.deps.status.watcher(cluster);
+    return this.deps.store.reports(cluster, limit);
+  }
+
+  auditLog(limit: number): Promise<RepairRecord[]> {
+    return this.deps.store.repairs(limit);
+  }
+}

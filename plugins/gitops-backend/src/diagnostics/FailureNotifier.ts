@@ -1,0 +1,137 @@
+import {
+  AuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  ANNOTATION_ENTITY_REF,
+  classifyFluxFailure,
+  FluxResource,
+  LABEL_KUBERNETES_ID,
+  syncState,
+} from '@gitops-backstage/plugin-gitops-common';
+import { ClusterWatcher } from '../service/ClusterWatcher';
+
+/**
+ * Tells an entity's owners when one of its Flux objects starts failing and
+ * when it recovers. Driven by the watch; objects that were already failing
+ * when the backend started are not announced.
+ */
+export class FailureNotifier {
+  private readonly failing = new Set<string>();
+
+  constructor(
+    private readonly deps: {
+      notifications: NotificationService;
+      catalog: CatalogService;
+      auth: AuthService;
+      logger: LoggerService;
+    },
+  ) {}
+
+  watch(watcher: ClusterWatcher): () => void {
+    return watcher.onChange(resource => {
+      const announce = watcher.health().state === 'ok';
+      this.observe(watcher.cluster.name, resource, announce).catch(error =>
+        this.deps.logger.warn(`GitOps failure notification failed: ${error}`),
+      );
+    });
+  }
+
+  /** Exposed for tests: one change of one object. */
+  async observe(
+    cluster: string,
+    resource: FluxResource,
+    announce: boolean,
+  ): Promise<void> {
+    if (!['Kustomization', 'HelmRelease', 'GitRepository', 'OCIRepository', 'HelmRepository'].includes(resource.kind)) {
+      return;
+    }
+    const key = `${cluster}/${resource.kind}/${resource.metadata.namespace}/${resource.metadata.name}`;
+    const state = syncState(resource);
+    if (state === 'Failed' && !this.failing.has(key)) {
+      this.failing.add(key);
+      if (announce) {
+        await this.send(cluster, resource, key, 'failed');
+      }
+    } else if (state === 'Ready' && this.failing.has(key)) {
+      this.failing.delete(key);
+      if (announce) {
+        await this.send(cluster, resource, key, 'recovered');
+      }
+    } else if (state === 'Suspended') {
+      this.failing.delete(key);
+    }
+  }
+
+  private async send(
+    cluster: string,
+    resource: FluxResource,
+    key: string,
+    change: 'failed' | 'recovered',
+  ) {
+    const entityRef = await this.entityOf(resource);
+    if (!entityRef) {
+      return;
+    }
+    const ready = resource.status?.conditions?.find(c => c.type === 'Ready');
+    const name = `${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}`;
+    const { kind, namespace, name: entityName } = parseEntityRef(entityRef);
+    const link = `/catalog/${namespace}/${kind.toLocaleLowerCase('en-US')}/${entityName}/gitops`;
+    if (change === 'failed') {
+      const { code, cause } = classifyFluxFailure({
+        kind: resource.kind,
+        reason: ready?.reason,
+        message: ready?.message,
+      });
+      await this.deps.notifications.send({
+        recipients: { type: 'entity', entityRef },
+        payload: {
+          title: `${code}: ${name} is failing in ${cluster}`,
+          description: `${cause} Flux says: ${ready?.reason ?? ''} ${(ready?.message ?? '').trim()}`.slice(0, 1000),
+          link,
+          severity: 'high',
+          topic: 'gitops',
+          scope: `gitops:${key}`,
+        },
+      });
+    } else {
+      await this.deps.notifications.send({
+        recipients: { type: 'entity', entityRef },
+        payload: {
+          title: `Recovered: ${name} is Ready in ${cluster}`,
+          description: (ready?.message ?? '').trim().slice(0, 1000),
+          link,
+          severity: 'normal',
+          topic: 'gitops',
+          scope: `gitops:${key}`,
+        },
+      });
+    }
+  }
+
+  private async entityOf(resource: FluxResource): Promise<string | undefined> {
+    const annotated = resource.metadata.annotations?.[ANNOTATION_ENTITY_REF];
+    if (annotated) {
+      return annotated;
+    }
+    const id = resource.metadata.labels?.[LABEL_KUBERNETES_ID];
+    if (!id) {
+      return undefined;
+    }
+    const { items } = await this.deps.catalog.queryEntities(
+      {
+        filter: { 'metadata.annotations.backstage.io/kubernetes-id': id },
+        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+        limit: 1,
+      },
+      { credentials: await this.deps.auth.getOwnServiceCredentials() },
+    );
+    const entity = items[0];
+    return entity
+      ? `${entity.kind}:${entity.metadata.namespace ?? 'default'}/${entity.metadata.name}`.toLocaleLowerCase('en-US')
+      : undefined;
+  }
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CheckResult,
+  FluxResource,
+  HEALTH_CHECK_IDS,
+  HealthCheckId,
+  HealthFinding,
+  HealthReport,
+} from '@gitops-backstage/plugin-gitops-common';
+import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
+import { ClusterWatcher } from '../service/ClusterWatcher';
+import { apiCheck, fluxCheck, permissionsCheck } from './checks/clusterChecks';
+import { gitCheck } from './checks/gitCheck';
+import { networkCheck } from './checks/networkCheck';
+import {
+  dependencyCheck,
+  StalenessOptions,
+  stalenessCheck,
+  syncCheck,
+} from './checks/objectChecks';
+import { CheckOutcome } from './checks/types';
+
+const TITLES: Record<HealthCheckId, string> = {
+  api: 'Kubernetes API',
+  flux: 'Flux installation',
+  permissions: 'Backend permissions',
+  git: 'Git repositories',
+  sync: 'Sync state',
+  network: 'Network policies',
+  dependencies: 'dependsOn chains',
+  staleness: 'Stale syncs',
+};
+
+export interface HealthCheckOptions {
+  fluxNamespace: string;
+  staleness: StalenessOptions;
+}
+
+/**
+ * Runs the eight checks of one cluster. Object checks read the watcher's
+ * copy; the others ask the API server (and Git hosts) directly.
+ */
+export class HealthChecker {
+  constructor(private readonly options: HealthCheckOptions) {}
+
+  async run(
+    watcher: ClusterWatcher,
+    trigger: HealthReport['trigger'],
+    triggeredBy?: string,
+  ): Promise<HealthReport> {
+    const startedAt = new Date();
+    const cluster = watcher.cluster.name;
+    const { config } = watcher;
+    const { fluxNamespace } = this.options;
+    const results = new Map<HealthCheckId, CheckResult>();
+    const findings: HealthFinding[] = [];
+
+    const record = async (
+      id: HealthCheckId,
+      check: () => Promise<CheckOutcome> | CheckOutcome,
+    ) => {
+      const start = performance.now();
+      let result: CheckOutcome;
+      try {
+        result = await check();
+      } catch (error) {
+        result = {
+          status: 'failed',
+          summary: `check could not run: ${describeKubernetesError(error)}`,
+          findings: [],
+        };
+      }
+      findings.push(...result.findings);
+      results.set(id, {
+        id,
+        title: TITLES[id],
+        status: result.status,
+        summary: result.summary,
+        durationMs: Math.round(performance.now() - start),
+      });
+    };
+
+    let reachable = false;
+    await record('api', async () => {
+      const api = await apiCheck(cluster, config);
+      reachable = api.reachable;
+      return api;
+    });
+    let syncSummary: Record<string, number> = {};
+    if (reachable) {
+      const objects = watcher.objects();
+      const repositories = objects.filter(o => o.kind === 'GitRepository');
+      await Promise.all([
+        record('flux', () => fluxCheck(cluster, config, fluxNamespace)),
+        record('permissions', () =>
+          permissionsCheck(cluster, config, fluxNamespace),
+        ),
+        record('git', () => gitCheck(cluster, config, repositories)),
+        record('network', () =>
+          networkCheck(cluster, config, fluxNamespace, repositories),
+        ),
+        record('sync', () => {
+          const sync = syncCheck(cluster, objects);
+          syncSummary = sync.counts;
+          return sync;
+        }),
+        record('dependencies', () => dependencyCheck(cluster, objects)),
+        record('staleness', () =>
+          stalenessCheck(cluster, objects, new Date(), this.options.staleness),
+        ),
+      ]);
+      dropDuplicates(findings);
+    }
+    const checks = HEALTH_CHECK_IDS.map(
+      id =>
+        results.get(id) ?? {
+          id,
+          title: TITLES[id],
+          status: 'skipped' as const,
+          summary: 'the Kubernetes API is not reachable',
+          durationMs: 0,
+        },
+    );
+    const status = checks.some(c => c.status === 'failed')
+      ? 'failed'
+      : checks.some(c => c.status === 'warning')
+      ? 'warning'
+      : 'passed';
+    return {
+      id: randomUUID(),
+      cluster,
+      trigger,
+      triggeredBy,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      status,
+      checks,
+      findings: sortFindings(findings),
+      syncSummary,
+    };
+  }
+}
+
+const SEVERITY_ORDER = { critical: 0, error: 1, warning: 2 };
+
+function sortFindings(findings: HealthFinding[]): HealthFinding[] {
+  return findings.sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.code.localeCompare(b.code),
+  );
+}
+
+/**
+ * The Git probe and the sync check may both report one GitRepository with
+ * the same code: keep the probe's finding, which has the stronger evidence.
+ */
+function dropDuplicates(findings: HealthFinding[]) {
+  const key = (f: HealthFinding, o: FluxResource['metadata'] | undefined) =>
+    `${f.code}|${f.object?.kind}|${o?.namespace}|${o?.name}`;
+  const fromGit = new Set(
+    findings
+      .filter(f => f.check === 'git')
+      .map(f => key(f, f.object as any)),
+  );
+  for (let i = findings.length - 1; i >= 0; i--) {
+    const f = findings[i];
+    if (f.check === 'sync' && fromGit.has(key(f, f.object as any))) {
+      findings.splice(i, 1);
+    }
+  }
+}

@@ -1,0 +1,349 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AuthService,
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import {
+  ANNOTATION_ENTITY_REF,
+  FluxResource,
+  MANAGED_BY_VALUE,
+  ObjectRef,
+  RepairPlan,
+  RepairRecord,
+  RepairRequest,
+  syncState,
+} from '@gitops-backstage/plugin-gitops-common';
+import {
+  describeKubernetesError,
+  kubernetesErrorCode,
+  resolveGitCredentials,
+} from '@gitops-backstage/plugin-gitops-node';
+import { ClusterWatcher } from '../service/ClusterWatcher';
+import { FluxActions } from '../service/fluxActions';
+import { FluxStatusService } from '../service/FluxStatusService';
+import { FLUX_CONTROLLERS } from './checks/clusterChecks';
+import { describeRef, refOf } from './checks/types';
+import { DiagnosticsStore } from './DiagnosticsStore';
+
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/**
+ * The portal's repairs. Each is planned first (what will change, nothing
+ * touched), then applied and written to the audit log.
+ */
+export class RepairService {
+  constructor(
+    private readonly deps: {
+      status: FluxStatusService;
+      actions: FluxActions;
+      store: DiagnosticsStore;
+      catalog: CatalogService;
+      auth: AuthService;
+      integrations: ScmIntegrationRegistry;
+      logger: LoggerService;
+      fluxNamespace: string;
+    },
+  ) {}
+
+  async plan(request: RepairRequest): Promise<RepairPlan> {
+    const watcher = this.deps.status.watcher(request.cluster);
+    switch (request.type) {
+      case 'restart-controller':
+        return this.planRestart(request, this.required(request));
+      case 'refresh-git-credentials':
+        return this.planRefresh(watcher, request, this.required(request));
+      case 'resync':
+        return this.planResync(watcher, request, this.required(request));
+      case 'remove-zombies':
+        return this.planZombies(watcher, request);
+      default:
+        throw new InputError(`type: unknown repair '${request.type}'`);
+    }
+  }
+
+  async apply(
+    request: RepairRequest,
+    actor: string,
+    credentials: BackstageCredentials,
+  ): Promise<RepairRecord> {
+    const plan = await this.plan(request);
+    const watcher = this.deps.status.watcher(request.cluster);
+    const record: RepairRecord = {
+      id: randomUUID(),
+      cluster: request.cluster,
+      type: request.type,
+      target: request.target,
+      actor,
+      at: new Date().toISOString(),
+      plan,
+      outcome: 'applied',
+    };
+    try {
+      await this.execute(watcher, plan, credentials);
+    } catch (error) {
+      record.outcome = 'failed';
+      record.error = describeKubernetesError(error);
+    }
+    await this.deps.store.addRepair(record);
+    this.deps.logger.info(
+      `repair ${plan.type} on ${request.cluster}${
+        plan.target ? ` ${describeRef(plan.target)}` : ''
+      } by ${actor}: ${record.outcome}${record.error ? ` (${record.error})` : ''}`,
+    );
+    return record;
+  }
+
+  private required(request: RepairRequest): ObjectRef {
+    if (!request.target?.name || !request.target.kind) {
+      throw new InputError(`target: the ${request.type} repair needs a target object`);
+    }
+    return request.target;
+  }
+
+  private planRestart(request: RepairRequest, target: ObjectRef): RepairPlan {
+    const { fluxNamespace } = this.deps;
+    if (
+      target.kind !== 'Deployment' ||
+      target.namespace !== fluxNamespace ||
+      !FLUX_CONTROLLERS.includes(target.name)
+    ) {
+      throw new InputError(
+        `target: only the Flux controllers' Deployments in ${fluxNamespace} can be restarted (${FLUX_CONTROLLERS.join(', ')})`,
+      );
+    }
+    return {
+      ...request,
+      target,
+      summary: `Restart ${target.name}: a rollout restart replaces its pods`,
+      steps: [
+        {
+          action: 'patch',
+          object: target,
+          description: `set spec.template.metadata.annotations["${RESTARTED_AT}"] to the current time (like kubectl rollout restart)`,
+        },
+      ],
+      warnings: [
+        `While ${target.name} restarts, the objects it reconciles are not updated (usually seconds).`,
+      ],
+    };
+  }
+
+  private planRefresh(
+    watcher: ClusterWatcher,
+    request: RepairRequest,
+    target: ObjectRef,
+  ): RepairPlan {
+    const repo = this.fluxObject(watcher, target);
+    if (repo.kind !== 'GitRepository') {
+      throw new InputError('target: refresh-git-credentials applies to a GitRepository');
+    }
+    const secretName = (repo.spec as any)?.secretRef?.name as string | undefined;
+    if (!secretName) {
+      throw new InputError(
+        `target: ${describeRef(target)} has no spec.secretRef; it reads a public repository`,
+      );
+    }
+    const url = repo.spec?.url ?? '';
+    // Throws a clear InputError when no integration serves the host.
+    const credentials = resolveGitCredentials({
+      repoUrl: url,
+      auth: { from: 'integration' },
+      integrations: this.deps.integrations,
+    })!;
+    const host = new URL(url).host;
+    const secret = { kind: 'Secret', namespace: repo.metadata.namespace, name: secretName };
+    return {
+      ...request,
+      target,
+      summary: `Write the credentials of the Backstage integration for ${host} into Secret ${secret.namespace}/${secretName}, then reconcile ${describeRef(target)}`,
+      steps: [
+        {
+          action: 'patch',
+          object: secret,
+          description: `set ${Object.keys(credentials).join(' and ')} from the integration for ${host} (values not shown)`,
+        },
+        {
+          action: 'reconcile',
+          object: target,
+          description: 'request a reconcile so source-controller fetches with the new credentials',
+        },
+      ],
+      warnings: [
+        `Every object using Secret ${secret.namespace}/${secretName} uses the integration's identity from now on.`,
+      ],
+    };
+  }
+
+  private planResync(
+    watcher: ClusterWatcher,
+    request: RepairRequest,
+    target: ObjectRef,
+  ): RepairPlan {
+    const resource = this.fluxObject(watcher, target);
+    if (resource.spec?.suspend) {
+      throw new InputError(`target: ${describeRef(target)} is suspended; resume it instead`);
+    }
+    const withSource =
+      resource.kind === 'Kustomization' || resource.kind === 'HelmRelease';
+    return {
+      ...request,
+      target,
+      summary: `Reconcile ${describeRef(target)}${withSource ? ' with its source' : ''}`,
+      steps: [
+        {
+          action: 'reconcile',
+          object: target,
+          description: `set reconcile.fluxcd.io/requestedAt${
+            withSource ? ' on the source, then on the object' : ''
+          } and wait until Flux handled it`,
+        },
+      ],
+      warnings: [],
+    };
+  }
+
+  private async planZombies(
+    watcher: ClusterWatcher,
+    request: RepairRequest,
+  ): Promise<RepairPlan> {
+    const zombies = await this.findZombies(watcher);
+    return {
+      ...request,
+      target: undefined,
+      summary:
+        zombies.length === 0
+          ? 'No zombie resources: every object the portal created belongs to an entity in the catalog'
+          : `Delete ${zombies.length} Flux object(s) created by the portal whose catalog entity no longer exists`,
+      steps: zombies.map(({ resource, entityRef }) => ({
+        action: 'delete' as const,
+        object: refOf(resource),
+        description: `its entity ${entityRef} is not in the catalog`,
+      })),
+      warnings: zombies.some(z => (z.resource.spec as any)?.prune)
+        ? ['Kustomizations with prune: true delete the workloads they applied when they are deleted.']
+        : [],
+    };
+  }
+
+  /** Objects carrying our labels whose entity the catalog no longer has. */
+  async findZombies(
+    watcher: ClusterWatcher,
+  ): Promise<Array<{ resource: FluxResource; entityRef: string }>> {
+    const ours = watcher
+      .objects()
+      .filter(
+        o =>
+          o.metadata.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY_VALUE &&
+          o.metadata.annotations?.[ANNOTATION_ENTITY_REF],
+      );
+    const refs = [...new Set(ours.map(o => o.metadata.annotations![ANNOTATION_ENTITY_REF]))];
+    if (refs.length === 0) {
+      return [];
+    }
+    // Existence is asked with the backend's own rights: an entity the
+    // caller may not see is not a zombie.
+    const { items } = await this.deps.catalog.getEntitiesByRefs(
+      { entityRefs: refs, fields: ['kind', 'metadata.name'] },
+      { credentials: await this.deps.auth.getOwnServiceCredentials() },
+    );
+    const missing = new Set(refs.filter((_, i) => !items[i]));
+    return ours
+      .filter(o => missing.has(o.metadata.annotations![ANNOTATION_ENTITY_REF]))
+      .map(resource => ({
+        resource,
+        entityRef: resource.metadata.annotations![ANNOTATION_ENTITY_REF],
+      }));
+  }
+
+  private fluxObject(watcher: ClusterWatcher, target: ObjectRef): FluxResource {
+    const resource = watcher.get(target.kind, target.namespace ?? '', target.name);
+    if (!resource) {
+      throw new NotFoundError(`${describeRef(target)} not found in cluster ${watcher.cluster.name}`);
+    }
+    return resource;
+  }
+
+  private async execute(
+    watcher: ClusterWatcher,
+    plan: RepairPlan,
+    _credentials: BackstageCredentials,
+  ): Promise<void> {
+    const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    switch (plan.type) {
+      case 'restart-controller': {
+        const target = plan.target!;
+        await watcher.config.makeApiClient(AppsV1Api).patchNamespacedDeployment(
+          {
+            name: target.name,
+            namespace: target.namespace!,
+            body: {
+              spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date().toISOString() } } } },
+            },
+          },
+          mergePatch,
+        );
+        return;
+      }
+      case 'refresh-git-credentials': {
+        const repo = this.fluxObject(watcher, plan.target!);
+        const name = (repo.spec as any).secretRef.name as string;
+        const namespace = repo.metadata.namespace!;
+        const credentials = resolveGitCredentials({
+          repoUrl: repo.spec!.url!,
+          auth: { from: 'integration' },
+          integrations: this.deps.integrations,
+        })!;
+        const data = Object.fromEntries(
+          Object.entries(credentials).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+        );
+        const core = watcher.config.makeApiClient(CoreV1Api);
+        try {
+          await core.patchNamespacedSecret({ name, namespace, body: { data } }, mergePatch);
+        } catch (error) {
+          if (kubernetesErrorCode(error) !== 404) throw error;
+          await core.createNamespacedSecret({
+            namespace,
+            body: { metadata: { name, namespace }, type: 'Opaque', data },
+          });
+        }
+        await this.deps.actions.requestReconcile(watcher, repo);
+        return;
+      }
+      case 'resync': {
+        const resource = this.fluxObject(watcher, plan.target!);
+        await this.deps.actions.reconcile(watcher, resource, {
+          withSource: resource.kind === 'Kustomization' || resource.kind === 'HelmRelease',
+        });
+        return;
+      }
+      case 'remove-zombies': {
+        for (const step of plan.steps) {
+          const resource = watcher.get(step.object.kind, step.object.namespace ?? '', step.object.name);
+          if (!resource) continue;
+          await watcher.objectsApi.delete({
+            apiVersion: resource.apiVersion,
+            kind: resource.kind,
+            metadata: { name: resource.metadata.name, namespace: resource.metadata.namespace },
+          });
+        }
+        return;
+      }
+      default:
+        throw new InputError(`type: unknown repair '${plan.type}'`);
+    }
+  }
+}
+
+export function isFailing(resource: FluxResource): boolean {
+  return syncState(resource) === 'Failed';
+}

@@ -1,0 +1,288 @@
+import {
+  classifyFluxFailure,
+  FluxResource,
+  HealthFinding,
+  LABEL_KUBERNETES_ID,
+  syncState,
+} from '@gitops-backstage/plugin-gitops-common';
+import { CheckOutcome, describeRef, outcome, refOf } from './types';
+
+/**
+ * Checks that read only the watched Flux objects: the sync summary with each
+ * failing object classified, dependsOn chains, and stale syncs.
+ */
+
+const kubectlKind: Record<string, string> = {
+  Kustomization: 'kustomization',
+  HelmRelease: 'helmrelease',
+  GitRepository: 'source git',
+  HelmRepository: 'source helm',
+  OCIRepository: 'source oci',
+  Bucket: 'source bucket',
+  HelmChart: 'source chart',
+};
+
+function readyCondition(resource: FluxResource) {
+  return resource.status?.conditions?.find(c => c.type === 'Ready');
+}
+
+function base(
+  cluster: string,
+  resource: FluxResource,
+): Pick<HealthFinding, 'cluster' | 'object' | 'kubernetesId'> {
+  return {
+    cluster,
+    object: refOf(resource),
+    kubernetesId: resource.metadata.labels?.[LABEL_KUBERNETES_ID],
+  };
+}
+
+function fluxCommands(resource: FluxResource, extra: string[] = []): string[] {
+  const kind = kubectlKind[resource.kind] ?? resource.kind.toLowerCase();
+  const ns = resource.metadata.namespace ?? 'default';
+  const name = resource.metadata.name;
+  const resourceName = `${resource.kind.toLowerCase()}/${name}`;
+  return [
+    ...extra,
+    `kubectl -n ${ns} describe ${resourceName}`,
+    `flux -n ${ns} events --for ${resource.kind}/${name}`,
+    `flux -n ${ns} reconcile ${kind} ${name}${
+      resource.kind === 'Kustomization' || resource.kind === 'HelmRelease'
+        ? ' --with-source'
+        : ''
+    }`,
+  ];
+}
+
+export function syncCheck(
+  cluster: string,
+  objects: FluxResource[],
+): CheckOutcome & { summary: string; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  const findings: HealthFinding[] = [];
+  for (const resource of objects) {
+    const state = syncState(resource);
+    counts[state] = (counts[state] ?? 0) + 1;
+    if (state !== 'Failed') {
+      continue;
+    }
+    const ready = readyCondition(resource);
+    const stalled = resource.status?.conditions?.find(
+      c => c.type === 'Stalled' && c.status === 'True',
+    );
+    const condition = stalled ?? ready;
+    const classification = classifyFluxFailure({
+      kind: resource.kind,
+      reason: condition?.reason,
+      message: condition?.message,
+    });
+    const isGitAuth =
+      classification.code === 'GIT_AUTH_FAILED' &&
+      resource.kind === 'GitRepository' &&
+      resource.spec?.secretRef;
+    findings.push({
+      ...base(cluster, resource),
+      code: classification.code,
+      severity: 'error',
+      check: 'sync',
+      evidence: `${condition?.type ?? 'Ready'}=${condition?.status ?? '?'} reason ${
+        condition?.reason ?? '-'
+      }: ${(condition?.message ?? '').trim()}`,
+      cause: classification.cause,
+      fix: fluxCommands(resource),
+      repair: isGitAuth
+        ? {
+            type: 'refresh-git-credentials',
+            title: 'Refresh the Git credentials from the Backstage integration',
+            target: refOf(resource),
+          }
+        : {
+            type: 'resync',
+            title: 'Reconcile again (with its source)',
+            target: refOf(resource),
+          },
+    });
+  }
+  const summary = Object.entries(counts)
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+  return {
+    ...outcome(findings, summary || 'no Flux objects', summary),
+    counts,
+  };
+}
+
+function dependencyKey(kind: string, namespace: string, name: string) {
+  return `${kind}/${namespace}/${name}`;
+}
+
+export function dependencyCheck(
+  cluster: string,
+  objects: FluxResource[],
+): CheckOutcome {
+  const findings: HealthFinding[] = [];
+  const byKey = new Map<string, FluxResource>();
+  for (const o of objects) {
+    byKey.set(
+      dependencyKey(o.kind, o.metadata.namespace ?? '', o.metadata.name),
+      o,
+    );
+  }
+  const dependsOn = (o: FluxResource) =>
+    (o.spec?.dependsOn ?? []).map(d => ({
+      kind: o.kind,
+      namespace: d.namespace ?? o.metadata.namespace ?? '',
+      name: d.name,
+    }));
+
+  for (const o of objects) {
+    for (const dep of dependsOn(o)) {
+      const target = byKey.get(dependencyKey(dep.kind, dep.namespace, dep.name));
+      if (!target) {
+        findings.push({
+          ...base(cluster, o),
+          code: 'DEPENDENCY_MISSING',
+          severity: 'error',
+          check: 'dependencies',
+          evidence: `spec.dependsOn names ${describeRef(
+            dep,
+          )}, which does not exist in cluster ${cluster}`,
+          cause: `${describeRef(
+            refOf(o),
+          )} waits for a ${dep.kind} that does not exist, so it never reconciles.`,
+          fix: [
+            `kubectl -n ${dep.namespace} get ${dep.kind.toLowerCase()} ${dep.name}`,
+            `# create ${describeRef(dep)}, or remove it from spec.dependsOn of ${describeRef(refOf(o))}`,
+          ],
+        });
+        continue;
+      }
+      const state = syncState(target);
+      if (state !== 'Ready') {
+        const ready = readyCondition(target);
+        findings.push({
+          ...base(cluster, o),
+          code: 'DEPENDENCY_NOT_READY',
+          severity: 'warning',
+          check: 'dependencies',
+          evidence: `dependency ${describeRef(refOf(target))} is ${state}${
+            ready?.message ? `: ${ready.message.trim()}` : ''
+          }`,
+          cause: `${describeRef(refOf(o))} waits until its dependency is Ready.`,
+          fix: fluxCommands(target),
+        });
+      }
+    }
+  }
+
+  // Cycles: depth-first search over dependsOn edges.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const reported = new Set<string>();
+  const visit = (key: string, path: string[]) => {
+    if (state.get(key) === 'done') {
+      return;
+    }
+    if (state.get(key) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(key)), key];
+      const id = [...cycle].slice(0, -1).sort().join('|');
+      if (!reported.has(id)) {
+        reported.add(id);
+        const resource = byKey.get(key)!;
+        findings.push({
+          ...base(cluster, resource),
+          code: 'DEPENDENCY_CYCLE',
+          severity: 'error',
+          check: 'dependencies',
+          evidence: `dependsOn cycle: ${cycle.join(' → ')}`,
+          cause:
+            'Objects that depend on each other wait for each other forever.',
+          fix: [`# remove one edge of the cycle from spec.dependsOn`],
+        });
+      }
+      return;
+    }
+    const resource = byKey.get(key);
+    if (!resource) {
+      return;
+    }
+    state.set(key, 'visiting');
+    for (const dep of dependsOn(resource)) {
+      visit(dependencyKey(dep.kind, dep.namespace, dep.name), [...path, key]);
+    }
+    state.set(key, 'done');
+  };
+  for (const key of byKey.keys()) {
+    visit(key, []);
+  }
+  return outcome(findings, 'every dependsOn chain is complete and acyclic');
+}
+
+/** Go durations as Flux writes them: 1h30m, 10m, 45s, 500ms. */
+export function parseDuration(text: string | undefined): number | undefined {
+  if (!text) {
+    return undefined;
+  }
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+  let total = 0;
+  let matched = '';
+  for (const m of text.matchAll(re)) {
+    const n = Number(m[1]);
+    total += n * { h: 3_600_000, m: 60_000, s: 1000, ms: 1 }[m[2] as 'h'];
+    matched += m[0];
+  }
+  return matched === text ? total : undefined;
+}
+
+export interface StalenessOptions {
+  /** An object is stale past this many intervals without a reconcile. */
+  intervalMultiple: number;
+  /** ...and never before this (the seed's 10 minutes). */
+  minimumMs: number;
+}
+
+export function stalenessCheck(
+  cluster: string,
+  objects: FluxResource[],
+  now: Date,
+  options: StalenessOptions,
+): CheckOutcome {
+  const findings: HealthFinding[] = [];
+  for (const o of objects) {
+    if (o.kind !== 'Kustomization' || syncState(o) !== 'Ready') {
+      continue;
+    }
+    const last = (o.status as any)?.history?.[0]?.lastReconciled as
+      | string
+      | undefined;
+    const interval = parseDuration(o.spec?.interval);
+    if (!last || !interval) {
+      continue;
+    }
+    const limit = Math.max(options.minimumMs, interval * options.intervalMultiple);
+    const age = now.getTime() - Date.parse(last);
+    if (age > limit) {
+      findings.push({
+        ...base(cluster, o),
+        code: 'STALE_SYNC',
+        severity: 'warning',
+        check: 'staleness',
+        evidence: `Ready=True but last reconciled ${last} (${Math.round(
+          age / 60_000,
+        )} min ago) with interval ${o.spec?.interval}`,
+        cause:
+          'Flux has not reconciled this object for longer than its interval allows: kustomize-controller may be stuck, overloaded or not running.',
+        fix: [
+          `kubectl -n flux-system get deploy kustomize-controller`,
+          `kubectl -n flux-system logs deploy/kustomize-controller --tail=100`,
+          ...fluxCommands(o).slice(-1),
+        ],
+        repair: {
+          type: 'resync',
+          title: 'Reconcile again (with its source)',
+          target: refOf(o),
+        },
+      });
+    }
+  }
+  return outcome(findings, 'every Ready Kustomization reconciled on time');
+}
