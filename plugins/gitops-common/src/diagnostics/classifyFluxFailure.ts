@@ -51,6 +51,14 @@ const rules: Rule[] = [
     fix: 'Check the username/password or token in the Secret named by spec.secretRef, then reconcile the source.',
   },
   {
+    // A wrong repository URL: the host answers, the repository is not there.
+    code: 'GIT_CLONE_FAILED',
+    message: /repository not found|no such host|unable to access/i,
+    cause:
+      'source-controller could not clone the repository: wrong URL, unreachable host or TLS failure.',
+    fix: 'Check spec.url and that the Git host is reachable from source-controller.',
+  },
+  {
     code: 'RESOURCE_NOT_FOUND',
     message:
       /not found|no such file|does not exist|couldn't find remote ref|reference not found/i,

@@ -101,7 +101,7 @@ export async function networkCheck(
           : 'source-controller cannot reach the Git host, so no new revision is fetched.',
       fix: [
         `kubectl -n ${fluxNamespace} get networkpolicy ${verdict.blockedBy.join(' ')} -o yaml`,
-        `kubectl apply -f - <<'EOF'\n${allowPolicy(fluxNamespace, flow)}EOF`,
+        `kubectl apply -f - <<'EOF'\n${allowPolicy(fluxNamespace, flow, verdict.side)}EOF`,
       ],
     });
   }
@@ -111,22 +111,42 @@ export async function networkCheck(
   );
 }
 
-function allowPolicy(namespace: string, flow: Flow): string {
+function allowPolicy(
+  namespace: string,
+  flow: Flow,
+  side: 'egress' | 'ingress' | undefined,
+): string {
   const from = (flow.from.labels.app ?? 'flux') as string;
+  if (flow.port === 9090 && side === 'ingress') {
+    return `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-flux-artifacts-ingress
+  namespace: ${namespace}
+spec:
+  podSelector:
+    matchLabels: {app: source-controller}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - podSelector:
+        matchExpressions:
+        - {key: app, operator: In, values: [kustomize-controller, helm-controller]}
+    ports:
+    - {protocol: TCP, port: 9090}
+`;
+  }
   if (flow.port === 9090) {
     return `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
-  name: allow-flux-artifacts
+  name: allow-flux-artifacts-egress
   namespace: ${namespace}
 spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
-  ingress:
-  - from:
-    - podSelector: {}
-    ports:
-    - {protocol: TCP, port: 9090}
+  podSelector:
+    matchExpressions:
+    - {key: app, operator: In, values: [kustomize-controller, helm-controller]}
+  policyTypes: [Egress]
   egress:
   - to:
     - podSelector:

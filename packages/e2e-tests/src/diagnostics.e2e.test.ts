@@ -1,0 +1,422 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import {
+  ApiextensionsV1Api,
+  NetworkingV1Api,
+  RbacAuthorizationV1Api,
+  V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import {
+  classifyFluxFailure,
+  HealthFinding,
+  HealthReport,
+  RepairPlan,
+  RepairRecord,
+} from '@gitops-backstage/plugin-gitops-common';
+import { callPortal } from './portal/portalApi';
+import { appManifests } from './stack/fixtures';
+import { TestGitServer } from './stack/gitea';
+import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
+import { readStackEnv, repoPath } from './stack/stackEnv';
+
+jest.setTimeout(240_000);
+
+const run = promisify(execFile);
+const env = readStackEnv();
+const cluster = new TestCluster(env);
+const git = new TestGitServer(env);
+const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
+const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
+const FLUX_NS = env.FLUX_NAMESPACE;
+
+async function runHealthCheck(): Promise<HealthReport> {
+  const response = await callPortal('/api/gitops/health/run', {
+    method: 'POST',
+    body: { cluster: 'local' },
+  });
+  expect(response.status).toBe(200);
+  const { items } = await response.json();
+  return items[0];
+}
+
+async function plan(body: unknown): Promise<RepairPlan> {
+  const response = await callPortal('/api/gitops/health/repairs/plan', {
+    method: 'POST',
+    body,
+  });
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+async function repair(body: unknown): Promise<RepairRecord> {
+  const response = await callPortal('/api/gitops/health/repairs', {
+    method: 'POST',
+    body,
+  });
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+/** Runs health checks until one has the finding, and returns it. */
+async function findingFor(
+  description: string,
+  match: (f: HealthFinding) => boolean,
+  timeoutMs = 90_000,
+): Promise<HealthFinding> {
+  return waitFor(
+    `a finding: ${description}`,
+    async () => (await runHealthCheck()).findings.find(match),
+    timeoutMs,
+  );
+}
+
+const about = (namespace: string, name: string, kind?: string) => (f: HealthFinding) =>
+  f.object?.namespace === namespace &&
+  f.object?.name === name &&
+  (!kind || f.object?.kind === kind);
+
+describe('diagnostics on the real stack: one fault each', () => {
+  let namespace: string;
+  let repo: string;
+
+  beforeAll(async () => {
+    namespace = await cluster.createNamespace('e2e-diag');
+    repo = await git.createRepo('e2e-diag');
+    await git.commit(
+      repo,
+      {
+        ...appManifests('nginx:1.27'),
+        'broken/kustomization.yaml': 'resources: [deployment.yaml\n  - : :\n',
+        'never-ready/kustomization.yaml': 'resources: [deployment.yaml]\n',
+        'never-ready/deployment.yaml': appManifests('nginx:1.27')[
+          'deploy/deployment.yaml'
+        ].replace(
+          '    spec:\n',
+          '    spec:\n      nodeSelector:\n        e2e.gitops/no-such-node: "true"\n',
+        ),
+      },
+      'manifests with faults',
+    );
+  });
+
+  afterAll(async () => {
+    if (namespace) {
+      await cluster.deleteNamespace(namespace);
+    }
+  });
+
+  /** A GitRepository (with its Secret) and a Kustomization named `name`. */
+  async function fluxPair(
+    name: string,
+    options: {
+      password?: string;
+      url?: string;
+      path?: string;
+      kustomization?: Record<string, unknown>;
+    } = {},
+  ) {
+    await cluster.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${name}-auth`, namespace },
+      stringData: {
+        username: git.basicAuth.username,
+        password: options.password ?? git.basicAuth.password,
+      },
+    } as any);
+    await cluster.apply({
+      apiVersion: SOURCE_API,
+      kind: 'GitRepository',
+      metadata: { name, namespace },
+      spec: {
+        url: options.url ?? git.repoUrl(repo),
+        ref: { branch: 'main' },
+        interval: '1h',
+        secretRef: { name: `${name}-auth` },
+      },
+    } as FluxObject);
+    await cluster.apply({
+      apiVersion: KUSTOMIZE_API,
+      kind: 'Kustomization',
+      metadata: { name, namespace },
+      spec: {
+        sourceRef: { kind: 'GitRepository', name },
+        path: options.path ?? './deploy',
+        prune: true,
+        interval: '1h',
+        retryInterval: '1h',
+        targetNamespace: namespace,
+        namePrefix: `${name}-`,
+        timeout: '1m',
+        ...options.kustomization,
+      },
+    } as FluxObject);
+  }
+
+  it('a healthy cluster passes every check', async () => {
+    const report = await runHealthCheck();
+    expect(report.checks.map(c => c.id)).toEqual([
+      'api',
+      'flux',
+      'permissions',
+      'git',
+      'sync',
+      'network',
+      'dependencies',
+      'staleness',
+    ]);
+    const summary = Object.fromEntries(report.checks.map(c => [c.id, c.summary]));
+    expect(summary.api).toBe(`reachable, Kubernetes ${env.K8S_VERSION}`);
+    expect(summary.flux).toMatch(/source-controller v1\.9\.3/);
+    for (const id of ['api', 'flux', 'permissions', 'network']) {
+      expect(report.checks.find(c => c.id === id)?.status).toBe('passed');
+    }
+    // Stored with its time: the latest report is the one just run.
+    const latest = await (await callPortal('/api/gitops/health')).json();
+    expect(latest.items.find((r: HealthReport) => r.cluster === 'local').id).toBe(
+      report.id,
+    );
+  });
+
+  it('a wrong Git password: GIT_AUTH_FAILED with the probe as evidence, repaired from the integration', async () => {
+    await fluxPair('wrong-password', { password: 'not-the-password' });
+    const finding = await findingFor(
+      'GIT_AUTH_FAILED for wrong-password',
+      f => f.code === 'GIT_AUTH_FAILED' && about(namespace, 'wrong-password', 'GitRepository')(f),
+    );
+    expect(finding.check).toBe('git');
+    expect(finding.evidence).toContain(
+      `with the credentials of Secret ${namespace}/wrong-password-auth answered 401`,
+    );
+    expect(JSON.stringify(finding)).not.toContain('not-the-password');
+    expect(finding.repair?.type).toBe('refresh-git-credentials');
+
+    const request = { cluster: 'local', type: finding.repair!.type, target: finding.repair!.target };
+    const shown = await plan(request);
+    expect(shown.steps.map(s => `${s.action} ${s.object.kind}/${s.object.name}`)).toEqual([
+      'patch Secret/wrong-password-auth',
+      'reconcile GitRepository/wrong-password',
+    ]);
+    expect(JSON.stringify(shown)).not.toContain(env.GITEA_ADMIN_PASSWORD);
+
+    const record = await repair(request);
+    expect(record).toMatchObject({ outcome: 'applied', actor: 'user:default/guest' });
+    await waitFor('GitRepository Ready after the repair', async () => {
+      const source = await cluster.read<FluxObject>(SOURCE_API, 'GitRepository', namespace, 'wrong-password');
+      return condition(source, 'Ready')?.status === 'True' ? true : undefined;
+    });
+    const audit = await (await callPortal('/api/gitops/health/repairs')).json();
+    expect(audit.items[0]).toMatchObject({ id: record.id, type: 'refresh-git-credentials' });
+  });
+
+  it('a wrong repository URL: GIT_CLONE_FAILED from the probe and from Flux', async () => {
+    await fluxPair('wrong-url', { url: git.repoUrl('no-such-repository') });
+    const finding = await findingFor('GIT_CLONE_FAILED for wrong-url', f =>
+      f.code === 'GIT_CLONE_FAILED' && about(namespace, 'wrong-url', 'GitRepository')(f),
+    );
+    expect(finding.evidence).toMatch(/answered 404/);
+    const source = await waitFor('Flux to fail the wrong URL', async () => {
+      const found = await cluster.read<FluxObject>(SOURCE_API, 'GitRepository', namespace, 'wrong-url');
+      return condition(found, 'Ready')?.status === 'False' ? found : undefined;
+    });
+    const ready = condition(source, 'Ready')!;
+    expect(classifyFluxFailure({ kind: 'GitRepository', reason: ready.reason, message: ready.message }).code).toBe(
+      'GIT_CLONE_FAILED',
+    );
+  });
+
+  it('invalid YAML in the repository: YAML_INVALID with the build error', async () => {
+    await fluxPair('broken-yaml', { path: './broken' });
+    const finding = await findingFor('YAML_INVALID for broken-yaml', f =>
+      f.code === 'YAML_INVALID' && about(namespace, 'broken-yaml', 'Kustomization')(f),
+    );
+    expect(finding.evidence).toMatch(/^Ready=False reason BuildFailed: /);
+    expect(finding.fix.join('\n')).toContain(`flux -n ${namespace} reconcile kustomization broken-yaml --with-source`);
+  });
+
+  it('a missing dependency: DEPENDENCY_MISSING from the chain check, DEPENDENCY_NOT_READY from Flux', async () => {
+    await fluxPair('needs-ghost', { kustomization: { dependsOn: [{ name: 'ghost' }] } });
+    const missing = await findingFor('DEPENDENCY_MISSING for needs-ghost', f =>
+      f.code === 'DEPENDENCY_MISSING' && about(namespace, 'needs-ghost')(f),
+    );
+    expect(missing.evidence).toBe(
+      `spec.dependsOn names Kustomization/${namespace}/ghost, which does not exist in cluster local`,
+    );
+    const fromFlux = await findingFor('DEPENDENCY_NOT_READY for needs-ghost', f =>
+      f.code === 'DEPENDENCY_NOT_READY' && f.check === 'sync' && about(namespace, 'needs-ghost')(f),
+    );
+    expect(fromFlux.evidence).toMatch(/reason DependencyNotReady/);
+  });
+
+  it('a health check that times out (pods never Ready): HEALTH_CHECK_FAILED', async () => {
+    await fluxPair('never-ready', {
+      path: './never-ready',
+      kustomization: { wait: true, timeout: '10s' },
+    });
+    const finding = await findingFor('HEALTH_CHECK_FAILED for never-ready', f =>
+      f.code === 'HEALTH_CHECK_FAILED' && about(namespace, 'never-ready')(f),
+    );
+    expect(finding.evidence).toMatch(/reason HealthCheckFailed: .*never-ready-hello/);
+    expect(finding.repair?.type).toBe('resync');
+  });
+
+  it('a stopped controller: CONTROLLER_UNHEALTHY, repaired by a rollout restart', async () => {
+    await run(repoPath('stack', 'component'), ['stop', 'notification-controller']);
+    try {
+      const finding = await findingFor('CONTROLLER_UNHEALTHY', f =>
+        f.code === 'CONTROLLER_UNHEALTHY' && f.object?.name === 'notification-controller',
+      );
+      expect(finding.severity).toBe('critical');
+      expect(finding.evidence).toMatch(
+        new RegExp(`^Deployment ${FLUX_NS}/notification-controller: Available=False.*ready 0/1`),
+      );
+      const request = { cluster: 'local', type: 'restart-controller', target: finding.repair!.target };
+      expect((await plan(request)).steps[0].description).toContain('kubectl.kubernetes.io/restartedAt');
+      expect((await repair(request)).outcome).toBe('applied');
+      const report = await waitFor('the controller Available again', async () => {
+        const r = await runHealthCheck();
+        return r.checks.find(c => c.id === 'flux')?.status === 'passed' ? r : undefined;
+      });
+      expect(report.findings.filter(f => f.code === 'CONTROLLER_UNHEALTHY')).toEqual([]);
+    } finally {
+      await run(repoPath('stack', 'component'), ['start', 'notification-controller']);
+    }
+  });
+
+  it('a missing CRD: FLUX_NOT_INSTALLED naming it', async () => {
+    const crds = cluster.config.makeApiClient(ApiextensionsV1Api);
+    const name = 'buckets.source.toolkit.fluxcd.io';
+    const saved = await crds.readCustomResourceDefinition({ name });
+    await crds.deleteCustomResourceDefinition({ name });
+    try {
+      await waitFor('the CRD gone', async () =>
+        (await crds.readCustomResourceDefinition({ name }).then(() => false, () => true)) || undefined,
+      );
+      const finding = await findingFor('FLUX_NOT_INSTALLED', f => f.code === 'FLUX_NOT_INSTALLED');
+      expect(finding.severity).toBe('critical');
+      expect(finding.evidence).toBe(`missing CustomResourceDefinitions: ${name}`);
+      expect(finding.fix[0]).toMatch(/^flux install/);
+    } finally {
+      const { metadata, spec } = saved;
+      await crds.createCustomResourceDefinition({
+        body: {
+          metadata: { name: metadata!.name, labels: metadata!.labels, annotations: metadata!.annotations },
+          spec,
+        } as V1CustomResourceDefinition,
+      });
+      await waitFor('the CRD back', async () =>
+        (await crds.readCustomResourceDefinition({ name })).status?.conditions?.some(
+          c => c.type === 'Established' && c.status === 'True',
+        ) || undefined,
+      );
+    }
+  });
+
+  it('RBAC forbidding the backend: INSUFFICIENT_PERMISSIONS with the denied verbs and the grant to run', async () => {
+    const rbac = cluster.config.makeApiClient(RbacAuthorizationV1Api);
+    const admin = await rbac.readClusterRoleBinding({ name: 'backstage-cluster-admin' });
+    const limited = 'e2e-backstage-read-only';
+    // Read access to Flux and workloads only: the portal keeps watching.
+    await rbac.createClusterRole({
+      body: {
+        metadata: { name: limited },
+        rules: [
+          {
+            apiGroups: ['kustomize.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io', 'source.toolkit.fluxcd.io', 'apps'],
+            resources: ['*'],
+            verbs: ['get', 'list', 'watch'],
+          },
+        ],
+      },
+    });
+    await rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: limited },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: limited },
+        subjects: [{ kind: 'ServiceAccount', name: 'backstage', namespace: 'backstage' }],
+      },
+    });
+    await rbac.deleteClusterRoleBinding({ name: 'backstage-cluster-admin' });
+    try {
+      const finding = await findingFor('INSUFFICIENT_PERMISSIONS', f =>
+        f.code === 'INSUFFICIENT_PERMISSIONS' && f.check === 'permissions',
+      );
+      expect(finding.evidence).toMatch(/^SelfSubjectAccessReview as system:serviceaccount:backstage:backstage denied: /);
+      expect(finding.evidence).toContain('patch kustomizations.kustomize.toolkit.fluxcd.io (reconcile, suspend and resume)');
+      expect(finding.evidence).toContain('get secrets (check Git credentials)');
+      expect(finding.evidence).not.toContain('list kustomizations');
+      expect(finding.fix[1]).toBe(
+        'kubectl create clusterrolebinding backstage-gitops --clusterrole=backstage-gitops --serviceaccount=backstage:backstage',
+      );
+    } finally {
+      await rbac.createClusterRoleBinding({
+        body: { metadata: { name: admin.metadata!.name }, roleRef: admin.roleRef, subjects: admin.subjects },
+      });
+      await rbac.deleteClusterRoleBinding({ name: limited });
+      await rbac.deleteClusterRole({ name: limited });
+    }
+    const restored = await runHealthCheck();
+    expect(restored.checks.find(c => c.id === 'permissions')?.status).toBe('passed');
+  });
+
+  it("a NetworkPolicy like seed 001's: NETWORK_POLICY_BLOCKED, and its fix opens the flow", async () => {
+    const net = cluster.config.makeApiClient(NetworkingV1Api);
+    const seedPolicy = {
+      metadata: { name: 'e2e-allow-egress', namespace: FLUX_NS },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            ports: [
+              { port: 443, protocol: 'TCP' },
+              { port: 22, protocol: 'TCP' },
+              { port: 6443, protocol: 'TCP' },
+            ],
+          },
+        ],
+      },
+    };
+    await net.createNamespacedNetworkPolicy({ namespace: FLUX_NS, body: seedPolicy as any });
+    const created: string[] = ['e2e-allow-egress'];
+    try {
+      const blocked = (f: HealthFinding) =>
+        f.code === 'NETWORK_POLICY_BLOCKED' && f.evidence.startsWith('kustomize-controller → source-controller:9090');
+      const finding = await findingFor('NETWORK_POLICY_BLOCKED on 9090', blocked);
+      expect(finding.evidence).toBe(
+        `kustomize-controller → source-controller:9090 (artifacts) is blocked on the egress side: NetworkPolicy ${FLUX_NS}/e2e-allow-egress selects the client pod and no rule allows TCP 9090`,
+      );
+      // The fix carries the policy to apply; apply it as a person would.
+      const manifest = /<<'EOF'\n([\s\S]*)EOF$/.exec(finding.fix[1])![1];
+      const fix = parse(manifest);
+      created.push(fix.metadata.name);
+      await net.createNamespacedNetworkPolicy({ namespace: FLUX_NS, body: fix });
+      const after = await runHealthCheck();
+      expect(after.findings.filter(blocked)).toEqual([]);
+    } finally {
+      for (const name of created) {
+        await net.deleteNamespacedNetworkPolicy({ name, namespace: FLUX_NS }).catch(() => undefined);
+      }
+    }
+  });
+
+  it('refuses a repair with a bad body, and a restart of anything but a Flux controller', async () => {
+    const bad = await callPortal('/api/gitops/health/repairs', {
+      method: 'POST',
+      body: { cluster: 'local', type: 'format-disk' },
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toMatch(/^Invalid request body: type: /);
+    const outside = await callPortal('/api/gitops/health/repairs/plan', {
+      method: 'POST',
+      body: {
+        cluster: 'local',
+        type: 'restart-controller',
+        target: { kind: 'Deployment', namespace, name: 'hello' },
+      },
+    });
+    expect(outside.status).toBe(400);
+    expect((await outside.json()).error.message).toMatch(/only the Flux controllers/);
+  });
+});
