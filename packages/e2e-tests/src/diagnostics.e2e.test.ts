@@ -19,6 +19,7 @@ import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv, repoPath } from './stack/stackEnv';
+import { captureFixture } from './stack/capture';
 
 jest.setTimeout(240_000);
 
@@ -29,6 +30,22 @@ const git = new TestGitServer(env);
 const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
 const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
 const FLUX_NS = env.FLUX_NAMESPACE;
+const FIXTURES = 'plugins/gitops-common/src/diagnostics/__fixtures__';
+
+/** Keeps the failing object for the classifier's unit tests. */
+async function capture(
+  kind: 'GitRepository' | 'Kustomization',
+  namespace: string,
+  name: string,
+) {
+  const object = await cluster.read<FluxObject>(
+    kind === 'GitRepository' ? SOURCE_API : KUSTOMIZE_API,
+    kind,
+    namespace,
+    name,
+  );
+  captureFixture(FIXTURES, `${name}-${kind.toLowerCase()}`, object);
+}
 
 async function runHealthCheck(): Promise<HealthReport> {
   const response = await callPortal('/api/gitops/health/run', {
@@ -71,10 +88,11 @@ async function findingFor(
   );
 }
 
-const about = (namespace: string, name: string, kind?: string) => (f: HealthFinding) =>
-  f.object?.namespace === namespace &&
-  f.object?.name === name &&
-  (!kind || f.object?.kind === kind);
+const about =
+  (namespace: string, name: string, kind?: string) => (f: HealthFinding) =>
+    f.object?.namespace === namespace &&
+    f.object?.name === name &&
+    (!kind || f.object?.kind === kind);
 
 describe('diagnostics on the real stack: one fault each', () => {
   let namespace: string;
@@ -166,7 +184,9 @@ describe('diagnostics on the real stack: one fault each', () => {
       'dependencies',
       'staleness',
     ]);
-    const summary = Object.fromEntries(report.checks.map(c => [c.id, c.summary]));
+    const summary = Object.fromEntries(
+      report.checks.map(c => [c.id, c.summary]),
+    );
     expect(summary.api).toBe(`reachable, Kubernetes ${env.K8S_VERSION}`);
     expect(summary.flux).toMatch(/source-controller v1\.9\.3/);
     for (const id of ['api', 'flux', 'permissions', 'network']) {
@@ -174,16 +194,18 @@ describe('diagnostics on the real stack: one fault each', () => {
     }
     // Stored with its time: the latest report is the one just run.
     const latest = await (await callPortal('/api/gitops/health')).json();
-    expect(latest.items.find((r: HealthReport) => r.cluster === 'local').id).toBe(
-      report.id,
-    );
+    expect(
+      latest.items.find((r: HealthReport) => r.cluster === 'local').id,
+    ).toBe(report.id);
   });
 
   it('a wrong Git password: GIT_AUTH_FAILED with the probe as evidence, repaired from the integration', async () => {
     await fluxPair('wrong-password', { password: 'not-the-password' });
     const finding = await findingFor(
       'GIT_AUTH_FAILED for wrong-password',
-      f => f.code === 'GIT_AUTH_FAILED' && about(namespace, 'wrong-password', 'GitRepository')(f),
+      f =>
+        f.code === 'GIT_AUTH_FAILED' &&
+        about(namespace, 'wrong-password', 'GitRepository')(f),
     );
     expect(finding.check).toBe('git');
     expect(finding.evidence).toContain(
@@ -191,62 +213,108 @@ describe('diagnostics on the real stack: one fault each', () => {
     );
     expect(JSON.stringify(finding)).not.toContain('not-the-password');
     expect(finding.repair?.type).toBe('refresh-git-credentials');
+    await capture('GitRepository', namespace, 'wrong-password');
 
-    const request = { cluster: 'local', type: finding.repair!.type, target: finding.repair!.target };
+    const request = {
+      cluster: 'local',
+      type: finding.repair!.type,
+      target: finding.repair!.target,
+    };
     const shown = await plan(request);
-    expect(shown.steps.map(s => `${s.action} ${s.object.kind}/${s.object.name}`)).toEqual([
+    expect(
+      shown.steps.map(s => `${s.action} ${s.object.kind}/${s.object.name}`),
+    ).toEqual([
       'patch Secret/wrong-password-auth',
       'reconcile GitRepository/wrong-password',
     ]);
     expect(JSON.stringify(shown)).not.toContain(env.GITEA_ADMIN_PASSWORD);
 
     const record = await repair(request);
-    expect(record).toMatchObject({ outcome: 'applied', actor: 'user:default/guest' });
+    expect(record).toMatchObject({
+      outcome: 'applied',
+      actor: 'user:default/guest',
+    });
     await waitFor('GitRepository Ready after the repair', async () => {
-      const source = await cluster.read<FluxObject>(SOURCE_API, 'GitRepository', namespace, 'wrong-password');
+      const source = await cluster.read<FluxObject>(
+        SOURCE_API,
+        'GitRepository',
+        namespace,
+        'wrong-password',
+      );
       return condition(source, 'Ready')?.status === 'True' ? true : undefined;
     });
     const audit = await (await callPortal('/api/gitops/health/repairs')).json();
-    expect(audit.items[0]).toMatchObject({ id: record.id, type: 'refresh-git-credentials' });
+    expect(audit.items[0]).toMatchObject({
+      id: record.id,
+      type: 'refresh-git-credentials',
+    });
   });
 
   it('a wrong repository URL: GIT_CLONE_FAILED from the probe and from Flux', async () => {
     await fluxPair('wrong-url', { url: git.repoUrl('no-such-repository') });
-    const finding = await findingFor('GIT_CLONE_FAILED for wrong-url', f =>
-      f.code === 'GIT_CLONE_FAILED' && about(namespace, 'wrong-url', 'GitRepository')(f),
+    const finding = await findingFor(
+      'GIT_CLONE_FAILED for wrong-url',
+      f =>
+        f.code === 'GIT_CLONE_FAILED' &&
+        about(namespace, 'wrong-url', 'GitRepository')(f),
     );
     expect(finding.evidence).toMatch(/answered 404/);
     const source = await waitFor('Flux to fail the wrong URL', async () => {
-      const found = await cluster.read<FluxObject>(SOURCE_API, 'GitRepository', namespace, 'wrong-url');
+      const found = await cluster.read<FluxObject>(
+        SOURCE_API,
+        'GitRepository',
+        namespace,
+        'wrong-url',
+      );
       return condition(found, 'Ready')?.status === 'False' ? found : undefined;
     });
     const ready = condition(source, 'Ready')!;
-    expect(classifyFluxFailure({ kind: 'GitRepository', reason: ready.reason, message: ready.message }).code).toBe(
-      'GIT_CLONE_FAILED',
-    );
+    expect(
+      classifyFluxFailure({
+        kind: 'GitRepository',
+        reason: ready.reason,
+        message: ready.message,
+      }).code,
+    ).toBe('GIT_CLONE_FAILED');
+    await capture('GitRepository', namespace, 'wrong-url');
   });
 
   it('invalid YAML in the repository: YAML_INVALID with the build error', async () => {
     await fluxPair('broken-yaml', { path: './broken' });
-    const finding = await findingFor('YAML_INVALID for broken-yaml', f =>
-      f.code === 'YAML_INVALID' && about(namespace, 'broken-yaml', 'Kustomization')(f),
+    const finding = await findingFor(
+      'YAML_INVALID for broken-yaml',
+      f =>
+        f.code === 'YAML_INVALID' &&
+        about(namespace, 'broken-yaml', 'Kustomization')(f),
     );
     expect(finding.evidence).toMatch(/^Ready=False reason BuildFailed: /);
-    expect(finding.fix.join('\n')).toContain(`flux -n ${namespace} reconcile kustomization broken-yaml --with-source`);
+    expect(finding.fix.join('\n')).toContain(
+      `flux -n ${namespace} reconcile kustomization broken-yaml --with-source`,
+    );
+    await capture('Kustomization', namespace, 'broken-yaml');
   });
 
   it('a missing dependency: DEPENDENCY_MISSING from the chain check, DEPENDENCY_NOT_READY from Flux', async () => {
-    await fluxPair('needs-ghost', { kustomization: { dependsOn: [{ name: 'ghost' }] } });
-    const missing = await findingFor('DEPENDENCY_MISSING for needs-ghost', f =>
-      f.code === 'DEPENDENCY_MISSING' && about(namespace, 'needs-ghost')(f),
+    await fluxPair('needs-ghost', {
+      kustomization: { dependsOn: [{ name: 'ghost' }] },
+    });
+    const missing = await findingFor(
+      'DEPENDENCY_MISSING for needs-ghost',
+      f =>
+        f.code === 'DEPENDENCY_MISSING' && about(namespace, 'needs-ghost')(f),
     );
     expect(missing.evidence).toBe(
       `spec.dependsOn names Kustomization/${namespace}/ghost, which does not exist in cluster local`,
     );
-    const fromFlux = await findingFor('DEPENDENCY_NOT_READY for needs-ghost', f =>
-      f.code === 'DEPENDENCY_NOT_READY' && f.check === 'sync' && about(namespace, 'needs-ghost')(f),
+    const fromFlux = await findingFor(
+      'DEPENDENCY_NOT_READY for needs-ghost',
+      f =>
+        f.code === 'DEPENDENCY_NOT_READY' &&
+        f.check === 'sync' &&
+        about(namespace, 'needs-ghost')(f),
     );
     expect(fromFlux.evidence).toMatch(/reason DependencyNotReady/);
+    await capture('Kustomization', namespace, 'needs-ghost');
   });
 
   it('a health check that times out (pods never Ready): HEALTH_CHECK_FAILED', async () => {
@@ -254,33 +322,62 @@ describe('diagnostics on the real stack: one fault each', () => {
       path: './never-ready',
       kustomization: { wait: true, timeout: '10s' },
     });
-    const finding = await findingFor('HEALTH_CHECK_FAILED for never-ready', f =>
-      f.code === 'HEALTH_CHECK_FAILED' && about(namespace, 'never-ready')(f),
+    const finding = await findingFor(
+      'HEALTH_CHECK_FAILED for never-ready',
+      f =>
+        f.code === 'HEALTH_CHECK_FAILED' && about(namespace, 'never-ready')(f),
     );
-    expect(finding.evidence).toMatch(/reason HealthCheckFailed: .*never-ready-hello/);
+    expect(finding.evidence).toMatch(
+      /reason HealthCheckFailed: .*never-ready-hello/,
+    );
     expect(finding.repair?.type).toBe('resync');
+    await capture('Kustomization', namespace, 'never-ready');
   });
 
   it('a stopped controller: CONTROLLER_UNHEALTHY, repaired by a rollout restart', async () => {
-    await run(repoPath('stack', 'component'), ['stop', 'notification-controller']);
+    await run(repoPath('stack', 'component'), [
+      'stop',
+      'notification-controller',
+    ]);
     try {
-      const finding = await findingFor('CONTROLLER_UNHEALTHY', f =>
-        f.code === 'CONTROLLER_UNHEALTHY' && f.object?.name === 'notification-controller',
+      const finding = await findingFor(
+        'CONTROLLER_UNHEALTHY',
+        f =>
+          f.code === 'CONTROLLER_UNHEALTHY' &&
+          f.object?.name === 'notification-controller',
       );
       expect(finding.severity).toBe('critical');
       expect(finding.evidence).toMatch(
-        new RegExp(`^Deployment ${FLUX_NS}/notification-controller: Available=False.*ready 0/1`),
+        new RegExp(
+          `^Deployment ${FLUX_NS}/notification-controller: Available=False.*ready 0/1`,
+        ),
       );
-      const request = { cluster: 'local', type: 'restart-controller', target: finding.repair!.target };
-      expect((await plan(request)).steps[0].description).toContain('kubectl.kubernetes.io/restartedAt');
+      const request = {
+        cluster: 'local',
+        type: 'restart-controller',
+        target: finding.repair!.target,
+      };
+      expect((await plan(request)).steps[0].description).toContain(
+        'kubectl.kubernetes.io/restartedAt',
+      );
       expect((await repair(request)).outcome).toBe('applied');
-      const report = await waitFor('the controller Available again', async () => {
-        const r = await runHealthCheck();
-        return r.checks.find(c => c.id === 'flux')?.status === 'passed' ? r : undefined;
-      });
-      expect(report.findings.filter(f => f.code === 'CONTROLLER_UNHEALTHY')).toEqual([]);
+      const report = await waitFor(
+        'the controller Available again',
+        async () => {
+          const r = await runHealthCheck();
+          return r.checks.find(c => c.id === 'flux')?.status === 'passed'
+            ? r
+            : undefined;
+        },
+      );
+      expect(
+        report.findings.filter(f => f.code === 'CONTROLLER_UNHEALTHY'),
+      ).toEqual([]);
     } finally {
-      await run(repoPath('stack', 'component'), ['start', 'notification-controller']);
+      await run(repoPath('stack', 'component'), [
+        'start',
+        'notification-controller',
+      ]);
     }
   });
 
@@ -290,32 +387,52 @@ describe('diagnostics on the real stack: one fault each', () => {
     const saved = await crds.readCustomResourceDefinition({ name });
     await crds.deleteCustomResourceDefinition({ name });
     try {
-      await waitFor('the CRD gone', async () =>
-        (await crds.readCustomResourceDefinition({ name }).then(() => false, () => true)) || undefined,
+      await waitFor(
+        'the CRD gone',
+        async () =>
+          (await crds.readCustomResourceDefinition({ name }).then(
+            () => false,
+            () => true,
+          )) || undefined,
       );
-      const finding = await findingFor('FLUX_NOT_INSTALLED', f => f.code === 'FLUX_NOT_INSTALLED');
+      const finding = await findingFor(
+        'FLUX_NOT_INSTALLED',
+        f => f.code === 'FLUX_NOT_INSTALLED',
+      );
       expect(finding.severity).toBe('critical');
-      expect(finding.evidence).toBe(`missing CustomResourceDefinitions: ${name}`);
+      expect(finding.evidence).toBe(
+        `missing CustomResourceDefinitions: ${name}`,
+      );
       expect(finding.fix[0]).toMatch(/^flux install/);
     } finally {
       const { metadata, spec } = saved;
       await crds.createCustomResourceDefinition({
         body: {
-          metadata: { name: metadata!.name, labels: metadata!.labels, annotations: metadata!.annotations },
+          metadata: {
+            name: metadata!.name,
+            labels: metadata!.labels,
+            annotations: metadata!.annotations,
+          },
           spec,
         } as V1CustomResourceDefinition,
       });
-      await waitFor('the CRD back', async () =>
-        (await crds.readCustomResourceDefinition({ name })).status?.conditions?.some(
-          c => c.type === 'Established' && c.status === 'True',
-        ) || undefined,
+      await waitFor(
+        'the CRD back',
+        async () =>
+          (
+            await crds.readCustomResourceDefinition({ name })
+          ).status?.conditions?.some(
+            c => c.type === 'Established' && c.status === 'True',
+          ) || undefined,
       );
     }
   });
 
   it('RBAC forbidding the backend: INSUFFICIENT_PERMISSIONS with the denied verbs and the grant to run', async () => {
     const rbac = cluster.config.makeApiClient(RbacAuthorizationV1Api);
-    const admin = await rbac.readClusterRoleBinding({ name: 'backstage-cluster-admin' });
+    const admin = await rbac.readClusterRoleBinding({
+      name: 'backstage-cluster-admin',
+    });
     const limited = 'e2e-backstage-read-only';
     // Read access to Flux and workloads only: the portal keeps watching.
     await rbac.createClusterRole({
@@ -323,7 +440,12 @@ describe('diagnostics on the real stack: one fault each', () => {
         metadata: { name: limited },
         rules: [
           {
-            apiGroups: ['kustomize.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io', 'source.toolkit.fluxcd.io', 'apps'],
+            apiGroups: [
+              'kustomize.toolkit.fluxcd.io',
+              'helm.toolkit.fluxcd.io',
+              'source.toolkit.fluxcd.io',
+              'apps',
+            ],
             resources: ['*'],
             verbs: ['get', 'list', 'watch'],
           },
@@ -333,17 +455,28 @@ describe('diagnostics on the real stack: one fault each', () => {
     await rbac.createClusterRoleBinding({
       body: {
         metadata: { name: limited },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: limited },
-        subjects: [{ kind: 'ServiceAccount', name: 'backstage', namespace: 'backstage' }],
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: limited,
+        },
+        subjects: [
+          { kind: 'ServiceAccount', name: 'backstage', namespace: 'backstage' },
+        ],
       },
     });
     await rbac.deleteClusterRoleBinding({ name: 'backstage-cluster-admin' });
     try {
-      const finding = await findingFor('INSUFFICIENT_PERMISSIONS', f =>
-        f.code === 'INSUFFICIENT_PERMISSIONS' && f.check === 'permissions',
+      const finding = await findingFor(
+        'INSUFFICIENT_PERMISSIONS',
+        f => f.code === 'INSUFFICIENT_PERMISSIONS' && f.check === 'permissions',
       );
-      expect(finding.evidence).toMatch(/^SelfSubjectAccessReview as system:serviceaccount:backstage:backstage denied: /);
-      expect(finding.evidence).toContain('patch kustomizations.kustomize.toolkit.fluxcd.io (reconcile, suspend and resume)');
+      expect(finding.evidence).toMatch(
+        /^SelfSubjectAccessReview as system:serviceaccount:backstage:backstage denied: /,
+      );
+      expect(finding.evidence).toContain(
+        'patch kustomizations.kustomize.toolkit.fluxcd.io (reconcile, suspend and resume)',
+      );
       expect(finding.evidence).toContain('get secrets (check Git credentials)');
       expect(finding.evidence).not.toContain('list kustomizations');
       expect(finding.fix[1]).toBe(
@@ -351,13 +484,19 @@ describe('diagnostics on the real stack: one fault each', () => {
       );
     } finally {
       await rbac.createClusterRoleBinding({
-        body: { metadata: { name: admin.metadata!.name }, roleRef: admin.roleRef, subjects: admin.subjects },
+        body: {
+          metadata: { name: admin.metadata!.name },
+          roleRef: admin.roleRef,
+          subjects: admin.subjects,
+        },
       });
       await rbac.deleteClusterRoleBinding({ name: limited });
       await rbac.deleteClusterRole({ name: limited });
     }
     const restored = await runHealthCheck();
-    expect(restored.checks.find(c => c.id === 'permissions')?.status).toBe('passed');
+    expect(restored.checks.find(c => c.id === 'permissions')?.status).toBe(
+      'passed',
+    );
   });
 
   it("a NetworkPolicy like seed 001's: NETWORK_POLICY_BLOCKED, and its fix opens the flow", async () => {
@@ -378,12 +517,19 @@ describe('diagnostics on the real stack: one fault each', () => {
         ],
       },
     };
-    await net.createNamespacedNetworkPolicy({ namespace: FLUX_NS, body: seedPolicy as any });
+    await net.createNamespacedNetworkPolicy({
+      namespace: FLUX_NS,
+      body: seedPolicy as any,
+    });
     const created: string[] = ['e2e-allow-egress'];
     try {
       const blocked = (f: HealthFinding) =>
-        f.code === 'NETWORK_POLICY_BLOCKED' && f.evidence.startsWith('kustomize-controller → source-controller:9090');
-      const finding = await findingFor('NETWORK_POLICY_BLOCKED on 9090', blocked);
+        f.code === 'NETWORK_POLICY_BLOCKED' &&
+        f.evidence.startsWith('kustomize-controller → source-controller:9090');
+      const finding = await findingFor(
+        'NETWORK_POLICY_BLOCKED on 9090',
+        blocked,
+      );
       expect(finding.evidence).toBe(
         `kustomize-controller → source-controller:9090 (artifacts) is blocked on the egress side: NetworkPolicy ${FLUX_NS}/e2e-allow-egress selects the client pod and no rule allows TCP 9090`,
       );
@@ -391,12 +537,17 @@ describe('diagnostics on the real stack: one fault each', () => {
       const manifest = /<<'EOF'\n([\s\S]*)EOF$/.exec(finding.fix[1])![1];
       const fix = parse(manifest);
       created.push(fix.metadata.name);
-      await net.createNamespacedNetworkPolicy({ namespace: FLUX_NS, body: fix });
+      await net.createNamespacedNetworkPolicy({
+        namespace: FLUX_NS,
+        body: fix,
+      });
       const after = await runHealthCheck();
       expect(after.findings.filter(blocked)).toEqual([]);
     } finally {
       for (const name of created) {
-        await net.deleteNamespacedNetworkPolicy({ name, namespace: FLUX_NS }).catch(() => undefined);
+        await net
+          .deleteNamespacedNetworkPolicy({ name, namespace: FLUX_NS })
+          .catch(() => undefined);
       }
     }
   });
@@ -407,7 +558,9 @@ describe('diagnostics on the real stack: one fault each', () => {
       body: { cluster: 'local', type: 'format-disk' },
     });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toMatch(/^Invalid request body: type: /);
+    expect((await bad.json()).error.message).toMatch(
+      /^Invalid request body: type: /,
+    );
     const outside = await callPortal('/api/gitops/health/repairs/plan', {
       method: 'POST',
       body: {
@@ -417,6 +570,8 @@ describe('diagnostics on the real stack: one fault each', () => {
       },
     });
     expect(outside.status).toBe(400);
-    expect((await outside.json()).error.message).toMatch(/only the Flux controllers/);
+    expect((await outside.json()).error.message).toMatch(
+      /only the Flux controllers/,
+    );
   });
 });

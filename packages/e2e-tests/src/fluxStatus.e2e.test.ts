@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { stringify } from 'yaml';
 import type {
   EntityGitOpsStatus,
@@ -9,7 +7,12 @@ import { callPortal } from './portal/portalApi';
 import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
-import { readStackEnv, repoPath } from './stack/stackEnv';
+import { readStackEnv } from './stack/stackEnv';
+import { captureFixture as capture } from './stack/capture';
+
+const FIXTURES = 'plugins/gitops-common/src/status/__fixtures__';
+const captureFixture = (name: string, object: FluxObject) =>
+  capture(FIXTURES, name, object);
 
 jest.setTimeout(240_000);
 
@@ -349,26 +352,3 @@ describe('Flux status through the portal API', () => {
     expect(response.status).toBe(404);
   });
 });
-
-/**
- * With CAPTURE_FIXTURES=1, keeps the real controllers' objects for the
- * unit tests of the state mapping in gitops-common.
- */
-function captureFixture(name: string, object: FluxObject) {
-  if (!process.env.CAPTURE_FIXTURES) {
-    return;
-  }
-  const {
-    managedFields,
-    uid,
-    resourceVersion,
-    creationTimestamp,
-    ...metadata
-  } = object.metadata as any;
-  const dir = repoPath('plugins/gitops-common/src/status/__fixtures__');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, `${name}.json`),
-    `${JSON.stringify({ ...object, metadata }, null, 2)}\n`,
-  );
-}

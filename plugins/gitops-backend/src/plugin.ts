@@ -147,7 +147,11 @@ export const gitopsPlugin = createBackendPlugin({
           ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
               rootConfig.getConfig('gitops.health.schedule'),
             )
-          : { frequency: { minutes: 30 }, timeout: { minutes: 5 }, initialDelay: { minutes: 1 } };
+          : {
+              frequency: { minutes: 30 },
+              timeout: { minutes: 5 },
+              initialDelay: { minutes: 1 },
+            };
         await deps.scheduler.scheduleTask({
           id: 'gitops-health-check',
           scope: 'global',

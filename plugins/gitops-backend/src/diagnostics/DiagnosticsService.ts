@@ -1,7 +1,4 @@
-import {
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   HealthReport,
@@ -21,11 +18,14 @@ export function readHealthOptions(config: Config): HealthCheckOptions & {
 } {
   const health = config.getOptionalConfig('gitops.health');
   const minimum = health?.getOptionalString('staleSync.minimum') ?? '10m';
-  const autoRepair = (health?.getOptionalStringArray('autoRepair') ?? []) as RepairType[];
+  const autoRepair = (health?.getOptionalStringArray('autoRepair') ??
+    []) as RepairType[];
   for (const type of autoRepair) {
     if (!REPAIR_TYPES.includes(type)) {
       throw new Error(
-        `gitops.health.autoRepair: unknown repair '${type}'; known: ${REPAIR_TYPES.join(', ')}`,
+        `gitops.health.autoRepair: unknown repair '${type}'; known: ${REPAIR_TYPES.join(
+          ', ',
+        )}`,
       );
     }
   }
@@ -33,7 +33,8 @@ export function readHealthOptions(config: Config): HealthCheckOptions & {
     fluxNamespace:
       config.getOptionalString('gitops.fluxNamespace') ?? 'flux-system',
     staleness: {
-      intervalMultiple: health?.getOptionalNumber('staleSync.intervalMultiple') ?? 2,
+      intervalMultiple:
+        health?.getOptionalNumber('staleSync.intervalMultiple') ?? 2,
       minimumMs: parseDuration(minimum) ?? 600_000,
     },
     autoRepair,
@@ -91,7 +92,11 @@ export class DiagnosticsService {
         if (finding.repair && allowed.has(finding.repair.type)) {
           await this.deps.repairs
             .apply(
-              { cluster: report.cluster, type: finding.repair.type, target: finding.repair.target },
+              {
+                cluster: report.cluster,
+                type: finding.repair.type,
+                target: finding.repair.target,
+              },
               'gitops-health-schedule',
               credentials,
             )

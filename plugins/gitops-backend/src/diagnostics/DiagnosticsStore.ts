@@ -86,7 +86,9 @@ export class DiagnosticsStore {
       cluster: record.cluster,
       type: record.type,
       target: record.target
-        ? `${record.target.kind}/${record.target.namespace ?? ''}/${record.target.name}`
+        ? `${record.target.kind}/${record.target.namespace ?? ''}/${
+            record.target.name
+          }`
         : null,
       actor: record.actor,
       at: new Date(record.at),

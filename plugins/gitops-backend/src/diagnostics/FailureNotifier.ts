@@ -1,7 +1,4 @@
-import {
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { parseEntityRef } from '@backstage/catalog-model';
@@ -46,7 +43,15 @@ export class FailureNotifier {
     resource: FluxResource,
     announce: boolean,
   ): Promise<void> {
-    if (!['Kustomization', 'HelmRelease', 'GitRepository', 'OCIRepository', 'HelmRepository'].includes(resource.kind)) {
+    if (
+      ![
+        'Kustomization',
+        'HelmRelease',
+        'GitRepository',
+        'OCIRepository',
+        'HelmRepository',
+      ].includes(resource.kind)
+    ) {
       return;
     }
     const key = `${cluster}/${resource.kind}/${resource.metadata.namespace}/${resource.metadata.name}`;
@@ -79,7 +84,9 @@ export class FailureNotifier {
     const ready = resource.status?.conditions?.find(c => c.type === 'Ready');
     const name = `${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}`;
     const { kind, namespace, name: entityName } = parseEntityRef(entityRef);
-    const link = `/catalog/${namespace}/${kind.toLocaleLowerCase('en-US')}/${entityName}/gitops`;
+    const link = `/catalog/${namespace}/${kind.toLocaleLowerCase(
+      'en-US',
+    )}/${entityName}/gitops`;
     if (change === 'failed') {
       const { code, cause } = classifyFluxFailure({
         kind: resource.kind,
@@ -90,7 +97,9 @@ export class FailureNotifier {
         recipients: { type: 'entity', entityRef },
         payload: {
           title: `${code}: ${name} is failing in ${cluster}`,
-          description: `${cause} Flux says: ${ready?.reason ?? ''} ${(ready?.message ?? '').trim()}`.slice(0, 1000),
+          description: `${cause} Flux says: ${ready?.reason ?? ''} ${(
+            ready?.message ?? ''
+          ).trim()}`.slice(0, 1000),
           link,
           severity: 'high',
           topic: 'gitops',
@@ -131,7 +140,9 @@ export class FailureNotifier {
     );
     const entity = items[0];
     return entity
-      ? `${entity.kind}:${entity.metadata.namespace ?? 'default'}/${entity.metadata.name}`.toLocaleLowerCase('en-US')
+      ? `${entity.kind}:${entity.metadata.namespace ?? 'default'}/${
+          entity.metadata.name
+        }`.toLocaleLowerCase('en-US')
       : undefined;
   }
 }

@@ -159,9 +159,7 @@ function dropDuplicates(findings: HealthFinding[]) {
   const key = (f: HealthFinding, o: FluxResource['metadata'] | undefined) =>
     `${f.code}|${f.object?.kind}|${o?.namespace}|${o?.name}`;
   const fromGit = new Set(
-    findings
-      .filter(f => f.check === 'git')
-      .map(f => key(f, f.object as any)),
+    findings.filter(f => f.check === 'git').map(f => key(f, f.object as any)),
   );
   for (let i = findings.length - 1; i >= 0; i--) {
     const f = findings[i];

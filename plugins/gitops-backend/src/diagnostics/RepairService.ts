@@ -98,14 +98,18 @@ export class RepairService {
     this.deps.logger.info(
       `repair ${plan.type} on ${request.cluster}${
         plan.target ? ` ${describeRef(plan.target)}` : ''
-      } by ${actor}: ${record.outcome}${record.error ? ` (${record.error})` : ''}`,
+      } by ${actor}: ${record.outcome}${
+        record.error ? ` (${record.error})` : ''
+      }`,
     );
     return record;
   }
 
   private required(request: RepairRequest): ObjectRef {
     if (!request.target?.name || !request.target.kind) {
-      throw new InputError(`target: the ${request.type} repair needs a target object`);
+      throw new InputError(
+        `target: the ${request.type} repair needs a target object`,
+      );
     }
     return request.target;
   }
@@ -118,7 +122,9 @@ export class RepairService {
       !FLUX_CONTROLLERS.includes(target.name)
     ) {
       throw new InputError(
-        `target: only the Flux controllers' Deployments in ${fluxNamespace} can be restarted (${FLUX_CONTROLLERS.join(', ')})`,
+        `target: only the Flux controllers' Deployments in ${fluxNamespace} can be restarted (${FLUX_CONTROLLERS.join(
+          ', ',
+        )})`,
       );
     }
     return {
@@ -145,12 +151,18 @@ export class RepairService {
   ): RepairPlan {
     const repo = this.fluxObject(watcher, target);
     if (repo.kind !== 'GitRepository') {
-      throw new InputError('target: refresh-git-credentials applies to a GitRepository');
+      throw new InputError(
+        'target: refresh-git-credentials applies to a GitRepository',
+      );
     }
-    const secretName = (repo.spec as any)?.secretRef?.name as string | undefined;
+    const secretName = (repo.spec as any)?.secretRef?.name as
+      | string
+      | undefined;
     if (!secretName) {
       throw new InputError(
-        `target: ${describeRef(target)} has no spec.secretRef; it reads a public repository`,
+        `target: ${describeRef(
+          target,
+        )} has no spec.secretRef; it reads a public repository`,
       );
     }
     const url = repo.spec?.url ?? '';
@@ -161,21 +173,30 @@ export class RepairService {
       integrations: this.deps.integrations,
     })!;
     const host = new URL(url).host;
-    const secret = { kind: 'Secret', namespace: repo.metadata.namespace, name: secretName };
+    const secret = {
+      kind: 'Secret',
+      namespace: repo.metadata.namespace,
+      name: secretName,
+    };
     return {
       ...request,
       target,
-      summary: `Write the credentials of the Backstage integration for ${host} into Secret ${secret.namespace}/${secretName}, then reconcile ${describeRef(target)}`,
+      summary: `Write the credentials of the Backstage integration for ${host} into Secret ${
+        secret.namespace
+      }/${secretName}, then reconcile ${describeRef(target)}`,
       steps: [
         {
           action: 'patch',
           object: secret,
-          description: `set ${Object.keys(credentials).join(' and ')} from the integration for ${host} (values not shown)`,
+          description: `set ${Object.keys(credentials).join(
+            ' and ',
+          )} from the integration for ${host} (values not shown)`,
         },
         {
           action: 'reconcile',
           object: target,
-          description: 'request a reconcile so source-controller fetches with the new credentials',
+          description:
+            'request a reconcile so source-controller fetches with the new credentials',
         },
       ],
       warnings: [
@@ -191,14 +212,18 @@ export class RepairService {
   ): RepairPlan {
     const resource = this.fluxObject(watcher, target);
     if (resource.spec?.suspend) {
-      throw new InputError(`target: ${describeRef(target)} is suspended; resume it instead`);
+      throw new InputError(
+        `target: ${describeRef(target)} is suspended; resume it instead`,
+      );
     }
     const withSource =
       resource.kind === 'Kustomization' || resource.kind === 'HelmRelease';
     return {
       ...request,
       target,
-      summary: `Reconcile ${describeRef(target)}${withSource ? ' with its source' : ''}`,
+      summary: `Reconcile ${describeRef(target)}${
+        withSource ? ' with its source' : ''
+      }`,
       steps: [
         {
           action: 'reconcile',
@@ -230,7 +255,9 @@ export class RepairService {
         description: `its entity ${entityRef} is not in the catalog`,
       })),
       warnings: zombies.some(z => (z.resource.spec as any)?.prune)
-        ? ['Kustomizations with prune: true delete the workloads they applied when they are deleted.']
+        ? [
+            'Kustomizations with prune: true delete the workloads they applied when they are deleted.',
+          ]
         : [],
     };
   }
@@ -243,10 +270,12 @@ export class RepairService {
       .objects()
       .filter(
         o =>
-          o.metadata.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY_VALUE &&
-          o.metadata.annotations?.[ANNOTATION_ENTITY_REF],
+          o.metadata.labels?.['app.kubernetes.io/managed-by'] ===
+            MANAGED_BY_VALUE && o.metadata.annotations?.[ANNOTATION_ENTITY_REF],
       );
-    const refs = [...new Set(ours.map(o => o.metadata.annotations![ANNOTATION_ENTITY_REF]))];
+    const refs = [
+      ...new Set(ours.map(o => o.metadata.annotations![ANNOTATION_ENTITY_REF])),
+    ];
     if (refs.length === 0) {
       return [];
     }
@@ -266,9 +295,15 @@ export class RepairService {
   }
 
   private fluxObject(watcher: ClusterWatcher, target: ObjectRef): FluxResource {
-    const resource = watcher.get(target.kind, target.namespace ?? '', target.name);
+    const resource = watcher.get(
+      target.kind,
+      target.namespace ?? '',
+      target.name,
+    );
     if (!resource) {
-      throw new NotFoundError(`${describeRef(target)} not found in cluster ${watcher.cluster.name}`);
+      throw new NotFoundError(
+        `${describeRef(target)} not found in cluster ${watcher.cluster.name}`,
+      );
     }
     return resource;
   }
@@ -278,7 +313,10 @@ export class RepairService {
     plan: RepairPlan,
     _credentials: BackstageCredentials,
   ): Promise<void> {
-    const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const mergePatch = setHeaderOptions(
+      'Content-Type',
+      PatchStrategy.MergePatch,
+    );
     switch (plan.type) {
       case 'restart-controller': {
         const target = plan.target!;
@@ -287,7 +325,13 @@ export class RepairService {
             name: target.name,
             namespace: target.namespace!,
             body: {
-              spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date().toISOString() } } } },
+              spec: {
+                template: {
+                  metadata: {
+                    annotations: { [RESTARTED_AT]: new Date().toISOString() },
+                  },
+                },
+              },
             },
           },
           mergePatch,
@@ -304,11 +348,17 @@ export class RepairService {
           integrations: this.deps.integrations,
         })!;
         const data = Object.fromEntries(
-          Object.entries(credentials).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+          Object.entries(credentials).map(([k, v]) => [
+            k,
+            Buffer.from(v).toString('base64'),
+          ]),
         );
         const core = watcher.config.makeApiClient(CoreV1Api);
         try {
-          await core.patchNamespacedSecret({ name, namespace, body: { data } }, mergePatch);
+          await core.patchNamespacedSecret(
+            { name, namespace, body: { data } },
+            mergePatch,
+          );
         } catch (error) {
           if (kubernetesErrorCode(error) !== 404) throw error;
           await core.createNamespacedSecret({
@@ -322,18 +372,27 @@ export class RepairService {
       case 'resync': {
         const resource = this.fluxObject(watcher, plan.target!);
         await this.deps.actions.reconcile(watcher, resource, {
-          withSource: resource.kind === 'Kustomization' || resource.kind === 'HelmRelease',
+          withSource:
+            resource.kind === 'Kustomization' ||
+            resource.kind === 'HelmRelease',
         });
         return;
       }
       case 'remove-zombies': {
         for (const step of plan.steps) {
-          const resource = watcher.get(step.object.kind, step.object.namespace ?? '', step.object.name);
+          const resource = watcher.get(
+            step.object.kind,
+            step.object.namespace ?? '',
+            step.object.name,
+          );
           if (!resource) continue;
           await watcher.objectsApi.delete({
             apiVersion: resource.apiVersion,
             kind: resource.kind,
-            metadata: { name: resource.metadata.name, namespace: resource.metadata.namespace },
+            metadata: {
+              name: resource.metadata.name,
+              namespace: resource.metadata.namespace,
+            },
           });
         }
         return;

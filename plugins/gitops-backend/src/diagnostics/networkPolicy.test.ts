@@ -17,7 +17,12 @@ const dnsPod: PolicyPod = {
   namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
   labels: { 'k8s-app': 'kube-dns' },
 };
-const artifacts = { from: kustomize, to: source, port: 9090, protocol: 'TCP' as const };
+const artifacts = {
+  from: kustomize,
+  to: source,
+  port: 9090,
+  protocol: 'TCP' as const,
+};
 
 // The policy of seed 001: egress only to 443, 22 and 6443.
 const seedPolicy: V1NetworkPolicy = {
@@ -49,10 +54,20 @@ describe('evaluateFlow', () => {
       blockedBy: ['allow-egress'],
     });
     expect(
-      evaluateFlow([seedPolicy], { from: kustomize, to: dnsPod, port: 53, protocol: 'UDP' }).allowed,
+      evaluateFlow([seedPolicy], {
+        from: kustomize,
+        to: dnsPod,
+        port: 53,
+        protocol: 'UDP',
+      }).allowed,
     ).toBe(false);
     expect(
-      evaluateFlow([seedPolicy], { from: source, to: {}, port: 443, protocol: 'TCP' }).allowed,
+      evaluateFlow([seedPolicy], {
+        from: source,
+        to: {},
+        port: 443,
+        protocol: 'TCP',
+      }).allowed,
     ).toBe(true);
   });
 
@@ -63,9 +78,17 @@ describe('evaluateFlow', () => {
         podSelector: {},
         policyTypes: ['Egress'],
         egress: [
-          { to: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: 'http' }] },
           {
-            to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            to: [{ namespaceSelector: {} }],
+            ports: [{ protocol: 'TCP', port: 'http' }],
+          },
+          {
+            to: [
+              {
+                namespaceSelector: {},
+                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+              },
+            ],
             ports: [{ protocol: 'UDP', port: 53 }],
           },
         ],
@@ -73,11 +96,21 @@ describe('evaluateFlow', () => {
     };
     expect(evaluateFlow([fixed], artifacts).allowed).toBe(true);
     expect(
-      evaluateFlow([fixed], { from: kustomize, to: dnsPod, port: 53, protocol: 'UDP' }).allowed,
+      evaluateFlow([fixed], {
+        from: kustomize,
+        to: dnsPod,
+        port: 53,
+        protocol: 'UDP',
+      }).allowed,
     ).toBe(true);
     // A pod (not an IP block) peer never matches an outside host.
     expect(
-      evaluateFlow([fixed], { from: source, to: {}, port: 443, protocol: 'TCP' }).allowed,
+      evaluateFlow([fixed], {
+        from: source,
+        to: {},
+        port: 443,
+        protocol: 'TCP',
+      }).allowed,
     ).toBe(false);
   });
 
@@ -85,8 +118,14 @@ describe('evaluateFlow', () => {
     const ingress: V1NetworkPolicy = {
       metadata: { name: 'deny-ingress', namespace: 'flux-system' },
       spec: {
-        podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['source-controller'] }] },
-        ingress: [{ _from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }] }],
+        podSelector: {
+          matchExpressions: [
+            { key: 'app', operator: 'In', values: ['source-controller'] },
+          ],
+        },
+        ingress: [
+          { _from: [{ namespaceSelector: { matchLabels: { team: 'ops' } } }] },
+        ],
       },
     };
     expect(evaluateFlow([ingress], artifacts)).toEqual({
@@ -97,7 +136,15 @@ describe('evaluateFlow', () => {
     // Policies add up: a second policy admitting the namespace opens it.
     const allow: V1NetworkPolicy = {
       metadata: { name: 'allow-same-ns', namespace: 'flux-system' },
-      spec: { podSelector: {}, ingress: [{ _from: [{ podSelector: {} }], ports: [{ port: 9000, endPort: 9100 }] }] },
+      spec: {
+        podSelector: {},
+        ingress: [
+          {
+            _from: [{ podSelector: {} }],
+            ports: [{ port: 9000, endPort: 9100 }],
+          },
+        ],
+      },
     };
     expect(evaluateFlow([ingress, allow], artifacts).allowed).toBe(true);
   });
@@ -108,10 +155,19 @@ describe('evaluateFlow', () => {
       spec: {
         podSelector: { matchLabels: { app: 'source-controller' } },
         policyTypes: ['Egress'],
-        egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] }],
+        egress: [
+          {
+            to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }],
+          },
+        ],
       },
     };
-    const git = (ip: string) => ({ from: source, to: { ip }, port: 443, protocol: 'TCP' as const });
+    const git = (ip: string) => ({
+      from: source,
+      to: { ip },
+      port: 443,
+      protocol: 'TCP' as const,
+    });
     expect(evaluateFlow([egress], git('10.2.3.4')).allowed).toBe(true);
     expect(evaluateFlow([egress], git('10.1.3.4')).allowed).toBe(false);
     expect(evaluateFlow([egress], git('192.168.0.1')).allowed).toBe(false);

@@ -46,8 +46,7 @@ export function evaluateFlow(
     egress.length > 0 &&
     !egress.some(p =>
       (p.spec?.egress ?? []).some(
-        rule =>
-          peersMatch(rule.to, p, flow.to) && portsMatch(rule.ports, flow),
+        rule => peersMatch(rule.to, p, flow.to) && portsMatch(rule.ports, flow),
       ),
     )
   ) {

@@ -56,7 +56,9 @@ export function createDiagnosticsRouter(options: {
     const actor =
       'userEntityRef' in credentials.principal
         ? (credentials.principal as { userEntityRef: string }).userEntityRef
-        : `service:${(credentials.principal as { subject?: string }).subject ?? 'unknown'}`;
+        : `service:${
+            (credentials.principal as { subject?: string }).subject ?? 'unknown'
+          }`;
     return { credentials, actor };
   }
 
@@ -85,7 +87,10 @@ export function createDiagnosticsRouter(options: {
 
   router.post('/health/repairs', async (req, res) => {
     const body = parseBody(repairBody, req.body);
-    const { credentials, actor } = await authorized(req, gitopsRepairPermission);
+    const { credentials, actor } = await authorized(
+      req,
+      gitopsRepairPermission,
+    );
     res.json(await diagnostics.repairs.apply(body, actor, credentials));
   });
 

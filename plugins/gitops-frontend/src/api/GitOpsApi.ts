@@ -6,6 +6,10 @@ import {
   FluxActionResult,
   FluxEvent,
   FluxObjectList,
+  HealthReport,
+  RepairPlan,
+  RepairRecord,
+  RepairRequest,
 } from '@gitops-backstage/plugin-gitops-common';
 
 /**
@@ -47,6 +51,13 @@ export interface GitOpsApi {
     entity: CompoundEntityRef,
     object: FluxObjectRef,
   ): Promise<FluxActionResult>;
+  /** The latest stored health report of each cluster. */
+  getHealthReports(): Promise<HealthReport[]>;
+  /** Runs a health check of one cluster, or of all when none is given. */
+  runHealthCheck(cluster?: string): Promise<HealthReport[]>;
+  planRepair(request: RepairRequest): Promise<RepairPlan>;
+  applyRepair(request: RepairRequest): Promise<RepairRecord>;
+  listRepairs(): Promise<RepairRecord[]>;
 }
 
 /**

@@ -7,6 +7,10 @@ import {
   FluxActionResult,
   FluxEvent,
   FluxObjectList,
+  HealthReport,
+  RepairPlan,
+  RepairRecord,
+  RepairRequest,
 } from '@gitops-backstage/plugin-gitops-common';
 import { FluxObjectRef, GitOpsApi } from './GitOpsApi';
 
@@ -80,6 +84,29 @@ export class GitOpsClient implements GitOpsApi {
     object: FluxObjectRef,
   ): Promise<FluxActionResult> {
     return this.post(`${objectPath(entity, object)}/resume`, {});
+  }
+
+  async getHealthReports(): Promise<HealthReport[]> {
+    return (await this.request<{ items: HealthReport[] }>('/health')).items;
+  }
+
+  async runHealthCheck(cluster?: string): Promise<HealthReport[]> {
+    return (
+      await this.post<{ items: HealthReport[] }>('/health/run', { cluster })
+    ).items;
+  }
+
+  planRepair(request: RepairRequest): Promise<RepairPlan> {
+    return this.post('/health/repairs/plan', request);
+  }
+
+  applyRepair(request: RepairRequest): Promise<RepairRecord> {
+    return this.post('/health/repairs', request);
+  }
+
+  async listRepairs(): Promise<RepairRecord[]> {
+    return (await this.request<{ items: RepairRecord[] }>('/health/repairs'))
+      .items;
   }
 
   private post<T>(path: string, body: unknown): Promise<T> {

@@ -80,7 +80,9 @@ export async function fluxCheck(
     if (!crd) continue;
     const served = crd.spec.versions.filter(v => v.served).map(v => v.name);
     const stored = crd.status?.storedVersions ?? [];
-    crdSummaries.push(`${name} served ${served.join(',')} stored ${stored.join(',')}`);
+    crdSummaries.push(
+      `${name} served ${served.join(',')} stored ${stored.join(',')}`,
+    );
     const kind = FLUX_KINDS.find(k => `${k.plural}.${k.group}` === name)!;
     if (!served.some(v => kind.versions.includes(v))) {
       findings.push({
@@ -89,8 +91,11 @@ export async function fluxCheck(
         check: 'flux',
         cluster,
         object: { kind: 'CustomResourceDefinition', name },
-        evidence: `served versions ${served.join(', ')}; the portal reads ${kind.versions.join(', ')}`,
-        cause: 'This Flux release serves API versions the portal does not read.',
+        evidence: `served versions ${served.join(
+          ', ',
+        )}; the portal reads ${kind.versions.join(', ')}`,
+        cause:
+          'This Flux release serves API versions the portal does not read.',
         fix: ['flux install  # upgrade Flux to a release serving the v1 APIs'],
       });
     }
@@ -127,7 +132,9 @@ export async function fluxCheck(
       severity: 'error',
       check: 'flux',
       cluster,
-      evidence: `list Deployments in ${fluxNamespace}: ${describeKubernetesError(error)}`,
+      evidence: `list Deployments in ${fluxNamespace}: ${describeKubernetesError(
+        error,
+      )}`,
       cause: 'The backend may not read the Flux controllers’ Deployments.',
       fix: [`kubectl auth can-i list deployments -n ${fluxNamespace}`],
     });
@@ -144,14 +151,19 @@ export async function fluxCheck(
     if (!deployment) {
       if (deployments.length > 0 || missing.length === 0) {
         findings.push({
-          code: name === 'notification-controller' ? 'CONTROLLER_UNHEALTHY' : 'FLUX_NOT_INSTALLED',
+          code:
+            name === 'notification-controller'
+              ? 'CONTROLLER_UNHEALTHY'
+              : 'FLUX_NOT_INSTALLED',
           severity: name === 'notification-controller' ? 'warning' : 'critical',
           check: 'flux',
           cluster,
           object: { kind: 'Deployment', namespace: fluxNamespace, name },
           evidence: `Deployment ${fluxNamespace}/${name} does not exist`,
           cause: `${name} is not installed, so nothing reconciles its kinds.`,
-          fix: [`flux install --namespace=${fluxNamespace} --components=${name}`],
+          fix: [
+            `flux install --namespace=${fluxNamespace} --components=${name}`,
+          ],
         });
       }
       continue;
@@ -170,7 +182,9 @@ export async function fluxCheck(
         object: { kind: 'Deployment', namespace: fluxNamespace, name },
         evidence: `Deployment ${fluxNamespace}/${name}: Available=${
           available?.status ?? 'Unknown'
-        }${available?.reason ? ` (${available.reason})` : ''}, ready ${ready}/${wanted}${
+        }${
+          available?.reason ? ` (${available.reason})` : ''
+        }, ready ${ready}/${wanted}${
           available?.message ? `: ${available.message}` : ''
         }`,
         cause: `${name} is not running, so the objects it reconciles are not updated.`,
@@ -199,7 +213,9 @@ export async function fluxCheck(
       findings.map(f => f.evidence).join('; '),
     ),
     ...(findings.length === 0
-      ? { summary: `CRDs: ${crdSummaries.length}/${REQUIRED_FLUX_CRDS.length}; controllers available: ${controllers}` }
+      ? {
+          summary: `CRDs: ${crdSummaries.length}/${REQUIRED_FLUX_CRDS.length}; controllers available: ${controllers}`,
+        }
       : {}),
   };
 }
@@ -216,21 +232,85 @@ export interface RequiredAccess {
 
 export function requiredAccess(fluxNamespace: string): RequiredAccess[] {
   const flux = FLUX_KINDS.flatMap(k => [
-    { verb: 'list', group: k.group, resource: k.plural, why: 'read Flux state', critical: true },
-    { verb: 'watch', group: k.group, resource: k.plural, why: 'follow Flux state', critical: true },
-    { verb: 'patch', group: k.group, resource: k.plural, why: 'reconcile, suspend and resume' },
+    {
+      verb: 'list',
+      group: k.group,
+      resource: k.plural,
+      why: 'read Flux state',
+      critical: true,
+    },
+    {
+      verb: 'watch',
+      group: k.group,
+      resource: k.plural,
+      why: 'follow Flux state',
+      critical: true,
+    },
+    {
+      verb: 'patch',
+      group: k.group,
+      resource: k.plural,
+      why: 'reconcile, suspend and resume',
+    },
   ]);
   return [
     ...flux,
-    { verb: 'list', group: '', resource: 'events', why: 'show events of Flux objects' },
-    { verb: 'list', group: 'apps', resource: 'deployments', why: 'workload and controller health' },
-    { verb: 'watch', group: 'apps', resource: 'deployments', why: 'workload health' },
-    { verb: 'patch', group: 'apps', resource: 'deployments', namespace: fluxNamespace, why: 'restart a Flux controller (repair)' },
-    { verb: 'get', group: '', resource: 'secrets', why: 'check Git credentials' },
-    { verb: 'patch', group: '', resource: 'secrets', why: 'refresh Git credentials (repair)' },
-    { verb: 'list', group: 'networking.k8s.io', resource: 'networkpolicies', namespace: fluxNamespace, why: 'network policy analysis' },
-    { verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', why: 'check the Flux installation' },
-    { verb: 'delete', group: 'kustomize.toolkit.fluxcd.io', resource: 'kustomizations', why: 'remove zombie resources (repair)' },
+    {
+      verb: 'list',
+      group: '',
+      resource: 'events',
+      why: 'show events of Flux objects',
+    },
+    {
+      verb: 'list',
+      group: 'apps',
+      resource: 'deployments',
+      why: 'workload and controller health',
+    },
+    {
+      verb: 'watch',
+      group: 'apps',
+      resource: 'deployments',
+      why: 'workload health',
+    },
+    {
+      verb: 'patch',
+      group: 'apps',
+      resource: 'deployments',
+      namespace: fluxNamespace,
+      why: 'restart a Flux controller (repair)',
+    },
+    {
+      verb: 'get',
+      group: '',
+      resource: 'secrets',
+      why: 'check Git credentials',
+    },
+    {
+      verb: 'patch',
+      group: '',
+      resource: 'secrets',
+      why: 'refresh Git credentials (repair)',
+    },
+    {
+      verb: 'list',
+      group: 'networking.k8s.io',
+      resource: 'networkpolicies',
+      namespace: fluxNamespace,
+      why: 'network policy analysis',
+    },
+    {
+      verb: 'list',
+      group: 'apiextensions.k8s.io',
+      resource: 'customresourcedefinitions',
+      why: 'check the Flux installation',
+    },
+    {
+      verb: 'delete',
+      group: 'kustomize.toolkit.fluxcd.io',
+      resource: 'kustomizations',
+      why: 'remove zombie resources (repair)',
+    },
   ];
 }
 
@@ -269,7 +349,10 @@ export async function permissionsCheck(
     const review = await config
       .makeApiClient(AuthenticationV1Api)
       .createSelfSubjectReview({
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'SelfSubjectReview',
+        },
       });
     user = review.status?.userInfo?.username ?? user;
   } catch {
@@ -286,7 +369,12 @@ export async function permissionsCheck(
     check: 'permissions',
     cluster,
     evidence: `SelfSubjectAccessReview as ${user} denied: ${denied
-      .map(d => `${d.verb} ${d.group ? `${d.resource}.${d.group}` : d.resource}${d.namespace ? ` in ${d.namespace}` : ''} (${d.why})`)
+      .map(
+        d =>
+          `${d.verb} ${d.group ? `${d.resource}.${d.group}` : d.resource}${
+            d.namespace ? ` in ${d.namespace}` : ''
+          } (${d.why})`,
+      )
       .join('; ')}`,
     cause:
       'The backend’s Kubernetes identity lacks RBAC rules it needs; the features listed in the evidence do not work.',
@@ -295,7 +383,11 @@ export async function permissionsCheck(
       `kubectl create clusterrolebinding backstage-gitops --clusterrole=backstage-gitops ${subject}`,
     ],
   };
-  return outcome([finding], '', `${denied.length} of ${access.length} permissions denied`);
+  return outcome(
+    [finding],
+    '',
+    `${denied.length} of ${access.length} permissions denied`,
+  );
 }
 
 function groupRules(denied: RequiredAccess[]): string {
@@ -307,5 +399,7 @@ function groupRules(denied: RequiredAccess[]): string {
     byResource.set(key, verbs);
   }
   const verbs = new Set(denied.map(d => d.verb));
-  return `--verb=${[...verbs].join(',')} --resource=${[...byResource.keys()].join(',')}`;
+  return `--verb=${[...verbs].join(',')} --resource=${[
+    ...byResource.keys(),
+  ].join(',')}`;
 }

@@ -76,7 +76,9 @@ export async function gitCheck(
       kubernetesId: repo.metadata.labels?.[LABEL_KUBERNETES_ID],
       evidence: `${result.detail}${
         ready
-          ? `; GitRepository Ready=${ready.status} reason ${ready.reason}: ${(ready.message ?? '').trim()}`
+          ? `; GitRepository Ready=${ready.status} reason ${ready.reason}: ${(
+              ready.message ?? ''
+            ).trim()}`
           : ''
       }`,
       cause:
@@ -109,7 +111,9 @@ export async function gitCheck(
   const failing = repositories.filter(r => syncState(r) === 'Failed').length;
   return outcome(
     findings,
-    `${repositories.length} GitRepositories, ${failing} failing; ${probed} distinct repositories answered with their credentials${
+    `${
+      repositories.length
+    } GitRepositories, ${failing} failing; ${probed} distinct repositories answered with their credentials${
       skipped ? `; ${skipped} SSH URL(s) not probed` : ''
     }`,
   );
@@ -157,7 +161,10 @@ async function probe(
           };
     }
   }
-  const infoRefs = `${url.replace(/\/+$/, '')}/info/refs?service=git-upload-pack`;
+  const infoRefs = `${url.replace(
+    /\/+$/,
+    '',
+  )}/info/refs?service=git-upload-pack`;
   try {
     const response = await fetch(infoRefs, {
       headers,

@@ -67,14 +67,38 @@ export async function networkCheck(
     const from = pod(client);
     if (!from) continue;
     if (source) {
-      flows.push({ label: `${client} → source-controller:9090 (artifacts)`, from, to: source, port: 9090, protocol: 'TCP' });
+      flows.push({
+        label: `${client} → source-controller:9090 (artifacts)`,
+        from,
+        to: source,
+        port: 9090,
+        protocol: 'TCP',
+      });
     }
-    flows.push({ label: `${client} → DNS:53/UDP`, from, to: DNS_POD, port: 53, protocol: 'UDP' });
+    flows.push({
+      label: `${client} → DNS:53/UDP`,
+      from,
+      to: DNS_POD,
+      port: 53,
+      protocol: 'UDP',
+    });
   }
   if (source) {
-    flows.push({ label: 'source-controller → DNS:53/UDP', from: source, to: DNS_POD, port: 53, protocol: 'UDP' });
+    flows.push({
+      label: 'source-controller → DNS:53/UDP',
+      from: source,
+      to: DNS_POD,
+      port: 53,
+      protocol: 'UDP',
+    });
     for (const target of await gitTargets(gitRepositories)) {
-      flows.push({ label: `source-controller → Git ${target.label}`, from: source, to: { ip: target.ip }, port: target.port, protocol: 'TCP' });
+      flows.push({
+        label: `source-controller → Git ${target.label}`,
+        from: source,
+        to: { ip: target.ip },
+        port: target.port,
+        protocol: 'TCP',
+      });
     }
   }
 
@@ -87,8 +111,14 @@ export async function networkCheck(
       severity: 'critical',
       check: 'network',
       cluster,
-      object: { kind: 'NetworkPolicy', namespace: fluxNamespace, name: verdict.blockedBy[0] },
-      evidence: `${flow.label} is blocked on the ${verdict.side} side: NetworkPolicy ${verdict.blockedBy
+      object: {
+        kind: 'NetworkPolicy',
+        namespace: fluxNamespace,
+        name: verdict.blockedBy[0],
+      },
+      evidence: `${flow.label} is blocked on the ${
+        verdict.side
+      } side: NetworkPolicy ${verdict.blockedBy
         .map(n => `${fluxNamespace}/${n}`)
         .join(', ')} select${verdict.blockedBy.length === 1 ? 's' : ''} the ${
         verdict.side === 'egress' ? 'client' : 'server'
@@ -100,8 +130,14 @@ export async function networkCheck(
           ? 'The controllers cannot resolve names, so they reach neither source-controller’s Service nor Git hosts.'
           : 'source-controller cannot reach the Git host, so no new revision is fetched.',
       fix: [
-        `kubectl -n ${fluxNamespace} get networkpolicy ${verdict.blockedBy.join(' ')} -o yaml`,
-        `kubectl apply -f - <<'EOF'\n${allowPolicy(fluxNamespace, flow, verdict.side)}EOF`,
+        `kubectl -n ${fluxNamespace} get networkpolicy ${verdict.blockedBy.join(
+          ' ',
+        )} -o yaml`,
+        `kubectl apply -f - <<'EOF'\n${allowPolicy(
+          fluxNamespace,
+          flow,
+          verdict.side,
+        )}EOF`,
       ],
     });
   }
@@ -192,16 +228,28 @@ spec:
 async function gitTargets(
   repositories: FluxResource[],
 ): Promise<Array<{ label: string; ip?: string; port: number }>> {
-  const targets = new Map<string, { label: string; host: string; port: number }>();
+  const targets = new Map<
+    string,
+    { label: string; host: string; port: number }
+  >();
   const add = (host: string, port: number) =>
     targets.set(`${host}:${port}`, { label: `${host}:${port}`, host, port });
   for (const repo of repositories) {
     const url = repo.spec?.url;
     if (!url) continue;
     try {
-      const parsed = new URL(url.replace(/^([^@/:]+@[^:/]+):(?!\d)/, 'ssh://$1/'));
-      const defaults: Record<string, number> = { 'https:': 443, 'http:': 80, 'ssh:': 22 };
-      add(parsed.hostname, parsed.port ? Number(parsed.port) : defaults[parsed.protocol] ?? 443);
+      const parsed = new URL(
+        url.replace(/^([^@/:]+@[^:/]+):(?!\d)/, 'ssh://$1/'),
+      );
+      const defaults: Record<string, number> = {
+        'https:': 443,
+        'http:': 80,
+        'ssh:': 22,
+      };
+      add(
+        parsed.hostname,
+        parsed.port ? Number(parsed.port) : defaults[parsed.protocol] ?? 443,
+      );
     } catch {
       // An unparsable URL is the Git check's finding, not this one's.
     }
@@ -215,7 +263,12 @@ async function gitTargets(
     [...targets.values()].map(async t => ({
       label: t.label,
       port: t.port,
-      ip: t.host ? await dns.lookup(t.host).then(r => r.address, () => undefined) : undefined,
+      ip: t.host
+        ? await dns.lookup(t.host).then(
+            r => r.address,
+            () => undefined,
+          )
+        : undefined,
     })),
   );
 }

@@ -8,26 +8,43 @@ import {
   syncCheck,
 } from './objectChecks';
 
-const ks = (name: string, dependsOn: string[] = [], readyStatus = 'True'): FluxResource => ({
+const ks = (
+  name: string,
+  dependsOn: string[] = [],
+  readyStatus = 'True',
+): FluxResource => ({
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
   kind: 'Kustomization',
   metadata: { name, namespace: 'apps', generation: 1 },
   spec: { dependsOn: dependsOn.map(d => ({ name: d })), interval: '5m' },
   status: {
     observedGeneration: 1,
-    conditions: [{ type: 'Ready', status: readyStatus, reason: readyStatus === 'True' ? 'ReconciliationSucceeded' : 'BuildFailed', message: 'x' }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: readyStatus,
+        reason:
+          readyStatus === 'True' ? 'ReconciliationSucceeded' : 'BuildFailed',
+        message: 'x',
+      },
+    ],
   },
 });
 
 describe('syncCheck', () => {
   it('counts states and classifies a captured wrong-password failure with its repair', () => {
-    const result = syncCheck('local', [wrongPassword as FluxResource, ready as FluxResource]);
+    const result = syncCheck('local', [
+      wrongPassword as FluxResource,
+      ready as FluxResource,
+    ]);
     expect(result.counts).toEqual({ Failed: 1, Ready: 1 });
     expect(result.status).toBe('failed');
     expect(result.findings).toHaveLength(1);
     const [finding] = result.findings;
     expect(finding.code).toBe('GIT_AUTH_FAILED');
-    expect(finding.evidence).toMatch(/^Ready=False reason GitOperationFailed: .*authentication required/);
+    expect(finding.evidence).toMatch(
+      /^Ready=False reason GitOperationFailed: .*authentication required/,
+    );
     expect(finding.repair?.type).toBe('refresh-git-credentials');
     expect(finding.fix.join('\n')).toContain('flux -n e2e-status-');
   });
@@ -41,18 +58,24 @@ describe('dependencyCheck', () => {
       ks('a', ['b']),
       ks('b', ['a']),
     ]);
-    expect(result.findings.map(f => `${f.code} ${f.object?.name}`).sort()).toEqual([
+    expect(
+      result.findings.map(f => `${f.code} ${f.object?.name}`).sort(),
+    ).toEqual([
       'DEPENDENCY_CYCLE a',
       'DEPENDENCY_MISSING web',
       'DEPENDENCY_NOT_READY web',
     ]);
-    expect(result.findings.find(f => f.code === 'DEPENDENCY_CYCLE')?.evidence).toBe(
+    expect(
+      result.findings.find(f => f.code === 'DEPENDENCY_CYCLE')?.evidence,
+    ).toBe(
       'dependsOn cycle: Kustomization/apps/a → Kustomization/apps/b → Kustomization/apps/a',
     );
   });
 
   it('passes complete chains', () => {
-    expect(dependencyCheck('local', [ks('web', ['db']), ks('db')]).status).toBe('passed');
+    expect(dependencyCheck('local', [ks('web', ['db']), ks('db')]).status).toBe(
+      'passed',
+    );
   });
 });
 
@@ -63,14 +86,21 @@ describe('stalenessCheck', () => {
   it('flags a Ready Kustomization not reconciled for longer than twice its interval', () => {
     // interval 1h: stale after 2h.
     const now = new Date(last + 2 * 3_600_000 + 60_000);
-    const result = stalenessCheck('local', [ready as FluxResource], now, options);
+    const result = stalenessCheck(
+      'local',
+      [ready as FluxResource],
+      now,
+      options,
+    );
     expect(result.findings.map(f => f.code)).toEqual(['STALE_SYNC']);
     expect(result.findings[0].evidence).toContain('121 min ago');
   });
 
   it('keeps quiet within the limit', () => {
     const now = new Date(last + 3_600_000);
-    expect(stalenessCheck('local', [ready as FluxResource], now, options).findings).toEqual([]);
+    expect(
+      stalenessCheck('local', [ready as FluxResource], now, options).findings,
+    ).toEqual([]);
   });
 });
 

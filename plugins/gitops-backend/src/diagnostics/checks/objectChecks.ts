@@ -85,9 +85,11 @@ export function syncCheck(
       code: classification.code,
       severity: 'error',
       check: 'sync',
-      evidence: `${condition?.type ?? 'Ready'}=${condition?.status ?? '?'} reason ${
-        condition?.reason ?? '-'
-      }: ${(condition?.message ?? '').trim()}`,
+      evidence: `${condition?.type ?? 'Ready'}=${
+        condition?.status ?? '?'
+      } reason ${condition?.reason ?? '-'}: ${(
+        condition?.message ?? ''
+      ).trim()}`,
       cause: classification.cause,
       fix: fluxCommands(resource),
       repair: isGitAuth
@@ -137,7 +139,9 @@ export function dependencyCheck(
 
   for (const o of objects) {
     for (const dep of dependsOn(o)) {
-      const target = byKey.get(dependencyKey(dep.kind, dep.namespace, dep.name));
+      const target = byKey.get(
+        dependencyKey(dep.kind, dep.namespace, dep.name),
+      );
       if (!target) {
         findings.push({
           ...base(cluster, o),
@@ -147,12 +151,16 @@ export function dependencyCheck(
           evidence: `spec.dependsOn names ${describeRef(
             dep,
           )}, which does not exist in cluster ${cluster}`,
-          cause: `${describeRef(
-            refOf(o),
-          )} waits for a ${dep.kind} that does not exist, so it never reconciles.`,
+          cause: `${describeRef(refOf(o))} waits for a ${
+            dep.kind
+          } that does not exist, so it never reconciles.`,
           fix: [
-            `kubectl -n ${dep.namespace} get ${dep.kind.toLowerCase()} ${dep.name}`,
-            `# create ${describeRef(dep)}, or remove it from spec.dependsOn of ${describeRef(refOf(o))}`,
+            `kubectl -n ${dep.namespace} get ${dep.kind.toLowerCase()} ${
+              dep.name
+            }`,
+            `# create ${describeRef(
+              dep,
+            )}, or remove it from spec.dependsOn of ${describeRef(refOf(o))}`,
           ],
         });
         continue;
@@ -168,7 +176,9 @@ export function dependencyCheck(
           evidence: `dependency ${describeRef(refOf(target))} is ${state}${
             ready?.message ? `: ${ready.message.trim()}` : ''
           }`,
-          cause: `${describeRef(refOf(o))} waits until its dependency is Ready.`,
+          cause: `${describeRef(
+            refOf(o),
+          )} waits until its dependency is Ready.`,
           fix: fluxCommands(target),
         });
       }
@@ -258,7 +268,10 @@ export function stalenessCheck(
     if (!last || !interval) {
       continue;
     }
-    const limit = Math.max(options.minimumMs, interval * options.intervalMultiple);
+    const limit = Math.max(
+      options.minimumMs,
+      interval * options.intervalMultiple,
+    );
     const age = now.getTime() - Date.parse(last);
     if (age > limit) {
       findings.push({

@@ -117,6 +117,38 @@ describe('EntityGitOpsContent', () => {
             ],
           }),
       ),
+      http.get('http://backend/api/gitops/health', () =>
+        HttpResponse.json({
+          items: [
+            {
+              cluster: 'local',
+              finishedAt: '2026-11-22T00:00:00Z',
+              findings: [
+                {
+                  code: 'GIT_AUTH_FAILED',
+                  cluster: 'local',
+                  object: {
+                    kind: 'GitRepository',
+                    namespace: source.namespace,
+                    name: 'shop-repo',
+                  },
+                  cause: 'The Git server refused the credentials.',
+                },
+                {
+                  code: 'STALE_SYNC',
+                  cluster: 'local',
+                  object: {
+                    kind: 'Kustomization',
+                    namespace: 'elsewhere',
+                    name: 'other',
+                  },
+                  cause: 'not ours',
+                },
+              ],
+            },
+          ],
+        }),
+      ),
     );
     await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }));
     const development = await screen.findByTestId('environment-development');
@@ -131,6 +163,13 @@ describe('EntityGitOpsContent', () => {
       'Suspended',
     );
     expect(screen.getAllByRole('button', { name: 'Sync' })).toHaveLength(1);
+    // The health summary: this entity's findings only, linked to the page.
+    const code = await screen.findByText('GIT_AUTH_FAILED');
+    expect(code.closest('a')).toHaveAttribute(
+      'href',
+      '/gitops/health?code=GIT_AUTH_FAILED',
+    );
+    expect(screen.queryByText('STALE_SYNC')).not.toBeInTheDocument();
     expect(screen.getAllByRole('button', { name: 'Resume' })).toHaveLength(1);
   });
 

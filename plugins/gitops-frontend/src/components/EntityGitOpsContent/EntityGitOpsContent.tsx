@@ -23,6 +23,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
 import { relativeTime, SyncStateLabel, useLiveStatus } from '../shared';
 import { ActionDialog, PendingAction } from './ActionDialogs';
+import { EntityHealthSummary } from './EntityHealthSummary';
 import { EnvironmentCard } from './EnvironmentCard';
 import { EventsDialog } from './EventsDialog';
 
@@ -156,6 +157,11 @@ function GitOpsStatus() {
             <EnvironmentCard environment={environment} repoUrlOf={repoUrlOf} />
           </Grid>
         ))
+      )}
+      {objects.length > 0 && (
+        <Grid item xs={12}>
+          <EntityHealthSummary objects={objects} />
+        </Grid>
       )}
       {objects.length > 0 && (
         <Grid item xs={12}>

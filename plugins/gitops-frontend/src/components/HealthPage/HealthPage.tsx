@@ -1,0 +1,160 @@
+import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { Box, Button, Grid, Typography } from '@material-ui/core';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusWarning,
+  Table,
+  TableColumn,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  CheckResult,
+  HealthReport,
+} from '@gitops-backstage/plugin-gitops-common';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { gitopsApiRef } from '../../api';
+import { relativeTime } from '../shared';
+import { FindingList } from './FindingList';
+
+const statusIcons = {
+  passed: StatusOK,
+  warning: StatusWarning,
+  failed: StatusError,
+  skipped: StatusPending,
+};
+
+const checkColumns: TableColumn<CheckResult>[] = [
+  { title: 'Check', field: 'title' },
+  {
+    title: 'Result',
+    render: c => {
+      const Icon = statusIcons[c.status];
+      return <Icon>{c.status}</Icon>;
+    },
+  },
+  { title: 'Summary', field: 'summary', width: '60%' },
+  { title: 'Time', render: c => `${c.durationMs} ms` },
+];
+
+function ReportCard(props: {
+  report: HealthReport;
+  code?: string;
+  onChange: () => void;
+}) {
+  const { report, code } = props;
+  const Icon = statusIcons[report.status];
+  const findings = code
+    ? report.findings.filter(f => f.code === code)
+    : report.findings;
+  return (
+    <InfoCard
+      title={`Cluster ${report.cluster}`}
+      subheader={
+        <>
+          <Icon>{report.status}</Icon> checked {relativeTime(report.finishedAt)}{' '}
+          ({report.trigger}
+          {report.triggeredBy ? ` by ${report.triggeredBy}` : ''})
+        </>
+      }
+    >
+      <Table
+        options={{
+          paging: false,
+          search: false,
+          toolbar: false,
+          padding: 'dense',
+        }}
+        data={report.checks}
+        columns={checkColumns}
+      />
+      <Box mt={2}>
+        <Typography variant="h5">
+          Findings{code ? ` with code ${code}` : ''} ({findings.length})
+        </Typography>
+        {findings.length === 0 ? (
+          <Typography variant="body2">No problems found.</Typography>
+        ) : (
+          <FindingList findings={findings} onRepaired={props.onChange} />
+        )}
+      </Box>
+    </InfoCard>
+  );
+}
+
+/**
+ * Health checks of every cluster: run now, the latest results, findings
+ * with their fixes and repairs. `?code=` narrows to one error code.
+ *
+ * @public
+ */
+export function HealthPage() {
+  const api = useApi(gitopsApiRef);
+  const [searchParams] = useSearchParams();
+  const code = searchParams.get('code') ?? undefined;
+  const reports = useAsyncRetry(() => api.getHealthReports(), [api]);
+  const [running, setRunning] = useState(false);
+  const [runError, setRunError] = useState<Error>();
+
+  const runNow = async () => {
+    setRunning(true);
+    setRunError(undefined);
+    try {
+      await api.runHealthCheck();
+      reports.retry();
+    } catch (e) {
+      setRunError(e as Error);
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <Box display="flex" alignItems="center" style={{ gap: 16 }}>
+          <Button
+            variant="contained"
+            color="primary"
+            onClick={runNow}
+            disabled={running}
+          >
+            {running ? 'Running health check…' : 'Run health check'}
+          </Button>
+          {code && (
+            <Typography variant="body2">
+              Showing findings with code <b>{code}</b>.
+            </Typography>
+          )}
+        </Box>
+        {running && <Progress />}
+        {runError && <ResponseErrorPanel error={runError} />}
+      </Grid>
+      {reports.error && (
+        <Grid item xs={12}>
+          <ResponseErrorPanel error={reports.error} />
+        </Grid>
+      )}
+      {reports.value?.length === 0 && (
+        <Grid item xs={12}>
+          <WarningPanel
+            severity="info"
+            title="No health check has run yet"
+            message="Run one now; the backend also runs them on its schedule (gitops.health.schedule)."
+          />
+        </Grid>
+      )}
+      {reports.value?.map(report => (
+        <Grid item xs={12} key={report.id}>
+          <ReportCard report={report} code={code} onChange={reports.retry} />
+        </Grid>
+      ))}
+    </Grid>
+  );
+}

@@ -1,0 +1,108 @@
+import { useState } from 'react';
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  List,
+  ListItem,
+  ListItemText,
+  Typography,
+} from '@material-ui/core';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  RepairRecord,
+  RepairRequest,
+} from '@gitops-backstage/plugin-gitops-common';
+import useAsync from 'react-use/esm/useAsync';
+import { gitopsApiRef } from '../../api';
+
+/** Shows what a repair will change, applies it on confirmation. */
+export function RepairDialog(props: {
+  request: RepairRequest;
+  onClose: (record?: RepairRecord) => void;
+}) {
+  const { request, onClose } = props;
+  const api = useApi(gitopsApiRef);
+  const plan = useAsync(() => api.planRepair(request), [api, request]);
+  const [applying, setApplying] = useState(false);
+  const [error, setError] = useState<Error>();
+  const [record, setRecord] = useState<RepairRecord>();
+
+  const apply = async () => {
+    setApplying(true);
+    setError(undefined);
+    try {
+      setRecord(await api.applyRepair(request));
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setApplying(false);
+    }
+  };
+
+  return (
+    <Dialog open onClose={() => onClose(record)} maxWidth="md" fullWidth>
+      <DialogTitle>Repair: {plan.value?.summary ?? request.type}</DialogTitle>
+      <DialogContent>
+        {plan.loading && <Progress />}
+        {plan.error && <ResponseErrorPanel error={plan.error} />}
+        {plan.value && (
+          <>
+            <Typography variant="subtitle2">What will change</Typography>
+            <List dense>
+              {plan.value.steps.map((step, i) => (
+                <ListItem key={i}>
+                  <ListItemText
+                    primary={`${step.action} ${step.object.kind} ${
+                      step.object.namespace ? `${step.object.namespace}/` : ''
+                    }${step.object.name}`}
+                    secondary={step.description}
+                  />
+                </ListItem>
+              ))}
+              {plan.value.steps.length === 0 && (
+                <ListItem>
+                  <ListItemText primary="Nothing to change." />
+                </ListItem>
+              )}
+            </List>
+            {plan.value.warnings.map(w => (
+              <Typography key={w} color="error" variant="body2">
+                {w}
+              </Typography>
+            ))}
+          </>
+        )}
+        {error && <ResponseErrorPanel error={error} />}
+        {record && (
+          <Typography
+            variant="body1"
+            color={record.outcome === 'applied' ? 'primary' : 'error'}
+          >
+            {record.outcome === 'applied'
+              ? `Applied by ${record.actor}; recorded in the audit log.`
+              : `Failed: ${record.error}`}
+          </Typography>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={() => onClose(record)}>
+          {record ? 'Close' : 'Cancel'}
+        </Button>
+        {!record && (
+          <Button
+            color="primary"
+            variant="contained"
+            disabled={!plan.value || plan.value.steps.length === 0 || applying}
+            onClick={apply}
+          >
+            {applying ? 'Applying…' : 'Apply repair'}
+          </Button>
+        )}
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,2 @@
+export { HealthPage } from './HealthPage';
+export { FindingList } from './FindingList';
