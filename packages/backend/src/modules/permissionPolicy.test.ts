@@ -6,6 +6,7 @@ import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/al
 import {
   gitopsDeployPermission,
   gitopsReconcilePermission,
+  gitopsRepairPermission,
 } from '@gitops-backstage/plugin-gitops-common';
 import { PortalPermissionPolicy } from './permissionPolicy';
 
@@ -44,6 +45,19 @@ describe('PortalPermissionPolicy', () => {
       });
     },
   );
+
+  it('lets only the configured repairers apply repairs', async () => {
+    const decide = async (repairers: string[]) =>
+      (
+        await new PortalPermissionPolicy(repairers).handle(
+          { permission: gitopsRepairPermission },
+          user,
+        )
+      ).result;
+    expect(await decide(['group:default/guests'])).toBe(AuthorizeResult.ALLOW);
+    expect(await decide(['group:default/platform'])).toBe(AuthorizeResult.DENY);
+    expect(await decide([])).toBe(AuthorizeResult.DENY);
+  });
 
   it('gives an anonymous caller no ownership claims', async () => {
     const decision = (await policy.handle(

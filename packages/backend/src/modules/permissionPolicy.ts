@@ -1,4 +1,7 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   isResourcePermission,
@@ -14,7 +17,10 @@ import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
-import { gitopsPermissions } from '@gitops-backstage/plugin-gitops-common';
+import {
+  gitopsPermissions,
+  gitopsRepairPermission,
+} from '@gitops-backstage/plugin-gitops-common';
 
 const gitopsEntityPermissions = new Set(
   gitopsPermissions
@@ -24,14 +30,25 @@ const gitopsEntityPermissions = new Set(
 
 /**
  * The portal's policy: everyone may read; GitOps actions on an entity
- * (reconcile, suspend, deploy, rollback, ...) are for the entity's owners.
+ * (reconcile, suspend, deploy, rollback, ...) are for the entity's owners;
+ * cluster repairs are for the users and groups in gitops.repairers.
  */
 export class PortalPermissionPolicy implements PermissionPolicy {
+  constructor(private readonly repairers: string[] = []) {}
+
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
     const { permission } = request;
+    if (permission.name === gitopsRepairPermission.name) {
+      const claims = user?.info.ownershipEntityRefs ?? [];
+      return {
+        result: claims.some(ref => this.repairers.includes(ref))
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      };
+    }
     if (
       isResourcePermission(permission, 'catalog-entity') &&
       gitopsEntityPermissions.has(permission.name)
@@ -52,9 +69,13 @@ export default createBackendModule({
   moduleId: 'portal-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new PortalPermissionPolicy());
+      deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
+      async init({ policy, config }) {
+        policy.setPolicy(
+          new PortalPermissionPolicy(
+            config.getOptionalStringArray('gitops.repairers') ?? [],
+          ),
+        );
       },
     });
   },

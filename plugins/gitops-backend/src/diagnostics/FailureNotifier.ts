@@ -17,7 +17,8 @@ import { ClusterWatcher } from '../service/ClusterWatcher';
  * when the backend started are not announced.
  */
 export class FailureNotifier {
-  private readonly failing = new Set<string>();
+  /** Failing objects, and whether their owners were told. */
+  private readonly failing = new Map<string, boolean>();
 
   constructor(
     private readonly deps: {
@@ -57,13 +58,14 @@ export class FailureNotifier {
     const key = `${cluster}/${resource.kind}/${resource.metadata.namespace}/${resource.metadata.name}`;
     const state = syncState(resource);
     if (state === 'Failed' && !this.failing.has(key)) {
-      this.failing.add(key);
+      this.failing.set(key, announce);
       if (announce) {
         await this.send(cluster, resource, key, 'failed');
       }
     } else if (state === 'Ready' && this.failing.has(key)) {
+      const told = this.failing.get(key);
       this.failing.delete(key);
-      if (announce) {
+      if (announce && told) {
         await this.send(cluster, resource, key, 'recovered');
       }
     } else if (state === 'Suspended') {

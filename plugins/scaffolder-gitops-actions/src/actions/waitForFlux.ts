@@ -61,6 +61,8 @@ const outputSchema = z.object({
       reason: z.string().optional(),
       message: z.string().optional(),
       code: z.string().optional(),
+      /** The portal's health page, narrowed to this error code. */
+      findingUrl: z.string().optional(),
     }),
   ),
 });
@@ -221,6 +223,14 @@ export function createWaitForFluxAction(options: { config: Config }) {
         }),
       );
 
+      const appBaseUrl = options.config
+        .getOptionalString('app.baseUrl')
+        ?.replace(/\/+$/, '');
+      for (const outcome of outcomes) {
+        if (outcome.code && appBaseUrl) {
+          outcome.findingUrl = `${appBaseUrl}/gitops/health?code=${outcome.code}`;
+        }
+      }
       ctx.output('environments', outcomes);
       const bad = outcomes.filter(
         o => o.state === 'failed' || o.state === 'timeout',
@@ -233,7 +243,7 @@ export function createWaitForFluxAction(options: { config: Config }) {
               o =>
                 `- ${o.name}: [${o.code}] ${o.reason ? `${o.reason}: ` : ''}${
                   o.message
-                }`,
+                }${o.findingUrl ? ` (see ${o.findingUrl})` : ''}`,
             ),
           ].join('\n'),
         );

@@ -1,0 +1,36 @@
+export interface Config {
+  /** GitOps backend plugin. Clusters come from the `kubernetes` block. */
+  gitops?: {
+    /**
+     * Users and groups the portal's permission policy lets apply repairs
+     * (gitops.health.repair). Empty: nobody.
+     */
+    repairers?: string[];
+    /** Namespace of the Flux controllers. Default flux-system. */
+    fluxNamespace?: string;
+    health?: {
+      /**
+       * When the health checks of every cluster run (scheduler format,
+       * e.g. `{ frequency: { minutes: 30 }, timeout: { minutes: 5 } }`).
+       * Default every 30 minutes.
+       */
+      schedule?: {
+        frequency: { minutes?: number; hours?: number } | string;
+        timeout: { minutes?: number; seconds?: number } | string;
+        initialDelay?: { minutes?: number; seconds?: number } | string;
+      };
+      /**
+       * Repairs the scheduled run may apply without a person: any of
+       * restart-controller, refresh-git-credentials, remove-zombies, resync.
+       * Empty (the default): nothing runs unattended.
+       */
+      autoRepair?: string[];
+      staleSync?: {
+        /** A Ready Kustomization is stale past this many intervals. Default 2. */
+        intervalMultiple?: number;
+        /** ...and never before this Go duration. Default 10m. */
+        minimum?: string;
+      };
+    };
+  };
+}
