@@ -75,6 +75,19 @@ async function repair(body: unknown): Promise<RepairRecord> {
   return response.json();
 }
 
+interface PortalNotification {
+  payload: { title: string; severity: string; link?: string };
+}
+
+/** The guest's notifications, newest first. */
+async function notifications(): Promise<PortalNotification[]> {
+  const response = await callPortal(
+    '/api/notifications/notifications?limit=50',
+  );
+  expect(response.status).toBe(200);
+  return (await response.json()).notifications;
+}
+
 /** Runs health checks until one has the finding, and returns it. */
 async function findingFor(
   description: string,
@@ -132,6 +145,7 @@ describe('diagnostics on the real stack: one fault each', () => {
       url?: string;
       path?: string;
       kustomization?: Record<string, unknown>;
+      annotations?: Record<string, string>;
     } = {},
   ) {
     await cluster.apply({
@@ -146,7 +160,7 @@ describe('diagnostics on the real stack: one fault each', () => {
     await cluster.apply({
       apiVersion: SOURCE_API,
       kind: 'GitRepository',
-      metadata: { name, namespace },
+      metadata: { name, namespace, annotations: options.annotations },
       spec: {
         url: options.url ?? git.repoUrl(repo),
         ref: { branch: 'main' },
@@ -200,7 +214,27 @@ describe('diagnostics on the real stack: one fault each', () => {
   });
 
   it('a wrong Git password: GIT_AUTH_FAILED with the probe as evidence, repaired from the integration', async () => {
-    await fluxPair('wrong-password', { password: 'not-the-password' });
+    // Linked to an example entity owned by the guest's group, so the
+    // guest is told when it fails and when it recovers.
+    await fluxPair('wrong-password', {
+      password: 'not-the-password',
+      annotations: {
+        'gitops.backstage.io/entity-ref': 'component:default/example-website',
+      },
+    });
+    const failed = await waitFor('a failure notification', async () =>
+      (
+        await notifications()
+      ).find(n =>
+        n.payload.title.startsWith(
+          `GIT_AUTH_FAILED: GitRepository ${namespace}/wrong-password is failing`,
+        ),
+      ),
+    );
+    expect(failed.payload).toMatchObject({
+      severity: 'high',
+      link: '/catalog/default/component/example-website/gitops',
+    });
     const finding = await findingFor(
       'GIT_AUTH_FAILED for wrong-password',
       f =>
@@ -243,6 +277,15 @@ describe('diagnostics on the real stack: one fault each', () => {
       );
       return condition(source, 'Ready')?.status === 'True' ? true : undefined;
     });
+    await waitFor('a recovery notification', async () =>
+      (
+        await notifications()
+      ).find(
+        n =>
+          n.payload.title ===
+          `Recovered: GitRepository ${namespace}/wrong-password is Ready in local`,
+      ),
+    );
     const audit = await (await callPortal('/api/gitops/health/repairs')).json();
     expect(audit.items[0]).toMatchObject({
       id: record.id,
