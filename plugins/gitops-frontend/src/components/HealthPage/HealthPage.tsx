@@ -58,9 +58,11 @@ function ReportCard(props: {
       title={`Cluster ${report.cluster}`}
       subheader={
         <>
-          <Icon>{report.status}</Icon> checked {relativeTime(report.finishedAt)}{' '}
-          ({report.trigger}
-          {report.triggeredBy ? ` by ${report.triggeredBy}` : ''})
+          <Icon>{report.status}</Icon>
+          <Box component="span" ml={1}>
+            checked {relativeTime(report.finishedAt)} ({report.trigger}
+            {report.triggeredBy ? ` by ${report.triggeredBy}` : ''})
+          </Box>
         </>
       }
     >
