@@ -1,5 +1,6 @@
 // Shared by the benchmarks: the local stack's env file and the portal's API
 // as the guest user.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
 export const backend = process.env.BACKEND_URL ?? 'http://localhost:7007';
@@ -42,4 +43,29 @@ export async function callPortal(path, body) {
     throw new Error(`${path}: ${response.status} ${await response.text()}`);
   }
   return response.json();
+}
+
+/** kubectl of the local stack, as its admin. */
+export function kubectl(args, input) {
+  const env = readStackEnv();
+  return execFileSync(env.KUBECTL, ['--kubeconfig', env.KUBECONFIG, ...args], {
+    input,
+    maxBuffer: 1 << 28,
+  }).toString();
+}
+
+const percentile = (values, p) =>
+  [...values].sort((a, b) => a - b)[
+    Math.min(values.length - 1, Math.floor(values.length * p))
+  ];
+
+/** p50 and p95 of `runs` sequential calls, in ms. */
+export async function time(fn, runs) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
 }

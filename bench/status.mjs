@@ -6,17 +6,12 @@
 //   node bench/status.mjs            (objects are deleted at the end)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { callPortal, readStackEnv } from './lib.mjs';
+import { callPortal, kubectl, readStackEnv, time } from './lib.mjs';
 
 const NAMESPACES = 1000;
 const PER_NAMESPACE = 5;
 const ENTITY = 'example-website';
 const stackEnv = readStackEnv();
-const kubectl = (args, input) =>
-  execFileSync(stackEnv.KUBECTL, ['--kubeconfig', stackEnv.KUBECONFIG, ...args], {
-    input,
-    maxBuffer: 1 << 28,
-  }).toString();
 
 const get = path => callPortal(path);
 
@@ -43,18 +38,6 @@ function apiRequestsTotal() {
   return total;
 }
 
-const percentile = (values, p) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
-
-async function time(fn, runs) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    samples.push(performance.now() - start);
-  }
-  return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
-}
 
 const run = Date.now().toString(36).slice(-4);
 const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-status-${run}-${i}`);

@@ -10,7 +10,7 @@ import {
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterWatcher } from '../service/ClusterWatcher';
 import { apiCheck, fluxCheck, permissionsCheck } from './checks/clusterChecks';
-import { gitCheck } from './checks/gitCheck';
+import { gitCheck, ProbeCache } from './checks/gitCheck';
 import { networkCheck } from './checks/networkCheck';
 import {
   dependencyCheck,
@@ -41,6 +41,8 @@ export interface HealthCheckOptions {
  * copy; the others ask the API server (and Git hosts) directly.
  */
 export class HealthChecker {
+  private readonly probeCache = new ProbeCache();
+
   constructor(private readonly options: HealthCheckOptions) {}
 
   async run(
@@ -95,7 +97,9 @@ export class HealthChecker {
         record('permissions', () =>
           permissionsCheck(cluster, config, fluxNamespace),
         ),
-        record('git', () => gitCheck(cluster, config, repositories)),
+        record('git', () =>
+          gitCheck(cluster, config, repositories, this.probeCache),
+        ),
         record('network', () =>
           networkCheck(cluster, config, fluxNamespace, repositories),
         ),

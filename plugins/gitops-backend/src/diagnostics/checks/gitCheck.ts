@@ -12,7 +12,29 @@ import {
 import { CheckOutcome, outcome, refOf } from './types';
 
 const PROBE_TIMEOUT_MS = 5000;
-const PROBE_CONCURRENCY = 8;
+const PROBE_CONCURRENCY = 16;
+/** How long a Git host's answer to the same URL and Secret is reused. */
+export const PROBE_REUSE_MS = 120_000;
+
+/**
+ * Answers of Git hosts, keyed by URL and the Secret's resourceVersion, so
+ * a changed Secret or URL is always asked afresh.
+ */
+export class ProbeCache {
+  private readonly answers = new Map<string, { at: number; probe: Probe }>();
+
+  get(key: string, now = Date.now()): Probe | undefined {
+    const hit = this.answers.get(key);
+    return hit && now - hit.at < PROBE_REUSE_MS ? hit.probe : undefined;
+  }
+
+  set(key: string, probe: Probe, now = Date.now()) {
+    this.answers.set(key, { at: now, probe });
+    for (const [k, v] of this.answers) {
+      if (now - v.at >= PROBE_REUSE_MS) this.answers.delete(k);
+    }
+  }
+}
 
 type Probe =
   | { ok: true; detail: string }
@@ -31,6 +53,7 @@ export async function gitCheck(
   cluster: string,
   config: KubeConfig,
   repositories: FluxResource[],
+  cache: ProbeCache = new ProbeCache(),
 ): Promise<CheckOutcome> {
   const core = config.makeApiClient(CoreV1Api);
   const probes = new Map<string, Promise<Probe>>();
@@ -38,10 +61,18 @@ export async function gitCheck(
   const findings: HealthFinding[] = [];
   let probed = 0;
   let skipped = 0;
+  let suspended = 0;
+  let slowest = 0;
+  let reused = 0;
 
   const results = await Promise.all(
     repositories.map(async repo => {
       const url = repo.spec?.url ?? '';
+      // Flux does not fetch a suspended source; neither does the probe.
+      if (repo.spec?.suspend) {
+        suspended++;
+        return undefined;
+      }
       if (!/^https?:\/\//.test(url)) {
         skipped++;
         return undefined;
@@ -55,7 +86,31 @@ export async function gitCheck(
         probed++;
         probes.set(
           key,
-          queue(() => probe(core, url, namespace, secretName)),
+          queue(async () => {
+            const start = performance.now();
+            const credentials = await readCredentials(
+              core,
+              namespace,
+              secretName,
+            );
+            if ('failure' in credentials) {
+              return credentials.failure;
+            }
+            const cacheKey = `${url}|${credentials.version}`;
+            const cached = cache.get(cacheKey);
+            if (cached) {
+              reused++;
+              return cached;
+            }
+            const result = await probe(
+              url,
+              credentials.headers,
+              credentials.using,
+            );
+            cache.set(cacheKey, result);
+            slowest = Math.max(slowest, performance.now() - start);
+            return result;
+          }),
         );
       }
       return { repo, result: await probes.get(key)!, secretName };
@@ -109,58 +164,89 @@ export async function gitCheck(
     });
   }
   const failing = repositories.filter(r => syncState(r) === 'Failed').length;
+  const summary = [
+    `${repositories.length} GitRepositories, ${failing} failing`,
+    `${probed} distinct repositories checked with their credentials${
+      probed > reused ? ` (slowest answer ${Math.round(slowest)} ms)` : ''
+    }`,
+    ...(reused
+      ? [
+          `${reused} answer(s) of the last ${
+            PROBE_REUSE_MS / 60_000
+          } min reused`,
+        ]
+      : []),
+    ...(skipped ? [`${skipped} SSH URL(s) not probed`] : []),
+    ...(suspended ? [`${suspended} suspended not probed`] : []),
+  ].join('; ');
   return outcome(
     findings,
-    `${
-      repositories.length
-    } GitRepositories, ${failing} failing; ${probed} distinct repositories answered with their credentials${
-      skipped ? `; ${skipped} SSH URL(s) not probed` : ''
-    }`,
+    summary,
+    `${findings.length} problem(s): ${summary}`,
   );
 }
 
-async function probe(
+type Credentials =
+  | { headers: Record<string, string>; version: string; using: string }
+  | { failure: Probe };
+
+/** The Authorization header from the GitRepository's Secret, if any. */
+async function readCredentials(
   core: CoreV1Api,
-  url: string,
   namespace: string,
   secretName: string | undefined,
-): Promise<Probe> {
-  const headers: Record<string, string> = {};
-  const using = secretName
-    ? `with the credentials of Secret ${namespace}/${secretName}`
-    : 'without credentials';
-  if (secretName) {
-    try {
-      const secret = await core.readNamespacedSecret({
-        name: secretName,
-        namespace,
-      });
-      const data = secret.data ?? {};
-      const text = (k: string) =>
-        data[k] ? Buffer.from(data[k], 'base64').toString('utf8') : undefined;
-      const bearer = text('bearerToken');
-      const username = text('username');
-      const password = text('password');
-      if (bearer) {
-        headers.Authorization = `Bearer ${bearer}`;
-      } else if (username !== undefined || password !== undefined) {
-        headers.Authorization = `Basic ${Buffer.from(
-          `${username ?? ''}:${password ?? ''}`,
-        ).toString('base64')}`;
-      }
-    } catch (error) {
-      return kubernetesErrorCode(error) === 404
-        ? {
-            ok: false,
-            code: 'GIT_AUTH_FAILED',
-            detail: `Secret ${namespace}/${secretName} named by spec.secretRef does not exist`,
-          }
-        : {
-            ok: true,
-            detail: `Secret not readable (${describeKubernetesError(error)})`,
-          };
-    }
+): Promise<Credentials> {
+  if (!secretName) {
+    return { headers: {}, version: 'none', using: 'without credentials' };
   }
+  const using = `with the credentials of Secret ${namespace}/${secretName}`;
+  try {
+    const secret = await core.readNamespacedSecret({
+      name: secretName,
+      namespace,
+    });
+    const data = secret.data ?? {};
+    const text = (k: string) =>
+      data[k] ? Buffer.from(data[k], 'base64').toString('utf8') : undefined;
+    const bearer = text('bearerToken');
+    const username = text('username');
+    const password = text('password');
+    const headers: Record<string, string> = {};
+    if (bearer) {
+      headers.Authorization = `Bearer ${bearer}`;
+    } else if (username !== undefined || password !== undefined) {
+      headers.Authorization = `Basic ${Buffer.from(
+        `${username ?? ''}:${password ?? ''}`,
+      ).toString('base64')}`;
+    }
+    return {
+      headers,
+      version: `${secret.metadata?.uid}/${secret.metadata?.resourceVersion}`,
+      using,
+    };
+  } catch (error) {
+    return {
+      failure:
+        kubernetesErrorCode(error) === 404
+          ? {
+              ok: false,
+              code: 'GIT_AUTH_FAILED',
+              detail: `Secret ${namespace}/${secretName} named by spec.secretRef does not exist`,
+            }
+          : {
+              ok: true,
+              detail: `Secret not readable (${describeKubernetesError(error)})`,
+            },
+    };
+  }
+}
+
+/** Asks the Git host for the ref advertisement, as `git ls-remote` would. */
+async function probe(
+  url: string,
+  headers: Record<string, string>,
+  using: string,
+): Promise<Probe> {
   const infoRefs = `${url.replace(
     /\/+$/,
     '',

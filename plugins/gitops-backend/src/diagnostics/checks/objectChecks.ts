@@ -138,6 +138,10 @@ export function dependencyCheck(
     }));
 
   for (const o of objects) {
+    // A suspended object waits for nothing.
+    if (o.spec?.suspend) {
+      continue;
+    }
     for (const dep of dependsOn(o)) {
       const target = byKey.get(
         dependencyKey(dep.kind, dep.namespace, dep.name),
