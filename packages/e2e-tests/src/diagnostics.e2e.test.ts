@@ -17,6 +17,12 @@ import {
 import { callPortal } from './portal/portalApi';
 import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
+import {
+  applyFluxPair,
+  FluxPairOptions,
+  KUSTOMIZE_API,
+  SOURCE_API,
+} from './stack/fluxPair';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv, repoPath } from './stack/stackEnv';
 import { captureFixture } from './stack/capture';
@@ -27,8 +33,6 @@ const run = promisify(execFile);
 const env = readStackEnv();
 const cluster = new TestCluster(env);
 const git = new TestGitServer(env);
-const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
-const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
 const FLUX_NS = env.FLUX_NAMESPACE;
 const FIXTURES = 'plugins/gitops-common/src/diagnostics/__fixtures__';
 
@@ -137,54 +141,10 @@ describe('diagnostics on the real stack: one fault each', () => {
     }
   });
 
-  /** A GitRepository (with its Secret) and a Kustomization named `name`. */
-  async function fluxPair(
+  const fluxPair = (
     name: string,
-    options: {
-      password?: string;
-      url?: string;
-      path?: string;
-      kustomization?: Record<string, unknown>;
-      annotations?: Record<string, string>;
-    } = {},
-  ) {
-    await cluster.apply({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: `${name}-auth`, namespace },
-      stringData: {
-        username: git.basicAuth.username,
-        password: options.password ?? git.basicAuth.password,
-      },
-    } as any);
-    await cluster.apply({
-      apiVersion: SOURCE_API,
-      kind: 'GitRepository',
-      metadata: { name, namespace, annotations: options.annotations },
-      spec: {
-        url: options.url ?? git.repoUrl(repo),
-        ref: { branch: 'main' },
-        interval: '1h',
-        secretRef: { name: `${name}-auth` },
-      },
-    } as FluxObject);
-    await cluster.apply({
-      apiVersion: KUSTOMIZE_API,
-      kind: 'Kustomization',
-      metadata: { name, namespace },
-      spec: {
-        sourceRef: { kind: 'GitRepository', name },
-        path: options.path ?? './deploy',
-        prune: true,
-        interval: '1h',
-        retryInterval: '1h',
-        targetNamespace: namespace,
-        namePrefix: `${name}-`,
-        timeout: '1m',
-        ...options.kustomization,
-      },
-    } as FluxObject);
-  }
+    options: Omit<FluxPairOptions, 'namespace' | 'name' | 'repo'> = {},
+  ) => applyFluxPair(cluster, git, { namespace, name, repo, ...options });
 
   it('a healthy cluster passes every check', async () => {
     const report = await runHealthCheck();

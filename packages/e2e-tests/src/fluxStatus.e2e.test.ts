@@ -6,6 +6,7 @@ import type {
 import { callPortal } from './portal/portalApi';
 import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
+import { applyFluxPair, KUSTOMIZE_API, SOURCE_API } from './stack/fluxPair';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv } from './stack/stackEnv';
 import { captureFixture as capture } from './stack/capture';
@@ -19,8 +20,6 @@ jest.setTimeout(240_000);
 const env = readStackEnv();
 const cluster = new TestCluster(env);
 const git = new TestGitServer(env);
-const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
-const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
 
 /**
  * One entity, one namespace, one environment label per scenario: each
@@ -92,38 +91,14 @@ describe('Flux status through the portal API', () => {
     for (const [scenario, options] of Object.entries(scenarios) as Array<
       [Scenario, any]
     >) {
-      await cluster.apply({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: `${scenario}-auth`, namespace },
-        stringData: {
-          username: git.basicAuth.username,
-          password: options.password ?? git.basicAuth.password,
-        },
-      } as any);
-      await cluster.apply({
-        apiVersion: SOURCE_API,
-        kind: 'GitRepository',
-        metadata: { name: scenario, namespace, labels: labels(scenario) },
-        spec: {
-          url: git.repoUrl(repo),
-          ref: { branch: 'main' },
-          interval: '1h',
-          secretRef: { name: `${scenario}-auth` },
-        },
-      } as FluxObject);
-      await cluster.apply({
-        apiVersion: KUSTOMIZE_API,
-        kind: 'Kustomization',
-        metadata: { name: scenario, namespace, labels: labels(scenario) },
-        spec: {
-          sourceRef: { kind: 'GitRepository', name: scenario },
-          path: options.path ?? './deploy',
-          prune: true,
-          interval: '1h',
-          retryInterval: '1h',
-          targetNamespace: namespace,
-          namePrefix: `${scenario}-`,
+      await applyFluxPair(cluster, git, {
+        namespace,
+        name: scenario,
+        repo,
+        password: options.password,
+        labels: labels(scenario),
+        path: options.path,
+        kustomization: {
           timeout: options.timeout ?? '1m',
           ...(options.healthChecks
             ? {
@@ -136,7 +111,7 @@ describe('Flux status through the portal API', () => {
           ...(options.dependsOn ? { dependsOn: options.dependsOn } : {}),
           ...(options.suspend ? { suspend: true } : {}),
         },
-      } as FluxObject);
+      });
     }
     // Gitea v1.26.3 can panic reading a file right after the first push
     // (nil pointer in GetContents); the catalog would then wait for its

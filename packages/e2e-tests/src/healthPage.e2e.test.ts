@@ -2,6 +2,7 @@ import { Browser, Page } from 'playwright-core';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
 import { TestGitServer } from './stack/gitea';
 import { appManifests } from './stack/fixtures';
+import { applyFluxPair } from './stack/fluxPair';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv } from './stack/stackEnv';
 
@@ -22,23 +23,12 @@ describe('health page in the browser', () => {
     namespace = await cluster.createNamespace('e2e-health');
     const repo = await git.createRepo('e2e-health');
     await git.commit(repo, appManifests('nginx:1.27'), 'app');
-    await cluster.apply({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'app-auth', namespace },
-      stringData: { username: git.basicAuth.username, password: 'expired' },
-    } as any);
-    await cluster.apply({
-      apiVersion: 'source.toolkit.fluxcd.io/v1',
-      kind: 'GitRepository',
-      metadata: { name: 'app', namespace },
-      spec: {
-        url: git.repoUrl(repo),
-        ref: { branch: 'main' },
-        interval: '1h',
-        secretRef: { name: 'app-auth' },
-      },
-    } as FluxObject);
+    await applyFluxPair(cluster, git, {
+      namespace,
+      name: 'app',
+      repo,
+      password: 'expired',
+    });
   });
 
   afterAll(async () => {

@@ -1,7 +1,12 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
-import wrongPassword from '../../../gitops-common/src/diagnostics/__fixtures__/wrong-password-gitrepository.json';
 import { FailureNotifier } from './FailureNotifier';
+import { capturedFixture } from '../__testUtils__/capturedFixture';
+
+const wrongPassword = capturedFixture(
+  'diagnostics',
+  'wrong-password-gitrepository',
+);
 
 const failing = {
   ...wrongPassword,

@@ -125,11 +125,12 @@ export class HealthChecker {
           durationMs: 0,
         },
     );
-    const status = checks.some(c => c.status === 'failed')
-      ? 'failed'
-      : checks.some(c => c.status === 'warning')
-      ? 'warning'
-      : 'passed';
+    let status: HealthReport['status'] = 'passed';
+    if (checks.some(c => c.status === 'failed')) {
+      status = 'failed';
+    } else if (checks.some(c => c.status === 'warning')) {
+      status = 'warning';
+    }
     return {
       id: randomUUID(),
       cluster,

@@ -21,15 +21,15 @@ export const PROBE_REUSE_MS = 120_000;
  * a changed Secret or URL is always asked afresh.
  */
 export class ProbeCache {
-  private readonly answers = new Map<string, { at: number; probe: Probe }>();
+  private readonly answers = new Map<string, { at: number; answer: Probe }>();
 
   get(key: string, now = Date.now()): Probe | undefined {
     const hit = this.answers.get(key);
-    return hit && now - hit.at < PROBE_REUSE_MS ? hit.probe : undefined;
+    return hit && now - hit.at < PROBE_REUSE_MS ? hit.answer : undefined;
   }
 
-  set(key: string, probe: Probe, now = Date.now()) {
-    this.answers.set(key, { at: now, probe });
+  set(key: string, answer: Probe, now = Date.now()) {
+    this.answers.set(key, { at: now, answer });
     for (const [k, v] of this.answers) {
       if (now - v.at >= PROBE_REUSE_MS) this.answers.delete(k);
     }

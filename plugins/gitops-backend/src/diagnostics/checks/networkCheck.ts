@@ -123,12 +123,7 @@ export async function networkCheck(
         .join(', ')} select${verdict.blockedBy.length === 1 ? 's' : ''} the ${
         verdict.side === 'egress' ? 'client' : 'server'
       } pod and no rule allows ${flow.protocol} ${flow.port}`,
-      cause:
-        flow.port === 9090
-          ? 'kustomize-controller and helm-controller download every source artifact from source-controller on pod port 9090; blocked, Kustomizations stay Reconciling and then fail with "failed to download archive".'
-          : flow.port === 53
-          ? 'The controllers cannot resolve names, so they reach neither source-controller’s Service nor Git hosts.'
-          : 'source-controller cannot reach the Git host, so no new revision is fetched.',
+      cause: flowCause(flow.port),
       fix: [
         `kubectl -n ${fluxNamespace} get networkpolicy ${verdict.blockedBy.join(
           ' ',
@@ -145,6 +140,16 @@ export async function networkCheck(
     findings,
     `${policies.items.length} NetworkPolicies in ${fluxNamespace}; ${flows.length} required flows allowed`,
   );
+}
+
+function flowCause(port: number): string {
+  if (port === 9090) {
+    return 'kustomize-controller and helm-controller download every source artifact from source-controller on pod port 9090; blocked, Kustomizations stay Reconciling and then fail with "failed to download archive".';
+  }
+  if (port === 53) {
+    return 'The controllers cannot resolve names, so they reach neither source-controller’s Service nor Git hosts.';
+  }
+  return 'source-controller cannot reach the Git host, so no new revision is fetched.';
 }
 
 function allowPolicy(

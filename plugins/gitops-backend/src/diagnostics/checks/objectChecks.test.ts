@@ -1,12 +1,14 @@
 import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
-import wrongPassword from '../../../../gitops-common/src/status/__fixtures__/wrong-password-source.json';
-import ready from '../../../../gitops-common/src/status/__fixtures__/ready.json';
 import {
   dependencyCheck,
   parseDuration,
   stalenessCheck,
   syncCheck,
 } from './objectChecks';
+import { capturedFixture } from '../../__testUtils__/capturedFixture';
+
+const wrongPassword = capturedFixture('status', 'wrong-password-source');
+const ready = capturedFixture('status', 'ready');
 
 const ks = (
   name: string,

@@ -32,13 +32,15 @@ export function outcome(
   passedSummary: string,
   failedSummary?: string,
 ): CheckOutcome {
-  const worst = findings.some(
+  const serious = findings.some(
     f => f.severity === 'critical' || f.severity === 'error',
-  )
-    ? 'failed'
-    : findings.length > 0
-    ? 'warning'
-    : 'passed';
+  );
+  let worst: CheckOutcome['status'] = 'passed';
+  if (serious) {
+    worst = 'failed';
+  } else if (findings.length > 0) {
+    worst = 'warning';
+  }
   return {
     status: worst,
     summary:
