@@ -6,7 +6,7 @@ describe('gitopsPermissions', () => {
     const names = gitopsPermissions.map(p => p.name);
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) {
-      expect(name).toMatch(/^gitops\.[a-z]+\.[a-z]+$/);
+      expect(name).toMatch(/^gitops(\.[a-z-]+){2,3}$/);
     }
   });
 

@@ -67,14 +67,35 @@ export const gitopsHealthCheckPermission = createPermission({
 });
 
 /**
- * Apply a repair proposed by a health check finding.
+ * Apply a repair proposed by a health check finding; one permission per kind
+ * of repair (`gitops.health.repair.<type>`), so a policy can allow a
+ * reconcile to many and a controller restart to few.
  *
  * @public
  */
-export const gitopsRepairPermission = createPermission({
-  name: 'gitops.health.repair',
-  attributes: { action: 'update' },
-});
+export const gitopsRepairPermissions = {
+  'restart-controller': createPermission({
+    name: 'gitops.health.repair.restart-controller',
+    attributes: { action: 'update' },
+  }),
+  'refresh-git-credentials': createPermission({
+    name: 'gitops.health.repair.refresh-git-credentials',
+    attributes: { action: 'update' },
+  }),
+  'remove-zombies': createPermission({
+    name: 'gitops.health.repair.remove-zombies',
+    attributes: { action: 'delete' },
+  }),
+  resync: createPermission({
+    name: 'gitops.health.repair.resync',
+    attributes: { action: 'update' },
+  }),
+} as const;
+
+/** @public */
+export function isGitOpsRepairPermission(name: string): boolean {
+  return Object.values(gitopsRepairPermissions).some(p => p.name === name);
+}
 
 /**
  * Every permission of the GitOps plugins.
@@ -88,5 +109,5 @@ export const gitopsPermissions = [
   gitopsManualDeployPermission,
   gitopsRollbackPermission,
   gitopsHealthCheckPermission,
-  gitopsRepairPermission,
+  ...Object.values(gitopsRepairPermissions),
 ];

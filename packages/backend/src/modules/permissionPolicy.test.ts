@@ -6,7 +6,7 @@ import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/al
 import {
   gitopsDeployPermission,
   gitopsReconcilePermission,
-  gitopsRepairPermission,
+  gitopsRepairPermissions,
 } from '@gitops-backstage/plugin-gitops-common';
 import { PortalPermissionPolicy } from './permissionPolicy';
 
@@ -50,7 +50,7 @@ describe('PortalPermissionPolicy', () => {
     const decide = async (repairers: string[]) =>
       (
         await new PortalPermissionPolicy(repairers).handle(
-          { permission: gitopsRepairPermission },
+          { permission: gitopsRepairPermissions['restart-controller'] },
           user,
         )
       ).result;

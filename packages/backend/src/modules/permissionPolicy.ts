@@ -19,7 +19,7 @@ import {
 } from '@backstage/plugin-catalog-backend/alpha';
 import {
   gitopsPermissions,
-  gitopsRepairPermission,
+  isGitOpsRepairPermission,
 } from '@gitops-backstage/plugin-gitops-common';
 
 const gitopsEntityPermissions = new Set(
@@ -41,7 +41,7 @@ export class PortalPermissionPolicy implements PermissionPolicy {
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
     const { permission } = request;
-    if (permission.name === gitopsRepairPermission.name) {
+    if (isGitOpsRepairPermission(permission.name)) {
       const claims = user?.info.ownershipEntityRefs ?? [];
       return {
         result: claims.some(ref => this.repairers.includes(ref))

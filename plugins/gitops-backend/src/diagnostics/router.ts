@@ -9,7 +9,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import {
   gitopsHealthCheckPermission,
-  gitopsRepairPermission,
+  gitopsRepairPermissions,
   REPAIR_TYPES,
 } from '@gitops-backstage/plugin-gitops-common';
 import { parseBody } from '../parseBody';
@@ -42,7 +42,7 @@ export function createDiagnosticsRouter(options: {
 
   async function authorized(
     req: express.Request,
-    permission: typeof gitopsRepairPermission,
+    permission: typeof gitopsHealthCheckPermission,
   ) {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
@@ -89,7 +89,7 @@ export function createDiagnosticsRouter(options: {
     const body = parseBody(repairBody, req.body);
     const { credentials, actor } = await authorized(
       req,
-      gitopsRepairPermission,
+      gitopsRepairPermissions[body.type],
     );
     res.json(await diagnostics.repairs.apply(body, actor, credentials));
   });
