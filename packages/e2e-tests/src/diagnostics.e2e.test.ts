@@ -555,6 +555,44 @@ describe('diagnostics on the real stack: one fault each', () => {
     }
   });
 
+  it('objects whose entity left the catalog: ZOMBIE_RESOURCE, removed after showing the list', async () => {
+    const gone = `component:default/gone-${namespace}`;
+    await cluster.apply({
+      apiVersion: SOURCE_API,
+      kind: 'GitRepository',
+      metadata: {
+        name: 'orphan',
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'backstage-gitops' },
+        annotations: { 'gitops.backstage.io/entity-ref': gone },
+      },
+      spec: { url: git.repoUrl(repo), interval: '1h', suspend: true },
+    } as FluxObject);
+    const finding = await findingFor(
+      'ZOMBIE_RESOURCE for orphan',
+      f => f.code === 'ZOMBIE_RESOURCE' && about(namespace, 'orphan')(f),
+    );
+    expect(finding.evidence).toContain(`created by the portal for ${gone}`);
+    const request = { cluster: 'local', type: 'remove-zombies' };
+    const shown = await plan(request);
+    expect(shown.steps).toContainEqual({
+      action: 'delete',
+      object: { kind: 'GitRepository', namespace, name: 'orphan' },
+      description: `its entity ${gone} is not in the catalog`,
+    });
+    expect((await repair(request)).outcome).toBe('applied');
+    await waitFor(
+      'the orphan deleted',
+      async () =>
+        (await cluster
+          .read(SOURCE_API, 'GitRepository', namespace, 'orphan')
+          .then(
+            () => false,
+            () => true,
+          )) || undefined,
+    );
+  });
+
   it('refuses a repair with a bad body, and a restart of anything but a Flux controller', async () => {
     const bad = await callPortal('/api/gitops/health/repairs', {
       method: 'POST',

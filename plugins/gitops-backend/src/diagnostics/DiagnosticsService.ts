@@ -55,7 +55,9 @@ export class DiagnosticsService {
       options: ReturnType<typeof readHealthOptions>;
     },
   ) {
-    this.checker = new HealthChecker(deps.options);
+    this.checker = new HealthChecker(deps.options, watcher =>
+      deps.repairs.findZombies(watcher),
+    );
   }
 
   get repairs(): RepairService {

@@ -17,6 +17,7 @@ import {
   StalenessOptions,
   stalenessCheck,
   syncCheck,
+  zombieFindings,
 } from './checks/objectChecks';
 import { CheckOutcome } from './checks/types';
 
@@ -43,7 +44,15 @@ export interface HealthCheckOptions {
 export class HealthChecker {
   private readonly probeCache = new ProbeCache();
 
-  constructor(private readonly options: HealthCheckOptions) {}
+  constructor(
+    private readonly options: HealthCheckOptions,
+    /** Objects with our labels whose entity left the catalog. */
+    private readonly findZombies: (
+      watcher: ClusterWatcher,
+    ) => Promise<
+      Array<{ resource: FluxResource; entityRef: string }>
+    > = async () => [],
+  ) {}
 
   async run(
     watcher: ClusterWatcher,
@@ -103,10 +112,21 @@ export class HealthChecker {
         record('network', () =>
           networkCheck(cluster, config, fluxNamespace, repositories),
         ),
-        record('sync', () => {
+        record('sync', async () => {
           const sync = syncCheck(cluster, objects);
           syncSummary = sync.counts;
-          return sync;
+          const zombies = zombieFindings(
+            cluster,
+            await this.findZombies(watcher),
+          );
+          return zombies.length === 0
+            ? sync
+            : {
+                ...sync,
+                status: sync.status === 'failed' ? 'failed' : 'warning',
+                summary: `${sync.summary}; ${zombies.length} object(s) whose entity is gone`,
+                findings: [...sync.findings, ...zombies],
+              };
         }),
         record('dependencies', () => dependencyCheck(cluster, objects)),
         record('staleness', () =>

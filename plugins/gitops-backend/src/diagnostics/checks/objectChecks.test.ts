@@ -4,6 +4,7 @@ import {
   parseDuration,
   stalenessCheck,
   syncCheck,
+  zombieFindings,
 } from './objectChecks';
 import { capturedFixture } from '../../__testUtils__/capturedFixture';
 
@@ -116,5 +117,21 @@ describe('parseDuration', () => {
 
   it('refuses garbage', () => {
     expect(parseDuration('ten minutes')).toBeUndefined();
+  });
+});
+
+describe('zombieFindings', () => {
+  it('offers the cluster-wide removal for each object whose entity is gone', () => {
+    const [finding] = zombieFindings('local', [
+      { resource: ks('web'), entityRef: 'component:default/web' },
+    ]);
+    expect(finding).toMatchObject({
+      code: 'ZOMBIE_RESOURCE',
+      severity: 'warning',
+      object: { kind: 'Kustomization', namespace: 'apps', name: 'web' },
+      repair: { type: 'remove-zombies' },
+    });
+    expect(finding.repair?.target).toBeUndefined();
+    expect(finding.fix).toEqual(['kubectl -n apps delete kustomization web']);
   });
 });

@@ -303,3 +303,29 @@ export function stalenessCheck(
   }
   return outcome(findings, 'every Ready Kustomization reconciled on time');
 }
+
+/** Objects the portal created whose catalog entity is gone. */
+export function zombieFindings(
+  cluster: string,
+  zombies: Array<{ resource: FluxResource; entityRef: string }>,
+): HealthFinding[] {
+  return zombies.map(({ resource, entityRef }) => ({
+    ...base(cluster, resource),
+    code: 'ZOMBIE_RESOURCE',
+    severity: 'warning',
+    check: 'sync',
+    evidence: `created by the portal for ${entityRef} (annotation gitops.backstage.io/entity-ref), which is not in the catalog`,
+    cause:
+      'The entity was removed from the catalog but its Flux objects still run: nobody sees or owns them in the portal.',
+    fix: [
+      `kubectl -n ${
+        resource.metadata.namespace
+      } delete ${resource.kind.toLowerCase()} ${resource.metadata.name}`,
+    ],
+    repair: {
+      type: 'remove-zombies',
+      title:
+        'Remove every Flux object whose entity is gone (shows the list first)',
+    },
+  }));
+}
