@@ -24,6 +24,7 @@ import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { FluxActions } from './service/fluxActions';
 import { FluxStatusService } from './service/FluxStatusService';
 import { compileLabelSelector } from './service/labelSelector';
+import { EntityLookupCache } from './service/EntityLookupCache';
 import { parseBody } from './parseBody';
 
 export interface RouterOptions {
@@ -45,6 +46,7 @@ export async function createRouter(
   const { httpAuth, permissions, catalog, status, actions } = options;
   const router = Router();
   router.use(express.json());
+  const entities = new EntityLookupCache(catalog);
 
   router.get('/clusters', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -67,7 +69,7 @@ export async function createRouter(
     });
     const { kind, namespace, name } = req.params;
     const entityRef = stringifyEntityRef({ kind, namespace, name });
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    const entity = await entities.getEntity(entityRef, credentials);
     if (!entity) {
       throw new NotFoundError(`entity ${entityRef} not found`);
     }

@@ -396,12 +396,22 @@ function strip(object: any, kind: FluxKind): FluxResource {
       },
     } as FluxResource;
   }
-  const { managedFields, ...metadata } = object.metadata ?? {};
-  if (metadata.annotations) {
+  // Only what the status mapping and actions read: no managedFields, uid,
+  // timestamps, finalizers or last-applied copies.
+  const { name, namespace, generation, labels, resourceVersion } =
+    object.metadata ?? {};
+  const metadata: FluxResource['metadata'] = {
+    name,
+    namespace,
+    generation,
+    labels,
+    resourceVersion,
+  };
+  if (object.metadata?.annotations) {
     const {
       'kubectl.kubernetes.io/last-applied-configuration': _lastApplied,
       ...annotations
-    } = metadata.annotations;
+    } = object.metadata.annotations;
     metadata.annotations = annotations;
   }
   return {
