@@ -12,9 +12,15 @@ import {
 } from '@gitops-backstage/plugin-gitops-node';
 import {
   FluxResource,
+  LABEL_KUBERNETES_ID,
   WorkloadResource,
 } from '@gitops-backstage/plugin-gitops-common';
-import { FLUX_KINDS, FluxKind, INVENTORY_KINDS } from './fluxKinds';
+import {
+  FLUX_KINDS,
+  FluxKind,
+  fluxKindByName,
+  INVENTORY_KINDS,
+} from './fluxKinds';
 
 export interface ClusterHealth {
   state: 'starting' | 'ok' | 'unreachable';
@@ -41,6 +47,8 @@ export class ClusterWatcher {
   readonly config: KubeConfig;
   readonly objectsApi: KubernetesObjectApi;
   private readonly stores = new Map<string, Map<string, FluxResource>>();
+  /** kubernetes-id label value → the Flux objects carrying it. */
+  private readonly byKubernetesId = new Map<string, Set<FluxResource>>();
   private readonly kindErrors = new Map<string, string>();
   private readonly inventoryErrors = new Map<string, string>();
   private readonly aborts = new Set<AbortController>();
@@ -97,6 +105,11 @@ export class ClusterWatcher {
     return this.stores.get(kind)?.get(`${namespace}/${name}`) as
       | WorkloadResource
       | undefined;
+  }
+
+  /** Flux objects labelled backstage.io/kubernetes-id=<id>, from an index. */
+  objectsWithKubernetesId(id: string): FluxResource[] {
+    return [...(this.byKubernetesId.get(id) ?? [])];
   }
 
   get(kind: string, namespace: string, name: string): FluxResource | undefined {
@@ -235,6 +248,12 @@ export class ClusterWatcher {
     } while (continueToken);
     const previous = this.stores.get(kind.kind);
     this.stores.set(kind.kind, fresh);
+    for (const resource of previous?.values() ?? []) {
+      this.unindex(resource);
+    }
+    for (const resource of fresh.values()) {
+      this.index(resource);
+    }
     for (const resource of fresh.values()) {
       const before = previous?.get(keyOf(resource));
       if (
@@ -280,10 +299,15 @@ export class ClusterWatcher {
               { ...object, apiVersion, kind: kind.kind },
               kind,
             );
+            const before = store.get(keyOf(resource));
+            if (before) {
+              this.unindex(before);
+            }
             if (phase === 'DELETED') {
               store.delete(keyOf(resource));
             } else {
               store.set(keyOf(resource), resource);
+              this.index(resource);
             }
             this.emit(resource);
           },
@@ -298,6 +322,27 @@ export class ClusterWatcher {
         .then(controller => this.aborts.add(controller))
         .catch(reject);
     });
+  }
+
+  private index(resource: FluxResource) {
+    const id = resource.metadata.labels?.[LABEL_KUBERNETES_ID];
+    if (id === undefined || !fluxKindByName(resource.kind)) {
+      return;
+    }
+    let set = this.byKubernetesId.get(id);
+    if (!set) {
+      set = new Set();
+      this.byKubernetesId.set(id, set);
+    }
+    set.add(resource);
+  }
+
+  private unindex(resource: FluxResource) {
+    const id = resource.metadata.labels?.[LABEL_KUBERNETES_ID];
+    const set = id === undefined ? undefined : this.byKubernetesId.get(id);
+    if (set?.delete(resource) && set.size === 0) {
+      this.byKubernetesId.delete(id!);
+    }
   }
 
   private emit(resource: FluxResource) {

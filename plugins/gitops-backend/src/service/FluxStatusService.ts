@@ -7,6 +7,7 @@ import {
   fluxObjectStatus,
   FluxResource,
   LABEL_ENVIRONMENT,
+  LABEL_KUBERNETES_ID,
   syncState,
   workloadHealth,
   worstState,
@@ -93,11 +94,17 @@ export class FluxStatusService {
    */
   entityStatus(entityRef: string, selector: string): EntityGitOpsStatus {
     const matches = compileLabelSelector(selector);
+    // The common selector, backstage.io/kubernetes-id=<id>, has an index.
+    const simple = /^([^=!,()\s]+)\s*==?\s*([^=!,()\s]+)$/.exec(
+      selector.trim(),
+    );
+    const byId =
+      simple && simple[1] === LABEL_KUBERNETES_ID ? simple[2] : undefined;
     const environments = new Map<string, FluxObjectStatus[]>();
     for (const watcher of this.watchers) {
-      const selected = watcher
-        .objects()
-        .filter(r => matches(r.metadata.labels));
+      const selected = byId
+        ? watcher.objectsWithKubernetesId(byId)
+        : watcher.objects().filter(r => matches(r.metadata.labels));
       const seen = new Set(
         selected.map(
           r => `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`,
