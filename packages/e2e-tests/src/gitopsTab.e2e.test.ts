@@ -102,9 +102,9 @@ describe('the GitOps tab in the browser', () => {
           },
         });
       }
-      await card
-        .getByText(`main@${third.slice(0, 7)}`)
-        .waitFor({ timeout: 8_000 });
+      const revision = card.getByText(`main@${third.slice(0, 7)}`);
+      await revision.waitFor({ timeout: 8_000 });
+      expect(await revision.getAttribute('href')).toContain(third);
     } catch (error) {
       await saveScreenshot(page, 'gitops-tab-failure');
       throw error;

@@ -67,14 +67,20 @@ describe('health page in the browser', () => {
       .waitFor();
     await saveScreenshot(page, 'health-repaired');
 
-    await waitFor('GitRepository Ready after the repair', async () => {
-      const source = await cluster.read<FluxObject>(
-        'source.toolkit.fluxcd.io/v1',
-        'GitRepository',
-        namespace,
-        'app',
-      );
-      return condition(source, 'Ready')?.status === 'True' ? true : undefined;
-    });
+    const repaired = await waitFor(
+      'GitRepository Ready after the repair',
+      async () => {
+        const source = await cluster.read<FluxObject>(
+          'source.toolkit.fluxcd.io/v1',
+          'GitRepository',
+          namespace,
+          'app',
+        );
+        return condition(source, 'Ready')?.status === 'True'
+          ? source
+          : undefined;
+      },
+    );
+    expect(condition(repaired, 'Ready')?.reason).toBe('Succeeded');
   });
 });
