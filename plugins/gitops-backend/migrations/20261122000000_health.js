@@ -16,7 +16,10 @@ exports.up = async function up(knex) {
     table.timestamp('started_at', { useTz: true }).notNullable();
     table.timestamp('finished_at', { useTz: true }).notNullable();
     table.text('report').notNullable();
-    table.index(['cluster', 'finished_at'], 'gitops_health_reports_cluster_idx');
+    table.index(
+      ['cluster', 'finished_at'],
+      'gitops_health_reports_cluster_idx',
+    );
   });
   await knex.schema.createTable('gitops_repair_audit', table => {
     table.comment('Repairs applied from the portal: who, when, what');

@@ -8,5 +8,6 @@ export * from './api';
 export * from './environments';
 export * from './labels';
 export * from './permissions';
+export * from './deploys';
 export * from './diagnostics';
 export * from './status';

@@ -1,0 +1,144 @@
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { DeployStore, NewDeploy } from './DeployStore';
+
+// PostgreSQL runs when scripts/test has started one (it sets the connection
+// string and GITOPS_REQUIRE_POSTGRES); SQLite always.
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3', 'POSTGRES_15'],
+  disableDocker: true,
+});
+
+const target = {
+  cluster: 'local',
+  namespace: 'apps',
+  kustomization: 'shop-dev',
+};
+
+function uiDeploy(sha: string, overrides: Partial<NewDeploy> = {}): NewDeploy {
+  return {
+    ...target,
+    entityRef: 'component:default/shop',
+    environment: 'development',
+    method: 'gitops-ui',
+    status: 'pending',
+    commitSha: sha,
+    triggeredBy: 'user:default/jane',
+    ...overrides,
+  };
+}
+
+describe('DeployStore', () => {
+  it('runs on PostgreSQL in the suite', () => {
+    expect(
+      !process.env.GITOPS_REQUIRE_POSTGRES || databases.supports('POSTGRES_15'),
+    ).toBe(true);
+  });
+
+  it.each(databases.eachSupportedId())(
+    'records, filters and updates deploys on %s',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      await DeployStore.migrate(knex);
+      const store = new DeployStore(knex);
+
+      const first = await store.insert(uiDeploy('a'.repeat(40)));
+      expect(first).toMatchObject({
+        id: expect.any(Number),
+        status: 'pending',
+      });
+      // The same commit through the same Kustomization is one deploy.
+      expect(
+        await store.insert(uiDeploy('a'.repeat(40), { method: 'gitops-git' })),
+      ).toBeUndefined();
+      await store.insert({
+        ...uiDeploy('b'.repeat(40), {
+          method: 'gitops-git',
+          status: 'succeeded',
+        }),
+        entityRef: undefined,
+      });
+      await store.insert({
+        ...uiDeploy(undefined as any, {
+          method: 'manual',
+          status: 'succeeded',
+        }),
+        commitSha: undefined,
+        externalKey: 'uid-1:kubectl-edit:2026-11-23T00:00:00Z',
+        details: { image: 'nginx:1.28' },
+      });
+      expect(
+        await store.insert({
+          ...uiDeploy(undefined as any, { method: 'manual' }),
+          commitSha: undefined,
+          externalKey: 'uid-1:kubectl-edit:2026-11-23T00:00:00Z',
+        }),
+      ).toBeUndefined();
+
+      // Found by entity ref or by the entity's Kustomizations.
+      const all = await store.list({ targets: [target] });
+      expect(all.map(d => d.method)).toEqual([
+        'manual',
+        'gitops-git',
+        'gitops-ui',
+      ]);
+      expect(all[0].details).toEqual({ image: 'nginx:1.28' });
+      expect(
+        (
+          await store.list({
+            entityRef: 'component:default/shop',
+            method: 'gitops-git',
+          })
+        ).length,
+      ).toBe(0);
+
+      // Updates apply only from the expected state.
+      expect(
+        await store.update(first!.id, ['pending'], { status: 'progressing' }),
+      ).toBe(true);
+      expect(
+        await store.update(first!.id, ['pending'], { status: 'failed' }),
+      ).toBe(false);
+      expect(
+        await store.update(first!.id, ['progressing'], {
+          status: 'succeeded',
+          finishedAt: new Date().toISOString(),
+        }),
+      ).toBe(true);
+      const done = await store.get(first!.id);
+      expect(done?.status).toBe('succeeded');
+      expect(done?.finishedAt).toBeDefined();
+
+      const claimed = await store.claimForPipeline(target, 'b'.repeat(40), {
+        triggeredBy: 'pipeline:build',
+        pipelineUrl: 'https://ci.example.com/runs/1',
+      });
+      expect(claimed).toMatchObject({
+        method: 'pipeline',
+        triggeredBy: 'pipeline:build',
+      });
+    },
+    60_000,
+  );
+
+  it.each(databases.eachSupportedId())(
+    'keeps one row when two replicas record the same deploy at once on %s',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      await DeployStore.migrate(knex);
+      const replicas = [new DeployStore(knex), new DeployStore(knex)];
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          replicas[i % 2].insert(
+            uiDeploy('c'.repeat(40), {
+              method: 'gitops-git',
+              status: 'succeeded',
+            }),
+          ),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await replicas[0].list({ targets: [target] })).toHaveLength(1);
+    },
+    60_000,
+  );
+});

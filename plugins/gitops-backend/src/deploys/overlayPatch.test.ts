@@ -1,0 +1,85 @@
+import { parse } from 'yaml';
+import { applyDeployChanges, DEPLOY_PATCH_FILE } from './overlayPatch';
+
+const kustomization = `# overlay for staging
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../../base
+patches:
+  - path: deployment.yaml
+`;
+
+describe('applyDeployChanges', () => {
+  it('writes a patch of the container and lists it last, keeping comments', () => {
+    const result = applyDeployChanges({
+      files: { kustomization },
+      deployment: 'shop',
+      container: 'app',
+      changes: {
+        image: 'nginx:1.28',
+        replicas: 3,
+        env: { LOG_LEVEL: 'debug' },
+        resources: { limits: { memory: '256Mi' } },
+      },
+    });
+    expect(result.kustomization).toContain('# overlay for staging');
+    expect(parse(result.kustomization).patches).toEqual([
+      { path: 'deployment.yaml' },
+      { path: DEPLOY_PATCH_FILE },
+    ]);
+    expect(parse(result.patch!)).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'shop' },
+      spec: {
+        replicas: 3,
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'app',
+                image: 'nginx:1.28',
+                env: [{ name: 'LOG_LEVEL', value: 'debug' }],
+                resources: { limits: { memory: '256Mi' } },
+              },
+            ],
+          },
+        },
+      },
+    });
+  });
+
+  it('merges into an earlier patch and deletes a variable with a directive', () => {
+    const first = applyDeployChanges({
+      files: { kustomization },
+      deployment: 'shop',
+      container: 'app',
+      changes: { image: 'nginx:1.28', env: { A: '1', B: '2' } },
+    });
+    const second = applyDeployChanges({
+      files: first,
+      deployment: 'shop',
+      container: 'app',
+      changes: { replicas: 2, env: { A: null } },
+    });
+    expect(second.kustomization).toBe(first.kustomization);
+    const container = parse(second.patch!).spec.template.spec.containers[0];
+    expect(container.image).toBe('nginx:1.28');
+    expect(container.env).toEqual([
+      { name: 'A', $patch: 'delete' },
+      { name: 'B', value: '2' },
+    ]);
+  });
+
+  it('refuses an overlay whose kustomization.yaml is not a mapping', () => {
+    expect(() =>
+      applyDeployChanges({
+        files: { kustomization: '- a\n- b\n' },
+        deployment: 'shop',
+        container: 'app',
+        changes: { replicas: 1 },
+      }),
+    ).toThrow(/not a YAML mapping/);
+  });
+});
