@@ -8,6 +8,12 @@ export interface Config {
     repairers?: string[];
     /** Namespace of the Flux controllers. Default flux-system. */
     fluxNamespace?: string;
+    deploys?: {
+      /** Committer of portal deploys; the author is the user. */
+      committer?: { name?: string; email?: string };
+      /** A deploy Flux has not applied within this time failed. Default 10. */
+      timeoutMinutes?: number;
+    };
     health?: {
       /**
        * When the health checks of every cluster run (scheduler format,

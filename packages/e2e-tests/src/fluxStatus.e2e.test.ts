@@ -1,9 +1,9 @@
-import { stringify } from 'yaml';
 import type {
   EntityGitOpsStatus,
   FluxObjectStatus,
 } from '@gitops-backstage/plugin-gitops-common';
 import { callPortal } from './portal/portalApi';
+import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
 import { applyFluxPair, KUSTOMIZE_API, SOURCE_API } from './stack/fluxPair';
@@ -67,19 +67,7 @@ describe('Flux status through the portal API', () => {
       repo,
       {
         ...appManifests('nginx:1.27'),
-        'catalog-info.yaml': stringify({
-          apiVersion: 'backstage.io/v1alpha1',
-          kind: 'Component',
-          metadata: {
-            name: id,
-            annotations: { 'backstage.io/kubernetes-id': id },
-          },
-          spec: {
-            type: 'service',
-            owner: 'group:default/guests',
-            lifecycle: 'experimental',
-          },
-        }),
+        'catalog-info.yaml': catalogInfo(id),
       },
       'first',
     );
@@ -113,41 +101,7 @@ describe('Flux status through the portal API', () => {
         },
       });
     }
-    // Gitea v1.26.3 can panic reading a file right after the first push
-    // (nil pointer in GetContents); the catalog would then wait for its
-    // next refresh. Register once Gitea serves the file.
-    await waitFor(
-      'catalog-info.yaml readable through the Gitea API',
-      async () => {
-        const response = await fetch(
-          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${repo}/contents/catalog-info.yaml?ref=main`,
-          { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
-        );
-        return response.ok ? true : undefined;
-      },
-    );
-    const registered = await callPortal('/api/catalog/locations', {
-      method: 'POST',
-      body: {
-        type: 'url',
-        target: `${env.GITEA_URL}/${env.GITEA_ORG}/${repo}/src/branch/main/catalog-info.yaml`,
-      },
-    });
-    if (registered.status !== 201) {
-      throw new Error(`registering the entity failed: ${registered.status}`);
-    }
-    await waitFor(
-      'entity in the catalog',
-      async () =>
-        (
-          await callPortal(
-            `/api/catalog/entities/by-name/component/default/${id}`,
-          )
-        ).ok
-          ? true
-          : undefined,
-      120_000,
-    );
+    await registerComponent(env, repo, id);
   });
 
   afterAll(async () => {

@@ -15,7 +15,15 @@ import {
   LABEL_KUBERNETES_ID,
 } from '@gitops-backstage/plugin-gitops-common';
 import { readClusterDetails } from '@gitops-backstage/plugin-gitops-node';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
 import { createRouter } from './router';
+import { DeployService } from './deploys/DeployService';
+import { DeployStore } from './deploys/DeployStore';
+import { DeployTracker } from './deploys/DeployTracker';
+import { GitWorkspace } from './deploys/GitWorkspace';
+import { createDeployRouter } from './deploys/router';
 import { DiagnosticsStore } from './diagnostics/DiagnosticsStore';
 import {
   DiagnosticsService,
@@ -65,6 +73,7 @@ export const gitopsPlugin = createBackendPlugin({
         );
         const status = new FluxStatusService(watchers);
         const actions = new FluxActions(status);
+        const integrations = ScmIntegrations.fromConfig(rootConfig);
         const healthOptions = readHealthOptions(rootConfig);
         const store = await DiagnosticsStore.create(deps.database);
         const diagnostics = new DiagnosticsService({
@@ -76,7 +85,7 @@ export const gitopsPlugin = createBackendPlugin({
             store,
             catalog: deps.catalog,
             auth: deps.auth,
-            integrations: ScmIntegrations.fromConfig(rootConfig),
+            integrations,
             logger,
             fluxNamespace: healthOptions.fluxNamespace,
           }),
@@ -135,6 +144,59 @@ export const gitopsPlugin = createBackendPlugin({
             actions,
           }),
         );
+        const deployStore = await DeployStore.create(deps.database);
+        // One clone per repository per process: replicas never share one.
+        const workspaceDir = fs.mkdtempSync(
+          path.join(os.tmpdir(), 'backstage-gitops-deploys-'),
+        );
+        lifecycle.addShutdownHook(() =>
+          fs.rmSync(workspaceDir, { recursive: true, force: true }),
+        );
+        const workspace = new GitWorkspace(workspaceDir, {
+          name:
+            rootConfig.getOptionalString('gitops.deploys.committer.name') ??
+            'Backstage GitOps',
+          email:
+            rootConfig.getOptionalString('gitops.deploys.committer.email') ??
+            'gitops@backstage.local',
+        });
+        const deploys = new DeployService({
+          status,
+          actions,
+          store: deployStore,
+          workspace,
+          integrations,
+        });
+        deps.httpRouter.use(
+          createDeployRouter({
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            catalog: deps.catalog,
+            auth: deps.auth,
+            status,
+            store: deployStore,
+            deploys,
+          }),
+        );
+        const tracker = new DeployTracker({
+          status,
+          store: deployStore,
+          workspace,
+          integrations,
+          logger,
+          timeoutMs:
+            (rootConfig.getOptionalNumber('gitops.deploys.timeoutMinutes') ??
+              10) * 60_000,
+        });
+        // Local scope: every replica tracks; the store keeps writes unique.
+        await deps.scheduler.scheduleTask({
+          id: 'gitops-deploy-tracker',
+          scope: 'local',
+          frequency: { seconds: 2 },
+          timeout: { minutes: 2 },
+          fn: () => tracker.run(),
+        });
+
         deps.httpRouter.use(
           createDiagnosticsRouter({
             httpAuth: deps.httpAuth,

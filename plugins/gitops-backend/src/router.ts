@@ -2,19 +2,14 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import { CoreV1Api } from '@kubernetes/client-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import {
-  entityLabelSelector,
   FluxEvent,
   FluxObjectList,
   gitopsReconcilePermission,
@@ -24,8 +19,8 @@ import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { FluxActions } from './service/fluxActions';
 import { FluxStatusService } from './service/FluxStatusService';
 import { compileLabelSelector } from './service/labelSelector';
-import { EntityLookupCache } from './service/EntityLookupCache';
-import { parseBody } from './parseBody';
+import { EntityAccessResolver } from './service/entityAccess';
+import { jsonBody, parseBody } from './parseBody';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -45,8 +40,7 @@ export async function createRouter(
 ): Promise<express.Router> {
   const { httpAuth, permissions, catalog, status, actions } = options;
   const router = Router();
-  router.use(express.json());
-  const entities = new EntityLookupCache(catalog);
+  router.use(jsonBody());
 
   router.get('/clusters', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -62,25 +56,8 @@ export async function createRouter(
     res.json(body);
   });
 
-  /** The entity and its label selector, read with the caller's rights. */
-  async function entityFor(req: express.Request) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const { kind, namespace, name } = req.params;
-    const entityRef = stringifyEntityRef({ kind, namespace, name });
-    const entity = await entities.getEntity(entityRef, credentials);
-    if (!entity) {
-      throw new NotFoundError(`entity ${entityRef} not found`);
-    }
-    const selector = entityLabelSelector(entity);
-    if (!selector) {
-      throw new InputError(
-        `entity ${entityRef} has neither the backstage.io/kubernetes-id nor the gitops.backstage.io/label-selector annotation`,
-      );
-    }
-    return { credentials, entityRef, selector };
-  }
+  const access = new EntityAccessResolver({ httpAuth, permissions, catalog });
+  const entityFor = (req: express.Request) => access.resolve(req);
 
   router.get('/entities/:kind/:namespace/:name/status', async (req, res) => {
     const { entityRef, selector } = await entityFor(req);
@@ -92,7 +69,7 @@ export async function createRouter(
     req: express.Request,
     permission?: ResourcePermission<'catalog-entity'>,
   ) {
-    const { credentials, entityRef, selector } = await entityFor(req);
+    const { credentials, entityRef, selector, who } = await entityFor(req);
     const { cluster, objectKind, objectNamespace, objectName } = req.params;
     const found = status.findObject(
       cluster,
@@ -118,20 +95,11 @@ export async function createRouter(
       );
     }
     if (permission) {
-      const [decision] = await permissions.authorize(
-        [{ permission, resourceRef: entityRef }],
-        { credentials },
+      await access.authorize(
+        { credentials, entityRef, selector, who },
+        permission,
       );
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          `${permission.name} on ${entityRef} is not allowed for you`,
-        );
-      }
     }
-    const who =
-      'userEntityRef' in credentials.principal
-        ? (credentials.principal as { userEntityRef: string }).userEntityRef
-        : 'a backend service';
     return { ...found, who };
   }
 

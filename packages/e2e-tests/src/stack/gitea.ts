@@ -94,4 +94,47 @@ export class TestGitServer {
       await fs.rm(dir, { recursive: true, force: true });
     }
   }
+
+  /** The commits on the branch, newest first, with their messages. */
+  async log(
+    repo: string,
+    branch = 'main',
+  ): Promise<Array<{ sha: string; message: string; author: string }>> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'e2e-git-log-'));
+    const auth = Buffer.from(
+      `${this.basicAuth.username}:${this.basicAuth.password}`,
+    ).toString('base64');
+    try {
+      await run(
+        'git',
+        [
+          '-c',
+          `http.extraHeader=Authorization: Basic ${auth}`,
+          'clone',
+          '-q',
+          '--bare',
+          '--branch',
+          branch,
+          this.repoUrl(repo),
+          dir,
+        ],
+        { cwd: os.tmpdir() },
+      );
+      const { stdout } = await run(
+        'git',
+        ['log', '--format=%H%x00%an%x00%s%x01', branch],
+        { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
+      );
+      return stdout
+        .split('\x01')
+        .map(line => line.trim())
+        .filter(Boolean)
+        .map(line => {
+          const [sha, author, message] = line.split('\0');
+          return { sha, author, message };
+        });
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
 }

@@ -107,6 +107,14 @@ export class ClusterWatcher {
       | undefined;
   }
 
+  /** Every Deployment, StatefulSet and DaemonSet of this cluster's copy. */
+  workloads(): WatchedWorkload[] {
+    return INVENTORY_KINDS.flatMap(k => [
+      ...((this.stores.get(k.kind)?.values() ??
+        []) as Iterable<WatchedWorkload>),
+    ]);
+  }
+
   /** Flux objects labelled backstage.io/kubernetes-id=<id>, from an index. */
   objectsWithKubernetesId(id: string): FluxResource[] {
     return [...(this.byKubernetesId.get(id) ?? [])];
@@ -405,11 +413,19 @@ function keyOf(resource: FluxResource): string {
   return `${resource.metadata.namespace ?? ''}/${resource.metadata.name}`;
 }
 
+/** Labels kustomize-controller puts on what it applies. */
+export const FLUX_OWNER_LABELS = [
+  'kustomize.toolkit.fluxcd.io/name',
+  'kustomize.toolkit.fluxcd.io/namespace',
+];
+
 /** Drops what the portal never reads, to keep the copy small. */
 function strip(object: any, kind: FluxKind): FluxResource {
   if (kind.role === 'inventory') {
-    // Only what the health needs: no pod template, no annotations.
-    const { name, namespace, generation } = object.metadata ?? {};
+    // Only what the health and the deploy history need: no pod template,
+    // no annotations; of managedFields only who last changed the spec.
+    const { name, namespace, generation, uid } = object.metadata ?? {};
+    const labels = object.metadata?.labels ?? {};
     const {
       observedGeneration,
       replicas,
@@ -423,8 +439,20 @@ function strip(object: any, kind: FluxKind): FluxResource {
     return {
       apiVersion: object.apiVersion,
       kind: object.kind,
-      metadata: { name, namespace, generation },
-      spec: { replicas: object.spec?.replicas },
+      metadata: {
+        name,
+        namespace,
+        generation,
+        uid,
+        labels: pick(labels, FLUX_OWNER_LABELS),
+        specManagers: specManagers(object.metadata?.managedFields),
+      },
+      spec: {
+        replicas: object.spec?.replicas,
+        images: object.spec?.template?.spec?.containers?.map(
+          (c: any) => `${c.name}=${c.image}`,
+        ),
+      },
       status: {
         observedGeneration,
         replicas,
@@ -466,6 +494,43 @@ function strip(object: any, kind: FluxKind): FluxResource {
     spec: object.spec,
     status: object.status,
   };
+}
+
+/** A field manager that last changed a workload's spec, and when. */
+export interface SpecManager {
+  manager: string;
+  operation: string;
+  time?: string;
+}
+
+/** The watcher's trimmed copy of a workload. */
+export type WatchedWorkload = WorkloadResource & {
+  metadata: {
+    uid?: string;
+    labels?: Record<string, string>;
+    specManagers?: SpecManager[];
+  };
+  spec?: { images?: string[] };
+};
+
+function specManagers(managedFields: any[] | undefined): SpecManager[] {
+  return (managedFields ?? [])
+    .filter((m: any) => !m.subresource && m.fieldsV1?.['f:spec'] !== undefined)
+    .map((m: any) => ({
+      manager: m.manager,
+      operation: m.operation,
+      time: m.time instanceof Date ? m.time.toISOString() : m.time,
+    }));
+}
+
+function pick(values: Record<string, string>, keys: string[]) {
+  const picked: Record<string, string> = {};
+  for (const key of keys) {
+    if (values[key] !== undefined) {
+      picked[key] = values[key];
+    }
+  }
+  return picked;
 }
 
 function sleep(ms: number) {

@@ -1,0 +1,455 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type {
+  DeployPreview,
+  DeployRecord,
+  DeployResult,
+} from '@gitops-backstage/plugin-gitops-common';
+import { backendUrl, callPortal } from './portal/portalApi';
+import { catalogInfo, registerComponent } from './portal/gitopsEntity';
+import { appManifests } from './stack/fixtures';
+import { TestGitServer } from './stack/gitea';
+import { applyFluxPair } from './stack/fluxPair';
+import { TestCluster, waitFor } from './stack/kube';
+import { readStackEnv, repoPath } from './stack/stackEnv';
+
+const run = promisify(execFile);
+jest.setTimeout(300_000);
+
+const env = readStackEnv();
+const cluster = new TestCluster(env);
+const git = new TestGitServer(env);
+const PIPELINE_TOKEN =
+  process.env.GITOPS_PIPELINE_TOKEN ?? 'local-stack-pipeline-token';
+
+/**
+ * The four deploy methods against the real stack: one entity, one
+ * environment (development) deployed by a Kustomization of `deploy/`.
+ */
+describe('Deploys and the deploy history', () => {
+  const id = `e2e-deploy-${Date.now().toString(36).slice(-5)}`;
+  const entityPath = `/api/gitops/entities/component/default/${id}`;
+  let namespace: string;
+  let repo: string;
+  let firstSha: string;
+
+  async function history(query = ''): Promise<DeployRecord[]> {
+    const response = await callPortal(`${entityPath}/deploys${query}`);
+    expect(response.status).toBe(200);
+    return (await response.json()).items;
+  }
+
+  async function deployState(deployId: number): Promise<DeployRecord> {
+    const response = await callPortal(`${entityPath}/deploys/${deployId}`);
+    expect(response.status).toBe(200);
+    return response.json();
+  }
+
+  async function settled(deployId: number): Promise<DeployRecord> {
+    return waitFor(
+      `deploy ${deployId} to finish`,
+      async () => {
+        const deploy = await deployState(deployId);
+        return ['succeeded', 'failed'].includes(deploy.status)
+          ? deploy
+          : undefined;
+      },
+      120_000,
+    );
+  }
+
+  async function liveContainer() {
+    const deployment = await cluster.read<any>(
+      'apps/v1',
+      'Deployment',
+      namespace,
+      'hello',
+    );
+    return {
+      image: deployment.spec.template.spec.containers[0].image,
+      replicas: deployment.spec.replicas,
+      env: deployment.spec.template.spec.containers[0].env,
+    };
+  }
+
+  beforeAll(async () => {
+    namespace = await cluster.createNamespace('e2e-deploy');
+    repo = await git.createRepo('e2e-deploy');
+    firstSha = await git.commit(
+      repo,
+      { ...appManifests('nginx:1.27'), 'catalog-info.yaml': catalogInfo(id) },
+      'first: nginx 1.27',
+    );
+    await applyFluxPair(cluster, git, {
+      namespace,
+      name: 'development',
+      repo,
+      labels: {
+        'backstage.io/kubernetes-id': id,
+        'gitops.backstage.io/environment': 'development',
+      },
+      // Names as in the repository, like the scaffolder's Kustomizations.
+      kustomization: { namePrefix: undefined },
+    });
+    await registerComponent(env, repo, id);
+  });
+
+  afterAll(async () => {
+    if (namespace) {
+      await cluster.deleteNamespace(namespace);
+    }
+  });
+
+  it('records the revision Flux applied from a push as gitops-git', async () => {
+    const row = await waitFor(
+      'the first revision in the history',
+      async () =>
+        (await history()).find(d => d.commitSha === firstSha) ?? undefined,
+      120_000,
+    );
+    expect(row).toMatchObject({
+      method: 'gitops-git',
+      status: 'succeeded',
+      environment: 'development',
+      commitMessage: 'first: nginx 1.27',
+      commitAuthor: 'e2e-tests',
+      revision: `main@sha1:${firstSha}`,
+    });
+  });
+
+  let uiDeploy: DeployRecord;
+
+  it('previews, then deploys a new image through Git (gitops-ui) until Flux applied it', async () => {
+    const changes = {
+      image: 'nginx:1.28',
+      replicas: 2,
+      env: { LOG_LEVEL: 'debug' },
+      resources: { requests: { cpu: '50m' }, limits: { memory: '128Mi' } },
+    };
+    const previewResponse = await callPortal(`${entityPath}/deploys/preview`, {
+      method: 'POST',
+      body: { environment: 'development', changes },
+    });
+    expect(previewResponse.status).toBe(200);
+    const preview: DeployPreview = await previewResponse.json();
+    expect(preview).toMatchObject({
+      branch: 'main',
+      baseCommit: firstSha,
+      overlayPath: 'deploy',
+      target: { deployment: 'hello', container: 'app' },
+      empty: false,
+    });
+    expect(preview.diff).toContain('+++ b/deploy/gitops-deploy-patch.yaml');
+    expect(preview.diff).toContain('+          image: nginx:1.28');
+    expect(preview.diff).toContain('+  - path: gitops-deploy-patch.yaml');
+
+    const response = await callPortal(`${entityPath}/deploys`, {
+      method: 'POST',
+      body: {
+        environment: 'development',
+        changes,
+        message: 'Deploy nginx 1.28 with 2 replicas',
+        expectedOverlayDigest: preview.overlayDigest,
+      },
+    });
+    expect(response.status).toBe(201);
+    const result: DeployResult = await response.json();
+    expect(result.deploy).toMatchObject({
+      method: 'gitops-ui',
+      triggeredBy: 'user:default/guest',
+      commitMessage: 'Deploy nginx 1.28 with 2 replicas',
+    });
+    expect(['pending', 'progressing', 'succeeded']).toContain(
+      result.deploy.status,
+    );
+    uiDeploy = await settled(result.deploy.id);
+    expect(uiDeploy.status).toBe('succeeded');
+    expect(uiDeploy.finishedAt).toBeDefined();
+    expect(uiDeploy.commitUrl).toBe(
+      `${git.repoUrl(repo).replace(/\.git$/, '')}/commit/${uiDeploy.commitSha}`,
+    );
+    expect(await liveContainer()).toEqual({
+      image: 'nginx:1.28',
+      replicas: 2,
+      env: [{ name: 'LOG_LEVEL', value: 'debug' }],
+    });
+    const [head] = await git.log(repo);
+    expect(head).toMatchObject({
+      sha: uiDeploy.commitSha,
+      message: 'Deploy nginx 1.28 with 2 replicas',
+    });
+    // The author is the user; the history row is not duplicated as gitops-git.
+    expect(head.author).toMatch(/guest/i);
+    expect(
+      (await history()).filter(d => d.commitSha === uiDeploy.commitSha),
+    ).toHaveLength(1);
+  });
+
+  it('refuses bad input with a 400 naming the field, and pushes nothing', async () => {
+    const [before] = await git.log(repo);
+    const cases: Array<[unknown, RegExp]> = [
+      [
+        { image: 'Nginx::bad' },
+        /changes\.image: .*not a valid image reference/,
+      ],
+      [{ replicas: -1 }, /changes\.replicas: must be between 0 and 100/],
+      [{ replicas: 100000 }, /changes\.replicas: must be between 0 and 100/],
+      [
+        { env: { '1BAD': 'x' } },
+        /changes\.env\.1BAD: .*not a valid environment variable name/,
+      ],
+      [
+        { resources: { limits: { memory: '100MB' } } },
+        /not a Kubernetes quantity/,
+      ],
+      [
+        { resources: { requests: { cpu: '2' }, limits: { cpu: '500m' } } },
+        /cpu request 2 is above its limit 500m/,
+      ],
+      [{}, /set at least one of/],
+      [{ env: { BIG: 'x'.repeat(70 * 1024) } }, /larger than 64 KiB/],
+    ];
+    for (const [changes, message] of cases) {
+      const response = await callPortal(`${entityPath}/deploys`, {
+        method: 'POST',
+        body: { environment: 'development', changes, message: 'bad' },
+      });
+      expect({ changes, status: response.status }).toEqual({
+        changes,
+        status: 400,
+      });
+      expect((await response.json()).error.message).toMatch(message);
+    }
+    const unknownEnvironment = await callPortal(`${entityPath}/deploys`, {
+      method: 'POST',
+      body: { environment: 'nowhere', changes: { replicas: 1 }, message: 'x' },
+    });
+    expect(unknownEnvironment.status).toBe(400);
+    expect((await unknownEnvironment.json()).error.message).toMatch(
+      /has no environment 'nowhere' \(it has development\)/,
+    );
+    const [after] = await git.log(repo);
+    expect(after.sha).toBe(before.sha);
+  });
+
+  it('answers 409 for a stale preview and records the push that moved the branch as gitops-git', async () => {
+    const preview: DeployPreview = await (
+      await callPortal(`${entityPath}/deploys/preview`, {
+        method: 'POST',
+        body: { environment: 'development', changes: { replicas: 3 } },
+      })
+    ).json();
+    // Someone changes the overlay in Git meanwhile.
+    const pushed = await git.commit(
+      repo,
+      {
+        'deploy/deployment.yaml': appManifests('nginx:1.27')[
+          'deploy/deployment.yaml'
+        ].replace('replicas: 1', 'replicas: 1 # tuned by hand'),
+      },
+      'tune by hand',
+    );
+    const response = await callPortal(`${entityPath}/deploys`, {
+      method: 'POST',
+      body: {
+        environment: 'development',
+        changes: { replicas: 3 },
+        message: 'three replicas',
+        expectedOverlayDigest: preview.overlayDigest,
+      },
+    });
+    expect(response.status).toBe(409);
+    expect((await response.json()).error.message).toMatch(
+      /changed since your preview.*preview again/,
+    );
+    expect((await git.log(repo))[0].sha).toBe(pushed);
+
+    await cluster.mergePatch(
+      'source.toolkit.fluxcd.io/v1',
+      'GitRepository',
+      namespace,
+      'development',
+      {
+        metadata: {
+          annotations: {
+            'reconcile.fluxcd.io/requestedAt': new Date().toISOString(),
+          },
+        },
+      },
+    );
+    const row = await waitFor(
+      'the direct push in the history',
+      async () => (await history()).find(d => d.commitSha === pushed),
+      120_000,
+    );
+    expect(row).toMatchObject({
+      method: 'gitops-git',
+      status: 'succeeded',
+      commitMessage: 'tune by hand',
+      commitAuthor: 'e2e-tests',
+    });
+  });
+
+  it('records a pipeline report as pipeline, for service tokens only', async () => {
+    const sha = await git.commit(
+      repo,
+      { 'deploy/README.md': 'built by CI run 42\n' },
+      'ci: release 42',
+    );
+    const body = {
+      entityRef: `component:default/${id}`,
+      environment: 'development',
+      revision: sha,
+      pipelineUrl: 'https://ci.example.com/runs/42',
+      pipeline: 'release',
+    };
+    const asUser = await callPortal('/api/gitops/deploys/pipeline', {
+      method: 'POST',
+      body,
+    });
+    expect(asUser.status).toBe(403);
+    const report = (payload: unknown) =>
+      fetch(`${backendUrl}/api/gitops/deploys/pipeline`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${PIPELINE_TOKEN}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify(payload),
+      });
+    const bad = await report({ ...body, revision: 'abc' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toMatch(
+      /revision: must be a full 40-character commit sha/,
+    );
+    const response = await report(body);
+    expect(response.status).toBe(201);
+    const { deploy } = await response.json();
+    expect(deploy).toMatchObject({
+      method: 'pipeline',
+      triggeredBy: 'pipeline:release',
+      pipelineUrl: 'https://ci.example.com/runs/42',
+      commitMessage: 'ci: release 42',
+    });
+    expect((await settled(deploy.id)).status).toBe('succeeded');
+    expect((await history('?method=pipeline')).map(d => d.commitSha)).toEqual([
+      sha,
+    ]);
+  });
+
+  it('records a manual deploy and a kubectl edit as manual', async () => {
+    const response = await callPortal(`${entityPath}/deploys/manual`, {
+      method: 'POST',
+      body: {
+        environment: 'development',
+        image: 'nginx:1.29',
+        reason: 'hotfix',
+      },
+    });
+    expect(response.status).toBe(201);
+    const result = await response.json();
+    expect(result.warning).toMatch(
+      /Flux reverts this image at the next reconcile/,
+    );
+    expect(result.deploy).toMatchObject({
+      method: 'manual',
+      triggeredBy: 'user:default/guest',
+      details: { image: 'nginx:1.29', previousImage: 'nginx:1.28' },
+    });
+    expect((await liveContainer()).image).toBe('nginx:1.29');
+    expect((await settled(result.deploy.id)).status).toBe('succeeded');
+
+    await run(repoPath('stack/kubectl'), [
+      '-n',
+      namespace,
+      'set',
+      'image',
+      'deployment/hello',
+      'app=nginx:1.30',
+    ]);
+    const edit = await waitFor(
+      'the kubectl change in the history',
+      async () =>
+        (
+          await history('?method=manual')
+        ).find(d => d.triggeredBy.includes('kubectl')),
+      30_000,
+    );
+    expect(edit).toMatchObject({
+      method: 'manual',
+      status: 'succeeded',
+      triggeredBy: 'field manager kubectl-set',
+      environment: 'development',
+    });
+    expect(edit.message).toMatch(/changed outside Git/);
+  });
+
+  it('rolls back to an earlier deploy with a new gitops-ui commit', async () => {
+    const dryRun = await callPortal(
+      `${entityPath}/deploys/${uiDeploy.id}/rollback`,
+      { method: 'POST', body: { dryRun: true } },
+    );
+    expect(dryRun.status).toBe(200);
+    const preview: DeployPreview = await dryRun.json();
+    expect(preview.diff).toContain('tuned by hand');
+
+    const response = await callPortal(
+      `${entityPath}/deploys/${uiDeploy.id}/rollback`,
+      { method: 'POST', body: {} },
+    );
+    expect(response.status).toBe(201);
+    const { deploy }: DeployResult = await response.json();
+    expect(deploy).toMatchObject({
+      method: 'gitops-ui',
+      rollbackOf: uiDeploy.id,
+      commitMessage: `Roll back development to ${uiDeploy.commitSha!.slice(
+        0,
+        7,
+      )} (deploy #${uiDeploy.id})`,
+    });
+    expect((await settled(deploy.id)).status).toBe('succeeded');
+    expect((await liveContainer()).image).toBe('nginx:1.28');
+    const deployment = await git.log(repo);
+    expect(deployment[0].sha).toBe(deploy.commitSha);
+  });
+
+  it('keeps every accepted one of 20 concurrent deploys as a commit and a row', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, n) =>
+        callPortal(`${entityPath}/deploys`, {
+          method: 'POST',
+          body: {
+            environment: 'development',
+            changes: { env: { [`CONCURRENT_${n}`]: String(n) } },
+            message: `concurrent deploy ${n}`,
+          },
+        }),
+      ),
+    );
+    const accepted: DeployResult[] = [];
+    for (const response of responses) {
+      expect([201, 409]).toContain(response.status);
+      if (response.status === 201) {
+        accepted.push(await response.json());
+      }
+    }
+    expect(accepted.length).toBeGreaterThan(0);
+    const log = await git.log(repo);
+    const rows = await history('?method=gitops-ui&limit=100');
+    for (const { deploy } of accepted) {
+      expect(log.map(c => c.sha)).toContain(deploy.commitSha);
+      expect(rows.map(r => r.id)).toContain(deploy.id);
+    }
+    // No commit of the portal without its row.
+    const portalCommits = log.filter(c =>
+      c.message.startsWith('concurrent deploy'),
+    );
+    expect(portalCommits).toHaveLength(accepted.length);
+    // Flux ends at the newest; every one of them counts as deployed.
+    for (const { deploy } of accepted) {
+      expect((await settled(deploy.id)).status).toBe('succeeded');
+    }
+    const live = await liveContainer();
+    expect(live.env.length).toBe(1 + accepted.length);
+  });
+});

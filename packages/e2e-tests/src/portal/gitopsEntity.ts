@@ -1,0 +1,66 @@
+import { stringify } from 'yaml';
+import { StackEnv } from '../stack/stackEnv';
+import { waitFor } from '../stack/kube';
+import { callPortal } from './portalApi';
+
+/** catalog-info.yaml of a component the guest owns, linked by kubernetes-id. */
+export function catalogInfo(id: string): string {
+  return stringify({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: id,
+      annotations: { 'backstage.io/kubernetes-id': id },
+    },
+    spec: {
+      type: 'service',
+      owner: 'group:default/guests',
+      lifecycle: 'experimental',
+    },
+  });
+}
+
+/**
+ * Registers the repository's catalog-info.yaml and waits until the catalog
+ * serves the component.
+ */
+export async function registerComponent(
+  env: StackEnv,
+  repo: string,
+  id: string,
+): Promise<void> {
+  // Gitea can fail reading a file right after the first push; register
+  // once it serves it.
+  await waitFor(
+    'catalog-info.yaml readable through the Gitea API',
+    async () => {
+      const response = await fetch(
+        `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${repo}/contents/catalog-info.yaml?ref=main`,
+        { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+      );
+      return response.ok ? true : undefined;
+    },
+  );
+  const registered = await callPortal('/api/catalog/locations', {
+    method: 'POST',
+    body: {
+      type: 'url',
+      target: `${env.GITEA_URL}/${env.GITEA_ORG}/${repo}/src/branch/main/catalog-info.yaml`,
+    },
+  });
+  if (registered.status !== 201) {
+    throw new Error(`registering the entity failed: ${registered.status}`);
+  }
+  await waitFor(
+    'entity in the catalog',
+    async () =>
+      (
+        await callPortal(
+          `/api/catalog/entities/by-name/component/default/${id}`,
+        )
+      ).ok
+        ? true
+        : undefined,
+    120_000,
+  );
+}

@@ -1,0 +1,376 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import {
+  ANNOTATION_ENTITY_REF,
+  DeployRecord,
+  FluxResource,
+  LABEL_ENVIRONMENT,
+} from '@gitops-backstage/plugin-gitops-common';
+import { resolveGitCredentials } from '@gitops-backstage/plugin-gitops-node';
+import { ClusterWatcher, WatchedWorkload } from '../service/ClusterWatcher';
+import { FluxStatusService } from '../service/FluxStatusService';
+import { DeployStore } from './DeployStore';
+import { commitLink, revisionSha } from './environmentContext';
+import { CommitInfo, GitWorkspace } from './GitWorkspace';
+import { MANUAL_FIELD_MANAGER } from './DeployService';
+
+/** Field managers that are Flux, Kubernetes itself, or us. */
+const KNOWN_MANAGERS = new Set([
+  'kustomize-controller',
+  'helm-controller',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'backstage-gitops',
+  MANUAL_FIELD_MANAGER,
+]);
+
+export interface DeployTrackerOptions {
+  status: FluxStatusService;
+  store: DeployStore;
+  workspace: GitWorkspace;
+  integrations: ScmIntegrationRegistry;
+  logger: LoggerService;
+  /** A deploy Flux has not applied within this time failed. */
+  timeoutMs?: number;
+}
+
+/**
+ * Background work of the deploy history, run by the scheduler on every
+ * replica: moves deploys from pending to succeeded or failed as Flux
+ * reports, records revisions Flux applied that no one reported (gitops-git),
+ * and spec changes by other field managers (manual). Every write is
+ * conditional or unique, so replicas running it at once agree.
+ */
+export class DeployTracker {
+  private readonly seenRevisions = new Set<string>();
+  private readonly seenEdits = new Set<string>();
+  private readonly ancestry = new Map<string, boolean>();
+
+  constructor(private readonly options: DeployTrackerOptions) {}
+
+  async run(): Promise<void> {
+    const { status, logger } = this.options;
+    for (const watcher of status.watchers) {
+      if (watcher.health().state !== 'ok') {
+        continue;
+      }
+      try {
+        await this.recordAppliedRevisions(watcher);
+        await this.recordManualEdits(watcher);
+      } catch (error) {
+        logger.warn(
+          `deploy history of cluster ${watcher.cluster.name}: ${error}`,
+        );
+      }
+    }
+    await this.progressOpenDeploys();
+  }
+
+  /** gitops-git: revisions applied that no deploy of ours produced. */
+  private async recordAppliedRevisions(watcher: ClusterWatcher) {
+    const { store } = this.options;
+    for (const resource of watcher.objects()) {
+      if (resource.kind !== 'Kustomization' || !isReady(resource)) {
+        continue;
+      }
+      const sha = revisionSha(resource.status?.lastAppliedRevision);
+      if (!sha) {
+        continue;
+      }
+      const target = targetOf(watcher, resource);
+      const key = `${target.cluster}/${target.namespace}/${target.kustomization}/${sha}`;
+      if (this.seenRevisions.has(key)) {
+        continue;
+      }
+      if (!(await store.findByCommit(target, sha))) {
+        const source = sourceOf(watcher, resource);
+        const info = source ? await this.commitInfo(source, sha) : undefined;
+        const repoUrl = source?.spec?.url;
+        await store.insert({
+          ...target,
+          entityRef: resource.metadata.annotations?.[ANNOTATION_ENTITY_REF],
+          environment: environmentOf(resource),
+          method: 'gitops-git',
+          status: 'succeeded',
+          reason: readyCondition(resource)?.reason,
+          message: readyCondition(resource)?.message,
+          revision: resource.status?.lastAppliedRevision,
+          commitSha: sha,
+          commitMessage: info?.message,
+          commitAuthor: info?.author,
+          commitUrl: repoUrl ? commitLink(repoUrl, sha) : undefined,
+          triggeredBy: info ? `git:${info.author}` : 'git',
+          finishedAt: readyCondition(resource)?.lastTransitionTime,
+        });
+      }
+      this.seenRevisions.add(key);
+    }
+  }
+
+  /** manual: spec changes to Flux-applied workloads by other managers. */
+  private async recordManualEdits(watcher: ClusterWatcher) {
+    for (const workload of watcher.workloads()) {
+      const labels = workload.metadata.labels ?? {};
+      const owner = labels['kustomize.toolkit.fluxcd.io/name'];
+      const ownerNamespace = labels['kustomize.toolkit.fluxcd.io/namespace'];
+      if (!owner || !ownerNamespace) {
+        continue;
+      }
+      for (const entry of workload.metadata.specManagers ?? []) {
+        if (KNOWN_MANAGERS.has(entry.manager) || !entry.time) {
+          continue;
+        }
+        const key = `${workload.metadata.uid}:${entry.manager}:${entry.time}`;
+        if (this.seenEdits.has(key)) {
+          continue;
+        }
+        await this.recordEdit(
+          watcher,
+          workload,
+          owner,
+          ownerNamespace,
+          entry,
+          key,
+        );
+        this.seenEdits.add(key);
+      }
+    }
+  }
+
+  private async recordEdit(
+    watcher: ClusterWatcher,
+    workload: WatchedWorkload,
+    owner: string,
+    ownerNamespace: string,
+    entry: { manager: string; operation: string; time?: string },
+    key: string,
+  ) {
+    const kustomization = watcher.get('Kustomization', ownerNamespace, owner);
+    await this.options.store.insert({
+      cluster: watcher.cluster.name,
+      namespace: ownerNamespace,
+      kustomization: owner,
+      entityRef: kustomization?.metadata.annotations?.[ANNOTATION_ENTITY_REF],
+      environment: kustomization ? environmentOf(kustomization) : 'unknown',
+      method: 'manual',
+      status: 'succeeded',
+      triggeredBy: `field manager ${entry.manager}`,
+      message: `${workload.kind} ${workload.metadata.namespace}/${workload.metadata.name} changed outside Git (${entry.operation} by ${entry.manager}); Flux reverts it at the next reconcile unless the environment is suspended`,
+      details: {
+        workload: `${workload.kind}/${workload.metadata.name}`,
+        manager: entry.manager,
+        images: workload.spec?.images,
+      },
+      externalKey: key,
+      finishedAt: entry.time,
+    });
+  }
+
+  /** pending → progressing → succeeded / failed, from Flux's status. */
+  private async progressOpenDeploys() {
+    const { store, status } = this.options;
+    const open = await store.list({
+      status: ['pending', 'progressing'],
+      limit: 500,
+    });
+    for (const deploy of open) {
+      const watcher = status.watchers.find(
+        w => w.cluster.name === deploy.cluster,
+      );
+      if (!watcher || watcher.health().state !== 'ok') {
+        continue;
+      }
+      const resource = watcher.get(
+        'Kustomization',
+        deploy.namespace,
+        deploy.kustomization,
+      );
+      if (deploy.method === 'manual') {
+        await this.progressManual(watcher, deploy);
+        continue;
+      }
+      if (resource) {
+        await this.progressGitDeploy(watcher, resource, deploy);
+      }
+      await this.failIfTimedOut(deploy);
+    }
+  }
+
+  private async progressGitDeploy(
+    watcher: ClusterWatcher,
+    resource: FluxResource,
+    deploy: DeployRecord,
+  ) {
+    const { store } = this.options;
+    const sha = deploy.commitSha!;
+    const applied = revisionSha(resource.status?.lastAppliedRevision);
+    const attempted = revisionSha(resource.status?.lastAttemptedRevision);
+    const ready = readyCondition(resource);
+    const now = new Date().toISOString();
+    const source = sourceOf(watcher, resource);
+    if (
+      ready?.status === 'True' &&
+      applied &&
+      (applied === sha || (await this.isAncestor(source, sha, applied)))
+    ) {
+      await store.update(deploy.id, ['pending', 'progressing'], {
+        status: 'succeeded',
+        reason: ready.reason,
+        message:
+          applied === sha
+            ? ready.message
+            : `applied with ${resource.status?.lastAttemptedRevision}: ${ready.message}`,
+        finishedAt: now,
+      });
+      return;
+    }
+    const retrying = resource.status?.conditions?.some(
+      (c: any) =>
+        c.type === 'Reconciling' &&
+        c.status === 'True' &&
+        c.reason !== 'ProgressingWithRetry',
+    );
+    if (ready?.status === 'False' && attempted === sha && !retrying) {
+      await store.update(deploy.id, ['pending', 'progressing'], {
+        status: 'failed',
+        reason: ready.reason,
+        message: ready.message,
+        finishedAt: now,
+      });
+      return;
+    }
+    const fetched = revisionSha(source?.status?.artifact?.revision);
+    if (deploy.status === 'pending' && (attempted === sha || fetched === sha)) {
+      await store.update(deploy.id, ['pending'], {
+        status: 'progressing',
+        message: `Flux fetched ${sha.slice(0, 7)} and applies it`,
+      });
+    }
+  }
+
+  private async progressManual(watcher: ClusterWatcher, deploy: DeployRecord) {
+    const details = deploy.details as
+      | { deployment?: string; namespace?: string }
+      | undefined;
+    const workload =
+      details?.deployment && details.namespace
+        ? watcher.workload('Deployment', details.namespace, details.deployment)
+        : undefined;
+    if (!workload) {
+      return;
+    }
+    const s = workload.status ?? {};
+    const desired = workload.spec?.replicas ?? 1;
+    const rolledOut =
+      (s.observedGeneration ?? 0) >= (workload.metadata.generation ?? 0) &&
+      (s.updatedReplicas ?? 0) >= desired &&
+      (s.availableReplicas ?? 0) >= desired;
+    const stuck = s.conditions?.find(
+      c => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
+    );
+    if (rolledOut || stuck) {
+      await this.options.store.update(deploy.id, ['progressing', 'pending'], {
+        status: stuck ? 'failed' : 'succeeded',
+        reason: stuck ? 'ProgressDeadlineExceeded' : 'RolledOut',
+        finishedAt: new Date().toISOString(),
+      });
+    }
+  }
+
+  private async failIfTimedOut(deploy: DeployRecord) {
+    const timeoutMs = this.options.timeoutMs ?? 10 * 60_000;
+    if (Date.now() - Date.parse(deploy.createdAt) > timeoutMs) {
+      await this.options.store.update(deploy.id, ['pending', 'progressing'], {
+        status: 'failed',
+        reason: 'Timeout',
+        message: `Flux did not apply ${deploy.commitSha?.slice(
+          0,
+          7,
+        )} within ${Math.round(timeoutMs / 60_000)} minutes`,
+        finishedAt: new Date().toISOString(),
+      });
+    }
+  }
+
+  private async isAncestor(
+    source: FluxResource | undefined,
+    ancestor: string,
+    descendant: string,
+  ): Promise<boolean> {
+    const key = `${ancestor}..${descendant}`;
+    const known = this.ancestry.get(key);
+    if (known !== undefined || !source?.spec?.url) {
+      return known ?? false;
+    }
+    const branch = source.spec.ref?.branch ?? 'master';
+    const answer = await this.withRepo(source, async repo => {
+      await repo.ensureCommit(descendant, branch);
+      return repo.isAncestor(ancestor, descendant);
+    }).catch(() => false);
+    this.ancestry.set(key, answer);
+    return answer;
+  }
+
+  private async commitInfo(
+    source: FluxResource,
+    sha: string,
+  ): Promise<CommitInfo | undefined> {
+    const branch = source.spec?.ref?.branch ?? 'master';
+    return this.withRepo(source, async repo =>
+      (await repo.ensureCommit(sha, branch)) ? repo.commitInfo(sha) : undefined,
+    ).catch(error => {
+      this.options.logger.warn(
+        `reading commit ${sha.slice(0, 7)} of ${source.spec?.url}: ${error}`,
+      );
+      return undefined;
+    });
+  }
+
+  private withRepo<T>(
+    source: FluxResource,
+    work: Parameters<GitWorkspace['withRepo']>[2] &
+      ((...args: any[]) => Promise<T>),
+  ): Promise<T> {
+    const repoUrl = String(source.spec?.url);
+    const credentials = resolveGitCredentials({
+      repoUrl,
+      auth: { from: 'integration' },
+      integrations: this.options.integrations,
+    });
+    return this.options.workspace.withRepo(repoUrl, credentials, work);
+  }
+}
+
+function targetOf(watcher: ClusterWatcher, resource: FluxResource) {
+  return {
+    cluster: watcher.cluster.name,
+    namespace: resource.metadata.namespace ?? '',
+    kustomization: resource.metadata.name,
+  };
+}
+
+function sourceOf(watcher: ClusterWatcher, resource: FluxResource) {
+  const ref = resource.spec?.sourceRef;
+  if (!ref || ref.kind !== 'GitRepository') {
+    return undefined;
+  }
+  return watcher.get(
+    ref.kind,
+    ref.namespace ?? resource.metadata.namespace ?? '',
+    ref.name,
+  );
+}
+
+function readyCondition(resource: FluxResource) {
+  return resource.status?.conditions?.find((c: any) => c.type === 'Ready');
+}
+
+function isReady(resource: FluxResource) {
+  return readyCondition(resource)?.status === 'True';
+}
+
+function environmentOf(resource: FluxResource) {
+  return (
+    resource.metadata.labels?.[LABEL_ENVIRONMENT] ?? resource.metadata.name
+  );
+}

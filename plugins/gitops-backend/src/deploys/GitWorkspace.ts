@@ -1,0 +1,296 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { GitCredentials } from '@gitops-backstage/plugin-gitops-node';
+
+/** Who commits: the portal; the author is the user who deployed. */
+export interface GitIdentity {
+  name: string;
+  email: string;
+}
+
+/** A commit as the history shows it. */
+export interface CommitInfo {
+  sha: string;
+  message: string;
+  author: string;
+  authorEmail: string;
+  date: string;
+}
+
+/** Failure of a git command, with its output but never its credentials. */
+export class GitCommandError extends Error {
+  constructor(readonly args: string[], readonly output: string) {
+    super(
+      `git ${args[0]} failed: ${output.trim().split('\n').slice(-3).join(' ')}`,
+    );
+  }
+}
+
+/** A local clone, driven with the git CLI. */
+export class LocalRepo {
+  constructor(
+    readonly dir: string,
+    readonly url: string,
+    private readonly credentials: GitCredentials | undefined,
+    private readonly committer: GitIdentity,
+  ) {}
+
+  async open(): Promise<void> {
+    try {
+      await fs.access(path.join(this.dir, '.git'));
+    } catch {
+      await fs.mkdir(this.dir, { recursive: true });
+      await this.git(['init', '-q']);
+      await this.git(['remote', 'add', 'origin', this.url]);
+    }
+  }
+
+  /** Fetches the branch; answers its head commit. */
+  async fetch(branch: string): Promise<string> {
+    await this.git([
+      'fetch',
+      '-q',
+      '--no-tags',
+      'origin',
+      `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+    ]);
+    return this.git(['rev-parse', `refs/remotes/origin/${branch}`]);
+  }
+
+  /** Fetches a commit that is not on a fetched branch (best effort). */
+  async ensureCommit(sha: string, branch: string): Promise<boolean> {
+    if (await this.hasCommit(sha)) {
+      return true;
+    }
+    await this.fetch(branch).catch(() => undefined);
+    return this.hasCommit(sha);
+  }
+
+  private async hasCommit(sha: string): Promise<boolean> {
+    try {
+      await this.git(['cat-file', '-e', `${sha}^{commit}`]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A clean work tree at the commit. */
+  async checkout(commit: string): Promise<void> {
+    await this.git(['checkout', '-q', '--force', '--detach', commit]);
+    await this.git(['clean', '-q', '-fdx']);
+  }
+
+  /** The content of a file at a commit, or undefined if it is absent. */
+  async show(commit: string, file: string): Promise<string | undefined> {
+    try {
+      return await this.git(['show', `${commit}:${file}`], { trim: false });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Files under a directory at a commit. */
+  async listFiles(commit: string, dir: string): Promise<string[]> {
+    const out = await this.git([
+      'ls-tree',
+      '-r',
+      '--name-only',
+      commit,
+      '--',
+      dir,
+    ]);
+    return out ? out.split('\n') : [];
+  }
+
+  async writeFile(file: string, content: string): Promise<void> {
+    const target = path.join(this.dir, file);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, content, 'utf8');
+  }
+
+  /** Restores a directory to its content at a commit (rollback). */
+  async restoreDir(commit: string, dir: string): Promise<void> {
+    await this.git(['rm', '-r', '-q', '--ignore-unmatch', '--', dir]);
+    await this.git(['checkout', commit, '--', dir]);
+  }
+
+  /** Commits everything staged or changed; undefined if nothing changed. */
+  async commit(
+    message: string,
+    author: GitIdentity,
+  ): Promise<string | undefined> {
+    await this.git(['add', '-A']);
+    const status = await this.git(['status', '--porcelain']);
+    if (!status) {
+      return undefined;
+    }
+    await this.git(['commit', '-q', '--no-verify', '-F', '-'], {
+      input: message,
+      env: {
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+      },
+    });
+    return this.git(['rev-parse', 'HEAD']);
+  }
+
+  /** Pushes HEAD; false when the branch moved (non-fast-forward). */
+  async push(branch: string): Promise<boolean> {
+    try {
+      await this.git(['push', '-q', 'origin', `HEAD:refs/heads/${branch}`]);
+      return true;
+    } catch (error) {
+      if (
+        error instanceof GitCommandError &&
+        /non-fast-forward|fetch first|rejected|stale info/i.test(error.output)
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** Replays HEAD's commit onto the branch's new head; false on conflict. */
+  async rebase(onto: string): Promise<boolean> {
+    try {
+      await this.git(['rebase', '-q', onto]);
+      return true;
+    } catch {
+      await this.git(['rebase', '--abort']).catch(() => undefined);
+      return false;
+    }
+  }
+
+  async head(): Promise<string> {
+    return this.git(['rev-parse', 'HEAD']);
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    try {
+      await this.git(['merge-base', '--is-ancestor', ancestor, descendant]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async commitInfo(sha: string): Promise<CommitInfo> {
+    const out = await this.git(
+      ['show', '-s', '--format=%H%x00%an%x00%ae%x00%aI%x00%B', sha],
+      { trim: false },
+    );
+    const [full, author, authorEmail, date, ...message] = out.split('\0');
+    return {
+      sha: full,
+      author,
+      authorEmail,
+      date,
+      message: message.join('\0').trim(),
+    };
+  }
+
+  private git(
+    args: string[],
+    options: {
+      input?: string;
+      env?: Record<string, string>;
+      trim?: boolean;
+    } = {},
+  ): Promise<string> {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: this.dir,
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_COMMITTER_NAME: this.committer.name,
+      GIT_COMMITTER_EMAIL: this.committer.email,
+      GIT_AUTHOR_NAME: this.committer.name,
+      GIT_AUTHOR_EMAIL: this.committer.email,
+      ...authEnv(this.credentials),
+      ...options.env,
+    };
+    return new Promise((resolve, reject) => {
+      const child = execFile(
+        'git',
+        args,
+        { cwd: this.dir, env, maxBuffer: 32 * 1024 * 1024, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          if (error) {
+            reject(new GitCommandError(args, `${stderr}\n${stdout}`));
+            return;
+          }
+          resolve(options.trim === false ? stdout : stdout.trim());
+        },
+      );
+      if (options.input !== undefined) {
+        child.stdin?.end(options.input);
+      }
+    });
+  }
+}
+
+/**
+ * One local clone per repository, driven with the git CLI so that any host
+ * Backstage integrates with works the same. Credentials travel in the
+ * environment (never on the command line or in .git/config). Work on a
+ * repository is serialized within this process; other replicas are handled
+ * by the push protocol (a rejected push is rebased and retried).
+ */
+export class GitWorkspace {
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly root: string,
+    private readonly committer: GitIdentity,
+  ) {}
+
+  async withRepo<T>(
+    repoUrl: string,
+    credentials: GitCredentials | undefined,
+    work: (repo: LocalRepo) => Promise<T>,
+  ): Promise<T> {
+    const previous = this.queues.get(repoUrl) ?? Promise.resolve();
+    const run = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const dir = path.join(
+          this.root,
+          createHash('sha256').update(repoUrl).digest('hex').slice(0, 16),
+        );
+        const repo = new LocalRepo(dir, repoUrl, credentials, this.committer);
+        await repo.open();
+        return work(repo);
+      });
+    this.queues.set(repoUrl, run);
+    try {
+      return await run;
+    } finally {
+      if (this.queues.get(repoUrl) === run) {
+        this.queues.delete(repoUrl);
+      }
+    }
+  }
+}
+
+/** http.extraHeader through GIT_CONFIG_*: not visible in argv or config. */
+function authEnv(credentials?: GitCredentials): Record<string, string> {
+  if (!credentials) {
+    return {};
+  }
+  const header =
+    'bearerToken' in credentials
+      ? `Authorization: Bearer ${credentials.bearerToken}`
+      : `Authorization: Basic ${Buffer.from(
+          `${credentials.username}:${credentials.password}`,
+        ).toString('base64')}`;
+  return {
+    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_KEY_0: 'http.extraHeader',
+    GIT_CONFIG_VALUE_0: header,
+    GIT_CONFIG_KEY_1: 'rebase.autoStash',
+    GIT_CONFIG_VALUE_1: 'false',
+  };
+}
