@@ -2,11 +2,18 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   ClusterState,
+  DeployMethod,
+  DeployPreview,
+  DeployRecord,
+  DeployRequest,
+  DeployResult,
   EntityGitOpsStatus,
   FluxActionResult,
   FluxEvent,
   FluxObjectList,
   HealthReport,
+  ManualDeployRequest,
+  ManualDeployResult,
   RepairPlan,
   RepairRecord,
   RepairRequest,
@@ -58,6 +65,32 @@ export interface GitOpsApi {
   planRepair(request: RepairRequest): Promise<RepairPlan>;
   applyRepair(request: RepairRequest): Promise<RepairRecord>;
   listRepairs(): Promise<RepairRecord[]>;
+  listDeploys(
+    entity: CompoundEntityRef,
+    filter?: { environment?: string; method?: DeployMethod },
+  ): Promise<DeployRecord[]>;
+  getDeploy(entity: CompoundEntityRef, id: number): Promise<DeployRecord>;
+  previewDeploy(
+    entity: CompoundEntityRef,
+    request: DeployRequest,
+  ): Promise<DeployPreview>;
+  deploy(
+    entity: CompoundEntityRef,
+    request: DeployRequest,
+  ): Promise<DeployResult>;
+  manualDeploy(
+    entity: CompoundEntityRef,
+    request: ManualDeployRequest,
+  ): Promise<ManualDeployResult>;
+  previewRollback(
+    entity: CompoundEntityRef,
+    id: number,
+  ): Promise<DeployPreview>;
+  rollback(
+    entity: CompoundEntityRef,
+    id: number,
+    message?: string,
+  ): Promise<DeployResult>;
 }
 
 /**

@@ -3,11 +3,19 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   ClusterState,
+  DeployHistory,
+  DeployMethod,
+  DeployPreview,
+  DeployRecord,
+  DeployRequest,
+  DeployResult,
   EntityGitOpsStatus,
   FluxActionResult,
   FluxEvent,
   FluxObjectList,
   HealthReport,
+  ManualDeployRequest,
+  ManualDeployResult,
   RepairPlan,
   RepairRecord,
   RepairRequest,
@@ -107,6 +115,73 @@ export class GitOpsClient implements GitOpsApi {
   async listRepairs(): Promise<RepairRecord[]> {
     return (await this.request<{ items: RepairRecord[] }>('/health/repairs'))
       .items;
+  }
+
+  async listDeploys(
+    entity: CompoundEntityRef,
+    filter: { environment?: string; method?: DeployMethod } = {},
+  ): Promise<DeployRecord[]> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(filter)) {
+      if (value) {
+        query.set(key, value);
+      }
+    }
+    const suffix = query.toString() ? `?${query}` : '';
+    return (
+      await this.request<DeployHistory>(
+        `${entityPath(entity)}/deploys${suffix}`,
+      )
+    ).items;
+  }
+
+  getDeploy(entity: CompoundEntityRef, id: number): Promise<DeployRecord> {
+    return this.request(`${entityPath(entity)}/deploys/${id}`);
+  }
+
+  previewDeploy(
+    entity: CompoundEntityRef,
+    request: DeployRequest,
+  ): Promise<DeployPreview> {
+    const {
+      message: _message,
+      expectedOverlayDigest: _digest,
+      ...body
+    } = request;
+    return this.post(`${entityPath(entity)}/deploys/preview`, body);
+  }
+
+  deploy(
+    entity: CompoundEntityRef,
+    request: DeployRequest,
+  ): Promise<DeployResult> {
+    return this.post(`${entityPath(entity)}/deploys`, request);
+  }
+
+  manualDeploy(
+    entity: CompoundEntityRef,
+    request: ManualDeployRequest,
+  ): Promise<ManualDeployResult> {
+    return this.post(`${entityPath(entity)}/deploys/manual`, request);
+  }
+
+  previewRollback(
+    entity: CompoundEntityRef,
+    id: number,
+  ): Promise<DeployPreview> {
+    return this.post(`${entityPath(entity)}/deploys/${id}/rollback`, {
+      dryRun: true,
+    });
+  }
+
+  rollback(
+    entity: CompoundEntityRef,
+    id: number,
+    message?: string,
+  ): Promise<DeployResult> {
+    return this.post(`${entityPath(entity)}/deploys/${id}/rollback`, {
+      message,
+    });
   }
 
   private post<T>(path: string, body: unknown): Promise<T> {

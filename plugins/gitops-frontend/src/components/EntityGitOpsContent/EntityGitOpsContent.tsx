@@ -23,6 +23,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
 import { relativeTime, SyncStateLabel, useLiveStatus } from '../shared';
 import { ActionDialog, PendingAction } from './ActionDialogs';
+import { DeployHistoryCard } from '../DeployHistory';
 import { EntityHealthSummary } from './EntityHealthSummary';
 import { EnvironmentCard } from './EnvironmentCard';
 import { EventsDialog } from './EventsDialog';
@@ -161,6 +162,15 @@ function GitOpsStatus() {
       {objects.length > 0 && (
         <Grid item xs={12}>
           <EntityHealthSummary objects={objects} />
+        </Grid>
+      )}
+      {status.environments.length > 0 && (
+        <Grid item xs={12}>
+          <DeployHistoryCard
+            entityRef={entityRef}
+            environments={status.environments.map(e => e.name)}
+            refreshKey={value}
+          />
         </Grid>
       )}
       {objects.length > 0 && (

@@ -1,0 +1,160 @@
+import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import {
+  MockFetchApi,
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { gitopsApiRef, GitOpsClient } from '../../api';
+import { DeployHistoryCard } from './DeployHistoryCard';
+
+const server = setupServer();
+const base =
+  'http://backend/api/gitops/entities/component/default/shop/deploys';
+
+const row = (id: number, method: string, extra: object = {}) => ({
+  id,
+  environment: 'development',
+  cluster: 'local',
+  namespace: 'apps',
+  kustomization: 'shop-development',
+  method,
+  status: 'succeeded',
+  commitSha: `${id}`.repeat(40).slice(0, 40),
+  commitMessage: `change ${id}`,
+  commitUrl: `http://git/commit/${id}`,
+  triggeredBy: 'user:default/jane',
+  createdAt: '2026-11-23T00:00:00Z',
+  finishedAt: '2026-11-23T00:01:05Z',
+  ...extra,
+});
+
+async function renderCard() {
+  const discoveryApi = { getBaseUrl: async () => 'http://backend/api/gitops' };
+  const fetchApi = new MockFetchApi();
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [discoveryApiRef, discoveryApi],
+        [fetchApiRef, fetchApi],
+        [gitopsApiRef, new GitOpsClient({ discoveryApi, fetchApi })],
+      ]}
+    >
+      <DeployHistoryCard
+        entityRef={{ kind: 'component', namespace: 'default', name: 'shop' }}
+        environments={['development', 'production']}
+      />
+    </TestApiProvider>,
+  );
+}
+
+describe('DeployHistoryCard', () => {
+  registerMswTestHooks(server);
+
+  it('shows each deploy with its method and filters by method', async () => {
+    const queries: string[] = [];
+    server.use(
+      http.get(base, ({ request }) => {
+        const url = new URL(request.url);
+        queries.push(url.search);
+        const method = url.searchParams.get('method');
+        const items = [
+          row(4, 'manual', {
+            commitSha: undefined,
+            details: { image: 'nginx:1.29' },
+          }),
+          row(3, 'pipeline', { triggeredBy: 'pipeline:release' }),
+          row(2, 'gitops-git', {
+            status: 'failed',
+            reason: 'BuildFailed',
+            message: 'bad yaml',
+          }),
+          row(1, 'gitops-ui'),
+        ].filter(d => !method || d.method === method);
+        return HttpResponse.json({ items });
+      }),
+    );
+    await renderCard();
+    for (const method of ['gitops-ui', 'gitops-git', 'pipeline', 'manual']) {
+      expect(await screen.findByTestId(`method-${method}`)).toBeInTheDocument();
+    }
+    expect(screen.getByText('BuildFailed: bad yaml')).toBeInTheDocument();
+    expect(screen.getAllByText('1m 5s')).toHaveLength(4);
+    expect(screen.getByText('nginx:1.29')).toBeInTheDocument();
+
+    fireEvent.change(screen.getByTestId('filter-method'), {
+      target: { value: 'pipeline' },
+    });
+    await waitFor(() => expect(queries).toContain('?method=pipeline'));
+    await waitFor(() =>
+      expect(screen.queryByTestId('method-gitops-ui')).not.toBeInTheDocument(),
+    );
+  });
+
+  it('checks the form, previews the diff, deploys and follows the deploy', async () => {
+    let deployed: any;
+    server.use(
+      http.get(base, () => HttpResponse.json({ items: [] })),
+      http.post(`${base}/preview`, () =>
+        HttpResponse.json({
+          environment: 'development',
+          repoUrl: 'http://git/shop.git',
+          branch: 'main',
+          baseCommit: 'a'.repeat(40),
+          overlayPath: 'k8s/overlays/development',
+          overlayDigest: 'digest-1',
+          files: [
+            {
+              path: 'k8s/overlays/development/gitops-deploy-patch.yaml',
+              after: 'image: nginx:1.28\n',
+            },
+          ],
+          diff: '+          image: nginx:1.28\n',
+          target: { deployment: 'shop', container: 'app' },
+          empty: false,
+        }),
+      ),
+      http.post(base, async ({ request }) => {
+        deployed = await request.json();
+        return HttpResponse.json(
+          {
+            deploy: row(9, 'gitops-ui', {
+              status: 'pending',
+              finishedAt: undefined,
+            }),
+            pushAttempts: 1,
+          },
+          { status: 201 },
+        );
+      }),
+      http.get(`${base}/9`, () => HttpResponse.json(row(9, 'gitops-ui'))),
+    );
+    await renderCard();
+    fireEvent.click(await screen.findByRole('button', { name: 'Deploy' }));
+    const image = screen.getByLabelText('Image');
+    fireEvent.change(image, { target: { value: 'Nginx::bad' } });
+    expect(
+      await screen.findByText(/not a valid image reference/),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Preview' })).toBeDisabled();
+
+    fireEvent.change(image, { target: { value: 'nginx:1.28' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    expect(await screen.findByTestId('deploy-diff')).toHaveTextContent(
+      'image: nginx:1.28',
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    expect(
+      await screen.findByText('succeeded', {}, { timeout: 5000 }),
+    ).toBeInTheDocument();
+    expect(deployed).toEqual({
+      environment: 'development',
+      changes: { image: 'nginx:1.28' },
+      message: 'Deploy nginx:1.28 to development',
+      expectedOverlayDigest: 'digest-1',
+    });
+  });
+});

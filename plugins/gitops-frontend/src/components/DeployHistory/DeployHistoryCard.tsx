@@ -1,0 +1,207 @@
+import { useCallback, useEffect, useState } from 'react';
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  Link,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Button from '@material-ui/core/Button';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import {
+  DEPLOY_METHODS,
+  DeployMethod,
+  DeployRecord,
+} from '@gitops-backstage/plugin-gitops-common';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { gitopsApiRef } from '../../api';
+import { relativeTime } from '../shared';
+import { DeployDialog } from './DeployDialog';
+import { duration, DeployStatusLabel, MethodChip } from './DeployStatusLabel';
+import { RollbackDialog } from './RollbackDialog';
+
+const REFRESH_OPEN_MS = 3000;
+
+/**
+ * Every deployment of an entity with its method, filterable by environment
+ * and method; deploy and roll back from here.
+ */
+export function DeployHistoryCard(props: {
+  entityRef: CompoundEntityRef;
+  environments: string[];
+  /** Bumped by the tab when Flux objects change. */
+  refreshKey?: unknown;
+}) {
+  const { entityRef, environments, refreshKey } = props;
+  const api = useApi(gitopsApiRef);
+  const [environment, setEnvironment] = useState('');
+  const [method, setMethod] = useState<DeployMethod | ''>('');
+  const [deploying, setDeploying] = useState(false);
+  const [rollbackOf, setRollbackOf] = useState<DeployRecord>();
+
+  const history = useAsyncRetry(
+    () =>
+      api.listDeploys(entityRef, {
+        environment: environment || undefined,
+        method: method || undefined,
+      }),
+    [
+      api,
+      entityRef.kind,
+      entityRef.namespace,
+      entityRef.name,
+      environment,
+      method,
+      refreshKey,
+    ],
+  );
+  const { retry } = history;
+  const open = (history.value ?? []).some(
+    d => d.status === 'pending' || d.status === 'progressing',
+  );
+  useEffect(() => {
+    if (!open) {
+      return undefined;
+    }
+    const timer = setInterval(retry, REFRESH_OPEN_MS);
+    return () => clearInterval(timer);
+  }, [open, retry]);
+  const closeDialog = useCallback(() => {
+    setDeploying(false);
+    setRollbackOf(undefined);
+    retry();
+  }, [retry]);
+
+  const columns: TableColumn<DeployRecord>[] = [
+    { title: 'Environment', field: 'environment' },
+    { title: 'Method', render: d => <MethodChip method={d.method} /> },
+    {
+      title: 'Revision',
+      render: d => {
+        if (!d.commitSha) {
+          return (d.details?.image as string) ?? '—';
+        }
+        const short = d.commitSha.slice(0, 7);
+        return d.commitUrl ? <Link to={d.commitUrl}>{short}</Link> : short;
+      },
+    },
+    {
+      title: 'Message',
+      width: '30%',
+      render: d => (
+        <>
+          {d.commitMessage?.split('\n')[0] ?? d.message}
+          {d.rollbackOf ? ` (restores #${d.rollbackOf})` : ''}
+          {d.status === 'failed' && (
+            <div>
+              {d.reason}: {d.message}
+            </div>
+          )}
+        </>
+      ),
+    },
+    { title: 'Who', render: d => d.triggeredBy },
+    { title: 'When', render: d => relativeTime(d.createdAt) },
+    {
+      title: 'Duration',
+      render: d => duration(d.createdAt, d.finishedAt) ?? '…',
+    },
+    { title: 'Status', render: d => <DeployStatusLabel status={d.status} /> },
+    {
+      title: '',
+      render: d =>
+        d.commitSha && d.status === 'succeeded' ? (
+          <Button size="small" onClick={() => setRollbackOf(d)}>
+            Roll back
+          </Button>
+        ) : null,
+    },
+  ];
+
+  if (history.error) {
+    return <ResponseErrorPanel error={history.error} />;
+  }
+  return (
+    <>
+      <div
+        style={{
+          display: 'flex',
+          gap: 16,
+          alignItems: 'flex-end',
+          marginBottom: 8,
+        }}
+      >
+        <TextField
+          select
+          label="Environment"
+          value={environment}
+          onChange={e => setEnvironment(e.target.value)}
+          style={{ minWidth: 160 }}
+          inputProps={{ 'data-testid': 'filter-environment' }}
+        >
+          <MenuItem value="">all</MenuItem>
+          {environments.map(e => (
+            <MenuItem key={e} value={e}>
+              {e}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          select
+          label="Method"
+          value={method}
+          onChange={e => setMethod(e.target.value as DeployMethod | '')}
+          style={{ minWidth: 160 }}
+          inputProps={{ 'data-testid': 'filter-method' }}
+        >
+          <MenuItem value="">all</MenuItem>
+          {DEPLOY_METHODS.map(m => (
+            <MenuItem key={m} value={m}>
+              {m}
+            </MenuItem>
+          ))}
+        </TextField>
+        <div style={{ flexGrow: 1 }} />
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={environments.length === 0}
+          onClick={() => setDeploying(true)}
+        >
+          Deploy
+        </Button>
+      </div>
+      <Table
+        title="Deploy history"
+        isLoading={history.loading && !history.value}
+        options={{
+          paging: true,
+          pageSize: 10,
+          search: false,
+          padding: 'dense',
+        }}
+        data={history.value ?? []}
+        columns={columns}
+        emptyContent={
+          <div style={{ padding: 16 }}>No deploys recorded yet.</div>
+        }
+      />
+      {deploying && (
+        <DeployDialog
+          entityRef={entityRef}
+          environments={environments}
+          onClose={closeDialog}
+        />
+      )}
+      {rollbackOf && (
+        <RollbackDialog
+          entityRef={entityRef}
+          target={rollbackOf}
+          onClose={closeDialog}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,1 @@
+export { DeployHistoryCard } from './DeployHistoryCard';
