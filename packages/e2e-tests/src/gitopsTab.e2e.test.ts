@@ -1,5 +1,10 @@
 import { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
+import {
+  launchBrowser,
+  portalUrl,
+  saveScreenshot,
+  signInAsGuest,
+} from './browser';
 import { runTemplate } from './portal/portalApi';
 import { TestGitServer } from './stack/gitea';
 import { TestCluster, waitFor } from './stack/kube';
@@ -107,6 +112,55 @@ describe('the GitOps tab in the browser', () => {
       expect(await revision.getAttribute('href')).toContain(third);
     } catch (error) {
       await saveScreenshot(page, 'gitops-tab-failure');
+      throw error;
+    }
+  });
+
+  it('deploys a new image through the dialog and shows it succeeded as gitops-ui', async () => {
+    try {
+      // The page signed in during the first test; a reload keeps the session.
+      await page.goto(
+        new URL(
+          `/catalog/default/component/${name}/gitops`,
+          portalUrl,
+        ).toString(),
+      );
+      await page
+        .getByRole('button', { name: 'Deploy', exact: true })
+        .first()
+        .click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Image').fill('nginx:1.28');
+      await dialog.getByLabel('Replicas').fill('2');
+      await dialog.getByRole('button', { name: 'Preview' }).click();
+      const diff = dialog.getByTestId('deploy-diff');
+      await diff.getByText('image: nginx:1.28').first().waitFor();
+      expect(await diff.textContent()).toContain(
+        'k8s/overlays/development/gitops-deploy-patch.yaml',
+      );
+      await saveScreenshot(page, 'deploy-preview');
+      await dialog.getByLabel('Commit message').fill('Deploy nginx 1.28 x2');
+      await dialog.getByRole('button', { name: 'Deploy', exact: true }).click();
+      const progress = dialog.getByTestId('deploy-progress');
+      await progress.getByText('succeeded').waitFor({ timeout: 120_000 });
+      await saveScreenshot(page, 'deploy-succeeded');
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      const row = page.getByRole('row', { name: /Deploy nginx 1.28 x2/ });
+      await row.getByTestId('method-gitops-ui').waitFor();
+      expect(await row.textContent()).toContain('succeeded');
+      const deployment = await cluster.read<any>(
+        'apps/v1',
+        'Deployment',
+        `project-${name}-development`,
+        name,
+      );
+      expect(deployment.spec.template.spec.containers[0].image).toBe(
+        'nginx:1.28',
+      );
+      expect(deployment.spec.replicas).toBe(2);
+    } catch (error) {
+      await saveScreenshot(page, 'deploy-failure');
       throw error;
     }
   });

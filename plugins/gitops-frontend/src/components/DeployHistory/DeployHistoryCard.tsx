@@ -108,9 +108,14 @@ export function DeployHistoryCard(props: {
       title: 'Duration',
       render: d => duration(d.createdAt, d.finishedAt) ?? '…',
     },
-    { title: 'Status', render: d => <DeployStatusLabel status={d.status} /> },
+    {
+      title: 'Status',
+      cellStyle: { whiteSpace: 'nowrap' },
+      render: d => <DeployStatusLabel status={d.status} />,
+    },
     {
       title: '',
+      cellStyle: { whiteSpace: 'nowrap' },
       render: d =>
         d.commitSha && d.status === 'succeeded' ? (
           <Button size="small" onClick={() => setRollbackOf(d)}>
