@@ -37,3 +37,8 @@ stop_portal() {
   kill -9 -- -"$pid" 2>/dev/null || true
   rm -f "$PORTAL_PID_FILE"
 }
+
+restart_portal() {
+  stop_portal
+  start_portal_background "$@"
+}

@@ -6,6 +6,7 @@ import type {
   DeployResult,
 } from '@gitops-backstage/plugin-gitops-common';
 import { backendUrl, callPortal } from './portal/portalApi';
+import { writeHistorySnapshot } from './portal/historySnapshot';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
@@ -80,6 +81,8 @@ describe('Deploys and the deploy history', () => {
       { ...appManifests('nginx:1.27'), 'catalog-info.yaml': catalogInfo(id) },
       'first: nginx 1.27',
     );
+    // In the catalog before Flux applies anything, so every row names it.
+    await registerComponent(env, repo, id);
     await applyFluxPair(cluster, git, {
       namespace,
       name: 'development',
@@ -91,10 +94,14 @@ describe('Deploys and the deploy history', () => {
       // Names as in the repository, like the scaffolder's Kustomizations.
       kustomization: { namePrefix: undefined },
     });
-    await registerComponent(env, repo, id);
   });
 
   afterAll(async () => {
+    // The restart test compares the history after a backend restart with this.
+    await writeHistorySnapshot({
+      entityPath,
+      items: await history('?limit=500'),
+    });
     if (namespace) {
       await cluster.deleteNamespace(namespace);
     }
@@ -108,6 +115,8 @@ describe('Deploys and the deploy history', () => {
       120_000,
     );
     expect(row).toMatchObject({
+      // Linked by the kubernetes-id label: the row outlives the Flux objects.
+      entityRef: `component:default/${id}`,
       method: 'gitops-git',
       status: 'succeeded',
       environment: 'development',

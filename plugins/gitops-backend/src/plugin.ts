@@ -22,6 +22,7 @@ import { createRouter } from './router';
 import { DeployService } from './deploys/DeployService';
 import { DeployStore } from './deploys/DeployStore';
 import { DeployTracker } from './deploys/DeployTracker';
+import { FluxEntityResolver } from './service/FluxEntityResolver';
 import { GitWorkspace } from './deploys/GitWorkspace';
 import { createDeployRouter } from './deploys/router';
 import { DiagnosticsStore } from './diagnostics/DiagnosticsStore';
@@ -93,10 +94,13 @@ export const gitopsPlugin = createBackendPlugin({
           logger,
           options: healthOptions,
         });
-        const notifier = new FailureNotifier({
-          notifications: deps.notifications,
+        const entities = new FluxEntityResolver({
           catalog: deps.catalog,
           auth: deps.auth,
+        });
+        const notifier = new FailureNotifier({
+          notifications: deps.notifications,
+          entities,
           logger,
         });
 
@@ -180,6 +184,7 @@ export const gitopsPlugin = createBackendPlugin({
         );
         const tracker = new DeployTracker({
           status,
+          entities,
           store: deployStore,
           workspace,
           integrations,

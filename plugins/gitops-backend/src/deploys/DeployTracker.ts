@@ -1,13 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import {
-  ANNOTATION_ENTITY_REF,
   DeployRecord,
   FluxResource,
   LABEL_ENVIRONMENT,
 } from '@gitops-backstage/plugin-gitops-common';
 import { resolveGitCredentials } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterWatcher, WatchedWorkload } from '../service/ClusterWatcher';
+import { FluxEntityResolver } from '../service/FluxEntityResolver';
 import { FluxStatusService } from '../service/FluxStatusService';
 import { DeployStore } from './DeployStore';
 import { commitLink, revisionSha } from './environmentContext';
@@ -26,6 +26,8 @@ const KNOWN_MANAGERS = new Set([
 
 export interface DeployTrackerOptions {
   status: FluxStatusService;
+  /** Rows keep their entity even after its Flux objects are gone. */
+  entities: FluxEntityResolver;
   store: DeployStore;
   workspace: GitWorkspace;
   integrations: ScmIntegrationRegistry;
@@ -88,7 +90,7 @@ export class DeployTracker {
         const repoUrl = source?.spec?.url;
         await store.insert({
           ...target,
-          entityRef: resource.metadata.annotations?.[ANNOTATION_ENTITY_REF],
+          entityRef: await this.options.entities.entityRefOf(resource),
           environment: environmentOf(resource),
           method: 'gitops-git',
           status: 'succeeded',
@@ -150,7 +152,9 @@ export class DeployTracker {
       cluster: watcher.cluster.name,
       namespace: ownerNamespace,
       kustomization: owner,
-      entityRef: kustomization?.metadata.annotations?.[ANNOTATION_ENTITY_REF],
+      entityRef: kustomization
+        ? await this.options.entities.entityRefOf(kustomization)
+        : undefined,
       environment: kustomization ? environmentOf(kustomization) : 'unknown',
       method: 'manual',
       status: 'succeeded',

@@ -53,19 +53,23 @@ describe('GitWorkspace', () => {
 
   it('commits as the user and replays its commit on a push it lost to', async () => {
     const workspace = new GitWorkspace(path.join(root, 'ws'), committer);
-    const result = await workspace.withRepo(`file://${origin}`, undefined, async repo => {
-      const head = await repo.fetch('main');
-      await repo.checkout(head);
-      await repo.writeFile('deploy/patch.yaml', 'replicas: 2\n');
-      const sha = await repo.commit('Deploy 2 replicas', author);
-      const theirs = pushElsewhere('other.txt', 'theirs\n');
-      expect(await repo.push('main')).toBe(false);
-      const moved = await repo.fetch('main');
-      expect(moved).toBe(theirs);
-      expect(await repo.rebase(moved)).toBe(true);
-      expect(await repo.push('main')).toBe(true);
-      return { sha, rebased: await repo.head(), theirs };
-    });
+    const result = await workspace.withRepo(
+      `file://${origin}`,
+      undefined,
+      async repo => {
+        const head = await repo.fetch('main');
+        await repo.checkout(head);
+        await repo.writeFile('deploy/patch.yaml', 'replicas: 2\n');
+        const sha = await repo.commit('Deploy 2 replicas', author);
+        const theirs = pushElsewhere('other.txt', 'theirs\n');
+        expect(await repo.push('main')).toBe(false);
+        const moved = await repo.fetch('main');
+        expect(moved).toBe(theirs);
+        expect(await repo.rebase(moved)).toBe(true);
+        expect(await repo.push('main')).toBe(true);
+        return { sha, rebased: await repo.head(), theirs };
+      },
+    );
     expect(result.rebased).not.toBe(result.sha);
     expect(git(origin, 'rev-parse', 'main')).toBe(result.rebased);
     expect(git(origin, 'rev-parse', 'main^')).toBe(result.theirs);
@@ -102,7 +106,14 @@ describe('GitWorkspace', () => {
         }),
       ),
     );
-    expect(order).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+    expect(order).toEqual([
+      'start a',
+      'end a',
+      'start b',
+      'end b',
+      'start c',
+      'end c',
+    ]);
     expect(git(origin, 'rev-list', '--count', 'main')).toBe('4');
   });
 });

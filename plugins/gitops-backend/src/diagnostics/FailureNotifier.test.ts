@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
 import { FailureNotifier } from './FailureNotifier';
+import { FluxEntityResolver } from '../service/FluxEntityResolver';
 import { capturedFixture } from '../__testUtils__/capturedFixture';
 
 const wrongPassword = capturedFixture(
@@ -34,8 +35,10 @@ function setup() {
   const send = jest.fn();
   const notifier = new FailureNotifier({
     notifications: { send } as any,
-    catalog: {} as any,
-    auth: mockServices.auth(),
+    entities: new FluxEntityResolver({
+      catalog: {} as any,
+      auth: mockServices.auth(),
+    }),
     logger: mockServices.logger.mock(),
   });
   return { send, notifier };

@@ -1,15 +1,13 @@
-import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
-  ANNOTATION_ENTITY_REF,
   classifyFluxFailure,
   FluxResource,
-  LABEL_KUBERNETES_ID,
   syncState,
 } from '@gitops-backstage/plugin-gitops-common';
 import { ClusterWatcher } from '../service/ClusterWatcher';
+import { FluxEntityResolver } from '../service/FluxEntityResolver';
 
 /**
  * Tells an entity's owners when one of its Flux objects starts failing and
@@ -23,8 +21,7 @@ export class FailureNotifier {
   constructor(
     private readonly deps: {
       notifications: NotificationService;
-      catalog: CatalogService;
-      auth: AuthService;
+      entities: FluxEntityResolver;
       logger: LoggerService;
     },
   ) {}
@@ -79,7 +76,7 @@ export class FailureNotifier {
     key: string,
     change: 'failed' | 'recovered',
   ) {
-    const entityRef = await this.entityOf(resource);
+    const entityRef = await this.deps.entities.entityRefOf(resource);
     if (!entityRef) {
       return;
     }
@@ -121,30 +118,5 @@ export class FailureNotifier {
         },
       });
     }
-  }
-
-  private async entityOf(resource: FluxResource): Promise<string | undefined> {
-    const annotated = resource.metadata.annotations?.[ANNOTATION_ENTITY_REF];
-    if (annotated) {
-      return annotated;
-    }
-    const id = resource.metadata.labels?.[LABEL_KUBERNETES_ID];
-    if (!id) {
-      return undefined;
-    }
-    const { items } = await this.deps.catalog.queryEntities(
-      {
-        filter: { 'metadata.annotations.backstage.io/kubernetes-id': id },
-        fields: ['kind', 'metadata.name', 'metadata.namespace'],
-        limit: 1,
-      },
-      { credentials: await this.deps.auth.getOwnServiceCredentials() },
-    );
-    const entity = items[0];
-    return entity
-      ? `${entity.kind}:${entity.metadata.namespace ?? 'default'}/${
-          entity.metadata.name
-        }`.toLocaleLowerCase('en-US')
-      : undefined;
   }
 }
