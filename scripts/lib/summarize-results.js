@@ -9,6 +9,9 @@ let failed = Number(checksFailed);
 for (const file of files) {
   try {
     const result = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (typeof result.numPassedTests !== 'number') {
+      throw new Error('not a Jest result file');
+    }
     passed += result.numPassedTests;
     failed += result.numFailedTests;
     // A suite that could not run (syntax error, crash) has no failed tests.

@@ -107,8 +107,25 @@ describe('the GitOps tab in the browser', () => {
           },
         });
       }
+      // Flux's own time to fetch and apply is not the page's: wait for the
+      // cluster, then give the page 3 s, well under the polling fallback.
+      await waitFor(
+        `Kustomization applied ${third.slice(0, 7)}`,
+        async () => {
+          const kustomization = await cluster.read<any>(
+            'kustomize.toolkit.fluxcd.io/v1',
+            'Kustomization',
+            namespace,
+            `${name}-development`,
+          );
+          return kustomization.status?.lastAppliedRevision?.endsWith(third)
+            ? true
+            : undefined;
+        },
+        60_000,
+      );
       const revision = card.getByText(`main@${third.slice(0, 7)}`);
-      await revision.waitFor({ timeout: 8_000 });
+      await revision.waitFor({ timeout: 3_000 });
       expect(await revision.getAttribute('href')).toContain(third);
     } catch (error) {
       await saveScreenshot(page, 'gitops-tab-failure');

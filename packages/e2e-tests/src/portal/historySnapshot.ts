@@ -8,9 +8,11 @@ export interface HistorySnapshot {
   items: DeployRecord[];
 }
 
-// Tests run from this package's folder; results live at the repository root.
+// Tests run from this package's folder; results live at the repository
+// root. Not beside the Jest result files, which the summary counts.
 const snapshotFile = path.resolve(
   process.env.TEST_RESULTS_DIR ?? '../../test-results',
+  'state',
   'deploy-history-before-restart.json',
 );
 

@@ -59,6 +59,7 @@ function GitOpsStatus() {
     kubernetesId && !entity.metadata.annotations?.[ANNOTATION_LABEL_SELECTOR]
       ? [kubernetesId]
       : undefined,
+    loading,
   );
 
   const [pending, setPending] = useState<PendingAction>();

@@ -47,7 +47,11 @@ function FluxObjects() {
     () => api.listObjects(),
     [api],
   );
-  useLiveStatus(useCallback(() => retry(), [retry]));
+  useLiveStatus(
+    useCallback(() => retry(), [retry]),
+    undefined,
+    loading,
+  );
 
   return (
     <>

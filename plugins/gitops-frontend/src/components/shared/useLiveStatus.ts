@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useSignal } from '@backstage/plugin-signals-react';
 import {
   GITOPS_SIGNAL_CHANNEL,
@@ -10,12 +10,21 @@ const POLL_MS = 10_000;
 /**
  * Calls `refresh` when the backend signals a change to one of `ids` (or to
  * anything, without ids); polls only where signals are unavailable.
+ *
+ * A signal that arrives while `loading` is remembered and answered once the
+ * load ends: react-use's retry is a no-op during a load, and that load may
+ * have read the state from before the change.
  */
-export function useLiveStatus(refresh: () => void, ids?: string[]) {
+export function useLiveStatus(
+  refresh: () => void,
+  ids?: string[],
+  loading = false,
+) {
   const { lastSignal, isSignalsAvailable } = useSignal<
     GitOpsChangeSignal & { [key: string]: any }
   >(GITOPS_SIGNAL_CHANNEL);
   const key = ids?.join(',');
+  const missed = useRef(false);
 
   useEffect(() => {
     if (!lastSignal) {
@@ -25,9 +34,20 @@ export function useLiveStatus(refresh: () => void, ids?: string[]) {
       !key ||
       lastSignal.kubernetesIds.some(id => key.split(',').includes(id))
     ) {
-      refresh();
+      if (loading) {
+        missed.current = true;
+      } else {
+        refresh();
+      }
     }
   }, [lastSignal]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (!loading && missed.current) {
+      missed.current = false;
+      refresh();
+    }
+  }, [loading, refresh]);
 
   useEffect(() => {
     if (isSignalsAvailable) {

@@ -1,0 +1,47 @@
+import { renderHook } from '@testing-library/react';
+import { useSignal } from '@backstage/plugin-signals-react';
+import { useLiveStatus } from './useLiveStatus';
+
+jest.mock('@backstage/plugin-signals-react', () => ({
+  useSignal: jest.fn(),
+}));
+const mockUseSignal = useSignal as jest.Mock;
+
+function signal(kubernetesIds: string[]) {
+  return { lastSignal: { kubernetesIds }, isSignalsAvailable: true };
+}
+
+describe('useLiveStatus', () => {
+  beforeEach(() => {
+    mockUseSignal.mockReturnValue({
+      lastSignal: null,
+      isSignalsAvailable: true,
+    });
+  });
+
+  it('refreshes on a signal for its ids only', () => {
+    const refresh = jest.fn();
+    const { rerender } = renderHook(() => useLiveStatus(refresh, ['shop']));
+    mockUseSignal.mockReturnValue(signal(['other']));
+    rerender();
+    expect(refresh).not.toHaveBeenCalled();
+    mockUseSignal.mockReturnValue(signal(['shop']));
+    rerender();
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers a signal that came during a load once the load ends', () => {
+    const refresh = jest.fn();
+    const { rerender } = renderHook(
+      ({ loading }) => useLiveStatus(refresh, ['shop'], loading),
+      { initialProps: { loading: true } },
+    );
+    mockUseSignal.mockReturnValue(signal(['shop']));
+    rerender({ loading: true });
+    expect(refresh).not.toHaveBeenCalled();
+    rerender({ loading: false });
+    expect(refresh).toHaveBeenCalledTimes(1);
+    rerender({ loading: false });
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+});
