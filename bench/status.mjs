@@ -33,6 +33,40 @@ async function settledRssKiB() {
   return lowest;
 }
 
+// With the backend started under the inspector (`yarn start --inspect`), the
+// V8 heap after a full garbage collection: what the cache really keeps.
+async function backendHeapAfterGcKiB() {
+  const inspector = process.env.BENCH_INSPECTOR ?? '127.0.0.1:9229';
+  let targets;
+  try {
+    targets = await (await fetch(`http://${inspector}/json/list`)).json();
+  } catch {
+    return undefined;
+  }
+  const socket = new WebSocket(targets[0].webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  let nextId = 1;
+  const call = method =>
+    new Promise(resolve => {
+      const id = nextId++;
+      socket.addEventListener('message', function answer(event) {
+        const message = JSON.parse(event.data);
+        if (message.id === id) {
+          socket.removeEventListener('message', answer);
+          resolve(message.result);
+        }
+      });
+      socket.send(JSON.stringify({ id, method }));
+    });
+  await call('HeapProfiler.collectGarbage');
+  const { usedSize } = await call('Runtime.getHeapUsage');
+  socket.close();
+  return usedSize / 1024;
+}
+
 function apiRequestsTotal() {
   const metrics = execFileSync('curl', [
     '-sk',
@@ -53,6 +87,7 @@ function apiRequestsTotal() {
 const run = Date.now().toString(36).slice(-4);
 const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-status-${run}-${i}`);
 try {
+  const heapBefore = await backendHeapAfterGcKiB();
   const rssBefore = await settledRssKiB();
   console.log(`creating ${NAMESPACES} namespaces and ${NAMESPACES * PER_NAMESPACE * 2} Flux objects…`);
   const created = performance.now();
@@ -99,6 +134,7 @@ try {
     console.log(`portal has ${seen} of ${want} objects`);
   }
   const rssAfter = await settledRssKiB();
+  const heapAfter = await backendHeapAfterGcKiB();
 
   const statusPath = `/api/gitops/entities/component/default/${ENTITY}/status`;
   await get(statusPath);
@@ -125,6 +161,11 @@ try {
   console.log(`ratio portal/kubectl (p50): ${(ours.p50 / theirs.p50).toFixed(3)} (target <= 0.05)`);
   console.log(`API-server requests during ${views} page views: ${requestsDuring} (background in a quiet second: ${background}); per view ≈ ${Math.max(0, (requestsDuring - background) / views).toFixed(2)}`);
   console.log(`backend memory: +${((rssAfter - rssBefore) / 1024).toFixed(1)} MiB for ${objects} objects = ${(((rssAfter - rssBefore) * 1024) / objects / 1024).toFixed(2)} KiB per object (target <= 2 KiB; lowest RSS over 20 s before and after, includes heap slack)`);
+  if (heapBefore === undefined || heapAfter === undefined) {
+    console.log('backend heap: no inspector at BENCH_INSPECTOR (default 127.0.0.1:9229); start the portal with `yarn start --inspect` for the heap figure');
+  } else {
+    console.log(`backend heap after full GC: +${((heapAfter - heapBefore) / 1024).toFixed(1)} MiB for ${objects} objects = ${((heapAfter - heapBefore) / objects).toFixed(2)} KiB per object (target <= 2 KiB)`);
+  }
 } finally {
   console.log('deleting the benchmark namespaces…');
   kubectl(['delete', 'namespace', '--wait=false', ...namespaces], undefined);
