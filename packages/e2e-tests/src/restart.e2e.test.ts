@@ -2,10 +2,6 @@ import type { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
 import { backendUrl, callPortal, guestToken } from './portal/portalApi';
 import { readHistorySnapshot } from './portal/historySnapshot';
 
-/**
- * Runs after scripts/test restarted the portal's backend: the deploy history
- * the deploys test recorded is still there, row for row.
- */
 /** What a row is, whatever the tracker did since. */
 function identity(row: DeployRecord) {
   const { entityRef, method, environment, commitSha } = row;
@@ -46,6 +42,11 @@ async function openSignals(timeoutMs: number): Promise<number> {
   }
 }
 
+/**
+ * Runs after scripts/test restarted the portal's backend: signals answer at
+ * once, and the deploy history the deploys test recorded is still there, row
+ * for row.
+ */
 describe('the portal after a backend restart', () => {
   // Runs first: the signals backend used to leave the first upgrade after a
   // start unanswered, so the first page got no live updates for seconds.

@@ -3,6 +3,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_ENTITY_REF,
+  ANNOTATION_KUBERNETES_ID,
   FluxResource,
   LABEL_KUBERNETES_ID,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -28,7 +29,7 @@ export class FluxEntityResolver {
     }
     const { items } = await this.deps.catalog.queryEntities(
       {
-        filter: { 'metadata.annotations.backstage.io/kubernetes-id': id },
+        filter: { [`metadata.annotations.${ANNOTATION_KUBERNETES_ID}`]: id },
         fields: ['kind', 'metadata.name', 'metadata.namespace'],
         limit: 2,
       },
