@@ -22,7 +22,7 @@ import { createRouter } from './router';
 import { DeployService } from './deploys/DeployService';
 import { DeployStore } from './deploys/DeployStore';
 import { DeployTracker } from './deploys/DeployTracker';
-import { FluxEntityResolver } from './service/FluxEntityResolver';
+import { FluxEntityResolver } from './entities/FluxEntityResolver';
 import { GitWorkspace } from './deploys/GitWorkspace';
 import { createDeployRouter } from './deploys/router';
 import { DiagnosticsStore } from './diagnostics/DiagnosticsStore';
@@ -33,9 +33,9 @@ import {
 import { FailureNotifier } from './diagnostics/FailureNotifier';
 import { RepairService } from './diagnostics/RepairService';
 import { createDiagnosticsRouter } from './diagnostics/router';
-import { ClusterWatcher } from './service/ClusterWatcher';
-import { FluxActions } from './service/fluxActions';
-import { FluxStatusService } from './service/FluxStatusService';
+import { ClusterWatcher } from './cluster/ClusterWatcher';
+import { FluxActions } from './actions/FluxActions';
+import { FluxStatusService } from './status/FluxStatusService';
 
 // Changes arriving together (a reconcile touches several objects) go out
 // as one signal.

@@ -16,10 +16,10 @@ import {
   gitopsSuspendPermission,
 } from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
-import { FluxActions } from './service/fluxActions';
-import { FluxStatusService } from './service/FluxStatusService';
-import { compileLabelSelector } from './service/labelSelector';
-import { EntityAccessResolver } from './service/entityAccess';
+import { FluxActions } from './actions/FluxActions';
+import { FluxStatusService } from './status/FluxStatusService';
+import { compileLabelSelector } from './entities/labelSelector';
+import { EntityAccessResolver } from './entities/EntityScope';
 import { jsonBody, parseBody } from './parseBody';
 
 export interface RouterOptions {

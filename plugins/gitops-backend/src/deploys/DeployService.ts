@@ -17,8 +17,8 @@ import {
   describeKubernetesError,
   resolveGitCredentials,
 } from '@gitops-backstage/plugin-gitops-node';
-import { FluxActions } from '../service/fluxActions';
-import { FluxStatusService } from '../service/FluxStatusService';
+import { FluxActions } from '../actions/FluxActions';
+import { FluxStatusService } from '../status/FluxStatusService';
 import { DeployStore } from './DeployStore';
 import {
   commitLink,

@@ -6,9 +6,9 @@ import {
   LABEL_ENVIRONMENT,
 } from '@gitops-backstage/plugin-gitops-common';
 import { resolveGitCredentials } from '@gitops-backstage/plugin-gitops-node';
-import { ClusterWatcher, WatchedWorkload } from '../service/ClusterWatcher';
-import { FluxEntityResolver } from '../service/FluxEntityResolver';
-import { FluxStatusService } from '../service/FluxStatusService';
+import { ClusterWatcher, WatchedWorkload } from '../cluster/ClusterWatcher';
+import { FluxEntityResolver } from '../entities/FluxEntityResolver';
+import { FluxStatusService } from '../status/FluxStatusService';
 import { DeployStore } from './DeployStore';
 import { commitLink, revisionSha } from './environmentContext';
 import { CommitInfo, GitWorkspace } from './GitWorkspace';

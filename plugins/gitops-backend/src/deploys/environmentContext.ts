@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
-import { ClusterWatcher } from '../service/ClusterWatcher';
-import { FluxStatusService } from '../service/FluxStatusService';
+import { ClusterWatcher } from '../cluster/ClusterWatcher';
+import { FluxStatusService } from '../status/FluxStatusService';
 import { DeployTarget } from './DeployStore';
 
 /** Where an environment of an entity is deployed from, and to. */

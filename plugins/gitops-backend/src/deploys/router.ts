@@ -22,8 +22,8 @@ import {
   quantityError,
   replicasError,
 } from '@gitops-backstage/plugin-gitops-common';
-import { FluxStatusService } from '../service/FluxStatusService';
-import { EntityAccess, EntityAccessResolver } from '../service/entityAccess';
+import { FluxStatusService } from '../status/FluxStatusService';
+import { EntityAccess, EntityAccessResolver } from '../entities/EntityScope';
 import { parseBody } from '../parseBody';
 import { DeployService, Requester } from './DeployService';
 import { DeployStore } from './DeployStore';

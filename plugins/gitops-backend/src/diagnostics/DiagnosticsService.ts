@@ -6,7 +6,7 @@ import {
   RepairType,
   REPAIR_TYPES,
 } from '@gitops-backstage/plugin-gitops-common';
-import { FluxStatusService } from '../service/FluxStatusService';
+import { FluxStatusService } from '../status/FluxStatusService';
 import { DiagnosticsStore } from './DiagnosticsStore';
 import { HealthChecker, HealthCheckOptions } from './HealthChecker';
 import { parseDuration } from './checks/objectChecks';

@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
 import { FailureNotifier } from './FailureNotifier';
-import { FluxEntityResolver } from '../service/FluxEntityResolver';
+import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { capturedFixture } from '../__testUtils__/capturedFixture';
 
 const wrongPassword = capturedFixture(

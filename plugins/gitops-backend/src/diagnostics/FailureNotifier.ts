@@ -6,8 +6,8 @@ import {
   FluxResource,
   syncState,
 } from '@gitops-backstage/plugin-gitops-common';
-import { ClusterWatcher } from '../service/ClusterWatcher';
-import { FluxEntityResolver } from '../service/FluxEntityResolver';
+import { ClusterWatcher } from '../cluster/ClusterWatcher';
+import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 
 /**
  * Tells an entity's owners when one of its Flux objects starts failing and

@@ -8,7 +8,7 @@ import {
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
-import { ClusterWatcher } from '../service/ClusterWatcher';
+import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { apiCheck, fluxCheck, permissionsCheck } from './checks/clusterChecks';
 import { gitCheck, ProbeCache } from './checks/gitCheck';
 import { networkCheck } from './checks/networkCheck';

@@ -28,9 +28,9 @@ import {
   kubernetesErrorCode,
   resolveGitCredentials,
 } from '@gitops-backstage/plugin-gitops-node';
-import { ClusterWatcher } from '../service/ClusterWatcher';
-import { FluxActions } from '../service/fluxActions';
-import { FluxStatusService } from '../service/FluxStatusService';
+import { ClusterWatcher } from '../cluster/ClusterWatcher';
+import { FluxActions } from '../actions/FluxActions';
+import { FluxStatusService } from '../status/FluxStatusService';
 import { FLUX_CONTROLLERS } from './checks/clusterChecks';
 import { describeRef, refOf } from './checks/types';
 import { DiagnosticsStore } from './DiagnosticsStore';

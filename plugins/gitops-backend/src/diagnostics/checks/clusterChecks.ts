@@ -9,7 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import { HealthFinding } from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
-import { FLUX_KINDS } from '../../service/fluxKinds';
+import { FLUX_KINDS } from '../../cluster/fluxKinds';
 import { CheckOutcome, outcome } from './types';
 
 /** The Flux CRDs the portal needs; notification CRDs are optional. */

@@ -12,9 +12,9 @@ import {
   workloadHealth,
   worstState,
 } from '@gitops-backstage/plugin-gitops-common';
-import { ClusterWatcher } from './ClusterWatcher';
-import { compileLabelSelector } from './labelSelector';
-import { fluxKindByName } from './fluxKinds';
+import { ClusterWatcher } from '../cluster/ClusterWatcher';
+import { compileLabelSelector } from '../entities/labelSelector';
+import { fluxKindByName } from '../cluster/fluxKinds';
 
 /** Answers status questions from the watchers' in-memory copies. */
 export class FluxStatusService {

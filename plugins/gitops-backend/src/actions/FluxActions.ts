@@ -5,8 +5,8 @@ import {
   FluxResource,
 } from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
-import { ClusterWatcher } from './ClusterWatcher';
-import { FluxStatusService } from './FluxStatusService';
+import { ClusterWatcher } from '../cluster/ClusterWatcher';
+import { FluxStatusService } from '../status/FluxStatusService';
 
 const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
 export const ANNOTATION_SUSPENDED_BY = 'gitops.backstage.io/suspended-by';
