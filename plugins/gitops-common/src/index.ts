@@ -5,7 +5,9 @@
  */
 
 export * from './api';
+export * from './durations';
 export * from './environments';
+export * from './fluxKinds';
 export * from './labels';
 export * from './permissions';
 export * from './deploys';

@@ -3,12 +3,16 @@ import { PatchStrategy } from '@kubernetes/client-node';
 import {
   FluxActionResult,
   FluxResource,
+  RECONCILE_REQUESTED_AT_ANNOTATION,
 } from '@gitops-backstage/plugin-gitops-common';
-import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
+import {
+  describeKubernetesError,
+  GITOPS_FIELD_MANAGER,
+} from '@gitops-backstage/plugin-gitops-node';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { FluxStatusService } from '../status/FluxStatusService';
 
-const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
+const REQUESTED_AT = RECONCILE_REQUESTED_AT_ANNOTATION;
 export const ANNOTATION_SUSPENDED_BY = 'gitops.backstage.io/suspended-by';
 export const ANNOTATION_SUSPEND_REASON = 'gitops.backstage.io/suspend-reason';
 export const ANNOTATION_SUSPENDED_AT = 'gitops.backstage.io/suspended-at';
@@ -154,7 +158,7 @@ export class FluxActions {
         },
         undefined,
         undefined,
-        'backstage-gitops',
+        GITOPS_FIELD_MANAGER,
         undefined,
         PatchStrategy.MergePatch,
       )) as FluxResource;

@@ -11,16 +11,12 @@ import {
   kubeConfigForCluster,
 } from '@gitops-backstage/plugin-gitops-node';
 import {
+  fluxKindInfo,
   FluxResource,
   LABEL_KUBERNETES_ID,
   WorkloadResource,
 } from '@gitops-backstage/plugin-gitops-common';
-import {
-  FLUX_KINDS,
-  FluxKind,
-  fluxKindByName,
-  INVENTORY_KINDS,
-} from './fluxKinds';
+import { INVENTORY_KINDS, WATCHED_KINDS, WatchedKind } from './watchedKinds';
 
 export interface ClusterHealth {
   state: 'starting' | 'ok' | 'unreachable';
@@ -30,7 +26,7 @@ export interface ClusterHealth {
 }
 
 interface ServedKind {
-  kind: FluxKind;
+  kind: WatchedKind;
   version: string;
 }
 
@@ -165,7 +161,7 @@ export class ClusterWatcher {
       .makeApiClient(ApisApi)
       .getAPIVersions();
     const served: ServedKind[] = [];
-    for (const kind of [...FLUX_KINDS, ...INVENTORY_KINDS]) {
+    for (const kind of WATCHED_KINDS) {
       const group = groups.find(g => g.name === kind.group);
       if (!group) {
         continue;
@@ -334,7 +330,7 @@ export class ClusterWatcher {
 
   private index(resource: FluxResource) {
     const id = resource.metadata.labels?.[LABEL_KUBERNETES_ID];
-    if (id === undefined || !fluxKindByName(resource.kind)) {
+    if (id === undefined || !fluxKindInfo(resource.kind)) {
       return;
     }
     let set = this.byKubernetesId.get(id);
@@ -420,7 +416,7 @@ export const FLUX_OWNER_LABELS = [
 ];
 
 /** Drops what the portal never reads, to keep the copy small. */
-function strip(object: any, kind: FluxKind): FluxResource {
+function strip(object: any, kind: WatchedKind): FluxResource {
   if (kind.role === 'inventory') {
     // Only what the health and the deploy history need: no pod template,
     // no annotations; of managedFields only who last changed the spec.

@@ -5,7 +5,10 @@ import {
   FluxResource,
   LABEL_ENVIRONMENT,
 } from '@gitops-backstage/plugin-gitops-common';
-import { resolveGitCredentials } from '@gitops-backstage/plugin-gitops-node';
+import {
+  GITOPS_FIELD_MANAGER,
+  resolveGitCredentials,
+} from '@gitops-backstage/plugin-gitops-node';
 import { ClusterWatcher, WatchedWorkload } from '../cluster/ClusterWatcher';
 import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { FluxStatusService } from '../status/FluxStatusService';
@@ -20,7 +23,7 @@ const KNOWN_MANAGERS = new Set([
   'helm-controller',
   'kube-controller-manager',
   'kube-scheduler',
-  'backstage-gitops',
+  GITOPS_FIELD_MANAGER,
   MANUAL_FIELD_MANAGER,
 ]);
 

@@ -2,6 +2,7 @@ import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   HealthReport,
+  parseDuration,
   RepairRecord,
   RepairType,
   REPAIR_TYPES,
@@ -9,7 +10,6 @@ import {
 import { FluxStatusService } from '../status/FluxStatusService';
 import { DiagnosticsStore } from './DiagnosticsStore';
 import { HealthChecker, HealthCheckOptions } from './HealthChecker';
-import { parseDuration } from './checks/objectChecks';
 import { RepairService } from './RepairService';
 
 /** `gitops.health` configuration. */

@@ -5,7 +5,9 @@ import {
   EnvironmentStatus,
   FluxObjectStatus,
   fluxObjectStatus,
+  fluxKindInfo,
   FluxResource,
+  GITOPS_ENVIRONMENTS,
   LABEL_ENVIRONMENT,
   LABEL_KUBERNETES_ID,
   syncState,
@@ -14,7 +16,6 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { compileLabelSelector } from '../entities/labelSelector';
-import { fluxKindByName } from '../cluster/fluxKinds';
 
 /** Answers status questions from the watchers' in-memory copies. */
 export class FluxStatusService {
@@ -163,17 +164,17 @@ function summarize(
 ): EnvironmentStatus {
   // A failing source fails the environment too: new commits cannot arrive.
   const state = worstState(objects.map(o => o.state));
-  const workloads = objects.filter(o => fluxKindByName(o.kind)?.workload);
-  const relevant = workloads.length > 0 ? workloads : objects;
+  const appliers = objects.filter(o => fluxKindInfo(o.kind)?.appliesManifests);
+  const relevant = appliers.length > 0 ? appliers : objects;
   const lead =
     objects.find(o => o.state === state && state !== 'Ready') ?? relevant[0];
   objects.sort(
     (a, b) =>
-      Number(!fluxKindByName(a.kind)?.workload) -
-        Number(!fluxKindByName(b.kind)?.workload) ||
+      Number(!fluxKindInfo(a.kind)?.appliesManifests) -
+        Number(!fluxKindInfo(b.kind)?.appliesManifests) ||
       a.name.localeCompare(b.name),
   );
-  // The revision is what the environment runs: its workload's.
+  // The revision is what the environment runs: what applied it.
   const applied = relevant[0];
   return {
     name,
@@ -187,6 +188,6 @@ function summarize(
 }
 
 function environmentOrder(name: string): number {
-  const index = ['development', 'staging', 'production'].indexOf(name);
+  const index = (GITOPS_ENVIRONMENTS as readonly string[]).indexOf(name);
   return index === -1 ? 99 : index;
 }

@@ -2,15 +2,16 @@ import { Config } from '@backstage/config';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { z } from 'zod/v3';
-import { FLUX_DURATION } from '@gitops-backstage/plugin-gitops-common';
+import {
+  FLUX_DURATION,
+  FLUX_KIND,
+  fluxApiVersion,
+  FluxResource,
+  parseDuration,
+} from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { clusterClient } from '../flux/clusterClient';
-import { SOURCE_API } from '../flux/fluxObjects';
-import {
-  assessReadiness,
-  FluxStatusObject,
-  Readiness,
-} from '../flux/readiness';
+import { assessReadiness, Readiness } from '../flux/readiness';
 import { examples } from './waitForFlux.examples';
 import { parseActionInput } from './parseActionInput';
 
@@ -23,7 +24,7 @@ const inputSchema = z.object({
           cluster: z.string().optional(),
           workload: z.object({
             apiVersion: z.string(),
-            kind: z.enum(['Kustomization', 'HelmRelease']),
+            kind: z.enum([FLUX_KIND.Kustomization, FLUX_KIND.HelmRelease]),
             namespace: z.string(),
             name: z.string(),
             suspended: z.boolean().default(false),
@@ -69,20 +70,6 @@ const outputSchema = z.object({
 
 type EnvironmentOutcome = z.infer<typeof outputSchema>['environments'][number];
 
-function parseDuration(value: string): number {
-  const units: Record<string, number> = {
-    ms: 1,
-    s: 1000,
-    m: 60_000,
-    h: 3_600_000,
-  };
-  let total = 0;
-  for (const [, amount, unit] of value.matchAll(/([0-9.]+)(ms|s|m|h)/g)) {
-    total += Number(amount) * units[unit];
-  }
-  return total;
-}
-
 /**
  * Creates the `gitops:flux:wait` action: waits until every environment's
  * Kustomization or HelmRelease is Ready at the pushed revision, failing
@@ -114,7 +101,8 @@ export function createWaitForFluxAction(options: { config: Config }) {
         return;
       }
       const input = parseActionInput(inputSchema, ctx.input);
-      const deadline = Date.now() + parseDuration(input.timeout);
+      // The schema accepts only Flux durations.
+      const deadline = Date.now() + (parseDuration(input.timeout) ?? 0);
       const clients = new Map<string | undefined, KubernetesObjectApi>();
       const clientFor = (cluster?: string) => {
         if (!clients.has(cluster)) {
@@ -139,7 +127,7 @@ export function createWaitForFluxAction(options: { config: Config }) {
           let lastError: string | undefined;
           while (Date.now() < deadline && !ctx.signal?.aborted) {
             try {
-              const object = await client.read<FluxStatusObject>({
+              const object = await client.read<FluxResource>({
                 apiVersion: workload.apiVersion,
                 kind: workload.kind,
                 metadata: {
@@ -149,12 +137,12 @@ export function createWaitForFluxAction(options: { config: Config }) {
               });
               const sourceRef =
                 object.spec?.sourceRef ??
-                (object.spec as any)?.chart?.spec?.sourceRef;
+                object.spec?.chart?.spec?.sourceRef;
               const source =
-                sourceRef?.kind === 'GitRepository'
-                  ? await client.read<FluxStatusObject>({
-                      apiVersion: SOURCE_API,
-                      kind: 'GitRepository',
+                sourceRef?.kind === FLUX_KIND.GitRepository
+                  ? await client.read<FluxResource>({
+                      apiVersion: fluxApiVersion(FLUX_KIND.GitRepository),
+                      kind: FLUX_KIND.GitRepository,
                       metadata: {
                         name: sourceRef.name,
                         namespace: sourceRef.namespace ?? workload.namespace,

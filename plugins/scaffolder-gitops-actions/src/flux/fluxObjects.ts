@@ -1,15 +1,17 @@
 import { KubernetesObject } from '@kubernetes/client-node';
 import {
   ANNOTATION_ENTITY_REF,
+  FLUX_KIND,
+  fluxApiVersion,
   LABEL_ENVIRONMENT,
   LABEL_KUBERNETES_ID,
   MANAGED_BY_VALUE,
 } from '@gitops-backstage/plugin-gitops-common';
 import { GitCredentials } from '@gitops-backstage/plugin-gitops-node';
 
-export const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
-export const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
-export const HELM_API = 'helm.toolkit.fluxcd.io/v2';
+export const SOURCE_API = fluxApiVersion(FLUX_KIND.GitRepository);
+export const KUSTOMIZE_API = fluxApiVersion(FLUX_KIND.Kustomization);
+export const HELM_API = fluxApiVersion(FLUX_KIND.HelmRelease);
 
 export interface HelmOptions {
   /** Chart name in a Helm repository, or a chart path in the Git repository. */
@@ -100,7 +102,7 @@ export function renderEnvironmentObjects(
   }
   objects.push({
     apiVersion: SOURCE_API,
-    kind: 'GitRepository',
+    kind: FLUX_KIND.GitRepository,
     metadata: metadata(names.gitRepository, env.namespace),
     spec: {
       url: project.repoUrl,
@@ -115,10 +117,10 @@ export function renderEnvironmentObjects(
   if (!project.helm) {
     objects.push({
       apiVersion: KUSTOMIZE_API,
-      kind: 'Kustomization',
+      kind: FLUX_KIND.Kustomization,
       metadata: metadata(names.workload, env.namespace),
       spec: {
-        sourceRef: { kind: 'GitRepository', name: names.gitRepository },
+        sourceRef: { kind: FLUX_KIND.GitRepository, name: names.gitRepository },
         path: env.path,
         prune: env.prune,
         interval: env.interval,
@@ -137,7 +139,7 @@ export function renderEnvironmentObjects(
   if (helm.repositoryUrl) {
     objects.push({
       apiVersion: SOURCE_API,
-      kind: 'HelmRepository',
+      kind: FLUX_KIND.HelmRepository,
       metadata: metadata(names.helmRepository, env.namespace),
       spec: {
         url: helm.repositoryUrl,
@@ -148,7 +150,7 @@ export function renderEnvironmentObjects(
   }
   objects.push({
     apiVersion: HELM_API,
-    kind: 'HelmRelease',
+    kind: FLUX_KIND.HelmRelease,
     metadata: metadata(names.workload, env.namespace),
     spec: {
       interval: env.interval,
@@ -159,8 +161,8 @@ export function renderEnvironmentObjects(
           chart: helm.chart,
           ...(helm.version ? { version: helm.version } : {}),
           sourceRef: helm.repositoryUrl
-            ? { kind: 'HelmRepository', name: names.helmRepository }
-            : { kind: 'GitRepository', name: names.gitRepository },
+            ? { kind: FLUX_KIND.HelmRepository, name: names.helmRepository }
+            : { kind: FLUX_KIND.GitRepository, name: names.gitRepository },
           interval: env.sourceInterval,
         },
       },

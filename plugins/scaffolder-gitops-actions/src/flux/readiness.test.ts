@@ -1,12 +1,14 @@
-import { assessReadiness, FluxStatusObject } from './readiness';
+import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
+import { assessReadiness } from './readiness';
 
 const sha = '4f0c2b1e9a7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b';
 
 function kustomization(
-  status: FluxStatusObject['status'],
+  status: FluxResource['status'],
   generation = 1,
-): FluxStatusObject {
+): FluxResource {
   return {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: { name: 'app', namespace: 'ns', generation },
     spec: { sourceRef: { kind: 'GitRepository', name: 'app' } },
@@ -70,7 +72,8 @@ describe('assessReadiness', () => {
         },
       ],
     });
-    const source: FluxStatusObject = {
+    const source: FluxResource = {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'GitRepository',
       metadata: { name: 'app', namespace: 'ns' },
       status: {

@@ -1,30 +1,10 @@
 import {
   classifyFluxFailure,
+  FLUX_KIND,
+  FluxCondition,
+  FluxResource,
   GitOpsErrorCode,
 } from '@gitops-backstage/plugin-gitops-common';
-
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
-
-export interface FluxStatusObject {
-  kind?: string;
-  metadata?: { name?: string; namespace?: string; generation?: number };
-  spec?: {
-    suspend?: boolean;
-    sourceRef?: { kind: string; name: string; namespace?: string };
-  };
-  status?: {
-    observedGeneration?: number;
-    conditions?: Condition[];
-    lastAppliedRevision?: string;
-    lastAttemptedRevision?: string;
-    artifact?: { revision?: string };
-  };
-}
 
 export type Readiness =
   | { state: 'ready'; revision?: string; message?: string }
@@ -61,11 +41,11 @@ const SOURCE_FAILURES = new Set([
   'StorageOperationFailed',
 ]);
 
-function ready(object: FluxStatusObject): Condition | undefined {
+function ready(object: FluxResource): FluxCondition | undefined {
   return object.status?.conditions?.find(c => c.type === 'Ready');
 }
 
-function isTrue(object: FluxStatusObject, type: string): boolean {
+function isTrue(object: FluxResource, type: string): boolean {
   return (
     object.status?.conditions?.some(
       c => c.type === type && c.status === 'True',
@@ -81,14 +61,14 @@ function revisionMatches(revision: string | undefined, wanted?: string) {
   return Boolean(revision && revision.split(':').pop()?.startsWith(wanted));
 }
 
-function failed(object: FluxStatusObject, condition: Condition): Readiness {
-  const kind = object.kind ?? 'object';
+function failed(object: FluxResource, condition: FluxCondition): Readiness {
+  const kind = object.kind;
   const reason = condition.reason ?? 'Unknown';
   const message = (condition.message ?? '').trim();
   return {
     state: 'failed',
     kind,
-    name: `${object.metadata?.namespace}/${object.metadata?.name}`,
+    name: `${object.metadata.namespace}/${object.metadata.name}`,
     reason,
     message,
     ...classifyFluxFailure({ kind, reason, message }),
@@ -101,13 +81,13 @@ function failed(object: FluxStatusObject, condition: Condition): Readiness {
  * will only retry. Its source is consulted when it waits for an artifact.
  */
 export function assessReadiness(
-  workload: FluxStatusObject,
-  source: FluxStatusObject | undefined,
+  workload: FluxResource,
+  source: FluxResource | undefined,
   revision?: string,
 ): Readiness {
   const condition = ready(workload);
   const current =
-    workload.status?.observedGeneration === workload.metadata?.generation;
+    workload.status?.observedGeneration === workload.metadata.generation;
   if (isTrue(workload, 'Stalled') && condition) {
     return failed(workload, condition);
   }
@@ -115,14 +95,14 @@ export function assessReadiness(
     const applied =
       workload.status?.lastAppliedRevision ??
       workload.status?.lastAttemptedRevision;
-    if (workload.kind === 'HelmRelease' || revisionMatches(applied, revision)) {
+    if (workload.kind === FLUX_KIND.HelmRelease || revisionMatches(applied, revision)) {
       return { state: 'ready', revision: applied, message: condition.message };
     }
   }
   if (
     condition?.status === 'False' &&
     WORKLOAD_FAILURES.has(condition.reason ?? '') &&
-    (workload.kind === 'HelmRelease' ||
+    (workload.kind === FLUX_KIND.HelmRelease ||
       revisionMatches(workload.status?.lastAttemptedRevision, revision))
   ) {
     return failed(workload, condition);

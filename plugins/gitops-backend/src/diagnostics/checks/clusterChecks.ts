@@ -7,9 +7,11 @@ import {
   V1Deployment,
   VersionApi,
 } from '@kubernetes/client-node';
-import { HealthFinding } from '@gitops-backstage/plugin-gitops-common';
+import {
+  FLUX_KINDS,
+  HealthFinding,
+} from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
-import { FLUX_KINDS } from '../../cluster/fluxKinds';
 import { CheckOutcome, outcome } from './types';
 
 /** The Flux CRDs the portal needs; notification CRDs are optional. */

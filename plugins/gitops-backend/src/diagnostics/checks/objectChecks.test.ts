@@ -1,7 +1,6 @@
 import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
 import {
   dependencyCheck,
-  parseDuration,
   stalenessCheck,
   syncCheck,
   zombieFindings,
@@ -104,19 +103,6 @@ describe('stalenessCheck', () => {
     expect(
       stalenessCheck('local', [ready as FluxResource], now, options).findings,
     ).toEqual([]);
-  });
-});
-
-describe('parseDuration', () => {
-  it.each([
-    ['10m', 600_000],
-    ['1h30m', 5_400_000],
-    ['500ms', 500],
-    ['2m0s', 120_000],
-  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
-
-  it('refuses garbage', () => {
-    expect(parseDuration('ten minutes')).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import {
   FluxResource,
   HealthFinding,
   LABEL_KUBERNETES_ID,
+  parseDuration,
   syncState,
 } from '@gitops-backstage/plugin-gitops-common';
 import { CheckOutcome, describeRef, outcome, refOf } from './types';
@@ -229,22 +230,6 @@ export function dependencyCheck(
     visit(key, []);
   }
   return outcome(findings, 'every dependsOn chain is complete and acyclic');
-}
-
-/** Go durations as Flux writes them: 1h30m, 10m, 45s, 500ms. */
-export function parseDuration(text: string | undefined): number | undefined {
-  if (!text) {
-    return undefined;
-  }
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
-  let total = 0;
-  let matched = '';
-  for (const m of text.matchAll(re)) {
-    const n = Number(m[1]);
-    total += n * { h: 3_600_000, m: 60_000, s: 1000, ms: 1 }[m[2] as 'h'];
-    matched += m[0];
-  }
-  return matched === text ? total : undefined;
 }
 
 export interface StalenessOptions {
