@@ -33,8 +33,10 @@ import {
 import { FailureNotifier } from './diagnostics/FailureNotifier';
 import { RepairService } from './diagnostics/RepairService';
 import { createDiagnosticsRouter } from './diagnostics/router';
+import { ClusterClients } from './cluster/ClusterClients';
 import { ClusterWatcher } from './cluster/ClusterWatcher';
 import { FluxActions } from './actions/FluxActions';
+import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
 
 // Changes arriving together (a reconcile touches several objects) go out
@@ -69,19 +71,24 @@ export const gitopsPlugin = createBackendPlugin({
         const { rootConfig, logger, lifecycle, signals } = deps;
         deps.permissionsRegistry.addPermissions(gitopsPermissions);
 
-        const watchers = readClusterDetails(rootConfig).map(
-          cluster => new ClusterWatcher(cluster, logger),
+        const clients = ClusterClients.forClusters(
+          readClusterDetails(rootConfig),
         );
+        const watchers = clients
+          .all()
+          .map(client => new ClusterWatcher(client, logger));
         const status = new FluxStatusService(watchers);
-        const actions = new FluxActions(status);
+        const actions = new FluxActions(status, clients);
         const integrations = ScmIntegrations.fromConfig(rootConfig);
         const healthOptions = readHealthOptions(rootConfig);
         const store = await DiagnosticsStore.create(deps.database);
         const diagnostics = new DiagnosticsService({
           status,
+          clients,
           store,
           repairs: new RepairService({
             status,
+            clients,
             actions,
             store,
             catalog: deps.catalog,
@@ -145,6 +152,7 @@ export const gitopsPlugin = createBackendPlugin({
             permissions: deps.permissions,
             catalog: deps.catalog,
             status,
+            events: new FluxEventsService(clients),
             actions,
           }),
         );
@@ -166,6 +174,7 @@ export const gitopsPlugin = createBackendPlugin({
         });
         const deploys = new DeployService({
           status,
+          clients,
           actions,
           store: deployStore,
           workspace,

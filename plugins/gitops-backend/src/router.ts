@@ -5,18 +5,16 @@ import {
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
-import { CoreV1Api } from '@kubernetes/client-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import {
-  FluxEvent,
   FluxObjectList,
   gitopsReconcilePermission,
   gitopsSuspendPermission,
 } from '@gitops-backstage/plugin-gitops-common';
-import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { FluxActions } from './actions/FluxActions';
+import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
 import { compileLabelSelector } from './entities/labelSelector';
 import { EntityAccessResolver } from './entities/EntityScope';
@@ -27,6 +25,7 @@ export interface RouterOptions {
   permissions: PermissionsService;
   catalog: CatalogService;
   status: FluxStatusService;
+  events: FluxEventsService;
   actions: FluxActions;
 }
 
@@ -38,7 +37,7 @@ const suspendBody = z
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, status, actions } = options;
+  const { httpAuth, permissions, catalog, status, events, actions } = options;
   const router = Router();
   router.use(jsonBody());
 
@@ -139,58 +138,8 @@ export async function createRouter(
 
   router.get(`${objectPath}/events`, async (req, res) => {
     const { watcher, resource } = await objectOfEntity(req);
-    const core = watcher.config.makeApiClient(CoreV1Api);
-    const targets = [
-      {
-        kind: resource.kind,
-        name: resource.metadata.name,
-        namespace: resource.metadata.namespace ?? '',
-      },
-    ];
-    const ref =
-      resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
-    if (ref) {
-      targets.push({
-        kind: ref.kind,
-        name: ref.name,
-        namespace: ref.namespace ?? resource.metadata.namespace ?? '',
-      });
-    }
-    try {
-      const lists = await Promise.all(
-        targets.map(t =>
-          core.listNamespacedEvent({
-            namespace: t.namespace,
-            fieldSelector: `involvedObject.kind=${t.kind},involvedObject.name=${t.name}`,
-          }),
-        ),
-      );
-      const items: FluxEvent[] = lists
-        .flatMap(l => l.items)
-        .map(e => ({
-          kind: e.involvedObject.kind ?? '',
-          name: e.involvedObject.name ?? '',
-          type: e.type ?? 'Normal',
-          reason: e.reason ?? '',
-          message: (e.message ?? '').trim(),
-          count: e.count ?? e.series?.count ?? 1,
-          lastSeen: toIso(
-            e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp,
-          ),
-        }))
-        .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''));
-      res.json({ items });
-    } catch (error) {
-      throw new Error(`reading events: ${describeKubernetesError(error)}`);
-    }
+    res.json({ items: await events.list(watcher.cluster.name, resource) });
   });
 
   return router;
-}
-
-function toIso(value: unknown): string | undefined {
-  if (!value) {
-    return undefined;
-  }
-  return value instanceof Date ? value.toISOString() : String(value);
 }

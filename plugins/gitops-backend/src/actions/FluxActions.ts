@@ -1,5 +1,4 @@
 import { ConflictError, InputError } from '@backstage/errors';
-import { PatchStrategy } from '@kubernetes/client-node';
 import {
   FluxActionResult,
   FluxResource,
@@ -9,6 +8,7 @@ import {
   describeKubernetesError,
   GITOPS_FIELD_MANAGER,
 } from '@gitops-backstage/plugin-gitops-node';
+import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { FluxStatusService } from '../status/FluxStatusService';
 
@@ -25,6 +25,7 @@ export const ANNOTATION_RESUMED_BY = 'gitops.backstage.io/resumed-by';
 export class FluxActions {
   constructor(
     private readonly status: FluxStatusService,
+    private readonly clients: ClusterClients,
     private readonly options: { handleTimeoutMs?: number } = {},
   ) {}
 
@@ -145,22 +146,15 @@ export class FluxActions {
     },
   ): Promise<FluxResource> {
     try {
-      return (await watcher.objectsApi.patch(
+      return (await this.clients.get(watcher.cluster.name).mergePatch(
         {
           apiVersion: resource.apiVersion,
           kind: resource.kind,
-          ...patch,
-          metadata: {
-            ...patch.metadata,
-            name: resource.metadata.name,
-            namespace: resource.metadata.namespace,
-          },
+          name: resource.metadata.name,
+          namespace: resource.metadata.namespace,
         },
-        undefined,
-        undefined,
+        patch,
         GITOPS_FIELD_MANAGER,
-        undefined,
-        PatchStrategy.MergePatch,
       )) as FluxResource;
     } catch (error) {
       throw new Error(

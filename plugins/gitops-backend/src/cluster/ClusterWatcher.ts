@@ -1,14 +1,7 @@
-import {
-  ApisApi,
-  KubeConfig,
-  KubernetesObjectApi,
-  Watch,
-} from '@kubernetes/client-node';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ClusterDetails,
   describeKubernetesError,
-  kubeConfigForCluster,
 } from '@gitops-backstage/plugin-gitops-node';
 import {
   fluxKindInfo,
@@ -16,6 +9,8 @@ import {
   LABEL_KUBERNETES_ID,
   WorkloadResource,
 } from '@gitops-backstage/plugin-gitops-common';
+import { ClusterClient } from './ClusterClient';
+import { strip, WatchedWorkload } from './projection';
 import { INVENTORY_KINDS, WATCHED_KINDS, WatchedKind } from './watchedKinds';
 
 export interface ClusterHealth {
@@ -37,11 +32,11 @@ const MAX_RETRY_MS = 2000;
  * Keeps an in-memory copy of every Flux object of one cluster: one list and
  * one watch per served Flux kind, resumed from the last resourceVersion and
  * relisted when the API server answers 410 Gone. Requests read the copy and
- * never reach the API server.
+ * never reach the API server. The cache and nothing else: what acts on the
+ * cluster goes through its ClusterClient, never through the watcher.
  */
 export class ClusterWatcher {
-  readonly config: KubeConfig;
-  readonly objectsApi: KubernetesObjectApi;
+  readonly cluster: ClusterDetails;
   private readonly stores = new Map<string, Map<string, FluxResource>>();
   /** kubernetes-id label value → the Flux objects carrying it. */
   private readonly byKubernetesId = new Map<string, Set<FluxResource>>();
@@ -57,11 +52,11 @@ export class ClusterWatcher {
   private stopped = false;
 
   constructor(
-    readonly cluster: ClusterDetails,
+    private readonly client: ClusterClient,
     private readonly logger: LoggerService,
+    private readonly retryMs = { first: RETRY_MS, max: MAX_RETRY_MS },
   ) {
-    this.config = kubeConfigForCluster(cluster);
-    this.objectsApi = KubernetesObjectApi.makeApiClient(this.config);
+    this.cluster = client.cluster;
   }
 
   start(): void {
@@ -134,7 +129,7 @@ export class ClusterWatcher {
   }
 
   private async run() {
-    let delay = RETRY_MS;
+    let delay = this.retryMs.first;
     while (!this.stopped && this.served.length === 0) {
       try {
         const served = await this.discover();
@@ -150,16 +145,14 @@ export class ClusterWatcher {
       } catch (error) {
         this.setHealth('unreachable', describeKubernetesError(error));
         await sleep(delay);
-        delay = Math.min(delay * 2, MAX_RETRY_MS);
+        delay = Math.min(delay * 2, this.retryMs.max);
       }
     }
     await Promise.all(this.served.map(served => this.runKind(served)));
   }
 
   private async discover(): Promise<ServedKind[]> {
-    const { groups } = await this.config
-      .makeApiClient(ApisApi)
-      .getAPIVersions();
+    const groups = await this.client.apiGroups();
     const served: ServedKind[] = [];
     for (const kind of WATCHED_KINDS) {
       const group = groups.find(g => g.name === kind.group);
@@ -182,7 +175,7 @@ export class ClusterWatcher {
   private async runKind(served: ServedKind) {
     const { kind } = served;
     let resourceVersion: string | undefined;
-    let delay = RETRY_MS;
+    let delay = this.retryMs.first;
     let resumedAfterCut = false;
     while (!this.stopped) {
       try {
@@ -192,7 +185,7 @@ export class ClusterWatcher {
         this.kindErrors.delete(kind.kind);
         this.inventoryErrors.delete(kind.kind);
         this.updateHealth();
-        delay = RETRY_MS;
+        delay = this.retryMs.first;
         resumedAfterCut = false;
         resourceVersion = await this.watch(served, resourceVersion);
       } catch (error) {
@@ -220,7 +213,7 @@ export class ClusterWatcher {
           this.updateHealth();
         }
         await sleep(delay);
-        delay = Math.min(delay * 2, MAX_RETRY_MS);
+        delay = Math.min(delay * 2, this.retryMs.max);
       }
     }
   }
@@ -231,24 +224,16 @@ export class ClusterWatcher {
     let continueToken: string | undefined;
     let resourceVersion = '';
     do {
-      const page = await this.objectsApi.list<any>(
-        apiVersion,
-        kind.kind,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        500,
+      const page = await this.client.listPage(apiVersion, kind.kind, {
+        limit: 500,
         continueToken,
-      );
+      });
       for (const item of page.items) {
         const resource = strip({ ...item, apiVersion, kind: kind.kind }, kind);
         fresh.set(keyOf(resource), resource);
       }
-      continueToken = page.metadata?._continue;
-      resourceVersion = page.metadata?.resourceVersion ?? '';
+      continueToken = page.continueToken;
+      resourceVersion = page.resourceVersion;
     } while (continueToken);
     const previous = this.stores.get(kind.kind);
     this.stores.set(kind.kind, fresh);
@@ -283,7 +268,7 @@ export class ClusterWatcher {
     const store = this.stores.get(kind.kind)!;
     let last: string | undefined = resourceVersion;
     return new Promise((resolve, reject) => {
-      new Watch(this.config)
+      this.client
         .watch(
           `/apis/${kind.group}/${version}/${kind.plural}`,
           { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
@@ -407,126 +392,6 @@ function isStreamCut(error: unknown): boolean {
 
 function keyOf(resource: FluxResource): string {
   return `${resource.metadata.namespace ?? ''}/${resource.metadata.name}`;
-}
-
-/** Labels kustomize-controller puts on what it applies. */
-export const FLUX_OWNER_LABELS = [
-  'kustomize.toolkit.fluxcd.io/name',
-  'kustomize.toolkit.fluxcd.io/namespace',
-];
-
-/** Drops what the portal never reads, to keep the copy small. */
-function strip(object: any, kind: WatchedKind): FluxResource {
-  if (kind.role === 'inventory') {
-    // Only what the health and the deploy history need: no pod template,
-    // no annotations; of managedFields only who last changed the spec.
-    const { name, namespace, generation, uid } = object.metadata ?? {};
-    const labels = object.metadata?.labels ?? {};
-    const {
-      observedGeneration,
-      replicas,
-      readyReplicas,
-      availableReplicas,
-      updatedReplicas,
-      desiredNumberScheduled,
-      numberReady,
-      conditions,
-    } = object.status ?? {};
-    return {
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      metadata: {
-        name,
-        namespace,
-        generation,
-        uid,
-        labels: pick(labels, FLUX_OWNER_LABELS),
-        specManagers: specManagers(object.metadata?.managedFields),
-      },
-      spec: {
-        replicas: object.spec?.replicas,
-        images: object.spec?.template?.spec?.containers?.map(
-          (c: any) => `${c.name}=${c.image}`,
-        ),
-      },
-      status: {
-        observedGeneration,
-        replicas,
-        readyReplicas,
-        availableReplicas,
-        updatedReplicas,
-        desiredNumberScheduled,
-        numberReady,
-        conditions: conditions?.map((c: any) => ({
-          type: c.type,
-          status: c.status,
-          reason: c.reason,
-        })),
-      },
-    } as FluxResource;
-  }
-  // Only what the status mapping and actions read: no managedFields, uid,
-  // timestamps, finalizers or last-applied copies.
-  const { name, namespace, generation, labels, resourceVersion } =
-    object.metadata ?? {};
-  const metadata: FluxResource['metadata'] = {
-    name,
-    namespace,
-    generation,
-    labels,
-    resourceVersion,
-  };
-  if (object.metadata?.annotations) {
-    const {
-      'kubectl.kubernetes.io/last-applied-configuration': _lastApplied,
-      ...annotations
-    } = object.metadata.annotations;
-    metadata.annotations = annotations;
-  }
-  return {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    metadata,
-    spec: object.spec,
-    status: object.status,
-  };
-}
-
-/** A field manager that last changed a workload's spec, and when. */
-export interface SpecManager {
-  manager: string;
-  operation: string;
-  time?: string;
-}
-
-/** The watcher's trimmed copy of a workload. */
-export type WatchedWorkload = WorkloadResource & {
-  metadata: {
-    uid?: string;
-    labels?: Record<string, string>;
-    specManagers?: SpecManager[];
-  };
-  spec?: { images?: string[] };
-};
-
-function specManagers(managedFields: any[] | undefined): SpecManager[] {
-  return (managedFields ?? [])
-    .filter((m: any) => !m.subresource && m.fieldsV1?.['f:spec'] !== undefined)
-    .map((m: any) => ({
-      manager: m.manager,
-      operation: m.operation,
-      time: m.time instanceof Date ? m.time.toISOString() : m.time,
-    }));
-}
-
-function pick(values: Record<string, string>, keys: string[]) {
-  const picked: Record<string, string> = {};
-  for (const key of keys) {
-    if (values[key] !== undefined) {
-      picked[key] = values[key];
-    }
-  }
-  return picked;
 }
 
 function sleep(ms: number) {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
-import { AppsV1Api, PatchStrategy } from '@kubernetes/client-node';
 import { createTwoFilesPatch } from 'diff';
 import {
   DeployChanges,
@@ -18,6 +17,7 @@ import {
   resolveGitCredentials,
 } from '@gitops-backstage/plugin-gitops-node';
 import { FluxActions } from '../actions/FluxActions';
+import { ClusterClients } from '../cluster/ClusterClients';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { DeployStore } from './DeployStore';
 import {
@@ -64,6 +64,7 @@ export class DeployService {
   constructor(
     private readonly options: {
       status: FluxStatusService;
+      clients: ClusterClients;
       actions: FluxActions;
       store: DeployStore;
       workspace: GitWorkspace;
@@ -283,10 +284,13 @@ export class DeployService {
     entityRef: string,
   ): Promise<ManualDeployResult> {
     const deployment = pickDeployment(context, request.deployment);
-    const apps = context.watcher.config.makeApiClient(AppsV1Api);
+    const client = this.options.clients.get(context.target.cluster);
     let current;
     try {
-      current = await apps.readNamespacedDeployment(deployment);
+      current = await client.readDeployment(
+        deployment.namespace,
+        deployment.name,
+      );
     } catch (error) {
       throw new Error(
         `reading Deployment ${deployment.namespace}/${
@@ -306,7 +310,7 @@ export class DeployService {
       );
     }
     try {
-      await context.watcher.objectsApi.patch(
+      await client.serverSideApply(
         {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
@@ -319,12 +323,9 @@ export class DeployService {
             },
           },
         },
-        undefined,
-        undefined,
         MANUAL_FIELD_MANAGER,
         // A manual deploy takes the image over from Flux on purpose.
         true,
-        PatchStrategy.ServerSideApply,
       );
     } catch (error) {
       throw new Error(
@@ -424,9 +425,10 @@ export class DeployService {
     if (named) {
       return named;
     }
-    const apps = context.watcher.config.makeApiClient(AppsV1Api);
     try {
-      const found = await apps.readNamespacedDeployment(deployment);
+      const found = await this.options.clients
+        .get(context.target.cluster)
+        .readDeployment(deployment.namespace, deployment.name);
       const containers = found.spec?.template.spec?.containers ?? [];
       return (containers.find(c => c.name === 'app') ?? containers[0]).name;
     } catch (error) {

@@ -9,7 +9,8 @@ import {
   GITOPS_FIELD_MANAGER,
   resolveGitCredentials,
 } from '@gitops-backstage/plugin-gitops-node';
-import { ClusterWatcher, WatchedWorkload } from '../cluster/ClusterWatcher';
+import { ClusterWatcher } from '../cluster/ClusterWatcher';
+import { WatchedWorkload } from '../cluster/projection';
 import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { DeployStore } from './DeployStore';

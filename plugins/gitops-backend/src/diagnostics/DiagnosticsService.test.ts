@@ -31,6 +31,7 @@ function service(autoRepair: string[]) {
   );
   const diagnostics = new DiagnosticsService({
     status: {} as any,
+    clients: {} as any,
     store: {} as any,
     repairs: { apply } as any,
     auth: mockServices.auth(),

@@ -7,6 +7,7 @@ import {
   RepairType,
   REPAIR_TYPES,
 } from '@gitops-backstage/plugin-gitops-common';
+import { ClusterClients } from '../cluster/ClusterClients';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { DiagnosticsStore } from './DiagnosticsStore';
 import { HealthChecker, HealthCheckOptions } from './HealthChecker';
@@ -48,6 +49,7 @@ export class DiagnosticsService {
   constructor(
     private readonly deps: {
       status: FluxStatusService;
+      clients: ClusterClients;
       store: DiagnosticsStore;
       repairs: RepairService;
       auth: AuthService;
@@ -55,7 +57,7 @@ export class DiagnosticsService {
       options: ReturnType<typeof readHealthOptions>;
     },
   ) {
-    this.checker = new HealthChecker(deps.options, watcher =>
+    this.checker = new HealthChecker(deps.clients, deps.options, watcher =>
       deps.repairs.findZombies(watcher),
     );
   }

@@ -8,6 +8,7 @@ import {
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
+import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { apiCheck, fluxCheck, permissionsCheck } from './checks/clusterChecks';
 import { gitCheck, ProbeCache } from './checks/gitCheck';
@@ -45,6 +46,7 @@ export class HealthChecker {
   private readonly probeCache = new ProbeCache();
 
   constructor(
+    private readonly clients: ClusterClients,
     private readonly options: HealthCheckOptions,
     /** Objects with our labels whose entity left the catalog. */
     private readonly findZombies: (
@@ -61,7 +63,7 @@ export class HealthChecker {
   ): Promise<HealthReport> {
     const startedAt = new Date();
     const cluster = watcher.cluster.name;
-    const { config } = watcher;
+    const client = this.clients.get(cluster);
     const { fluxNamespace } = this.options;
     const results = new Map<HealthCheckId, CheckResult>();
     const findings: HealthFinding[] = [];
@@ -93,7 +95,7 @@ export class HealthChecker {
 
     let reachable = false;
     await record('api', async () => {
-      const api = await apiCheck(cluster, config);
+      const api = await apiCheck(cluster, client);
       reachable = api.reachable;
       return api;
     });
@@ -102,15 +104,15 @@ export class HealthChecker {
       const objects = watcher.objects();
       const repositories = objects.filter(o => o.kind === 'GitRepository');
       await Promise.all([
-        record('flux', () => fluxCheck(cluster, config, fluxNamespace)),
+        record('flux', () => fluxCheck(cluster, client, fluxNamespace)),
         record('permissions', () =>
-          permissionsCheck(cluster, config, fluxNamespace),
+          permissionsCheck(cluster, client, fluxNamespace),
         ),
         record('git', () =>
-          gitCheck(cluster, config, repositories, this.probeCache),
+          gitCheck(cluster, client, repositories, this.probeCache),
         ),
         record('network', () =>
-          networkCheck(cluster, config, fluxNamespace, repositories),
+          networkCheck(cluster, client, fluxNamespace, repositories),
         ),
         record('sync', async () => {
           const sync = syncCheck(cluster, objects);

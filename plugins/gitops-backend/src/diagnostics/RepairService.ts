@@ -8,12 +8,6 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  AppsV1Api,
-  CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import {
   ANNOTATION_ENTITY_REF,
   FluxResource,
   MANAGED_BY_VALUE,
@@ -28,6 +22,7 @@ import {
   kubernetesErrorCode,
   resolveGitCredentials,
 } from '@gitops-backstage/plugin-gitops-node';
+import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { FluxActions } from '../actions/FluxActions';
 import { FluxStatusService } from '../status/FluxStatusService';
@@ -45,6 +40,7 @@ export class RepairService {
   constructor(
     private readonly deps: {
       status: FluxStatusService;
+      clients: ClusterClients;
       actions: FluxActions;
       store: DiagnosticsStore;
       catalog: CatalogService;
@@ -313,28 +309,26 @@ export class RepairService {
     plan: RepairPlan,
     _credentials: BackstageCredentials,
   ): Promise<void> {
-    const mergePatch = setHeaderOptions(
-      'Content-Type',
-      PatchStrategy.MergePatch,
-    );
+    const client = this.deps.clients.get(watcher.cluster.name);
     switch (plan.type) {
       case 'restart-controller': {
         const target = plan.target!;
-        await watcher.config.makeApiClient(AppsV1Api).patchNamespacedDeployment(
+        await client.mergePatch(
           {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
             name: target.name,
             namespace: target.namespace!,
-            body: {
-              spec: {
-                template: {
-                  metadata: {
-                    annotations: { [RESTARTED_AT]: new Date().toISOString() },
-                  },
+          },
+          {
+            spec: {
+              template: {
+                metadata: {
+                  annotations: { [RESTARTED_AT]: new Date().toISOString() },
                 },
               },
             },
           },
-          mergePatch,
         );
         return;
       }
@@ -353,17 +347,19 @@ export class RepairService {
             Buffer.from(v).toString('base64'),
           ]),
         );
-        const core = watcher.config.makeApiClient(CoreV1Api);
         try {
-          await core.patchNamespacedSecret(
-            { name, namespace, body: { data } },
-            mergePatch,
+          await client.mergePatch(
+            { apiVersion: 'v1', kind: 'Secret', name, namespace },
+            { data },
           );
         } catch (error) {
           if (kubernetesErrorCode(error) !== 404) throw error;
-          await core.createNamespacedSecret({
-            namespace,
-            body: { metadata: { name, namespace }, type: 'Opaque', data },
+          await client.create({
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name, namespace },
+            type: 'Opaque',
+            data,
           });
         }
         await this.deps.actions.requestReconcile(watcher, repo);
@@ -386,13 +382,11 @@ export class RepairService {
             step.object.name,
           );
           if (!resource) continue;
-          await watcher.objectsApi.delete({
+          await client.delete({
             apiVersion: resource.apiVersion,
             kind: resource.kind,
-            metadata: {
-              name: resource.metadata.name,
-              namespace: resource.metadata.namespace,
-            },
+            name: resource.metadata.name,
+            namespace: resource.metadata.namespace,
           });
         }
         return;

@@ -1,17 +1,10 @@
-import {
-  ApiextensionsV1Api,
-  AppsV1Api,
-  AuthenticationV1Api,
-  AuthorizationV1Api,
-  KubeConfig,
-  V1Deployment,
-  VersionApi,
-} from '@kubernetes/client-node';
+import { V1Deployment } from '@kubernetes/client-node';
 import {
   FLUX_KINDS,
   HealthFinding,
 } from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
+import { ClusterClient } from '../../cluster/ClusterClient';
 import { CheckOutcome, outcome } from './types';
 
 /** The Flux CRDs the portal needs; notification CRDs are optional. */
@@ -27,10 +20,10 @@ export const FLUX_CONTROLLERS = [
 
 export async function apiCheck(
   cluster: string,
-  config: KubeConfig,
+  client: ClusterClient,
 ): Promise<CheckOutcome & { reachable: boolean }> {
   try {
-    const version = await config.makeApiClient(VersionApi).getCode();
+    const version = await client.version();
     return {
       reachable: true,
       status: 'passed',
@@ -66,15 +59,13 @@ export async function apiCheck(
 
 export async function fluxCheck(
   cluster: string,
-  config: KubeConfig,
+  client: ClusterClient,
   fluxNamespace: string,
 ): Promise<CheckOutcome & { versions: Record<string, string> }> {
   const findings: HealthFinding[] = [];
   const versions: Record<string, string> = {};
-  const crds = await config
-    .makeApiClient(ApiextensionsV1Api)
-    .listCustomResourceDefinition();
-  const present = new Map(crds.items.map(c => [c.metadata?.name ?? '', c]));
+  const crds = await client.listCustomResourceDefinitions();
+  const present = new Map(crds.map(c => [c.metadata?.name ?? '', c]));
   const missing = REQUIRED_FLUX_CRDS.filter(name => !present.has(name));
   const crdSummaries: string[] = [];
   for (const name of REQUIRED_FLUX_CRDS) {
@@ -123,11 +114,7 @@ export async function fluxCheck(
 
   let deployments: V1Deployment[] = [];
   try {
-    deployments = (
-      await config
-        .makeApiClient(AppsV1Api)
-        .listNamespacedDeployment({ namespace: fluxNamespace })
-    ).items;
+    deployments = await client.listDeployments(fluxNamespace);
   } catch (error) {
     findings.push({
       code: 'INSUFFICIENT_PERMISSIONS',
@@ -318,29 +305,20 @@ export function requiredAccess(fluxNamespace: string): RequiredAccess[] {
 
 export async function permissionsCheck(
   cluster: string,
-  config: KubeConfig,
+  client: ClusterClient,
   fluxNamespace: string,
 ): Promise<CheckOutcome> {
-  const authz = config.makeApiClient(AuthorizationV1Api);
   const access = requiredAccess(fluxNamespace);
   const answers = await Promise.all(
-    access.map(async a => {
-      const review = await authz.createSelfSubjectAccessReview({
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SelfSubjectAccessReview',
-          spec: {
-            resourceAttributes: {
-              verb: a.verb,
-              group: a.group,
-              resource: a.resource,
-              namespace: a.namespace,
-            },
-          },
-        },
-      });
-      return { ...a, allowed: !!review.status?.allowed };
-    }),
+    access.map(async a => ({
+      ...a,
+      allowed: await client.canI({
+        verb: a.verb,
+        group: a.group,
+        resource: a.resource,
+        namespace: a.namespace,
+      }),
+    })),
   );
   const denied = answers.filter(a => !a.allowed);
   if (denied.length === 0) {
@@ -348,15 +326,7 @@ export async function permissionsCheck(
   }
   let user = 'the backend’s service account';
   try {
-    const review = await config
-      .makeApiClient(AuthenticationV1Api)
-      .createSelfSubjectReview({
-        body: {
-          apiVersion: 'authentication.k8s.io/v1',
-          kind: 'SelfSubjectReview',
-        },
-      });
-    user = review.status?.userInfo?.username ?? user;
+    user = (await client.whoAmI()) ?? user;
   } catch {
     // Older clusters lack SelfSubjectReview; the fix then names no user.
   }

@@ -1,4 +1,3 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   FluxResource,
   HealthFinding,
@@ -9,6 +8,7 @@ import {
   describeKubernetesError,
   kubernetesErrorCode,
 } from '@gitops-backstage/plugin-gitops-node';
+import { ClusterClient } from '../../cluster/ClusterClient';
 import { CheckOutcome, outcome, refOf } from './types';
 
 const PROBE_TIMEOUT_MS = 5000;
@@ -51,11 +51,10 @@ type Probe =
  */
 export async function gitCheck(
   cluster: string,
-  config: KubeConfig,
+  client: ClusterClient,
   repositories: FluxResource[],
   cache: ProbeCache = new ProbeCache(),
 ): Promise<CheckOutcome> {
-  const core = config.makeApiClient(CoreV1Api);
   const probes = new Map<string, Promise<Probe>>();
   const queue = limit(PROBE_CONCURRENCY);
   const findings: HealthFinding[] = [];
@@ -89,7 +88,7 @@ export async function gitCheck(
           queue(async () => {
             const start = performance.now();
             const credentials = await readCredentials(
-              core,
+              client,
               namespace,
               secretName,
             );
@@ -192,7 +191,7 @@ type Credentials =
 
 /** The Authorization header from the GitRepository's Secret, if any. */
 async function readCredentials(
-  core: CoreV1Api,
+  client: ClusterClient,
   namespace: string,
   secretName: string | undefined,
 ): Promise<Credentials> {
@@ -201,10 +200,7 @@ async function readCredentials(
   }
   const using = `with the credentials of Secret ${namespace}/${secretName}`;
   try {
-    const secret = await core.readNamespacedSecret({
-      name: secretName,
-      namespace,
-    });
+    const secret = await client.readSecret(namespace, secretName);
     const data = secret.data ?? {};
     const text = (k: string) =>
       data[k] ? Buffer.from(data[k], 'base64').toString('utf8') : undefined;

@@ -1,14 +1,9 @@
 import dns from 'node:dns/promises';
 import {
-  AppsV1Api,
-  CoreV1Api,
-  KubeConfig,
-  NetworkingV1Api,
-} from '@kubernetes/client-node';
-import {
   FluxResource,
   HealthFinding,
 } from '@gitops-backstage/plugin-gitops-common';
+import { ClusterClient } from '../../cluster/ClusterClient';
 import { evaluateFlow, Flow, PolicyPod } from '../networkPolicy';
 import { CheckOutcome, outcome } from './types';
 
@@ -29,24 +24,20 @@ const DNS_POD: PolicyPod = {
  */
 export async function networkCheck(
   cluster: string,
-  config: KubeConfig,
+  client: ClusterClient,
   fluxNamespace: string,
   gitRepositories: FluxResource[],
 ): Promise<CheckOutcome> {
   const [policies, deployments, namespace] = await Promise.all([
-    config
-      .makeApiClient(NetworkingV1Api)
-      .listNamespacedNetworkPolicy({ namespace: fluxNamespace }),
-    config
-      .makeApiClient(AppsV1Api)
-      .listNamespacedDeployment({ namespace: fluxNamespace }),
-    config.makeApiClient(CoreV1Api).readNamespace({ name: fluxNamespace }),
+    client.listNetworkPolicies(fluxNamespace),
+    client.listDeployments(fluxNamespace),
+    client.readNamespace(fluxNamespace),
   ]);
   const namespaceLabels = namespace.metadata?.labels ?? {
     'kubernetes.io/metadata.name': fluxNamespace,
   };
   const pod = (name: string): PolicyPod | undefined => {
-    const d = deployments.items.find(x => x.metadata?.name === name);
+    const d = deployments.find(x => x.metadata?.name === name);
     if (!d) return undefined;
     return {
       namespace: fluxNamespace,
@@ -63,12 +54,12 @@ export async function networkCheck(
   };
   const source = pod('source-controller');
   const flows: Array<Flow & { label: string }> = [];
-  for (const client of ['kustomize-controller', 'helm-controller']) {
-    const from = pod(client);
+  for (const controller of ['kustomize-controller', 'helm-controller']) {
+    const from = pod(controller);
     if (!from) continue;
     if (source) {
       flows.push({
-        label: `${client} → source-controller:9090 (artifacts)`,
+        label: `${controller} → source-controller:9090 (artifacts)`,
         from,
         to: source,
         port: 9090,
@@ -76,7 +67,7 @@ export async function networkCheck(
       });
     }
     flows.push({
-      label: `${client} → DNS:53/UDP`,
+      label: `${controller} → DNS:53/UDP`,
       from,
       to: DNS_POD,
       port: 53,
@@ -104,7 +95,7 @@ export async function networkCheck(
 
   const findings: HealthFinding[] = [];
   for (const flow of flows) {
-    const verdict = evaluateFlow(policies.items, flow);
+    const verdict = evaluateFlow(policies, flow);
     if (verdict.allowed) continue;
     findings.push({
       code: 'NETWORK_POLICY_BLOCKED',
@@ -138,7 +129,7 @@ export async function networkCheck(
   }
   return outcome(
     findings,
-    `${policies.items.length} NetworkPolicies in ${fluxNamespace}; ${flows.length} required flows allowed`,
+    `${policies.length} NetworkPolicies in ${fluxNamespace}; ${flows.length} required flows allowed`,
   );
 }
 

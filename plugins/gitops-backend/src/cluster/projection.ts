@@ -1,0 +1,126 @@
+import {
+  FluxResource,
+  WorkloadResource,
+} from '@gitops-backstage/plugin-gitops-common';
+import { WatchedKind } from './watchedKinds';
+
+/** Labels kustomize-controller puts on what it applies. */
+export const FLUX_OWNER_LABELS = [
+  'kustomize.toolkit.fluxcd.io/name',
+  'kustomize.toolkit.fluxcd.io/namespace',
+];
+
+/** Drops what the portal never reads, to keep the copy small. */
+export function strip(object: any, kind: WatchedKind): FluxResource {
+  if (kind.role === 'inventory') {
+    // Only what the health and the deploy history need: no pod template,
+    // no annotations; of managedFields only who last changed the spec.
+    const { name, namespace, generation, uid } = object.metadata ?? {};
+    const labels = object.metadata?.labels ?? {};
+    const {
+      observedGeneration,
+      replicas,
+      readyReplicas,
+      availableReplicas,
+      updatedReplicas,
+      desiredNumberScheduled,
+      numberReady,
+      conditions,
+    } = object.status ?? {};
+    return {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata: {
+        name,
+        namespace,
+        generation,
+        uid,
+        labels: pick(labels, FLUX_OWNER_LABELS),
+        specManagers: specManagers(object.metadata?.managedFields),
+      },
+      spec: {
+        replicas: object.spec?.replicas,
+        images: object.spec?.template?.spec?.containers?.map(
+          (c: any) => `${c.name}=${c.image}`,
+        ),
+      },
+      status: {
+        observedGeneration,
+        replicas,
+        readyReplicas,
+        availableReplicas,
+        updatedReplicas,
+        desiredNumberScheduled,
+        numberReady,
+        conditions: conditions?.map((c: any) => ({
+          type: c.type,
+          status: c.status,
+          reason: c.reason,
+        })),
+      },
+    } as FluxResource;
+  }
+  // Only what the status mapping and actions read: no managedFields, uid,
+  // timestamps, finalizers or last-applied copies.
+  const { name, namespace, generation, labels, resourceVersion } =
+    object.metadata ?? {};
+  const metadata: FluxResource['metadata'] = {
+    name,
+    namespace,
+    generation,
+    labels,
+    resourceVersion,
+  };
+  if (object.metadata?.annotations) {
+    const {
+      'kubectl.kubernetes.io/last-applied-configuration': _lastApplied,
+      ...annotations
+    } = object.metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata,
+    spec: object.spec,
+    status: object.status,
+  };
+}
+
+/** A field manager that last changed a workload's spec, and when. */
+export interface SpecManager {
+  manager: string;
+  operation: string;
+  time?: string;
+}
+
+/** The watcher's trimmed copy of a workload. */
+export type WatchedWorkload = WorkloadResource & {
+  metadata: {
+    uid?: string;
+    labels?: Record<string, string>;
+    specManagers?: SpecManager[];
+  };
+  spec?: { images?: string[] };
+};
+
+function specManagers(managedFields: any[] | undefined): SpecManager[] {
+  return (managedFields ?? [])
+    .filter((m: any) => !m.subresource && m.fieldsV1?.['f:spec'] !== undefined)
+    .map((m: any) => ({
+      manager: m.manager,
+      operation: m.operation,
+      time: m.time instanceof Date ? m.time.toISOString() : m.time,
+    }));
+}
+
+function pick(values: Record<string, string>, keys: string[]) {
+  const picked: Record<string, string> = {};
+  for (const key of keys) {
+    if (values[key] !== undefined) {
+      picked[key] = values[key];
+    }
+  }
+  return picked;
+}
+
