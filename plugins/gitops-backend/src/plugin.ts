@@ -19,9 +19,15 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { createRouter } from './router';
-import { DeployService } from './deploys/DeployService';
+import { DeployHistoryService } from './deploys/DeployHistoryService';
+import { GitDeployService } from './deploys/GitDeployService';
+import { ManualDeployService } from './deploys/ManualDeployService';
+import { OverlayRepos } from './deploys/overlayRepo';
+import { PipelineReportService } from './deploys/PipelineReportService';
+import { PreviewService } from './deploys/PreviewService';
 import { DeployStore } from './deploys/DeployStore';
 import { DeployTracker } from './deploys/DeployTracker';
+import { EntityScopeResolver } from './entities/EntityScope';
 import { FluxEntityResolver } from './entities/FluxEntityResolver';
 import { GitWorkspace } from './deploys/GitWorkspace';
 import { createDeployRouter } from './deploys/router';
@@ -146,11 +152,17 @@ export const gitopsPlugin = createBackendPlugin({
           }
         });
 
+        const scopes = new EntityScopeResolver({
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          watchers,
+        });
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            catalog: deps.catalog,
+            scopes,
             status,
             events: new FluxEventsService(clients),
             actions,
@@ -172,23 +184,30 @@ export const gitopsPlugin = createBackendPlugin({
             rootConfig.getOptionalString('gitops.deploys.committer.email') ??
             'gitops@backstage.local',
         });
-        const deploys = new DeployService({
-          status,
-          clients,
-          actions,
-          store: deployStore,
-          workspace,
-          integrations,
-        });
+        const repos = new OverlayRepos(workspace, integrations);
+        const previews = new PreviewService({ clients, repos });
         deps.httpRouter.use(
           createDeployRouter({
             httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            catalog: deps.catalog,
-            auth: deps.auth,
-            status,
-            store: deployStore,
-            deploys,
+            scopes,
+            history: new DeployHistoryService(deployStore),
+            previews,
+            gitDeploys: new GitDeployService({
+              catalog: deps.catalog,
+              actions,
+              store: deployStore,
+              repos,
+              previews,
+            }),
+            manualDeploys: new ManualDeployService({
+              clients,
+              store: deployStore,
+            }),
+            pipelineReports: new PipelineReportService({
+              actions,
+              store: deployStore,
+              repos,
+            }),
           }),
         );
         const tracker = new DeployTracker({

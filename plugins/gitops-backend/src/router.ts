@@ -1,43 +1,31 @@
-import {
-  HttpAuthService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import { ResourcePermission } from '@backstage/plugin-permission-common';
+import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod/v3';
 import {
   FluxObjectList,
   gitopsReconcilePermission,
   gitopsSuspendPermission,
 } from '@gitops-backstage/plugin-gitops-common';
 import { FluxActions } from './actions/FluxActions';
+import { reconcileBody, suspendBody } from './actions/requests';
+import { EntityScope, EntityScopeResolver } from './entities/EntityScope';
 import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
-import { compileLabelSelector } from './entities/labelSelector';
-import { EntityAccessResolver } from './entities/EntityScope';
 import { jsonBody, parseBody } from './parseBody';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  catalog: CatalogService;
+  scopes: EntityScopeResolver;
   status: FluxStatusService;
   events: FluxEventsService;
   actions: FluxActions;
 }
 
-const reconcileBody = z.object({ withSource: z.boolean().optional() }).strict();
-const suspendBody = z
-  .object({ reason: z.string().max(500).optional() })
-  .strict();
-
+/** Flux state and the actions on one object of an entity. */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, status, events, actions } = options;
+  const { httpAuth, scopes, status, events, actions } = options;
   const router = Router();
   router.use(jsonBody());
 
@@ -55,89 +43,54 @@ export async function createRouter(
     res.json(body);
   });
 
-  const access = new EntityAccessResolver({ httpAuth, permissions, catalog });
-  const entityFor = (req: express.Request) => access.resolve(req);
-
   router.get('/entities/:kind/:namespace/:name/status', async (req, res) => {
-    const { entityRef, selector } = await entityFor(req);
-    res.json(status.entityStatus(entityRef, selector));
+    const scope = await scopes.forRequest(req);
+    res.json(status.entityStatus(scope));
   });
-
-  /** An object of the entity; acting on others' objects is refused. */
-  async function objectOfEntity(
-    req: express.Request,
-    permission?: ResourcePermission<'catalog-entity'>,
-  ) {
-    const { credentials, entityRef, selector, who } = await entityFor(req);
-    const { cluster, objectKind, objectNamespace, objectName } = req.params;
-    const found = status.findObject(
-      cluster,
-      objectKind,
-      objectNamespace,
-      objectName,
-    );
-    const matches = compileLabelSelector(selector);
-    const sourceOfEntity = status
-      .entityStatus(entityRef, selector)
-      .environments.some(e =>
-        e.objects.some(
-          o =>
-            o.cluster === cluster &&
-            o.kind === objectKind &&
-            o.namespace === objectNamespace &&
-            o.name === objectName,
-        ),
-      );
-    if (!matches(found.resource.metadata.labels) && !sourceOfEntity) {
-      throw new NotFoundError(
-        `${objectKind} ${objectNamespace}/${objectName} does not belong to ${entityRef}`,
-      );
-    }
-    if (permission) {
-      await access.authorize(
-        { credentials, entityRef, selector, who },
-        permission,
-      );
-    }
-    return { ...found, who };
-  }
 
   const objectPath =
     '/entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName';
+  /** The object the path names, if the entity owns it. */
+  const objectOf = (scope: EntityScope, req: express.Request) =>
+    scope.ownedObject(
+      req.params.cluster,
+      req.params.objectKind,
+      req.params.objectNamespace,
+      req.params.objectName,
+    );
 
   router.post(`${objectPath}/reconcile`, async (req, res) => {
     const body = parseBody(reconcileBody, req.body);
-    const { watcher, resource } = await objectOfEntity(
-      req,
-      gitopsReconcilePermission,
-    );
+    const scope = await scopes.forRequest(req);
+    const { watcher, resource } = objectOf(scope, req);
+    await scope.requirePermission(gitopsReconcilePermission);
     res.json(await actions.reconcile(watcher, resource, body));
   });
 
-  router.post(`${objectPath}/suspend`, async (req, res) => {
-    const body = parseBody(suspendBody, req.body);
-    const { watcher, resource, who } = await objectOfEntity(
-      req,
-      gitopsSuspendPermission,
-    );
-    res.json(
-      await actions.setSuspended(watcher, resource, true, who, body.reason),
-    );
-  });
-
-  router.post(`${objectPath}/resume`, async (req, res) => {
-    const body = parseBody(suspendBody, req.body);
-    const { watcher, resource, who } = await objectOfEntity(
-      req,
-      gitopsSuspendPermission,
-    );
-    res.json(
-      await actions.setSuspended(watcher, resource, false, who, body.reason),
-    );
-  });
+  for (const [verb, suspend] of [
+    ['suspend', true],
+    ['resume', false],
+  ] as const) {
+    router.post(`${objectPath}/${verb}`, async (req, res) => {
+      const body = parseBody(suspendBody, req.body);
+      const scope = await scopes.forRequest(req);
+      const { watcher, resource } = objectOf(scope, req);
+      await scope.requirePermission(gitopsSuspendPermission);
+      res.json(
+        await actions.setSuspended(
+          watcher,
+          resource,
+          suspend,
+          scope.caller.ref,
+          body.reason,
+        ),
+      );
+    });
+  }
 
   router.get(`${objectPath}/events`, async (req, res) => {
-    const { watcher, resource } = await objectOfEntity(req);
+    const scope = await scopes.forRequest(req);
+    const { watcher, resource } = objectOf(scope, req);
     res.json({ items: await events.list(watcher.cluster.name, resource) });
   });
 

@@ -16,7 +16,7 @@ import { FluxStatusService } from '../status/FluxStatusService';
 import { DeployStore } from './DeployStore';
 import { commitLink, revisionSha } from './environmentContext';
 import { CommitInfo, GitWorkspace } from './GitWorkspace';
-import { MANUAL_FIELD_MANAGER } from './DeployService';
+import { MANUAL_FIELD_MANAGER } from './ManualDeployService';
 
 /** Field managers that are Flux, Kubernetes itself, or us. */
 const KNOWN_MANAGERS = new Set([

@@ -1,7 +1,11 @@
 import { InputError } from '@backstage/errors';
-import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
+import {
+  FluxResource,
+  inventoryWorkloads,
+} from '@gitops-backstage/plugin-gitops-common';
+import { FluxActions } from '../actions/FluxActions';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
-import { FluxStatusService } from '../status/FluxStatusService';
+import { EntityScope } from '../entities/EntityScope';
 import { DeployTarget } from './DeployStore';
 
 /** Where an environment of an entity is deployed from, and to. */
@@ -24,44 +28,40 @@ export interface GitContext {
 }
 
 /**
- * Finds the Kustomization that deploys an entity's environment. An
- * environment with several Kustomizations (or only a HelmRelease) is refused
- * with a message that says why.
+ * Finds the Kustomization that deploys an entity's environment, from the
+ * entity's objects as the watcher holds them. An environment with several
+ * Kustomizations (or only a HelmRelease) is refused with a message that
+ * says why.
  */
 export function environmentContext(
-  status: FluxStatusService,
-  entityRef: string,
-  selector: string,
+  scope: EntityScope,
   environment: string,
 ): EnvironmentContext {
-  const entityStatus = status.entityStatus(entityRef, selector);
-  const found = entityStatus.environments.find(e => e.name === environment);
+  const environments = scope.environments();
+  const found = environments.find(e => e.name === environment);
   if (!found) {
-    const names = entityStatus.environments.map(e => e.name).join(', ');
+    const names = environments.map(e => e.name).join(', ');
     throw new InputError(
-      `environment: ${entityRef} has no environment '${environment}'${
+      `environment: ${scope.entityRef} has no environment '${environment}'${
         names ? ` (it has ${names})` : ''
       }`,
     );
   }
-  const kustomizations = found.objects.filter(o => o.kind === 'Kustomization');
+  const kustomizations = found.objects.filter(
+    o => o.resource.kind === 'Kustomization',
+  );
   if (kustomizations.length !== 1) {
     throw new InputError(
       kustomizations.length === 0
-        ? `environment: '${environment}' of ${entityRef} is not deployed by a Flux Kustomization; portal deploys change Kustomize overlays`
-        : `environment: '${environment}' of ${entityRef} has ${kustomizations.length} Kustomizations; portal deploys need exactly one`,
+        ? `environment: '${environment}' of ${scope.entityRef} is not deployed by a Flux Kustomization; portal deploys change Kustomize overlays`
+        : `environment: '${environment}' of ${scope.entityRef} has ${kustomizations.length} Kustomizations; portal deploys need exactly one`,
     );
   }
-  const object = kustomizations[0];
-  const { watcher, resource } = status.findObject(
-    object.cluster,
-    object.kind,
-    object.namespace,
-    object.name,
-  );
+  const { watcher, resource } = kustomizations[0];
+  const namespace = resource.metadata.namespace ?? '';
   const ref = resource.spec?.sourceRef;
   const source = ref
-    ? watcher.get(ref.kind, ref.namespace ?? object.namespace, ref.name)
+    ? watcher.get(ref.kind, ref.namespace ?? namespace, ref.name)
     : undefined;
   return {
     environment,
@@ -69,14 +69,29 @@ export function environmentContext(
     kustomization: resource,
     source,
     target: {
-      cluster: object.cluster,
-      namespace: object.namespace,
-      kustomization: object.name,
+      cluster: watcher.cluster.name,
+      namespace,
+      kustomization: resource.metadata.name,
     },
-    deployments: object.workloads
+    deployments: inventoryWorkloads(resource)
       .filter(w => w.kind === 'Deployment')
       .map(w => ({ namespace: w.namespace, name: w.name })),
   };
+}
+
+/** Asks Flux to fetch and apply now, without waiting; failures are left to the interval. */
+export async function requestEnvironmentReconcile(
+  actions: FluxActions,
+  context: EnvironmentContext,
+): Promise<void> {
+  const requests = [context.source, context.kustomization].filter(
+    (r): r is NonNullable<typeof r> => Boolean(r),
+  );
+  for (const resource of requests) {
+    await actions
+      .requestReconcile(context.watcher, resource)
+      .catch(() => undefined);
+  }
 }
 
 export function gitContext(context: EnvironmentContext): GitContext {

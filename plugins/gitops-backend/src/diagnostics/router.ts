@@ -2,34 +2,18 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { BasicPermission } from '@backstage/plugin-permission-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod/v3';
 import {
   gitopsHealthCheckPermission,
   gitopsRepairPermissions,
-  REPAIR_TYPES,
 } from '@gitops-backstage/plugin-gitops-common';
+import { callerOf } from '../entities/caller';
+import { requirePermission } from '../entities/requirePermission';
 import { parseBody } from '../parseBody';
 import { DiagnosticsService } from './DiagnosticsService';
-
-const runBody = z.object({ cluster: z.string().min(1).optional() }).strict();
-const repairBody = z
-  .object({
-    cluster: z.string().min(1),
-    type: z.enum(REPAIR_TYPES),
-    target: z
-      .object({
-        kind: z.string().min(1),
-        namespace: z.string().optional(),
-        name: z.string().min(1),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+import { repairBody, runBody } from './requests';
 
 /** Routes under /health: reports, runs, repair plans, repairs, audit log. */
 export function createDiagnosticsRouter(options: {
@@ -40,26 +24,16 @@ export function createDiagnosticsRouter(options: {
   const { httpAuth, permissions, diagnostics } = options;
   const router = Router();
 
-  async function authorized(
+  /** The caller, once the permission framework allows the permission. */
+  async function callerWith(
     req: express.Request,
-    permission: typeof gitopsHealthCheckPermission,
+    permission: BasicPermission,
   ) {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`${permission.name} is not allowed for you`);
-    }
-    const actor =
-      'userEntityRef' in credentials.principal
-        ? (credentials.principal as { userEntityRef: string }).userEntityRef
-        : `service:${
-            (credentials.principal as { subject?: string }).subject ?? 'unknown'
-          }`;
-    return { credentials, actor };
+    await requirePermission(permissions, credentials, { permission });
+    return callerOf(credentials);
   }
 
   router.get('/health', async (req, res) => {
@@ -75,8 +49,10 @@ export function createDiagnosticsRouter(options: {
 
   router.post('/health/run', async (req, res) => {
     const body = parseBody(runBody, req.body);
-    const { actor } = await authorized(req, gitopsHealthCheckPermission);
-    res.json({ items: await diagnostics.run(body.cluster, 'manual', actor) });
+    const caller = await callerWith(req, gitopsHealthCheckPermission);
+    res.json({
+      items: await diagnostics.run(body.cluster, 'manual', caller.ref),
+    });
   });
 
   router.post('/health/repairs/plan', async (req, res) => {
@@ -87,11 +63,10 @@ export function createDiagnosticsRouter(options: {
 
   router.post('/health/repairs', async (req, res) => {
     const body = parseBody(repairBody, req.body);
-    const { credentials, actor } = await authorized(
-      req,
-      gitopsRepairPermissions[body.type],
+    const caller = await callerWith(req, gitopsRepairPermissions[body.type]);
+    res.json(
+      await diagnostics.repairs.apply(body, caller.ref, caller.credentials),
     );
-    res.json(await diagnostics.repairs.apply(body, actor, credentials));
   });
 
   router.get('/health/repairs', async (req, res) => {

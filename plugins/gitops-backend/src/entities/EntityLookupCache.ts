@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { callerOf } from './caller';
 
 const TTL_MS = 5000;
 const MAX_ENTRIES = 2000;
@@ -20,13 +21,7 @@ export class EntityLookupCache {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<Entity | undefined> {
-    const principal = credentials.principal as {
-      userEntityRef?: string;
-      subject?: string;
-    };
-    const key = `${
-      principal.userEntityRef ?? principal.subject ?? ''
-    }|${entityRef}`;
+    const key = `${callerOf(credentials).ref}|${entityRef}`;
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && now - hit.at < TTL_MS) {

@@ -7,15 +7,13 @@ import {
   fluxObjectStatus,
   fluxKindInfo,
   FluxResource,
-  GITOPS_ENVIRONMENTS,
   LABEL_ENVIRONMENT,
-  LABEL_KUBERNETES_ID,
   syncState,
   workloadHealth,
   worstState,
 } from '@gitops-backstage/plugin-gitops-common';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
-import { compileLabelSelector } from '../entities/labelSelector';
+import { EntityScope } from '../entities/EntityScope';
 
 /** Answers status questions from the watchers' in-memory copies. */
 export class FluxStatusService {
@@ -73,87 +71,20 @@ export class FluxStatusService {
     );
   }
 
-  findObject(
-    cluster: string,
-    kind: string,
-    namespace: string,
-    name: string,
-  ): { watcher: ClusterWatcher; resource: FluxResource } {
-    const watcher = this.watcher(cluster);
-    const resource = watcher.get(kind, namespace, name);
-    if (!resource) {
-      throw new NotFoundError(
-        `${kind} ${namespace}/${name} not found on cluster ${cluster}`,
-      );
-    }
-    return { watcher, resource };
-  }
-
-  /**
-   * The objects selected for an entity, plus the sources they reference,
-   * grouped by environment.
-   */
-  entityStatus(entityRef: string, selector: string): EntityGitOpsStatus {
-    const matches = compileLabelSelector(selector);
-    // The common selector, backstage.io/kubernetes-id=<id>, has an index.
-    const simple = /^([^=!,()\s]+)\s*==?\s*([^=!,()\s]+)$/.exec(
-      selector.trim(),
-    );
-    const byId =
-      simple && simple[1] === LABEL_KUBERNETES_ID ? simple[2] : undefined;
-    const environments = new Map<string, FluxObjectStatus[]>();
-    for (const watcher of this.watchers) {
-      const selected = byId
-        ? watcher.objectsWithKubernetesId(byId)
-        : watcher.objects().filter(r => matches(r.metadata.labels));
-      const seen = new Set(
-        selected.map(
-          r => `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`,
-        ),
-      );
-      for (const resource of [...selected]) {
-        const ref =
-          resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
-        if (!ref) {
-          continue;
-        }
-        const namespace = ref.namespace ?? resource.metadata.namespace ?? '';
-        const key = `${ref.kind}/${namespace}/${ref.name}`;
-        const source = watcher.get(ref.kind, namespace, ref.name);
-        if (source && !seen.has(key)) {
-          seen.add(key);
-          // A shared source belongs to the environment of what uses it.
-          selected.push({
-            ...source,
-            metadata: {
-              ...source.metadata,
-              labels: {
-                ...source.metadata.labels,
-                [LABEL_ENVIRONMENT]:
-                  source.metadata.labels?.[LABEL_ENVIRONMENT] ??
-                  resource.metadata.labels?.[LABEL_ENVIRONMENT] ??
-                  '',
-              },
-            },
-          });
-        }
-      }
-      for (const resource of selected) {
-        const status = this.status(watcher, resource);
-        const environment = status.environment || status.namespace;
-        environments.set(environment, [
-          ...(environments.get(environment) ?? []),
-          status,
-        ]);
-      }
-    }
+  /** The entity's objects, by environment, as the GitOps tab shows them. */
+  entityStatus(scope: EntityScope): EntityGitOpsStatus {
     return {
-      entityRef,
-      selector,
+      entityRef: scope.entityRef,
+      selector: scope.selector,
       clusters: this.clusters(),
-      environments: [...environments.entries()]
-        .map(([name, objects]) => summarize(name, objects))
-        .sort((a, b) => environmentOrder(a.name) - environmentOrder(b.name)),
+      environments: scope
+        .environments()
+        .map(({ name, objects }) =>
+          summarize(
+            name,
+            objects.map(o => this.status(o.watcher, o.resource)),
+          ),
+        ),
     };
   }
 }
@@ -185,9 +116,4 @@ function summarize(
     lastTransitionTime: lead?.lastTransitionTime,
     objects,
   };
-}
-
-function environmentOrder(name: string): number {
-  const index = (GITOPS_ENVIRONMENTS as readonly string[]).indexOf(name);
-  return index === -1 ? 99 : index;
 }

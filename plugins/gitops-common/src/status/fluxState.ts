@@ -92,6 +92,20 @@ export function fluxRevision(resource: FluxResource): string | undefined {
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 /**
+ * The Deployments, StatefulSets and DaemonSets in a Flux object's inventory.
+ *
+ * @public
+ */
+export function inventoryWorkloads(
+  resource: FluxResource,
+): Array<{ kind: string; namespace: string; name: string }> {
+  return (resource.status?.inventory?.entries ?? [])
+    .map(entry => entry.id.split('_'))
+    .filter(parts => parts.length === 4 && WORKLOAD_KINDS.has(parts[3]))
+    .map(([ns, name, , kind]) => ({ kind, namespace: ns, name }));
+}
+
+/**
  * The normalized status of one Flux object, as the portal's API serves it.
  *
  * @public
@@ -135,10 +149,7 @@ export function fluxObjectStatus(
       namespace: d.namespace ?? namespace,
       name: d.name,
     })),
-    workloads: (resource.status?.inventory?.entries ?? [])
-      .map(entry => entry.id.split('_'))
-      .filter(parts => parts.length === 4 && WORKLOAD_KINDS.has(parts[3]))
-      .map(([ns, name, , kind]) => ({ kind, namespace: ns, name })),
+    workloads: inventoryWorkloads(resource),
   };
 }
 

@@ -1,0 +1,33 @@
+import { NotFoundError } from '@backstage/errors';
+import {
+  DeployMethod,
+  DeployRecord,
+} from '@gitops-backstage/plugin-gitops-common';
+import { EntityScope } from '../entities/EntityScope';
+import { DeployStore } from './DeployStore';
+
+/** An entity's deploys: its own rows and those through its Kustomizations. */
+export class DeployHistoryService {
+  constructor(private readonly store: DeployStore) {}
+
+  list(
+    scope: EntityScope,
+    query: { environment?: string; method?: string; limit?: number },
+  ): Promise<DeployRecord[]> {
+    return this.store.list({
+      entityRef: scope.entityRef,
+      targets: scope.kustomizations(),
+      environment: query.environment,
+      method: query.method as DeployMethod | undefined,
+      limit: query.limit,
+    });
+  }
+
+  async get(scope: EntityScope, id: number): Promise<DeployRecord> {
+    const deploy = await this.store.get(id);
+    if (!deploy || !scope.ownsDeploy(deploy)) {
+      throw new NotFoundError(`deploy ${id} of ${scope.entityRef} not found`);
+    }
+    return deploy;
+  }
+}

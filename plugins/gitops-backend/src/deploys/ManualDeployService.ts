@@ -1,0 +1,96 @@
+import { InputError } from '@backstage/errors';
+import {
+  ManualDeployRequest,
+  ManualDeployResult,
+} from '@gitops-backstage/plugin-gitops-common';
+import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
+import { ClusterClients } from '../cluster/ClusterClients';
+import { EntityScope } from '../entities/EntityScope';
+import { DeployStore } from './DeployStore';
+import { pickDeployment, readContainers } from './deployments';
+import { environmentContext } from './environmentContext';
+
+/** The field manager of manual deploys; the tracker knows it as ours. */
+export const MANUAL_FIELD_MANAGER = 'backstage-gitops-manual';
+
+/** Sets an image in the cluster directly, outside Git (server-side apply). */
+export class ManualDeployService {
+  constructor(
+    private readonly options: { clients: ClusterClients; store: DeployStore },
+  ) {}
+
+  async deploy(
+    scope: EntityScope,
+    request: ManualDeployRequest & { deployment?: string },
+  ): Promise<ManualDeployResult> {
+    const context = environmentContext(scope, request.environment);
+    const deployment = pickDeployment(context, request.deployment);
+    const containers = await readContainers(
+      this.options.clients,
+      context,
+      deployment,
+    );
+    const container = request.container
+      ? containers.find(c => c.name === request.container)
+      : containers[0];
+    if (!container) {
+      throw new InputError(
+        `container: Deployment ${deployment.name} has no container '${
+          request.container
+        }' (it has ${containers.map(c => c.name).join(', ')})`,
+      );
+    }
+    try {
+      await this.options.clients.get(context.target.cluster).serverSideApply(
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: deployment.name, namespace: deployment.namespace },
+          spec: {
+            template: {
+              spec: {
+                containers: [{ name: container.name, image: request.image }],
+              },
+            },
+          },
+        },
+        MANUAL_FIELD_MANAGER,
+        // A manual deploy takes the image over from Flux on purpose.
+        true,
+      );
+    } catch (error) {
+      throw new Error(
+        `applying the image to Deployment ${deployment.namespace}/${
+          deployment.name
+        }: ${describeKubernetesError(error)}`,
+      );
+    }
+    const deploy = await this.options.store.insert({
+      ...context.target,
+      entityRef: scope.entityRef,
+      environment: context.environment,
+      method: 'manual',
+      status: 'progressing',
+      triggeredBy: scope.caller.ref,
+      message: request.reason,
+      details: {
+        deployment: deployment.name,
+        namespace: deployment.namespace,
+        container: container.name,
+        image: request.image,
+        previousImage: container.image,
+      },
+    });
+    const suspended = Boolean(context.kustomization.spec?.suspend);
+    return {
+      deploy: deploy!,
+      warning: suspended
+        ? undefined
+        : `Flux reverts this image at the next reconcile of Kustomization ${
+            context.target.namespace
+          }/${context.target.kustomization} (every ${
+            context.kustomization.spec?.interval ?? '?'
+          }); suspend the environment's auto-sync to keep it`,
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import { resolveGitCredentials } from '@gitops-backstage/plugin-gitops-node';
+import { GitContext } from './environmentContext';
+import { GitWorkspace, LocalRepo } from './GitWorkspace';
+
+/** Names Kustomize reads an overlay's kustomization from. */
+export const KUSTOMIZATION_FILES = [
+  'kustomization.yaml',
+  'kustomization.yml',
+  'Kustomization',
+];
+
+/** Work on the clone of an environment's repository, with the integration's credentials. */
+export class OverlayRepos {
+  constructor(
+    private readonly workspace: GitWorkspace,
+    private readonly integrations: ScmIntegrationRegistry,
+  ) {}
+
+  withRepo<T>(
+    git: GitContext,
+    work: (repo: LocalRepo) => Promise<T>,
+  ): Promise<T> {
+    const credentials = resolveGitCredentials({
+      repoUrl: git.repoUrl,
+      auth: { from: 'integration' },
+      integrations: this.integrations,
+    });
+    return this.workspace.withRepo(git.repoUrl, credentials, work);
+  }
+}
+
+/** Every file of a directory at a commit, by path. */
+export async function readDir(repo: LocalRepo, commit: string, dir: string) {
+  const files = new Map<string, string>();
+  for (const path of await repo.listFiles(commit, dir || '.')) {
+    files.set(path, (await repo.show(commit, path)) ?? '');
+  }
+  return files;
+}
+
+/** A short digest of an overlay's files, to notice it changed since a preview. */
+export function digestOf(files: Map<string, string>): string {
+  const hash = createHash('sha256');
+  for (const path of [...files.keys()].sort()) {
+    hash.update(path).update('\0').update(files.get(path)!).update('\0');
+  }
+  return hash.digest('hex').slice(0, 20);
+}
+
+export function joinPath(dir: string, file: string) {
+  return dir ? `${dir}/${file}` : file;
+}
