@@ -27,7 +27,7 @@ import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { FluxActions } from '../actions/FluxActions';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { FLUX_CONTROLLERS } from './checks/clusterChecks';
-import { describeRef, refOf } from './checks/types';
+import { describeRef, refOf } from './checks/outcome';
 import { DiagnosticsStore } from './DiagnosticsStore';
 
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';

@@ -5,7 +5,8 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClient } from '../../cluster/ClusterClient';
-import { CheckOutcome, outcome } from './types';
+import { CheckOutcome } from './types';
+import { outcome } from './outcome';
 
 /** The Flux CRDs the portal needs; notification CRDs are optional. */
 export const REQUIRED_FLUX_CRDS = FLUX_KINDS.map(k => `${k.plural}.${k.group}`);

@@ -9,7 +9,8 @@ import {
   kubernetesErrorCode,
 } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClient } from '../../cluster/ClusterClient';
-import { CheckOutcome, outcome, refOf } from './types';
+import { CheckOutcome } from './types';
+import { outcome, refOf } from './outcome';
 
 const PROBE_TIMEOUT_MS = 5000;
 const PROBE_CONCURRENCY = 16;

@@ -5,7 +5,8 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { ClusterClient } from '../../cluster/ClusterClient';
 import { evaluateFlow, Flow, PolicyPod } from '../networkPolicy';
-import { CheckOutcome, outcome } from './types';
+import { CheckOutcome } from './types';
+import { outcome } from './outcome';
 
 const DNS_POD: PolicyPod = {
   namespace: 'kube-system',

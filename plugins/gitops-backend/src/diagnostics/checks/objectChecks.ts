@@ -6,7 +6,8 @@ import {
   parseDuration,
   syncState,
 } from '@gitops-backstage/plugin-gitops-common';
-import { CheckOutcome, describeRef, outcome, refOf } from './types';
+import { CheckOutcome } from './types';
+import { describeRef, outcome, refOf } from './outcome';
 
 /**
  * Checks that read only the watched Flux objects: the sync summary with each
