@@ -214,8 +214,7 @@ export const gitopsPlugin = createBackendPlugin({
           status,
           entities,
           store: deployStore,
-          workspace,
-          integrations,
+          repos,
           logger,
           timeoutMs:
             (rootConfig.getOptionalNumber('gitops.deploys.timeoutMinutes') ??

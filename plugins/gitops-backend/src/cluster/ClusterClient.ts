@@ -24,7 +24,12 @@ export interface ListPage {
   resourceVersion: string;
 }
 
-export type WatchPhase = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+export type WatchPhase =
+  | 'ADDED'
+  | 'MODIFIED'
+  | 'DELETED'
+  | 'BOOKMARK'
+  | 'ERROR';
 
 /** What a SelfSubjectAccessReview asks. */
 export interface AccessQuestion {
@@ -78,7 +83,12 @@ export interface ClusterClient {
     fieldManager: string,
     force: boolean,
   ): Promise<any>;
-  create(object: { apiVersion: string; kind: string; metadata: any } & Record<string, unknown>): Promise<any>;
+  create(
+    object: { apiVersion: string; kind: string; metadata: any } & Record<
+      string,
+      unknown
+    >,
+  ): Promise<any>;
   delete(address: ObjectAddress): Promise<void>;
 
   readDeployment(namespace: string, name: string): Promise<V1Deployment>;

@@ -6,7 +6,9 @@ import { KubernetesClusterClient } from './KubernetesClusterClient';
 /** The client of each configured cluster, by name. */
 export class ClusterClients {
   static forClusters(clusters: ClusterDetails[]): ClusterClients {
-    return new ClusterClients(clusters.map(c => new KubernetesClusterClient(c)));
+    return new ClusterClients(
+      clusters.map(c => new KubernetesClusterClient(c)),
+    );
   }
 
   constructor(private readonly clients: ClusterClient[]) {}

@@ -216,7 +216,10 @@ export class KubernetesClusterClient implements ClusterClient {
     return list.items;
   }
 
-  async listEvents(namespace: string, involved: { kind: string; name: string }) {
+  async listEvents(
+    namespace: string,
+    involved: { kind: string; name: string },
+  ) {
     const list = await this.bounded(
       `listing events of ${involved.kind} ${namespace}/${involved.name}`,
       this.config.makeApiClient(CoreV1Api).listNamespacedEvent({

@@ -123,4 +123,3 @@ function pick(values: Record<string, string>, keys: string[]) {
   }
   return picked;
 }
-

@@ -1,21 +1,18 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ScmIntegrationRegistry } from '@backstage/integration';
 import {
   DeployRecord,
   FluxResource,
   LABEL_ENVIRONMENT,
 } from '@gitops-backstage/plugin-gitops-common';
-import {
-  GITOPS_FIELD_MANAGER,
-  resolveGitCredentials,
-} from '@gitops-backstage/plugin-gitops-node';
+import { GITOPS_FIELD_MANAGER } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { WatchedWorkload } from '../cluster/projection';
 import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { DeployStore } from './DeployStore';
 import { commitLink, revisionSha } from './environmentContext';
-import { CommitInfo, GitWorkspace } from './GitWorkspace';
+import { CommitInfo, LocalRepo } from './GitWorkspace';
+import { OverlayRepos } from './overlayRepo';
 import { MANUAL_FIELD_MANAGER } from './ManualDeployService';
 
 /** Field managers that are Flux, Kubernetes itself, or us. */
@@ -33,8 +30,7 @@ export interface DeployTrackerOptions {
   /** Rows keep their entity even after its Flux objects are gone. */
   entities: FluxEntityResolver;
   store: DeployStore;
-  workspace: GitWorkspace;
-  integrations: ScmIntegrationRegistry;
+  repos: OverlayRepos;
   logger: LoggerService;
   /** A deploy Flux has not applied within this time failed. */
   timeoutMs?: number;
@@ -336,16 +332,12 @@ export class DeployTracker {
 
   private withRepo<T>(
     source: FluxResource,
-    work: Parameters<GitWorkspace['withRepo']>[2] &
-      ((...args: any[]) => Promise<T>),
+    work: (repo: LocalRepo) => Promise<T>,
   ): Promise<T> {
-    const repoUrl = String(source.spec?.url);
-    const credentials = resolveGitCredentials({
-      repoUrl,
-      auth: { from: 'integration' },
-      integrations: this.options.integrations,
-    });
-    return this.options.workspace.withRepo(repoUrl, credentials, work);
+    return this.options.repos.withRepo(
+      { repoUrl: String(source.spec?.url) },
+      work,
+    );
   }
 }
 

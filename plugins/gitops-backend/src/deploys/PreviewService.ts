@@ -46,7 +46,11 @@ export class PreviewService {
 
   async preview(
     scope: EntityScope,
-    request: { environment: string; changes: DeployChanges; deployment?: string },
+    request: {
+      environment: string;
+      changes: DeployChanges;
+      deployment?: string;
+    },
   ): Promise<DeployPreview> {
     const context = environmentContext(scope, request.environment);
     const git = gitContext(context);

@@ -11,7 +11,7 @@ export const KUSTOMIZATION_FILES = [
   'Kustomization',
 ];
 
-/** Work on the clone of an environment's repository, with the integration's credentials. */
+/** Work on the clone of a repository, with the integration's credentials. */
 export class OverlayRepos {
   constructor(
     private readonly workspace: GitWorkspace,
@@ -19,7 +19,7 @@ export class OverlayRepos {
   ) {}
 
   withRepo<T>(
-    git: GitContext,
+    git: Pick<GitContext, 'repoUrl'>,
     work: (repo: LocalRepo) => Promise<T>,
   ): Promise<T> {
     const credentials = resolveGitCredentials({

@@ -123,4 +123,3 @@ export const historyQuery = z
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();
-

@@ -25,10 +25,7 @@ export function createDiagnosticsRouter(options: {
   const router = Router();
 
   /** The caller, once the permission framework allows the permission. */
-  async function callerWith(
-    req: express.Request,
-    permission: BasicPermission,
-  ) {
+  async function callerWith(req: express.Request, permission: BasicPermission) {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });

@@ -1,4 +1,7 @@
-import { FluxEvent, FluxResource } from '@gitops-backstage/plugin-gitops-common';
+import {
+  FluxEvent,
+  FluxResource,
+} from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
 

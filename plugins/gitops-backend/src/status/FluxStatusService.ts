@@ -77,14 +77,12 @@ export class FluxStatusService {
       entityRef: scope.entityRef,
       selector: scope.selector,
       clusters: this.clusters(),
-      environments: scope
-        .environments()
-        .map(({ name, objects }) =>
-          summarize(
-            name,
-            objects.map(o => this.status(o.watcher, o.resource)),
-          ),
+      environments: scope.environments().map(({ name, objects }) =>
+        summarize(
+          name,
+          objects.map(o => this.status(o.watcher, o.resource)),
         ),
+      ),
     };
   }
 }

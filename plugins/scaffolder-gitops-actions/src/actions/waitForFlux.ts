@@ -136,8 +136,7 @@ export function createWaitForFluxAction(options: { config: Config }) {
                 },
               });
               const sourceRef =
-                object.spec?.sourceRef ??
-                object.spec?.chart?.spec?.sourceRef;
+                object.spec?.sourceRef ?? object.spec?.chart?.spec?.sourceRef;
               const source =
                 sourceRef?.kind === FLUX_KIND.GitRepository
                   ? await client.read<FluxResource>({

@@ -95,7 +95,10 @@ export function assessReadiness(
     const applied =
       workload.status?.lastAppliedRevision ??
       workload.status?.lastAttemptedRevision;
-    if (workload.kind === FLUX_KIND.HelmRelease || revisionMatches(applied, revision)) {
+    if (
+      workload.kind === FLUX_KIND.HelmRelease ||
+      revisionMatches(applied, revision)
+    ) {
       return { state: 'ready', revision: applied, message: condition.message };
     }
   }
