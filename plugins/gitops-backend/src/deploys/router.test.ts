@@ -1,0 +1,480 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import request from 'supertest';
+import { FluxActions } from '../actions/FluxActions';
+import { ClusterWatcher } from '../cluster/ClusterWatcher';
+import { FluxStatusService } from '../status/FluxStatusService';
+import {
+  fakeClients,
+  FakeClusterClient,
+  flux,
+  syncedWatcher,
+} from '../__testUtils__/fakeCluster';
+import {
+  appWith,
+  fixtureDeps,
+  ownerHeader,
+  serviceHeader,
+  strangerHeader,
+} from '../__testUtils__/routerFixture';
+import { DeployHistoryService } from './DeployHistoryService';
+import { DeployStore } from './DeployStore';
+import { GitDeployService } from './GitDeployService';
+import { GitWorkspace } from './GitWorkspace';
+import { ManualDeployService } from './ManualDeployService';
+import { OverlayRepos } from './overlayRepo';
+import { PipelineReportService } from './PipelineReportService';
+import { PreviewService } from './PreviewService';
+import { createDeployRouter } from './router';
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, {
+    cwd,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'ci',
+      GIT_AUTHOR_EMAIL: 'ci@example.com',
+      GIT_COMMITTER_NAME: 'ci',
+      GIT_COMMITTER_EMAIL: 'ci@example.com',
+    },
+  })
+    .toString()
+    .trim();
+
+const overlay = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../../base
+`;
+
+const labels = {
+  'backstage.io/kubernetes-id': 'shop',
+  'gitops.backstage.io/environment': 'development',
+};
+
+describe('the deploy routes', () => {
+  let root: string;
+  let origin: string;
+  let client: FakeClusterClient;
+  let watcher: ClusterWatcher;
+  let store: DeployStore;
+  let app: ReturnType<typeof appWith>;
+
+  /** A push from a clone of someone else's. */
+  function push(file: string, content: string): string {
+    const dir = fs.mkdtempSync(path.join(root, 'clone-'));
+    git(dir, 'clone', '-q', origin, '.');
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', `change ${file}`);
+    git(dir, 'push', '-q', 'origin', 'HEAD:main');
+    return git(dir, 'rev-parse', 'HEAD');
+  }
+
+  beforeEach(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-deploys-'));
+    origin = path.join(root, 'origin.git');
+    git(root, 'init', '-q', '--bare', '-b', 'main', origin);
+    const seed = fs.mkdtempSync(path.join(root, 'seed-'));
+    git(seed, 'init', '-q', '-b', 'main');
+    fs.mkdirSync(path.join(seed, 'deploy/overlays/shop-dev'), {
+      recursive: true,
+    });
+    fs.writeFileSync(
+      path.join(seed, 'deploy/overlays/shop-dev/kustomization.yaml'),
+      overlay,
+    );
+    git(seed, 'add', '-A');
+    git(seed, 'commit', '-q', '-m', 'seed');
+    git(seed, 'push', '-q', origin, 'HEAD:main');
+
+    const repoUrl = `file://${origin}`;
+    ({ client, watcher } = await syncedWatcher(
+      new FakeClusterClient().add(
+        flux.kustomization('shop-dev', 'apps', {
+          labels,
+          source: 'shop-repo',
+          deployments: ['shop'],
+          revision: `main@sha1:${'0'.repeat(40)}`,
+        }),
+        flux.gitRepository('shop-repo', 'apps', { url: repoUrl }),
+        flux.kustomization('helm-only', 'apps', {
+          labels: {
+            'backstage.io/kubernetes-id': 'shop',
+            'gitops.backstage.io/environment': 'staging',
+          },
+          source: 'tagged',
+          deployments: ['a', 'b'],
+        }),
+        flux.deployment('shop', 'apps', {
+          containers: [
+            { name: 'sidecar', image: 'envoy:1' },
+            { name: 'app', image: 'registry.example.com/shop:1.0.0' },
+          ],
+        }),
+      ),
+    ));
+    const knex = await databases.init('SQLITE_3');
+    await DeployStore.migrate(knex);
+    store = new DeployStore(knex);
+    const status = new FluxStatusService([watcher]);
+    const clients = fakeClients(client);
+    const actions = new FluxActions(status, clients);
+    const deps = fixtureDeps([watcher]);
+    // file:// has no integration; the Gitea one stands in for its credentials.
+    const integrations = ScmIntegrations.fromConfig(new ConfigReader({}));
+    jest
+      .spyOn(integrations.gitea, 'byUrl')
+      .mockReturnValue({
+        config: { host: '', username: 'bot', password: 'pw' },
+      } as any);
+    const repos = new OverlayRepos(
+      new GitWorkspace(path.join(root, 'ws'), {
+        name: 'Backstage GitOps',
+        email: 'gitops@example.com',
+      }),
+      integrations,
+    );
+    const previews = new PreviewService({ clients, repos });
+    app = appWith(
+      createDeployRouter({
+        httpAuth: deps.httpAuth,
+        scopes: deps.scopes,
+        history: new DeployHistoryService(store),
+        previews,
+        gitDeploys: new GitDeployService({
+          catalog: deps.catalog,
+          actions,
+          store,
+          repos,
+          previews,
+        }),
+        manualDeploys: new ManualDeployService({ clients, store }),
+        pipelineReports: new PipelineReportService({ actions, store, repos }),
+      }),
+    );
+  });
+
+  afterEach(() => {
+    watcher.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const base = '/entities/component/default/shop/deploys';
+  const changes = { image: 'registry.example.com/shop:2.0.0', replicas: 2 };
+
+  it('previews a change as a diff of the overlay, touching nothing', async () => {
+    const res = await request(app)
+      .post(`${base}/preview`)
+      .set('Authorization', strangerHeader)
+      .send({ environment: 'development', changes });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      environment: 'development',
+      branch: 'main',
+      overlayPath: 'deploy/overlays/shop-dev',
+      target: { deployment: 'shop', container: 'app' },
+      empty: false,
+    });
+    expect(res.body.diff).toContain('+  - path: gitops-deploy-patch.yaml');
+    expect(res.body.diff).toContain('image: registry.example.com/shop:2.0.0');
+    expect(git(origin, 'rev-list', '--count', 'main')).toBe('1');
+  });
+
+  it('commits as the user, records the deploy first and asks Flux to reconcile', async () => {
+    const preview = await request(app)
+      .post(`${base}/preview`)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'development', changes });
+    const res = await request(app)
+      .post(base)
+      .set('Authorization', ownerHeader)
+      .send({
+        environment: 'development',
+        changes,
+        message: 'Ship 2.0.0',
+        expectedOverlayDigest: preview.body.overlayDigest,
+      });
+    expect(res.status).toBe(201);
+    const sha = git(origin, 'rev-parse', 'main');
+    expect(res.body).toMatchObject({
+      pushAttempts: 1,
+      deploy: {
+        method: 'gitops-ui',
+        status: 'pending',
+        commitSha: sha,
+        revision: `main@sha1:${sha}`,
+        triggeredBy: 'user:default/owner',
+        commitAuthor: 'Olive Owner',
+        entityRef: 'component:default/shop',
+      },
+    });
+    expect(git(origin, 'log', '-1', '--format=%an <%ae>|%s', 'main')).toBe(
+      'Olive Owner <olive@example.com>|Ship 2.0.0',
+    );
+    expect(
+      client.callsOf('mergePatch').map(([address]) => address.kind),
+    ).toEqual(['GitRepository', 'Kustomization']);
+
+    const history = await request(app)
+      .get(`${base}?environment=development`)
+      .set('Authorization', ownerHeader);
+    expect(history.body.items.map((d: any) => d.commitSha)).toEqual([sha]);
+    const one = await request(app)
+      .get(`${base}/${res.body.deploy.id}`)
+      .set('Authorization', ownerHeader);
+    expect(one.body.commitSha).toBe(sha);
+
+    // The same values again: nothing to deploy.
+    const again = await request(app)
+      .post(base)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'development', changes, message: 'again' });
+    expect(again.status).toBe(400);
+    expect(again.body.error.message).toContain('nothing to deploy');
+  });
+
+  it('refuses a deploy whose overlay changed since the preview', async () => {
+    const preview = await request(app)
+      .post(`${base}/preview`)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'development', changes });
+    push('deploy/overlays/shop-dev/extra.yaml', 'x: 1\n');
+    const res = await request(app)
+      .post(base)
+      .set('Authorization', ownerHeader)
+      .send({
+        environment: 'development',
+        changes,
+        message: 'late',
+        expectedOverlayDigest: preview.body.overlayDigest,
+      });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toContain('changed since your preview');
+    expect(await store.list({ limit: 10 })).toEqual([]);
+  });
+
+  it('rolls back to a past deploy, first as a dry run', async () => {
+    const first = await request(app)
+      .post(base)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'development', changes, message: 'v2' });
+    await request(app)
+      .post(base)
+      .set('Authorization', ownerHeader)
+      .send({
+        environment: 'development',
+        changes: { replicas: 5 },
+        message: 'five',
+      });
+    const id = first.body.deploy.id;
+    const dry = await request(app)
+      .post(`${base}/${id}/rollback`)
+      .set('Authorization', ownerHeader)
+      .send({ dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body.diff).toContain('-  replicas: 5');
+    const res = await request(app)
+      .post(`${base}/${id}/rollback`)
+      .set('Authorization', ownerHeader)
+      .send({});
+    expect(res.status).toBe(201);
+    expect(res.body.deploy).toMatchObject({ rollbackOf: id });
+    expect(git(origin, 'log', '-1', '--format=%s', 'main')).toMatch(
+      /^Roll back development to [0-9a-f]{7} \(deploy #\d+\)$/,
+    );
+    const nothing = await request(app)
+      .post(`${base}/${id}/rollback`)
+      .set('Authorization', ownerHeader)
+      .send({});
+    expect(nothing.status).toBe(400);
+  });
+
+  it('sets an image in the cluster by server-side apply and warns Flux reverts it', async () => {
+    const res = await request(app)
+      .post(`${base}/manual`)
+      .set('Authorization', ownerHeader)
+      .send({
+        environment: 'development',
+        image: 'registry.example.com/shop:hotfix',
+        container: 'app',
+        reason: 'hotfix',
+      });
+    expect(res.status).toBe(201);
+    expect(res.body.deploy).toMatchObject({
+      method: 'manual',
+      status: 'progressing',
+      triggeredBy: 'user:default/owner',
+      details: {
+        deployment: 'shop',
+        container: 'app',
+        previousImage: 'registry.example.com/shop:1.0.0',
+      },
+    });
+    expect(res.body.warning).toContain('Flux reverts this image');
+    const [[object, manager, force]] = client.callsOf('serverSideApply');
+    expect(object.spec.template.spec.containers).toEqual([
+      { name: 'app', image: 'registry.example.com/shop:hotfix' },
+    ]);
+    expect([manager, force]).toEqual(['backstage-gitops-manual', true]);
+    // Rolling back a manual deploy has no commit to restore.
+    const rollback = await request(app)
+      .post(`${base}/${res.body.deploy.id}/rollback`)
+      .set('Authorization', ownerHeader)
+      .send({});
+    expect(rollback.status).toBe(400);
+    expect(rollback.body.error.message).toContain('without a commit');
+  });
+
+  it('names what is wrong with a manual deploy', async () => {
+    const container = await request(app)
+      .post(`${base}/manual`)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'development', image: 'a:1', container: 'nope' });
+    expect(container.status).toBe(400);
+    expect(container.body.error.message).toContain(
+      "has no container 'nope' (it has sidecar, app)",
+    );
+    const several = await request(app)
+      .post(`${base}/manual`)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'staging', image: 'a:1' });
+    expect(several.status).toBe(400);
+    expect(several.body.error.message).toContain('has 2 Deployments');
+    const unknown = await request(app)
+      .post(`${base}/manual`)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'qa', image: 'a:1' });
+    expect(unknown.body.error.message).toContain(
+      "has no environment 'qa' (it has development, staging)",
+    );
+    const image = await request(app)
+      .post(`${base}/manual`)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'development', image: 'UPPER CASE' });
+    expect(image.status).toBe(400);
+    expect(image.body.error.message).toContain('image');
+    client.failNext('serverSideApply', new Error('webhook denied'));
+    const failed = await request(app)
+      .post(`${base}/manual`)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'development', image: 'a:1' });
+    expect(failed.status).toBe(500);
+    expect(failed.body.error.message).toBe(
+      'applying the image to Deployment apps/shop: webhook denied',
+    );
+    expect(await store.list({ limit: 10 })).toEqual([]);
+  });
+
+  it('refuses other teams, missing tokens and bad bodies before doing anything', async () => {
+    for (const [path, body] of [
+      [base, { environment: 'development', changes, message: 'm' }],
+      [`${base}/manual`, { environment: 'development', image: 'a:1' }],
+      [`${base}/1/rollback`, {}],
+    ] as const) {
+      const stranger = await request(app)
+        .post(path)
+        .set('Authorization', strangerHeader)
+        .send(body);
+      expect(stranger.status).toBe(403);
+      expect((await request(app).post(path).send(body)).status).toBe(401);
+    }
+    const bad = await request(app)
+      .post(base)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'development', changes: {}, message: '' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('message');
+    const query = await request(app)
+      .get(`${base}?method=teleport`)
+      .set('Authorization', ownerHeader);
+    expect(query.status).toBe(400);
+    expect(git(origin, 'rev-list', '--count', 'main')).toBe('1');
+    expect(client.callsOf('serverSideApply')).toEqual([]);
+  });
+
+  it('hides deploys of other entities', async () => {
+    const other = await store.insert({
+      cluster: 'local',
+      namespace: 'apps',
+      kustomization: 'elsewhere',
+      entityRef: 'component:default/other',
+      environment: 'development',
+      method: 'manual',
+      status: 'succeeded',
+      triggeredBy: 'x',
+    });
+    const res = await request(app)
+      .get(`${base}/${other!.id}`)
+      .set('Authorization', ownerHeader);
+    expect(res.status).toBe(404);
+  });
+
+  it('records a pipeline deploy reported with a service token', async () => {
+    const sha = push('deploy/overlays/shop-dev/app.txt', 'v3\n');
+    const body = {
+      entityRef: 'Component:default/shop',
+      environment: 'development',
+      revision: sha,
+      pipeline: 'release',
+      pipelineUrl: 'https://ci.example.com/runs/1',
+    };
+    const user = await request(app)
+      .post('/deploys/pipeline')
+      .set('Authorization', ownerHeader)
+      .send(body);
+    expect(user.status).toBe(403);
+    const res = await request(app)
+      .post('/deploys/pipeline')
+      .set('Authorization', serviceHeader)
+      .send(body);
+    expect(res.status).toBe(201);
+    expect(res.body.deploy).toMatchObject({
+      method: 'pipeline',
+      status: 'pending',
+      triggeredBy: 'pipeline:release',
+      entityRef: 'component:default/shop',
+      commitSha: sha,
+      commitMessage: 'change deploy/overlays/shop-dev/app.txt',
+    });
+    // Reported twice: the same row.
+    const again = await request(app)
+      .post('/deploys/pipeline')
+      .set('Authorization', serviceHeader)
+      .send(body);
+    expect(again.body.deploy.id).toBe(res.body.deploy.id);
+
+    const unknown = await request(app)
+      .post('/deploys/pipeline')
+      .set('Authorization', serviceHeader)
+      .send({ ...body, entityRef: 'component:default/nope' });
+    expect(unknown.status).toBe(404);
+    const notOnBranch = await request(app)
+      .post('/deploys/pipeline')
+      .set('Authorization', serviceHeader)
+      .send({ ...body, revision: 'f'.repeat(40) });
+    expect(notOnBranch.status).toBe(400);
+    expect(notOnBranch.body.error.message).toContain('revision: commit');
+    const badRef = await request(app)
+      .post('/deploys/pipeline')
+      .set('Authorization', serviceHeader)
+      .send({ ...body, entityRef: 'shop' });
+    expect(badRef.status).toBe(400);
+    const plain = await request(app)
+      .post('/deploys/pipeline')
+      .set('Authorization', serviceHeader)
+      .send({ ...body, entityRef: 'component:default/plain' });
+    expect(plain.body.error.message).toContain('is not linked to Flux objects');
+  });
+});

@@ -1,0 +1,293 @@
+import request from 'supertest';
+import { FluxActions } from './actions/FluxActions';
+import { FluxEventsService } from './status/FluxEventsService';
+import { FluxStatusService } from './status/FluxStatusService';
+import { createRouter } from './router';
+import {
+  fakeClients,
+  FakeClusterClient,
+  flux,
+  syncedWatcher,
+} from './__testUtils__/fakeCluster';
+import {
+  appWith,
+  fixtureDeps,
+  ownerHeader,
+  serviceHeader,
+  strangerHeader,
+} from './__testUtils__/routerFixture';
+
+const labels = {
+  'backstage.io/kubernetes-id': 'shop',
+  'gitops.backstage.io/environment': 'development',
+};
+
+describe('the Flux object routes', () => {
+  let client: FakeClusterClient;
+  let stop: () => void;
+  let app: ReturnType<typeof appWith>;
+
+  beforeEach(async () => {
+    const synced = await syncedWatcher(
+      new FakeClusterClient().add(
+        flux.kustomization('shop-dev', 'apps', {
+          labels,
+          source: 'shop-repo',
+          revision: `main@sha1:${'a'.repeat(40)}`,
+          deployments: ['shop'],
+        }),
+        flux.kustomization('shop-prod', 'prod', {
+          labels: {
+            ...labels,
+            'gitops.backstage.io/environment': 'production',
+          },
+          ready: 'False',
+          reason: 'BuildFailed',
+          source: 'shop-repo-prod',
+        }),
+        flux.gitRepository('shop-repo', 'apps'),
+        flux.kustomization('other', 'apps', {
+          labels: { 'backstage.io/kubernetes-id': 'other' },
+        }),
+        flux.deployment('shop', 'apps'),
+      ),
+    );
+    client = synced.client;
+    stop = () => synced.watcher.stop();
+    client.events = [
+      {
+        metadata: { namespace: 'apps', creationTimestamp: new Date(1000) },
+        involvedObject: { kind: 'Kustomization', name: 'shop-dev' },
+        type: 'Normal',
+        reason: 'ReconciliationSucceeded',
+        message: ' applied \n',
+        lastTimestamp: new Date('2026-01-01T00:00:00Z'),
+      },
+      {
+        metadata: { namespace: 'apps' },
+        involvedObject: { kind: 'GitRepository', name: 'shop-repo' },
+        reason: 'NewArtifact',
+        series: { count: 3 },
+        eventTime: '2026-01-02T00:00:00Z',
+      },
+    ];
+    const status = new FluxStatusService([synced.watcher]);
+    const clients = fakeClients(client);
+    const deps = fixtureDeps([synced.watcher]);
+    app = appWith(
+      await createRouter({
+        httpAuth: deps.httpAuth,
+        scopes: deps.scopes,
+        status,
+        events: new FluxEventsService(clients),
+        actions: new FluxActions(status, clients, { handleTimeoutMs: 500 }),
+      }),
+    );
+  });
+
+  afterEach(() => stop());
+
+  const shop = '/entities/component/default/shop';
+  const dev = `${shop}/objects/local/Kustomization/apps/shop-dev`;
+
+  it('refuses every route without a token', async () => {
+    for (const path of ['/clusters', '/objects', `${shop}/status`]) {
+      expect((await request(app).get(path)).status).toBe(401);
+    }
+    expect((await request(app).post(`${dev}/reconcile`).send({})).status).toBe(
+      401,
+    );
+  });
+
+  it('lists clusters and objects for users and services', async () => {
+    const clusters = await request(app)
+      .get('/clusters')
+      .set('Authorization', serviceHeader);
+    expect(clusters.body.items).toEqual([
+      expect.objectContaining({ name: 'local', state: 'ok' }),
+    ]);
+    const objects = await request(app)
+      .get('/objects')
+      .set('Authorization', ownerHeader);
+    expect(objects.body.items).toHaveLength(4);
+  });
+
+  it("groups the entity's objects by environment, sources included", async () => {
+    const res = await request(app)
+      .get(`${shop}/status`)
+      .set('Authorization', ownerHeader);
+    expect(res.status).toBe(200);
+    expect(res.body.environments.map((e: any) => e.name)).toEqual([
+      'development',
+      'production',
+    ]);
+    const [development, production] = res.body.environments;
+    expect(development.objects.map((o: any) => o.name)).toEqual([
+      'shop-dev',
+      'shop-repo',
+    ]);
+    expect(development).toMatchObject({
+      state: 'Ready',
+      shortRevision: 'main@aaaaaaa',
+    });
+    expect(development.objects[0].workloads[0]).toMatchObject({
+      name: 'shop',
+      health: 'Healthy',
+    });
+    expect(production).toMatchObject({ state: 'Failed' });
+  });
+
+  it('answers 404 for an unknown entity and 400 for one without Flux annotations', async () => {
+    expect(
+      (
+        await request(app)
+          .get('/entities/component/default/nope/status')
+          .set('Authorization', ownerHeader)
+      ).status,
+    ).toBe(404);
+    const plain = await request(app)
+      .get('/entities/component/default/plain/status')
+      .set('Authorization', ownerHeader);
+    expect(plain.status).toBe(400);
+    expect(plain.body.error.message).toContain('backstage.io/kubernetes-id');
+  });
+
+  it('reconciles an object of the entity with its source for the owner', async () => {
+    const res = await request(app)
+      .post(`${dev}/reconcile`)
+      .set('Authorization', ownerHeader)
+      .send({ withSource: true });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      handled: true,
+      status: { name: 'shop-dev' },
+    });
+    expect(
+      client.callsOf('mergePatch').map(([address, , manager]) => [
+        address.kind,
+        manager,
+      ]),
+    ).toEqual([
+      ['GitRepository', 'backstage-gitops'],
+      ['Kustomization', 'backstage-gitops'],
+    ]);
+  });
+
+  it('says when Flux has not handled the request in time', async () => {
+    client.handleReconcileRequests = false;
+    const res = await request(app)
+      .post(`${dev}/reconcile`)
+      .set('Authorization', serviceHeader)
+      .send({});
+    expect(res.body.handled).toBe(false);
+  });
+
+  it('refuses another team, other entities’ objects and bad bodies', async () => {
+    const stranger = await request(app)
+      .post(`${dev}/reconcile`)
+      .set('Authorization', strangerHeader)
+      .send({});
+    expect(stranger.status).toBe(403);
+    const foreign = await request(app)
+      .post(`${shop}/objects/local/Kustomization/apps/other/reconcile`)
+      .set('Authorization', ownerHeader)
+      .send({});
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.message).toContain('does not belong to');
+    const missing = await request(app)
+      .post(`${shop}/objects/local/Kustomization/apps/gone/reconcile`)
+      .set('Authorization', ownerHeader)
+      .send({});
+    expect(missing.status).toBe(404);
+    const noCluster = await request(app)
+      .post(`${shop}/objects/elsewhere/Kustomization/apps/shop-dev/reconcile`)
+      .set('Authorization', ownerHeader)
+      .send({});
+    expect(noCluster.status).toBe(404);
+    const bad = await request(app)
+      .post(`${dev}/reconcile`)
+      .set('Authorization', ownerHeader)
+      .send({ withSource: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('withSource');
+    const extra = await request(app)
+      .post(`${dev}/suspend`)
+      .set('Authorization', ownerHeader)
+      .send({ reason: 'x'.repeat(501) });
+    expect(extra.status).toBe(400);
+    expect(client.callsOf('mergePatch')).toEqual([]);
+  });
+
+  it('refuses to reconcile a suspended object', async () => {
+    await request(app)
+      .post(`${dev}/suspend`)
+      .set('Authorization', ownerHeader)
+      .send({});
+    const res = await request(app)
+      .post(`${dev}/reconcile`)
+      .set('Authorization', ownerHeader)
+      .send({});
+    expect(res.status).toBe(409);
+  });
+
+  it('suspends and resumes, recording who and why', async () => {
+    const suspended = await request(app)
+      .post(`${dev}/suspend`)
+      .set('Authorization', ownerHeader)
+      .send({ reason: 'incident 42' });
+    expect(suspended.status).toBe(200);
+    expect(suspended.body.status).toMatchObject({ suspended: true });
+    const annotations = client.get('Kustomization', 'apps', 'shop-dev')
+      .metadata.annotations;
+    expect(annotations).toMatchObject({
+      'gitops.backstage.io/suspended-by': 'user:default/owner',
+      'gitops.backstage.io/suspend-reason': 'incident 42',
+    });
+    const resumed = await request(app)
+      .post(`${dev}/resume`)
+      .set('Authorization', serviceHeader)
+      .send({});
+    expect(resumed.body.status).toMatchObject({ suspended: false });
+    const after = client.get('Kustomization', 'apps', 'shop-dev').metadata
+      .annotations;
+    expect(after['gitops.backstage.io/suspended-by']).toBeUndefined();
+    expect(after['gitops.backstage.io/resumed-by']).toMatch(/^service:/);
+    expect(after['reconcile.fluxcd.io/requestedAt']).toBeDefined();
+  });
+
+  it('lists the events of an object and of its source, newest first', async () => {
+    const res = await request(app)
+      .get(`${dev}/events`)
+      .set('Authorization', strangerHeader);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([
+      {
+        kind: 'GitRepository',
+        name: 'shop-repo',
+        type: 'Normal',
+        reason: 'NewArtifact',
+        message: '',
+        count: 3,
+        lastSeen: '2026-01-02T00:00:00Z',
+      },
+      {
+        kind: 'Kustomization',
+        name: 'shop-dev',
+        type: 'Normal',
+        reason: 'ReconciliationSucceeded',
+        message: 'applied',
+        count: 1,
+        lastSeen: '2026-01-01T00:00:00.000Z',
+      },
+    ]);
+  });
+
+  it('says why events could not be read', async () => {
+    client.failNext('listEvents', new Error('socket hang up'));
+    const res = await request(app)
+      .get(`${dev}/events`)
+      .set('Authorization', ownerHeader);
+    expect(res.status).toBe(500);
+    expect(res.body.error.message).toContain('reading events: socket hang up');
+  });
+});
