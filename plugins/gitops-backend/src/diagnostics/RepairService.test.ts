@@ -1,0 +1,356 @@
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import request from 'supertest';
+import { FluxActions } from '../actions/FluxActions';
+import { DeployStore } from '../deploys/DeployStore';
+import { FluxStatusService } from '../status/FluxStatusService';
+import {
+  FakeClusterClient,
+  fakeClients,
+  flux,
+  syncedWatcher,
+} from '../__testUtils__/fakeCluster';
+import {
+  FLUX_NAMESPACE,
+  fluxInstallation,
+} from '../__testUtils__/fluxInstall';
+import {
+  appWith,
+  ownerHeader,
+  permissions,
+  serviceHeader,
+  strangerHeader,
+} from '../__testUtils__/routerFixture';
+import { DiagnosticsService, readHealthOptions } from './DiagnosticsService';
+import { DiagnosticsStore } from './DiagnosticsStore';
+import { RepairService } from './RepairService';
+import { createDiagnosticsRouter } from './router';
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
+
+describe('repairs and the /health routes', () => {
+  async function setup(autoRepair: string[] = []) {
+    const { client, watcher } = await syncedWatcher(
+      new FakeClusterClient().add(
+        ...fluxInstallation({ unavailable: ['helm-controller'] }),
+        flux.gitRepository('app', 'apps', {
+          url: 'https://git.example.com/team/app.git',
+          secret: 'app-auth',
+        }),
+        flux.gitRepository('public', 'apps'),
+        flux.kustomization('app', 'apps', { source: 'app' }),
+        {
+          ...flux.kustomization('orphan', 'apps', {
+            extraSpec: { prune: true },
+          }),
+          metadata: {
+            name: 'orphan',
+            namespace: 'apps',
+            labels: { 'app.kubernetes.io/managed-by': 'backstage-gitops' },
+            annotations: {
+              'gitops.backstage.io/entity-ref': 'component:default/gone',
+            },
+          },
+        },
+        {
+          ...flux.kustomization('kept', 'apps'),
+          metadata: {
+            name: 'kept',
+            namespace: 'apps',
+            labels: { 'app.kubernetes.io/managed-by': 'backstage-gitops' },
+            annotations: {
+              'gitops.backstage.io/entity-ref': 'component:default/shop',
+            },
+          },
+        },
+      ),
+    );
+    const knex = await databases.init('SQLITE_3');
+    await DeployStore.migrate(knex);
+    const store = new DiagnosticsStore(knex);
+    const status = new FluxStatusService([watcher]);
+    const clients = fakeClients(client);
+    const auth = mockServices.auth();
+    const logger = mockServices.logger.mock();
+    const config = new ConfigReader({
+      gitops: { health: { autoRepair } },
+      integrations: {
+        gitea: [
+          { host: 'git.example.com', username: 'bot', password: 'secret-pw' },
+        ],
+      },
+    });
+    const repairs = new RepairService({
+      status,
+      clients,
+      actions: new FluxActions(status, clients),
+      store,
+      catalog: catalogServiceMock({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Component',
+            metadata: { name: 'shop', namespace: 'default' },
+          },
+        ],
+      }),
+      auth,
+      integrations: ScmIntegrations.fromConfig(config),
+      logger,
+      fluxNamespace: FLUX_NAMESPACE,
+    });
+    const diagnostics = new DiagnosticsService({
+      status,
+      clients,
+      store,
+      repairs,
+      auth,
+      logger,
+      options: readHealthOptions(config),
+    });
+    const app = appWith(
+      createDiagnosticsRouter({
+        httpAuth: mockServices.httpAuth({
+          defaultCredentials: mockCredentials.none(),
+        }),
+        permissions,
+        diagnostics,
+      }),
+    );
+    return { client, watcher, app, diagnostics, repairs, logger };
+  }
+
+  it('plans and applies a controller restart, logging it in the audit log', async () => {
+    const { client, watcher, app } = await setup();
+    try {
+      const body = {
+        cluster: 'local',
+        type: 'restart-controller',
+        target: {
+          kind: 'Deployment',
+          namespace: FLUX_NAMESPACE,
+          name: 'helm-controller',
+        },
+      };
+      const plan = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', strangerHeader)
+        .send(body);
+      expect(plan.status).toBe(200);
+      expect(plan.body.summary).toContain('Restart helm-controller');
+      expect(client.callsOf('mergePatch')).toEqual([]);
+
+      const refused = await request(app)
+        .post('/health/repairs')
+        .set('Authorization', strangerHeader)
+        .send(body);
+      expect(refused.status).toBe(403);
+
+      const applied = await request(app)
+        .post('/health/repairs')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(applied.body).toMatchObject({
+        outcome: 'applied',
+        actor: 'user:default/owner',
+      });
+      const [[address, patch, manager]] = client.callsOf('mergePatch');
+      expect(address).toMatchObject({ kind: 'Deployment', apiVersion: 'apps/v1' });
+      expect(
+        patch.spec.template.metadata.annotations[
+          'kubectl.kubernetes.io/restartedAt'
+        ],
+      ).toBeDefined();
+      // Like kubectl rollout restart: no field manager of ours.
+      expect(manager).toBeUndefined();
+
+      const log = await request(app)
+        .get('/health/repairs')
+        .set('Authorization', serviceHeader);
+      expect(log.body.items).toHaveLength(1);
+
+      const other = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send({ ...body, target: { ...body.target, name: 'coredns' } });
+      expect(other.status).toBe(400);
+      expect(other.body.error.message).toContain("only the Flux controllers'");
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('writes the integration credentials into a missing Secret without showing them', async () => {
+    const { client, watcher, app } = await setup();
+    try {
+      const body = {
+        cluster: 'local',
+        type: 'refresh-git-credentials',
+        target: { kind: 'GitRepository', namespace: 'apps', name: 'app' },
+      };
+      const plan = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(plan.body.steps[0].description).toContain(
+        'set username and password from the integration for git.example.com (values not shown)',
+      );
+      expect(JSON.stringify(plan.body)).not.toContain('secret-pw');
+      const applied = await request(app)
+        .post('/health/repairs')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(applied.body.outcome).toBe('applied');
+      expect(JSON.stringify(applied.body)).not.toContain('secret-pw');
+      const secret = client.get('Secret', 'apps', 'app-auth');
+      expect(Buffer.from(secret.data.password, 'base64').toString()).toBe(
+        'secret-pw',
+      );
+      expect(
+        client.get('GitRepository', 'apps', 'app').metadata.annotations[
+          'reconcile.fluxcd.io/requestedAt'
+        ],
+      ).toBeDefined();
+      const publicRepo = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send({ ...body, target: { ...body.target, name: 'public' } });
+      expect(publicRepo.body.error.message).toContain('has no spec.secretRef');
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('resyncs with the source, and refuses a suspended object', async () => {
+    const { client, watcher, repairs } = await setup();
+    try {
+      const request_ = {
+        cluster: 'local',
+        type: 'resync' as const,
+        target: { kind: 'Kustomization', namespace: 'apps', name: 'app' },
+      };
+      const record = await repairs.apply(
+        request_,
+        'user:default/owner',
+        {} as any,
+      );
+      expect(record.outcome).toBe('applied');
+      expect(
+        client.callsOf('mergePatch').map(([address]) => address.kind),
+      ).toEqual(['GitRepository', 'Kustomization']);
+      await client.mergePatch(
+        {
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          namespace: 'apps',
+          name: 'app',
+        },
+        { spec: { suspend: true } },
+      );
+      await expect(repairs.plan(request_)).rejects.toThrow('is suspended');
+      await expect(
+        repairs.plan({ ...request_, target: undefined }),
+      ).rejects.toThrow('needs a target object');
+      await expect(
+        repairs.plan({ ...request_, target: { kind: 'Kustomization', name: 'x' } }),
+      ).rejects.toThrow('not found in cluster local');
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('deletes only the objects whose entity left the catalog, and records a failure', async () => {
+    const { client, watcher, repairs } = await setup();
+    try {
+      const plan = await repairs.plan({
+        cluster: 'local',
+        type: 'remove-zombies',
+      });
+      expect(plan.steps.map(s => s.object.name)).toEqual(['orphan']);
+      expect(plan.warnings[0]).toContain('prune: true');
+      client.failNext('delete', new Error('admission webhook said no'));
+      const failed = await repairs.apply(
+        { cluster: 'local', type: 'remove-zombies' },
+        'service:ops',
+        {} as any,
+      );
+      expect(failed).toMatchObject({
+        outcome: 'failed',
+        error: 'admission webhook said no',
+      });
+      const applied = await repairs.apply(
+        { cluster: 'local', type: 'remove-zombies' },
+        'service:ops',
+        {} as any,
+      );
+      expect(applied.outcome).toBe('applied');
+      expect(client.get('Kustomization', 'apps', 'orphan')).toBeUndefined();
+      expect(client.get('Kustomization', 'apps', 'kept')).toBeDefined();
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('runs checks on demand with the permission, keeps reports, and repairs unattended only what config allows', async () => {
+    const { client, watcher, app, diagnostics } = await setup([
+      'restart-controller',
+    ]);
+    try {
+      expect(
+        (
+          await request(app)
+            .post('/health/run')
+            .set('Authorization', strangerHeader)
+            .send({})
+        ).status,
+      ).toBe(403);
+      const run = await request(app)
+        .post('/health/run')
+        .set('Authorization', ownerHeader)
+        .send({ cluster: 'local' });
+      expect(run.status).toBe(200);
+      expect(run.body.items[0]).toMatchObject({
+        cluster: 'local',
+        triggeredBy: 'user:default/owner',
+      });
+      const bad = await request(app)
+        .post('/health/run')
+        .set('Authorization', ownerHeader)
+        .send({ cluster: '' });
+      expect(bad.status).toBe(400);
+      const unknown = await request(app)
+        .post('/health/run')
+        .set('Authorization', ownerHeader)
+        .send({ cluster: 'mars' });
+      expect(unknown.status).toBe(404);
+
+      await diagnostics.runScheduled();
+      expect(
+        client
+          .callsOf('mergePatch')
+          .map(([address]) => `${address.kind}/${address.name}`),
+      ).toEqual(['Deployment/helm-controller']);
+
+      const latest = await request(app)
+        .get('/health')
+        .set('Authorization', ownerHeader);
+      expect(latest.body.items[0].trigger).toBe('schedule');
+      const reports = await request(app)
+        .get('/health/clusters/local/reports?limit=5')
+        .set('Authorization', ownerHeader);
+      expect(reports.body.items).toHaveLength(2);
+      expect((await request(app).get('/health')).status).toBe(401);
+    } finally {
+      watcher.stop();
+    }
+  });
+});
