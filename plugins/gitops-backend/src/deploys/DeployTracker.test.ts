@@ -1,0 +1,314 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { FluxEntityResolver } from '../entities/FluxEntityResolver';
+import { FluxStatusService } from '../status/FluxStatusService';
+import {
+  FakeClusterClient,
+  flux,
+  syncedWatcher,
+} from '../__testUtils__/fakeCluster';
+import { DeployStore } from './DeployStore';
+import { DeployTracker } from './DeployTracker';
+import { GitWorkspace } from './GitWorkspace';
+import { OverlayRepos } from './overlayRepo';
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, {
+    cwd,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Dev Eloper',
+      GIT_AUTHOR_EMAIL: 'dev@example.com',
+      GIT_COMMITTER_NAME: 'Dev Eloper',
+      GIT_COMMITTER_EMAIL: 'dev@example.com',
+    },
+  })
+    .toString()
+    .trim();
+
+const labels = { 'gitops.backstage.io/environment': 'development' };
+
+describe('DeployTracker', () => {
+  let root: string;
+  let repoUrl: string;
+  let shas: string[];
+
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-tracker-'));
+    const origin = path.join(root, 'origin.git');
+    git(root, 'init', '-q', '--bare', '-b', 'main', origin);
+    const work = path.join(root, 'work');
+    git(root, 'init', '-q', '-b', 'main', work);
+    shas = ['one', 'two'].map(name => {
+      fs.writeFileSync(path.join(work, name), name);
+      git(work, 'add', '-A');
+      git(work, 'commit', '-q', '-m', `commit ${name}`);
+      return git(work, 'rev-parse', 'HEAD');
+    });
+    git(work, 'push', '-q', origin, 'HEAD:main');
+    repoUrl = `file://${origin}`;
+  });
+
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  async function setup(objects: any[], timeoutMs?: number) {
+    const { client, watcher } = await syncedWatcher(
+      new FakeClusterClient().add(...objects),
+    );
+    const knex = await databases.init('SQLITE_3');
+    await DeployStore.migrate(knex);
+    const store = new DeployStore(knex);
+    const integrations = ScmIntegrations.fromConfig(new ConfigReader({}));
+    // file:// has no integration; the Gitea one stands in for it.
+    jest
+      .spyOn(integrations.gitea, 'byUrl')
+      .mockReturnValue({ config: { username: 'u', password: 'p' } } as any);
+    const tracker = new DeployTracker({
+      status: new FluxStatusService([watcher]),
+      entities: {
+        entityRefOf: async () => 'component:default/shop',
+      } as unknown as FluxEntityResolver,
+      store,
+      repos: new OverlayRepos(
+        new GitWorkspace(fs.mkdtempSync(path.join(root, 'ws-')), {
+          name: 'Backstage GitOps',
+          email: 'gitops@example.com',
+        }),
+        integrations,
+      ),
+      logger: mockServices.logger.mock(),
+      timeoutMs,
+    });
+    return { client, watcher, store, tracker };
+  }
+
+  const target = {
+    cluster: 'local',
+    namespace: 'apps',
+    kustomization: 'shop-dev',
+  };
+
+  it('records a revision Flux applied that no deploy of ours produced, once', async () => {
+    const { watcher, store, tracker } = await setup([
+      flux.kustomization('shop-dev', 'apps', {
+        labels,
+        source: 'shop-repo',
+        revision: `main@sha1:${shas[1]}`,
+      }),
+      flux.gitRepository('shop-repo', 'apps', { url: repoUrl }),
+    ]);
+    try {
+      await tracker.run();
+      await tracker.run();
+      const rows = await store.list({ limit: 10 });
+      expect(rows).toEqual([
+        expect.objectContaining({
+          ...target,
+          method: 'gitops-git',
+          status: 'succeeded',
+          environment: 'development',
+          entityRef: 'component:default/shop',
+          commitSha: shas[1],
+          commitMessage: 'commit two',
+          commitAuthor: 'Dev Eloper',
+          triggeredBy: 'git:Dev Eloper',
+        }),
+      ]);
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('records spec changes by other field managers as manual deploys', async () => {
+    const { watcher, store, tracker } = await setup([
+      flux.kustomization('shop-dev', 'apps', { labels }),
+      flux.deployment('shop', 'apps', {
+        labels: {
+          'kustomize.toolkit.fluxcd.io/name': 'shop-dev',
+          'kustomize.toolkit.fluxcd.io/namespace': 'apps',
+        },
+        managedFields: [
+          {
+            manager: 'kustomize-controller',
+            operation: 'Apply',
+            time: '2026-01-01T00:00:00Z',
+            fieldsV1: { 'f:spec': {} },
+          },
+          {
+            manager: 'kubectl-set',
+            operation: 'Update',
+            time: '2026-01-02T00:00:00Z',
+            fieldsV1: { 'f:spec': {} },
+          },
+        ],
+      }),
+    ]);
+    try {
+      await tracker.run();
+      await tracker.run();
+      const rows = await store.list({ limit: 10 });
+      expect(rows).toEqual([
+        expect.objectContaining({
+          ...target,
+          method: 'manual',
+          triggeredBy: 'field manager kubectl-set',
+          environment: 'development',
+          entityRef: 'component:default/shop',
+        }),
+      ]);
+      expect(rows[0].message).toContain('changed outside Git');
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('moves a portal deploy to succeeded once Flux applied its commit or a later one', async () => {
+    const { client, watcher, store, tracker } = await setup([
+      flux.kustomization('shop-dev', 'apps', {
+        labels,
+        source: 'shop-repo',
+        revision: `main@sha1:${shas[0]}`,
+      }),
+      flux.gitRepository('shop-repo', 'apps', {
+        url: repoUrl,
+        revision: `main@sha1:${shas[0]}`,
+      }),
+    ]);
+    try {
+      const deploy = await store.insert({
+        ...target,
+        entityRef: 'component:default/shop',
+        environment: 'development',
+        method: 'gitops-ui',
+        status: 'pending',
+        commitSha: shas[0],
+        triggeredBy: 'user:default/owner',
+      });
+      // The gitops-git row of the applied revision is ours: not recorded twice.
+      await tracker.run();
+      expect(await store.get(deploy!.id)).toMatchObject({
+        status: 'succeeded',
+        reason: 'ReconciliationSucceeded',
+      });
+      expect(await store.list({ limit: 10 })).toHaveLength(1);
+
+      const older = await store.insert({
+        ...target,
+        environment: 'development',
+        method: 'gitops-ui',
+        status: 'pending',
+        commitSha: shas[0].replace(/^./, c => (c === 'a' ? 'b' : 'a')),
+        triggeredBy: 'user:default/owner',
+      });
+      client.emit(
+        'MODIFIED',
+        flux.kustomization('shop-dev', 'apps', {
+          labels,
+          source: 'shop-repo',
+          revision: `main@sha1:${shas[1]}`,
+        }),
+        'kustomizations',
+      );
+      await tracker.run();
+      // A commit that is not an ancestor of what was applied stays open.
+      expect((await store.get(older!.id))?.status).toBe('pending');
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('fails a deploy Flux could not apply, and one it never got to in time', async () => {
+    const { watcher, store, tracker } = await setup(
+      [
+        flux.kustomization('shop-dev', 'apps', {
+          labels,
+          source: 'shop-repo',
+          ready: 'False',
+          reason: 'BuildFailed',
+          message: 'kustomize build failed',
+          revision: `main@sha1:${shas[1]}`,
+        }),
+        flux.gitRepository('shop-repo', 'apps', { url: repoUrl }),
+      ],
+      60_000,
+    );
+    try {
+      const failing = await store.insert({
+        ...target,
+        environment: 'development',
+        method: 'gitops-ui',
+        status: 'pending',
+        commitSha: shas[1],
+        triggeredBy: 'user:default/owner',
+      });
+      const stale = await store.insert({
+        ...target,
+        environment: 'development',
+        method: 'gitops-ui',
+        status: 'pending',
+        commitSha: 'c'.repeat(40),
+        triggeredBy: 'user:default/owner',
+      });
+      const knexNow = Date.now;
+      jest.spyOn(Date, 'now').mockReturnValue(knexNow() + 120_000);
+      await tracker.run();
+      jest.restoreAllMocks();
+      expect(await store.get(failing!.id)).toMatchObject({
+        status: 'failed',
+        reason: 'BuildFailed',
+        message: 'kustomize build failed',
+      });
+      expect(await store.get(stale!.id)).toMatchObject({
+        status: 'failed',
+        reason: 'Timeout',
+        message: 'Flux did not apply ccccccc within 1 minutes',
+      });
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('finishes a manual deploy when its rollout completes or is stuck', async () => {
+    const { client, watcher, store, tracker } = await setup([
+      flux.kustomization('shop-dev', 'apps', { labels }),
+      flux.deployment('shop', 'apps', {
+        generation: 2,
+        status: { observedGeneration: 1 },
+      }),
+    ]);
+    try {
+      const manual = await store.insert({
+        ...target,
+        environment: 'development',
+        method: 'manual',
+        status: 'progressing',
+        triggeredBy: 'user:default/owner',
+        details: { deployment: 'shop', namespace: 'apps' },
+      });
+      await tracker.run();
+      expect((await store.get(manual!.id))?.status).toBe('progressing');
+      client.emit(
+        'MODIFIED',
+        flux.deployment('shop', 'apps', { generation: 2 }),
+        'deployments',
+      );
+      await tracker.run();
+      expect(await store.get(manual!.id)).toMatchObject({
+        status: 'succeeded',
+        reason: 'RolledOut',
+      });
+    } finally {
+      watcher.stop();
+    }
+  });
+});
