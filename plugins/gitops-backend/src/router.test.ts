@@ -163,10 +163,9 @@ describe('the Flux object routes', () => {
       status: { name: 'shop-dev' },
     });
     expect(
-      client.callsOf('mergePatch').map(([address, , manager]) => [
-        address.kind,
-        manager,
-      ]),
+      client
+        .callsOf('mergePatch')
+        .map(([address, , manager]) => [address.kind, manager]),
     ).toEqual([
       ['GitRepository', 'backstage-gitops'],
       ['Kustomization', 'backstage-gitops'],
@@ -237,8 +236,8 @@ describe('the Flux object routes', () => {
       .send({ reason: 'incident 42' });
     expect(suspended.status).toBe(200);
     expect(suspended.body.status).toMatchObject({ suspended: true });
-    const annotations = client.get('Kustomization', 'apps', 'shop-dev')
-      .metadata.annotations;
+    const annotations = client.get('Kustomization', 'apps', 'shop-dev').metadata
+      .annotations;
     expect(annotations).toMatchObject({
       'gitops.backstage.io/suspended-by': 'user:default/owner',
       'gitops.backstage.io/suspend-reason': 'incident 42',

@@ -260,7 +260,10 @@ export class FakeClusterClient implements ClusterClient {
     );
   }
 
-  async listEvents(namespace: string, involved: { kind: string; name: string }) {
+  async listEvents(
+    namespace: string,
+    involved: { kind: string; name: string },
+  ) {
     this.record('listEvents', namespace, involved);
     return this.events.filter(
       e =>

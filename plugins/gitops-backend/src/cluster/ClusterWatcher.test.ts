@@ -80,9 +80,7 @@ describe('ClusterWatcher', () => {
     );
     try {
       const changed: string[] = [];
-      const unsubscribe = watcher.onChange(r =>
-        changed.push(r.metadata.name),
-      );
+      const unsubscribe = watcher.onChange(r => changed.push(r.metadata.name));
       await until(() => client.watches.length > 0);
       client.emit(
         'ADDED',
@@ -98,11 +96,20 @@ describe('ClusterWatcher', () => {
         },
         'kustomizations',
       );
-      expect(watcher.get('Kustomization', 'apps', 'b')?.metadata.annotations)
-        .toEqual({ keep: 'me' });
+      expect(
+        watcher.get('Kustomization', 'apps', 'b')?.metadata.annotations,
+      ).toEqual({ keep: 'me' });
       expect(watcher.objectsWithKubernetesId('shop')).toHaveLength(1);
-      client.emit('BOOKMARK', { metadata: { resourceVersion: '99' } }, 'kustomizations');
-      client.emit('DELETED', flux.kustomization('b', 'apps', { labels }), 'kustomizations');
+      client.emit(
+        'BOOKMARK',
+        { metadata: { resourceVersion: '99' } },
+        'kustomizations',
+      );
+      client.emit(
+        'DELETED',
+        flux.kustomization('b', 'apps', { labels }),
+        'kustomizations',
+      );
       expect(watcher.get('Kustomization', 'apps', 'b')).toBeUndefined();
       expect(watcher.objectsWithKubernetesId('shop')).toEqual([]);
       expect(changed).toEqual(['b', 'b']);
@@ -119,14 +126,16 @@ describe('ClusterWatcher', () => {
     try {
       await until(() => client.watches.length > 0);
       const lists = () =>
-        client.callsOf('listPage').filter(([, kind]) => kind === 'Kustomization')
-          .length;
+        client
+          .callsOf('listPage')
+          .filter(([, kind]) => kind === 'Kustomization').length;
       const before = lists();
       client.add(flux.kustomization('later', 'apps'));
       client.emit('ERROR', { code: 410 }, 'kustomizations');
       client.endWatches();
       await until(() => lists() > before);
       await until(() => !!watcher.get('Kustomization', 'apps', 'later'));
+      expect(watcher.health().state).toBe('ok');
     } finally {
       watcher.stop();
     }
@@ -158,9 +167,8 @@ describe('ClusterWatcher', () => {
 
   it('groups the errors of kinds that fail the same way', async () => {
     const client = new FakeClusterClient();
-    const watcher = (
-      await syncedWatcher(client, { first: 300, max: 300 })
-    ).watcher;
+    const watcher = (await syncedWatcher(client, { first: 300, max: 300 }))
+      .watcher;
     try {
       await until(() => client.watches.length > 0);
       client.failNext('listPage', apiError(403, 'Forbidden', 'no list'));

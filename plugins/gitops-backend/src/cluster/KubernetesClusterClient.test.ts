@@ -86,8 +86,7 @@ describe('KubernetesClusterClient', () => {
             items: [{ involvedObject: { kind: 'Kustomization' }, reason: 'X' }],
           });
         } else if (
-          path ===
-          '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'
+          path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'
         ) {
           json(201, { status: { allowed: true } });
         } else if (path?.includes('/slow')) {

@@ -34,7 +34,7 @@ export class PipelineReportService {
     const git = gitContext(context);
     const triggeredBy = report.pipeline
       ? `pipeline:${report.pipeline}`
-      : `pipeline:${scope.caller.ref.replace(/^service:/, '')}`;
+      : `pipeline:${scope.caller.service}`;
     const info = await this.options.repos.withRepo(git, async repo =>
       (await repo.ensureCommit(report.revision, git.branch))
         ? repo.commitInfo(report.revision)

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import request from 'supertest';
@@ -134,11 +134,9 @@ describe('the deploy routes', () => {
     const deps = fixtureDeps([watcher]);
     // file:// has no integration; the Gitea one stands in for its credentials.
     const integrations = ScmIntegrations.fromConfig(new ConfigReader({}));
-    jest
-      .spyOn(integrations.gitea, 'byUrl')
-      .mockReturnValue({
-        config: { host: '', username: 'bot', password: 'pw' },
-      } as any);
+    jest.spyOn(integrations.gitea, 'byUrl').mockReturnValue({
+      config: { host: '', username: 'bot', password: 'pw' },
+    } as any);
     const repos = new OverlayRepos(
       new GitWorkspace(path.join(root, 'ws'), {
         name: 'Backstage GitOps',
@@ -378,17 +376,17 @@ describe('the deploy routes', () => {
   });
 
   it('refuses other teams, missing tokens and bad bodies before doing anything', async () => {
-    for (const [path, body] of [
+    for (const [route, body] of [
       [base, { environment: 'development', changes, message: 'm' }],
       [`${base}/manual`, { environment: 'development', image: 'a:1' }],
       [`${base}/1/rollback`, {}],
     ] as const) {
       const stranger = await request(app)
-        .post(path)
+        .post(route)
         .set('Authorization', strangerHeader)
         .send(body);
       expect(stranger.status).toBe(403);
-      expect((await request(app).post(path).send(body)).status).toBe(401);
+      expect((await request(app).post(route).send(body)).status).toBe(401);
     }
     const bad = await request(app)
       .post(base)
@@ -454,6 +452,19 @@ describe('the deploy routes', () => {
       .set('Authorization', serviceHeader)
       .send(body);
     expect(again.body.deploy.id).toBe(res.body.deploy.id);
+
+    // Without a pipeline name, the token's subject says who reported.
+    const unnamed = await request(app)
+      .post('/deploys/pipeline')
+      .set('Authorization', serviceHeader)
+      .send({
+        ...body,
+        pipeline: undefined,
+        revision: push('deploy/overlays/shop-dev/app.txt', 'v4\n'),
+      });
+    expect(unnamed.body.deploy.triggeredBy).toBe(
+      `pipeline:${mockCredentials.service().principal.subject}`,
+    );
 
     const unknown = await request(app)
       .post('/deploys/pipeline')

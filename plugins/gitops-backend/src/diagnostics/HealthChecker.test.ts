@@ -6,10 +6,7 @@ import {
   flux,
   syncedWatcher,
 } from '../__testUtils__/fakeCluster';
-import {
-  FLUX_NAMESPACE,
-  fluxInstallation,
-} from '../__testUtils__/fluxInstall';
+import { FLUX_NAMESPACE, fluxInstallation } from '../__testUtils__/fluxInstall';
 import { HealthChecker } from './HealthChecker';
 
 const options = {
@@ -28,9 +25,7 @@ describe('HealthChecker', () => {
         res.writeHead(200).end('ok');
       } else if (req.url?.startsWith('/private.git/info/refs')) {
         const good = `Basic ${Buffer.from('bot:right').toString('base64')}`;
-        res
-          .writeHead(req.headers.authorization === good ? 200 : 401)
-          .end();
+        res.writeHead(req.headers.authorization === good ? 200 : 401).end();
       } else {
         res.writeHead(404).end();
       }
@@ -161,9 +156,7 @@ describe('HealthChecker', () => {
       expect(auth.map(f => f.evidence).join('\n')).toContain(
         'Secret apps/absent named by spec.secretRef does not exist',
       );
-      const permissions = report.findings.find(
-        f => f.check === 'permissions',
-      );
+      const permissions = report.findings.find(f => f.check === 'permissions');
       expect(permissions?.fix[1]).toContain(
         '--serviceaccount=backstage:backstage',
       );
@@ -186,9 +179,7 @@ describe('HealthChecker', () => {
     try {
       const checker = new HealthChecker(fakeClients(client), options);
       const missing = await checker.run(watcher, 'manual');
-      expect(missing.findings.map(f => f.code)).toContain(
-        'FLUX_NOT_INSTALLED',
-      );
+      expect(missing.findings.map(f => f.code)).toContain('FLUX_NOT_INSTALLED');
       client.failNext('version', new Error('connect ECONNREFUSED'));
       const down = await checker.run(watcher, 'manual');
       expect(down.checks[0]).toMatchObject({ id: 'api', status: 'failed' });

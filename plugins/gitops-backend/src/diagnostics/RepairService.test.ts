@@ -16,10 +16,7 @@ import {
   flux,
   syncedWatcher,
 } from '../__testUtils__/fakeCluster';
-import {
-  FLUX_NAMESPACE,
-  fluxInstallation,
-} from '../__testUtils__/fluxInstall';
+import { FLUX_NAMESPACE, fluxInstallation } from '../__testUtils__/fluxInstall';
 import {
   appWith,
   ownerHeader,
@@ -164,7 +161,10 @@ describe('repairs and the /health routes', () => {
         actor: 'user:default/owner',
       });
       const [[address, patch, manager]] = client.callsOf('mergePatch');
-      expect(address).toMatchObject({ kind: 'Deployment', apiVersion: 'apps/v1' });
+      expect(address).toMatchObject({
+        kind: 'Deployment',
+        apiVersion: 'apps/v1',
+      });
       expect(
         patch.spec.template.metadata.annotations[
           'kubectl.kubernetes.io/restartedAt'
@@ -261,7 +261,10 @@ describe('repairs and the /health routes', () => {
         repairs.plan({ ...request_, target: undefined }),
       ).rejects.toThrow('needs a target object');
       await expect(
-        repairs.plan({ ...request_, target: { kind: 'Kustomization', name: 'x' } }),
+        repairs.plan({
+          ...request_,
+          target: { kind: 'Kustomization', name: 'x' },
+        }),
       ).rejects.toThrow('not found in cluster local');
     } finally {
       watcher.stop();

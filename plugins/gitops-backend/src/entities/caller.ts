@@ -7,6 +7,8 @@ export interface Caller {
   ref: string;
   /** Set when a signed-in user calls. */
   userEntityRef?: string;
+  /** Set when a backend service (or an external token) calls: its subject. */
+  service?: string;
 }
 
 /** The one place that works out who a request comes from. */
@@ -22,5 +24,6 @@ export function callerOf(credentials: BackstageCredentials): Caller {
       userEntityRef: principal.userEntityRef,
     };
   }
-  return { credentials, ref: `service:${principal.subject ?? 'unknown'}` };
+  const service = principal.subject ?? 'unknown';
+  return { credentials, ref: `service:${service}`, service };
 }
