@@ -52,7 +52,7 @@ export class EntityScope {
     readonly selector: string,
     readonly caller: Caller,
     private readonly watchers: ClusterWatcher[],
-    private readonly permissions?: PermissionsService,
+    private readonly permissions: PermissionsService,
   ) {
     this.matches = compileLabelSelector(selector);
   }
@@ -152,9 +152,6 @@ export class EntityScope {
   async requirePermission(
     permission: ResourcePermission<'catalog-entity'>,
   ): Promise<void> {
-    if (!this.permissions) {
-      throw new Error('this scope cannot check permissions');
-    }
     await requirePermission(this.permissions, this.caller.credentials, {
       permission,
       resourceRef: this.entityRef,
