@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
-import { ScmIntegrations } from '@backstage/integration';
+import { mockServices } from '@backstage/backend-test-utils';
 import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { FluxStatusService } from '../status/FluxStatusService';
 import {
@@ -12,29 +9,15 @@ import {
   flux,
   syncedWatcher,
 } from '../__testUtils__/fakeCluster';
+import {
+  git,
+  integrationsForFileRepos,
+  migratedDatabase,
+} from '../__testUtils__/localStores';
 import { DeployStore } from './DeployStore';
 import { DeployTracker } from './DeployTracker';
 import { GitWorkspace } from './GitWorkspace';
 import { OverlayRepos } from './overlayRepo';
-
-const databases = TestDatabases.create({
-  ids: ['SQLITE_3'],
-  disableDocker: true,
-});
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Dev Eloper',
-      GIT_AUTHOR_EMAIL: 'dev@example.com',
-      GIT_COMMITTER_NAME: 'Dev Eloper',
-      GIT_COMMITTER_EMAIL: 'dev@example.com',
-    },
-  })
-    .toString()
-    .trim();
 
 const labels = { 'gitops.backstage.io/environment': 'development' };
 
@@ -65,14 +48,8 @@ describe('DeployTracker', () => {
     const { client, watcher } = await syncedWatcher(
       new FakeClusterClient().add(...objects),
     );
-    const knex = await databases.init('SQLITE_3');
-    await DeployStore.migrate(knex);
-    const store = new DeployStore(knex);
-    const integrations = ScmIntegrations.fromConfig(new ConfigReader({}));
-    // file:// has no integration; the Gitea one stands in for it.
-    jest
-      .spyOn(integrations.gitea, 'byUrl')
-      .mockReturnValue({ config: { username: 'u', password: 'p' } } as any);
+    const store = new DeployStore(await migratedDatabase());
+    const integrations = integrationsForFileRepos();
     const tracker = new DeployTracker({
       status: new FluxStatusService([watcher]),
       entities: {

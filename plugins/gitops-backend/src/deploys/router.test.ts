@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
-import { ScmIntegrations } from '@backstage/integration';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { FluxActions } from '../actions/FluxActions';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
@@ -22,6 +19,11 @@ import {
   serviceHeader,
   strangerHeader,
 } from '../__testUtils__/routerFixture';
+import {
+  git,
+  integrationsForFileRepos,
+  migratedDatabase,
+} from '../__testUtils__/localStores';
 import { DeployHistoryService } from './DeployHistoryService';
 import { DeployStore } from './DeployStore';
 import { GitDeployService } from './GitDeployService';
@@ -31,25 +33,6 @@ import { OverlayRepos } from './overlayRepo';
 import { PipelineReportService } from './PipelineReportService';
 import { PreviewService } from './PreviewService';
 import { createDeployRouter } from './router';
-
-const databases = TestDatabases.create({
-  ids: ['SQLITE_3'],
-  disableDocker: true,
-});
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'ci',
-      GIT_AUTHOR_EMAIL: 'ci@example.com',
-      GIT_COMMITTER_NAME: 'ci',
-      GIT_COMMITTER_EMAIL: 'ci@example.com',
-    },
-  })
-    .toString()
-    .trim();
 
 const overlay = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -125,18 +108,13 @@ describe('the deploy routes', () => {
         }),
       ),
     ));
-    const knex = await databases.init('SQLITE_3');
-    await DeployStore.migrate(knex);
-    store = new DeployStore(knex);
+    store = new DeployStore(await migratedDatabase());
     const status = new FluxStatusService([watcher]);
     const clients = fakeClients(client);
     const actions = new FluxActions(status, clients);
     const deps = fixtureDeps([watcher]);
     // file:// has no integration; the Gitea one stands in for its credentials.
-    const integrations = ScmIntegrations.fromConfig(new ConfigReader({}));
-    jest.spyOn(integrations.gitea, 'byUrl').mockReturnValue({
-      config: { host: '', username: 'bot', password: 'pw' },
-    } as any);
+    const integrations = integrationsForFileRepos();
     const repos = new OverlayRepos(
       new GitWorkspace(path.join(root, 'ws'), {
         name: 'Backstage GitOps',

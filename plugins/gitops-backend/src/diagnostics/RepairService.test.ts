@@ -1,14 +1,9 @@
-import {
-  mockCredentials,
-  mockServices,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { FluxActions } from '../actions/FluxActions';
-import { DeployStore } from '../deploys/DeployStore';
 import { FluxStatusService } from '../status/FluxStatusService';
 import {
   FakeClusterClient,
@@ -24,15 +19,11 @@ import {
   serviceHeader,
   strangerHeader,
 } from '../__testUtils__/routerFixture';
+import { migratedDatabase } from '../__testUtils__/localStores';
 import { DiagnosticsService, readHealthOptions } from './DiagnosticsService';
 import { DiagnosticsStore } from './DiagnosticsStore';
 import { RepairService } from './RepairService';
 import { createDiagnosticsRouter } from './router';
-
-const databases = TestDatabases.create({
-  ids: ['SQLITE_3'],
-  disableDocker: true,
-});
 
 describe('repairs and the /health routes', () => {
   async function setup(autoRepair: string[] = []) {
@@ -71,9 +62,7 @@ describe('repairs and the /health routes', () => {
         },
       ),
     );
-    const knex = await databases.init('SQLITE_3');
-    await DeployStore.migrate(knex);
-    const store = new DiagnosticsStore(knex);
+    const store = new DiagnosticsStore(await migratedDatabase());
     const status = new FluxStatusService([watcher]);
     const clients = fakeClients(client);
     const auth = mockServices.auth();
