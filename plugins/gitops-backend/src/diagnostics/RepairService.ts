@@ -163,11 +163,7 @@ export class RepairService {
     }
     const url = repo.spec?.url ?? '';
     // Throws a clear InputError when no integration serves the host.
-    const credentials = resolveGitCredentials({
-      repoUrl: url,
-      auth: { from: 'integration' },
-      integrations: this.deps.integrations,
-    })!;
+    const credentials = this.integrationCredentials(url);
     const host = new URL(url).host;
     const secret = {
       kind: 'Secret',
@@ -290,6 +286,15 @@ export class RepairService {
       }));
   }
 
+  /** What the Backstage integration of a repository's host signs in with. */
+  private integrationCredentials(repoUrl: string) {
+    return resolveGitCredentials({
+      repoUrl,
+      auth: { from: 'integration' },
+      integrations: this.deps.integrations,
+    })!;
+  }
+
   private fluxObject(watcher: ClusterWatcher, target: ObjectRef): FluxResource {
     const resource = watcher.get(
       target.kind,
@@ -336,11 +341,7 @@ export class RepairService {
         const repo = this.fluxObject(watcher, plan.target!);
         const name = (repo.spec as any).secretRef.name as string;
         const namespace = repo.metadata.namespace!;
-        const credentials = resolveGitCredentials({
-          repoUrl: repo.spec!.url!,
-          auth: { from: 'integration' },
-          integrations: this.deps.integrations,
-        })!;
+        const credentials = this.integrationCredentials(repo.spec!.url!);
         const data = Object.fromEntries(
           Object.entries(credentials).map(([k, v]) => [
             k,
