@@ -7,13 +7,7 @@ import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import {
-  GITOPS_SIGNAL_CHANNEL,
-  FluxResource,
-  GitOpsChangeSignal,
-  gitopsPermissions,
-  LABEL_KUBERNETES_ID,
-} from '@gitops-backstage/plugin-gitops-common';
+import { gitopsPermissions } from '@gitops-backstage/plugin-gitops-common';
 import { readClusterDetails } from '@gitops-backstage/plugin-gitops-node';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,12 +36,9 @@ import { createDiagnosticsRouter } from './diagnostics/router';
 import { ClusterClients } from './cluster/ClusterClients';
 import { ClusterWatcher } from './cluster/ClusterWatcher';
 import { FluxActions } from './actions/FluxActions';
+import { ChangeSignals } from './status/ChangeSignals';
 import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
-
-// Changes arriving together (a reconcile touches several objects) go out
-// as one signal.
-const SIGNAL_BATCH_MS = 150;
 
 /**
  * The GitOps backend plugin: Flux state, actions, deploys and diagnostics.
@@ -117,39 +108,15 @@ export const gitopsPlugin = createBackendPlugin({
           logger,
         });
 
-        let pending = new Set<string>();
-        let timer: NodeJS.Timeout | undefined;
-        const flush = () => {
-          timer = undefined;
-          const message: GitOpsChangeSignal = { kubernetesIds: [...pending] };
-          pending = new Set();
-          signals
-            .publish({
-              recipients: { type: 'broadcast' },
-              channel: GITOPS_SIGNAL_CHANNEL,
-              message: message as any,
-            })
-            .catch(error =>
-              logger.warn(`publishing GitOps signal failed: ${error}`),
-            );
-        };
-        const announce = (resource: FluxResource) => {
-          const id = resource.metadata.labels?.[LABEL_KUBERNETES_ID];
-          if (id) {
-            pending.add(id);
-            timer ??= setTimeout(flush, SIGNAL_BATCH_MS);
-          }
-        };
+        const changeSignals = new ChangeSignals(signals, logger);
         for (const watcher of watchers) {
-          watcher.onChange(announce);
+          watcher.onChange(resource => changeSignals.announce(resource));
           notifier.watch(watcher);
           watcher.start();
         }
         lifecycle.addShutdownHook(() => {
           watchers.forEach(w => w.stop());
-          if (timer) {
-            clearTimeout(timer);
-          }
+          changeSignals.stop();
         });
 
         const scopes = new EntityScopeResolver({

@@ -1,0 +1,57 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { SignalsService } from '@backstage/plugin-signals-node';
+import {
+  FluxResource,
+  GITOPS_SIGNAL_CHANNEL,
+  GitOpsChangeSignal,
+  LABEL_KUBERNETES_ID,
+} from '@gitops-backstage/plugin-gitops-common';
+
+// Changes arriving together (a reconcile touches several objects) go out
+// as one signal.
+const SIGNAL_BATCH_MS = 150;
+
+/**
+ * Tells open GitOps tabs which kubernetes-ids changed, so they reload: one
+ * broadcast per batch of changes.
+ */
+export class ChangeSignals {
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly signals: SignalsService,
+    private readonly logger: LoggerService,
+    private readonly batchMs = SIGNAL_BATCH_MS,
+  ) {}
+
+  /** Notes a changed Flux object; it goes out with the next batch. */
+  announce(resource: FluxResource): void {
+    const id = resource.metadata.labels?.[LABEL_KUBERNETES_ID];
+    if (id) {
+      this.pending.add(id);
+      this.timer ??= setTimeout(() => this.flush(), this.batchMs);
+    }
+  }
+
+  stop(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
+  }
+
+  private flush() {
+    this.timer = undefined;
+    const message: GitOpsChangeSignal = { kubernetesIds: [...this.pending] };
+    this.pending = new Set();
+    this.signals
+      .publish({
+        recipients: { type: 'broadcast' },
+        channel: GITOPS_SIGNAL_CHANNEL,
+        message: message as any,
+      })
+      .catch(error =>
+        this.logger.warn(`publishing GitOps signal failed: ${error}`),
+      );
+  }
+}
