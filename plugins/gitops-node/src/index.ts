@@ -11,3 +11,4 @@ export {
   kubernetesErrorCode,
 } from './kubernetes/errors';
 export * from './git/gitCredentials';
+export * from './git/runGit';
