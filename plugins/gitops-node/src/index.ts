@@ -12,3 +12,4 @@ export {
 } from './kubernetes/errors';
 export * from './git/gitCredentials';
 export * from './git/runGit';
+export * from './git/deployKeys';
