@@ -14,7 +14,11 @@ import {
   gitopsPermissions,
   LABEL_KUBERNETES_ID,
 } from '@gitops-backstage/plugin-gitops-common';
-import { readClusterDetails } from '@gitops-backstage/plugin-gitops-node';
+import {
+  portalCloneUrl,
+  readClusterDetails,
+  readDeployKeyHosts,
+} from '@gitops-backstage/plugin-gitops-node';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -75,6 +79,7 @@ export const gitopsPlugin = createBackendPlugin({
         const status = new FluxStatusService(watchers);
         const actions = new FluxActions(status);
         const integrations = ScmIntegrations.fromConfig(rootConfig);
+        const deployKeyHosts = readDeployKeyHosts(rootConfig);
         const healthOptions = readHealthOptions(rootConfig);
         const store = await DiagnosticsStore.create(deps.database);
         const diagnostics = new DiagnosticsService({
@@ -87,6 +92,7 @@ export const gitopsPlugin = createBackendPlugin({
             catalog: deps.catalog,
             auth: deps.auth,
             integrations,
+            deployKeyHosts,
             logger,
             fluxNamespace: healthOptions.fluxNamespace,
           }),
@@ -156,14 +162,20 @@ export const gitopsPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(() =>
           fs.rmSync(workspaceDir, { recursive: true, force: true }),
         );
-        const workspace = new GitWorkspace(workspaceDir, {
-          name:
-            rootConfig.getOptionalString('gitops.deploys.committer.name') ??
-            'Backstage GitOps',
-          email:
-            rootConfig.getOptionalString('gitops.deploys.committer.email') ??
-            'gitops@backstage.local',
-        });
+        const workspace = new GitWorkspace(
+          workspaceDir,
+          {
+            name:
+              rootConfig.getOptionalString('gitops.deploys.committer.name') ??
+              'Backstage GitOps',
+            email:
+              rootConfig.getOptionalString('gitops.deploys.committer.email') ??
+              'gitops@backstage.local',
+          },
+          {
+            cloneUrl: url => portalCloneUrl(url, deployKeyHosts, integrations),
+          },
+        );
         const deploys = new DeployService({
           status,
           actions,

@@ -541,12 +541,13 @@ export class DeployService {
   }
 
   private withRepo<T>(git: GitContext, work: (repo: LocalRepo) => Promise<T>) {
+    const repoUrl = this.options.workspace.cloneUrl(git.repoUrl);
     const credentials = resolveGitCredentials({
-      repoUrl: git.repoUrl,
+      repoUrl,
       auth: { from: 'integration' },
       integrations: this.options.integrations,
     });
-    return this.options.workspace.withRepo(git.repoUrl, credentials, work);
+    return this.options.workspace.withRepo(repoUrl, credentials, work);
   }
 }
 

@@ -335,7 +335,7 @@ export class DeployTracker {
     work: Parameters<GitWorkspace['withRepo']>[2] &
       ((...args: any[]) => Promise<T>),
   ): Promise<T> {
-    const repoUrl = String(source.spec?.url);
+    const repoUrl = this.options.workspace.cloneUrl(String(source.spec?.url));
     const credentials = resolveGitCredentials({
       repoUrl,
       auth: { from: 'integration' },

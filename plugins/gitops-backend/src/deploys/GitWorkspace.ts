@@ -243,9 +243,22 @@ export class GitWorkspace {
   constructor(
     private readonly root: string,
     private readonly committer: GitIdentity,
-    /** Transports the portal may clone over; default http and https. */
-    private readonly options: { protocols?: GitProtocol[] } = {},
+    private readonly options: {
+      /** Transports the portal may clone over; default http and https. */
+      protocols?: GitProtocol[];
+      /**
+       * The URL the portal clones for a GitRepository URL: Flux pulls
+       * over SSH with a deploy key, the portal over HTTP(S) with its
+       * integration.
+       */
+      cloneUrl?: (repoUrl: string) => string;
+    } = {},
   ) {}
+
+  /** Where the portal itself clones a repository Flux pulls from `repoUrl`. */
+  cloneUrl(repoUrl: string): string {
+    return this.options.cloneUrl?.(repoUrl) ?? repoUrl;
+  }
 
   async withRepo<T>(
     repoUrl: string,
