@@ -257,7 +257,7 @@ export function createFluxResourcesAction(options: {
         ),
       );
       const plans = planEnvironments({ ...input, environments }, policy);
-      const gitAccess = planGitAccess(input, deployKeyHosts);
+      const gitAccess = planGitAccess(input, deployKeyHosts, ctx.isDryRun);
       const project: ProjectPlan = {
         id: input.id,
         entityRef: input.entityRef,
@@ -481,6 +481,7 @@ type GitAccess =
 function planGitAccess(
   input: { repoUrl: string; auth: z.output<typeof inputSchema>['auth'] },
   hosts: DeployKeyHost[],
+  dryRun?: boolean,
 ): GitAccess {
   if (input.auth.from === 'none') {
     return { kind: 'none', fluxUrl: input.repoUrl };
@@ -489,6 +490,15 @@ function planGitAccess(
     return { kind: 'secret', fluxUrl: input.repoUrl };
   }
   const host = deployKeyHostOf(input.repoUrl, hosts);
+  if (!host && dryRun) {
+    // A dry run may be fed a publish step's example URL of any host.
+    return {
+      kind: 'deployKey',
+      host: { host: '(planned)', sshUrl: '(planned)', knownHosts: '(planned)' },
+      fluxUrl: input.repoUrl,
+      repository: input.repoUrl,
+    };
+  }
   if (!host) {
     const name = /^ssh:\/\//.test(input.repoUrl)
       ? input.repoUrl
