@@ -251,7 +251,10 @@ export class DeployService {
       commitSha: report.revision,
       commitMessage: info.message,
       commitAuthor: info.author,
-      commitUrl: commitLink(git.repoUrl, report.revision),
+      commitUrl: commitLink(
+        this.options.workspace.cloneUrl(git.repoUrl),
+        report.revision,
+      ),
     });
     if (inserted) {
       await this.requestReconcile(context);
@@ -465,7 +468,7 @@ export class DeployService {
       commitSha: sha,
       commitMessage: options.message,
       commitAuthor: options.requester.identity.name,
-      commitUrl: commitLink(git.repoUrl, sha),
+      commitUrl: commitLink(this.options.workspace.cloneUrl(git.repoUrl), sha),
       triggeredBy: options.requester.ref,
       rollbackOf: options.rollbackOf,
     });
@@ -508,7 +511,10 @@ export class DeployService {
         await store.update(deploy.id, ['pending'], {
           commitSha: sha,
           revision: fluxRevision(git.branch, sha),
-          commitUrl: commitLink(git.repoUrl, sha),
+          commitUrl: commitLink(
+            this.options.workspace.cloneUrl(git.repoUrl),
+            sha,
+          ),
         });
       }
       throw new ConflictError(

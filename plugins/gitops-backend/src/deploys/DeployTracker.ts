@@ -100,7 +100,9 @@ export class DeployTracker {
           commitSha: sha,
           commitMessage: info?.message,
           commitAuthor: info?.author,
-          commitUrl: repoUrl ? commitLink(repoUrl, sha) : undefined,
+          commitUrl: repoUrl
+            ? commitLink(this.options.workspace.cloneUrl(repoUrl), sha)
+            : undefined,
           triggeredBy: info ? `git:${info.author}` : 'git',
           finishedAt: readyCondition(resource)?.lastTransitionTime,
         });

@@ -1,3 +1,4 @@
+import { ANNOTATION_REPOSITORY_WEB_URL } from '../labels';
 import {
   FluxCondition,
   FluxObjectStatus,
@@ -131,6 +132,7 @@ export function fluxObjectStatus(
         }
       : undefined,
     url: resource.spec?.url,
+    webUrl: resource.metadata.annotations?.[ANNOTATION_REPOSITORY_WEB_URL],
     dependsOn: (resource.spec?.dependsOn ?? []).map(d => ({
       namespace: d.namespace ?? namespace,
       name: d.name,

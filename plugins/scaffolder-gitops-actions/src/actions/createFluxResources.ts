@@ -18,6 +18,7 @@ import {
   deployKeyHostOf,
   ensureDeployKey,
   GitCredentials,
+  portalCloneUrl,
   readDeployKeyHosts,
   resolveGitCredentials,
   serverSideApply,
@@ -262,6 +263,14 @@ export function createFluxResourcesAction(options: {
         id: input.id,
         entityRef: input.entityRef,
         repoUrl: gitAccess.fluxUrl,
+        webUrl:
+          gitAccess.kind === 'deployKey' && !ctx.isDryRun
+            ? portalCloneUrl(
+                gitAccess.fluxUrl,
+                deployKeyHosts,
+                integrations,
+              ).replace(/\.git$/, '')
+            : undefined,
         helm: input.helm,
       };
       const { cluster, objects: client } = clusterClient(

@@ -1,6 +1,7 @@
 import { KubernetesObject } from '@kubernetes/client-node';
 import {
   ANNOTATION_ENTITY_REF,
+  ANNOTATION_REPOSITORY_WEB_URL,
   LABEL_ENVIRONMENT,
   LABEL_KUBERNETES_ID,
   MANAGED_BY_VALUE,
@@ -46,6 +47,8 @@ export interface ProjectPlan {
   entityRef?: string;
   /** The URL Flux clones: for a deploy key, the SSH URL. */
   repoUrl: string;
+  /** The repository's web URL when Flux clones over SSH (commit links). */
+  webUrl?: string;
   helm?: HelmOptions;
 }
 
@@ -129,10 +132,20 @@ export function renderEnvironmentObjects(
       ],
     } as KubernetesObject,
   );
+  const sourceMetadata: KubernetesObject['metadata'] = metadata(
+    names.gitRepository,
+    env.namespace,
+  );
+  if (project.webUrl) {
+    sourceMetadata!.annotations = {
+      ...sourceMetadata!.annotations,
+      [ANNOTATION_REPOSITORY_WEB_URL]: project.webUrl,
+    };
+  }
   objects.push({
     apiVersion: SOURCE_API,
     kind: 'GitRepository',
-    metadata: metadata(names.gitRepository, env.namespace),
+    metadata: sourceMetadata,
     spec: {
       url: project.repoUrl,
       ref: { branch: env.branch },
