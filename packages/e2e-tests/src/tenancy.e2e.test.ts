@@ -461,6 +461,114 @@ describe('Tenancy and trust on the real stack', () => {
       });
     });
 
+    it('re-issues a lost deploy key with the repair, never the integration credential', async () => {
+      const namespace = `project-${name}-staging`;
+      const source = `${name}-repo`;
+      const keysOf = async () =>
+        (
+          await fetch(
+            `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys`,
+            { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+          )
+        ).json();
+      const lost = (await keysOf()).find(
+        (k: any) => k.title === `flux ${name} staging`,
+      );
+      // The host forgets the key (revoked by someone, say).
+      const removed = await fetch(
+        `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys/${lost.id}`,
+        {
+          method: 'DELETE',
+          headers: { Authorization: `token ${env.GITEA_TOKEN}` },
+        },
+      );
+      expect(removed.status).toBe(204);
+      await git.commit(
+        name,
+        { 'NOTES.md': 'after the key was lost\n' },
+        'notes',
+      );
+      await cluster.mergePatch(SOURCE_API, 'GitRepository', namespace, source, {
+        metadata: {
+          annotations: {
+            'reconcile.fluxcd.io/requestedAt': new Date().toISOString(),
+          },
+        },
+      });
+      await waitFor(
+        'the source to fail without its key',
+        async () => {
+          const object = await cluster.read<FluxObject>(
+            SOURCE_API,
+            'GitRepository',
+            namespace,
+            source,
+          );
+          return condition(object, 'Ready')?.status === 'False'
+            ? true
+            : undefined;
+        },
+        120_000,
+      );
+
+      const request = {
+        cluster: 'local',
+        type: 'refresh-git-credentials',
+        target: { kind: 'GitRepository', namespace, name: source },
+      };
+      const planned = await callPortal('/api/gitops/health/repairs/plan', {
+        method: 'POST',
+        body: request,
+      });
+      expect(planned.status).toBe(200);
+      const plan = await planned.json();
+      expect(plan.summary).toMatch(
+        new RegExp(
+          `Issue a new read-only deploy key for ${env.GITEA_ORG}/${name}`,
+        ),
+      );
+      expect(JSON.stringify(plan)).not.toContain(env.GITEA_ADMIN_PASSWORD);
+      const applied = await callPortal('/api/gitops/health/repairs', {
+        method: 'POST',
+        body: request,
+      });
+      expect(applied.status).toBe(200);
+      expect((await applied.json()).outcome).toBe('applied');
+
+      await waitFor(
+        'the source Ready again with the new key',
+        async () => {
+          const object = await cluster.read<FluxObject>(
+            SOURCE_API,
+            'GitRepository',
+            namespace,
+            source,
+          );
+          return condition(object, 'Ready')?.status === 'True'
+            ? true
+            : undefined;
+        },
+        120_000,
+      );
+      const reissued = (await keysOf()).filter(
+        (k: any) => k.title === `flux ${name} staging`,
+      );
+      expect(reissued.map((k: any) => k.read_only)).toEqual([true]);
+      expect(reissued[0].id).not.toBe(lost.id);
+      const secret = await cluster.core.readNamespacedSecret({
+        name: `${name}-git-auth`,
+        namespace,
+      });
+      const decoded = Object.values(secret.data ?? {})
+        .map(v => Buffer.from(v, 'base64').toString())
+        .join('\n');
+      expect(decoded).toContain(
+        reissued[0].key.split(' ').slice(0, 2).join(' '),
+      );
+      expect(decoded).not.toContain(env.GITEA_ADMIN_PASSWORD);
+      expect(decoded).not.toContain(env.GITEA_TOKEN);
+    });
+
     it("refuses to take over another project's id, and changes nothing of it", async () => {
       const attacker = await git.createRepo('e2e-takeover');
       await git.commit(attacker, { 'README.md': 'mine\n' }, 'attacker');

@@ -10,6 +10,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AppsV1Api,
   CoreV1Api,
+  KubernetesObjectApi,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
@@ -152,11 +153,11 @@ export class RepairService {
     };
   }
 
-  private planRefresh(
+  private async planRefresh(
     watcher: ClusterWatcher,
     request: RepairRequest,
     target: ObjectRef,
-  ): RepairPlan {
+  ): Promise<RepairPlan> {
     const repo = this.fluxObject(watcher, target);
     if (repo.kind !== 'GitRepository') {
       throw new InputError(
@@ -173,7 +174,7 @@ export class RepairService {
         )} has no spec.secretRef; it reads a public repository`,
       );
     }
-    const { host, repository } = this.deployKeyTarget(repo);
+    const { host, repository } = await this.deployKeyTarget(watcher, repo);
     const secret = {
       kind: 'Secret',
       namespace: repo.metadata.namespace,
@@ -212,10 +213,10 @@ export class RepairService {
    * deploy-key host. Anyone who can edit the object could otherwise point
    * it at another repository and have the portal hand out a key to it.
    */
-  private deployKeyTarget(repo: FluxResource): {
-    host: DeployKeyHost;
-    repository: string;
-  } {
+  private async deployKeyTarget(
+    watcher: ClusterWatcher,
+    repo: FluxResource,
+  ): Promise<{ host: DeployKeyHost; repository: string }> {
     const url = repo.spec?.url ?? '';
     const host = deployKeyHostOf(url, this.deps.deployKeyHosts);
     if (!host || !/^ssh:\/\//.test(url)) {
@@ -223,7 +224,21 @@ export class RepairService {
         `target: ${url} is not an SSH URL of a deploy-key host (gitops.deployKeys). The portal never copies its integration credential into a namespace; give Flux a read-only credential of that repository yourself`,
       );
     }
-    const urlWriter = (repo.metadata as any).managedFields?.find(
+    // The watcher's copy has no managedFields: read the object itself.
+    const live = await KubernetesObjectApi.makeApiClient(watcher.config).read({
+      apiVersion: repo.apiVersion,
+      kind: repo.kind,
+      metadata: {
+        name: repo.metadata.name,
+        namespace: repo.metadata.namespace,
+      },
+    });
+    if ((live as FluxResource).spec?.url !== url) {
+      throw new InputError(
+        `target: the URL of ${repo.metadata.namespace}/${repo.metadata.name} changed while the repair was planned; plan again`,
+      );
+    }
+    const urlWriter = (live.metadata?.managedFields ?? []).find(
       (entry: any) => entry.fieldsV1?.['f:spec']?.['f:url'] !== undefined,
     )?.manager;
     if (urlWriter !== GITOPS_FIELD_MANAGER) {
@@ -376,7 +391,7 @@ export class RepairService {
         const repo = this.fluxObject(watcher, plan.target!);
         const name = (repo.spec as any).secretRef.name as string;
         const namespace = repo.metadata.namespace!;
-        const { host } = this.deployKeyTarget(repo);
+        const { host } = await this.deployKeyTarget(watcher, repo);
         const labels = repo.metadata.labels ?? {};
         const id = labels[LABEL_KUBERNETES_ID];
         const environment = labels[LABEL_ENVIRONMENT];
