@@ -128,12 +128,13 @@ describe('Tenancy and trust on the real stack', () => {
     const markers = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-markers-'));
     let namespace: string;
     let repo: string;
+    let firstSha: string;
 
     beforeAll(async () => {
       namespace = await cluster.createNamespace('e2e-hostile');
       namespaces.push(namespace);
       repo = await git.createRepo('e2e-hostile');
-      await pushTree(repo, {
+      firstSha = await pushTree(repo, {
         ...appManifests('nginx:1.27'),
         'catalog-info.yaml': catalogInfo(id),
         ...hostileTree(markers),
@@ -154,12 +155,26 @@ describe('Tenancy and trust on the real stack', () => {
     afterAll(() => fs.rmSync(markers, { recursive: true, force: true }));
 
     it('previews and deploys through Git without running anything the tree carries', async () => {
+      // Flux applied the tree and the portal saw it (reading it from Git).
+      await waitFor(
+        'the first revision in the history',
+        async () => {
+          const items: DeployRecord[] = (
+            await (await callPortal(`${entityPath}/deploys`)).json()
+          ).items;
+          return items?.find(d => d.commitSha === firstSha);
+        },
+        120_000,
+      );
       const changes = { image: 'nginx:1.28', env: { HOSTILE: 'no' } };
       const preview = await callPortal(`${entityPath}/deploys/preview`, {
         method: 'POST',
         body: { environment: 'development', changes },
       });
-      expect(preview.status).toBe(200);
+      expect({
+        status: preview.status,
+        error: preview.ok ? undefined : await preview.text(),
+      }).toEqual({ status: 200, error: undefined });
       const shown: DeployPreview = await preview.json();
       expect(shown.diff).toContain('+          image: nginx:1.28');
 
