@@ -91,6 +91,13 @@ describe('repairs and the /health routes', () => {
       }),
       auth,
       integrations: ScmIntegrations.fromConfig(config),
+      deployKeyHosts: [
+        {
+          host: 'git.example.com',
+          sshUrl: 'ssh://git@git.example.com',
+          knownHosts: 'git.example.com ssh-ed25519 AAAA',
+        },
+      ],
       logger,
       fluxNamespace: FLUX_NAMESPACE,
     });
@@ -178,7 +185,7 @@ describe('repairs and the /health routes', () => {
     }
   });
 
-  it('writes the integration credentials into a missing Secret without showing them', async () => {
+  it('never copies the integration credential: an HTTP source, a foreign URL writer or no Secret is refused', async () => {
     const { client, watcher, app } = await setup();
     try {
       const body = {
@@ -186,29 +193,41 @@ describe('repairs and the /health routes', () => {
         type: 'refresh-git-credentials',
         target: { kind: 'GitRepository', namespace: 'apps', name: 'app' },
       };
-      const plan = await request(app)
+      const secretBefore = JSON.stringify(
+        client.get('Secret', 'apps', 'app-auth') ?? null,
+      );
+      const http = await request(app)
         .post('/health/repairs/plan')
         .set('Authorization', ownerHeader)
         .send(body);
-      expect(plan.body.steps[0].description).toContain(
-        'set username and password from the integration for git.example.com (values not shown)',
-      );
-      expect(JSON.stringify(plan.body)).not.toContain('secret-pw');
+      expect(http.status).toBe(400);
+      expect(http.body.error.message).toContain('is not an SSH URL');
+      expect(JSON.stringify(http.body)).not.toContain('secret-pw');
       const applied = await request(app)
         .post('/health/repairs')
         .set('Authorization', ownerHeader)
         .send(body);
-      expect(applied.body.outcome).toBe('applied');
-      expect(JSON.stringify(applied.body)).not.toContain('secret-pw');
-      const secret = client.get('Secret', 'apps', 'app-auth');
-      expect(Buffer.from(secret.data.password, 'base64').toString()).toBe(
-        'secret-pw',
-      );
+      expect(applied.status).toBe(400);
       expect(
-        client.get('GitRepository', 'apps', 'app').metadata.annotations[
-          'reconcile.fluxcd.io/requestedAt'
-        ],
-      ).toBeDefined();
+        JSON.stringify(client.get('Secret', 'apps', 'app-auth') ?? null),
+      ).toBe(secretBefore);
+
+      // An SSH URL that someone else wrote gets no deploy key.
+      const repo = client.get('GitRepository', 'apps', 'app');
+      repo.spec.url = 'ssh://git@git.example.com/team/app.git';
+      repo.metadata.managedFields = [
+        { manager: 'kubectl-edit', fieldsV1: { 'f:spec': { 'f:url': {} } } },
+      ];
+      client.emit('MODIFIED', repo, 'gitrepositories');
+      const foreign = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(foreign.status).toBe(400);
+      expect(foreign.body.error.message).toContain(
+        "written by 'kubectl-edit', not by the portal",
+      );
+
       const publicRepo = await request(app)
         .post('/health/repairs/plan')
         .set('Authorization', ownerHeader)

@@ -94,17 +94,7 @@ export function syncCheck(
       ).trim()}`,
       cause: classification.cause,
       fix: fluxCommands(resource),
-      repair: isGitAuth
-        ? {
-            type: 'refresh-git-credentials',
-            title: 'Refresh the Git credentials from the Backstage integration',
-            target: refOf(resource),
-          }
-        : {
-            type: 'resync',
-            title: 'Reconcile again (with its source)',
-            target: refOf(resource),
-          },
+      repair: repairFor(resource, isGitAuth),
     });
   }
   const summary = Object.entries(counts)
@@ -314,4 +304,29 @@ export function zombieFindings(
         'Remove every Flux object whose entity is gone (shows the list first)',
     },
   }));
+}
+
+/**
+ * A failing source that cannot authenticate gets a new read-only deploy key
+ * when it pulls over SSH; the portal never copies its own integration
+ * credential, so an HTTP source gets no repair. Anything else: reconcile.
+ */
+function repairFor(
+  resource: FluxResource,
+  isGitAuth: unknown,
+): HealthFinding['repair'] {
+  if (!isGitAuth) {
+    return {
+      type: 'resync',
+      title: 'Reconcile again (with its source)',
+      target: refOf(resource),
+    };
+  }
+  return /^ssh:\/\//.test(String(resource.spec?.url))
+    ? {
+        type: 'refresh-git-credentials',
+        title: 'Issue a new read-only deploy key',
+        target: refOf(resource),
+      }
+    : undefined;
 }
