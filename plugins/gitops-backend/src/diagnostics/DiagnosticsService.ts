@@ -55,8 +55,10 @@ export class DiagnosticsService {
       options: ReturnType<typeof readHealthOptions>;
     },
   ) {
-    this.checker = new HealthChecker(deps.options, watcher =>
-      deps.repairs.findZombies(watcher),
+    this.checker = new HealthChecker(
+      deps.options,
+      watcher => deps.repairs.findZombies(watcher),
+      deps.logger,
     );
   }
 

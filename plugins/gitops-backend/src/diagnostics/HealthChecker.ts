@@ -7,6 +7,7 @@ import {
   HealthFinding,
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterWatcher } from '../service/ClusterWatcher';
 import { apiCheck, fluxCheck, permissionsCheck } from './checks/clusterChecks';
@@ -20,6 +21,8 @@ import {
   zombieFindings,
 } from './checks/objectChecks';
 import { CheckOutcome } from './checks/types';
+import { gatherFailureFacts } from './checks/failureFacts';
+import { UnrecognisedFailures } from './checks/unrecognisedFailures';
 
 const TITLES: Record<HealthCheckId, string> = {
   api: 'Kubernetes API',
@@ -43,6 +46,7 @@ export interface HealthCheckOptions {
  */
 export class HealthChecker {
   private readonly probeCache = new ProbeCache();
+  readonly unrecognised: UnrecognisedFailures;
 
   constructor(
     private readonly options: HealthCheckOptions,
@@ -52,7 +56,10 @@ export class HealthChecker {
     ) => Promise<
       Array<{ resource: FluxResource; entityRef: string }>
     > = async () => [],
-  ) {}
+    logger?: LoggerService,
+  ) {
+    this.unrecognised = new UnrecognisedFailures(logger);
+  }
 
   async run(
     watcher: ClusterWatcher,
@@ -113,7 +120,18 @@ export class HealthChecker {
           networkCheck(cluster, config, fluxNamespace, repositories),
         ),
         record('sync', async () => {
-          const sync = syncCheck(cluster, objects);
+          // What failing objects refer to, read from the cluster: the
+          // classifier decides from structure before wording.
+          const facts = await gatherFailureFacts(
+            config,
+            fluxNamespace,
+            objects,
+          ).catch(() => undefined);
+          const sync = syncCheck(cluster, objects, facts);
+          const unknown = this.unrecognised.record(cluster, sync.findings);
+          if (unknown > 0) {
+            sync.summary = `${sync.summary}; ${unknown} failure(s) no rule recognises`;
+          }
           syncSummary = sync.counts;
           const zombies = zombieFindings(
             cluster,
