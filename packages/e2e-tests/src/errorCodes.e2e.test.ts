@@ -77,7 +77,9 @@ const cases: Case[] = [
     kind: 'Kustomization',
     name: 'codes-dependent',
     expect: f =>
-      expect(f.cause).toMatch(/codes-yaml \(spec\.dependsOn\), which is not Ready/),
+      expect(f.cause).toMatch(
+        /codes-yaml \(spec\.dependsOn\), which is not Ready/,
+      ),
   },
   {
     code: 'HEALTH_CHECK_FAILED',
@@ -110,7 +112,9 @@ const cases: Case[] = [
     kind: 'Kustomization',
     name: 'codes-immutable',
     expect: f => {
-      expect(f.cause).toMatch(/immutable field of Deployment codes-immutable-hello/);
+      expect(f.cause).toMatch(
+        /immutable field of Deployment codes-immutable-hello/,
+      );
       expect(f.fix[0]).toMatch(/force: true/);
     },
   },
@@ -312,9 +316,9 @@ describe('the ten seed error codes on the real stack', () => {
     );
     expect(finding.evidence).toBe(`missing CustomResourceDefinitions: ${name}`);
     expect(finding.severity).toBe('critical');
-    expect(
-      (await latestReport()).findings.map(f => f.code),
-    ).toEqual(expect.arrayContaining(['FLUX_NOT_INSTALLED', ...cases.map(c => c.code)]));
+    expect((await latestReport()).findings.map(f => f.code)).toEqual(
+      expect.arrayContaining(['FLUX_NOT_INSTALLED', ...cases.map(c => c.code)]),
+    );
 
     let browser: Browser | undefined;
     try {

@@ -144,9 +144,11 @@ describe('the failure corpus on the real stack', () => {
     } as any);
     await waitFor('the corpus GitRepository Ready', async () => {
       const o = await readObject(ctx, 'GitRepository', ctx.source);
-      return o.status?.conditions?.some(
-        c => c.type === 'Ready' && c.status === 'True',
-      ) || undefined;
+      return (
+        o.status?.conditions?.some(
+          c => c.type === 'Ready' && c.status === 'True',
+        ) || undefined
+      );
     });
   });
 
@@ -218,7 +220,13 @@ describe('the failure corpus on the real stack', () => {
       const ok =
         diagnosis.code === scenario.expected.code &&
         reference === scenario.expected.reference;
-      return { name: scenario.name, expected: scenario.expected, code: diagnosis.code, reference, ok };
+      return {
+        name: scenario.name,
+        expected: scenario.expected,
+        code: diagnosis.code,
+        reference,
+        ok,
+      };
     });
     const right = rows.filter(r => r.ok).length;
     // eslint-disable-next-line no-console
@@ -230,7 +238,9 @@ describe('the failure corpus on the real stack', () => {
               r.expected.reference ?? '-'
             }, got ${r.code} ${r.reference ?? '-'}`,
         )
-        .join('\n')}${errors.length ? `\nnot captured:\n${errors.join('\n')}` : ''}`,
+        .join('\n')}${
+        errors.length ? `\nnot captured:\n${errors.join('\n')}` : ''
+      }`,
     );
     expect(errors).toEqual([]);
     expect(rows.filter(r => !r.ok)).toEqual([]);

@@ -112,7 +112,12 @@ export function pinnedVersions(): Record<string, string> {
 
 /** The object as the controllers left it, without server bookkeeping. */
 export function withoutBookkeeping(object: FluxObject): FluxObject {
-  const { managedFields, uid, resourceVersion, creationTimestamp, ...metadata } =
-    object.metadata as any;
+  const {
+    managedFields,
+    uid,
+    resourceVersion,
+    creationTimestamp,
+    ...metadata
+  } = object.metadata as any;
   return { ...object, metadata };
 }

@@ -242,7 +242,10 @@ export const scenarios: Scenario[] = [
     name: 'ks-depends-on-missing',
     kind: 'Kustomization',
     description: 'spec.dependsOn names a Kustomization that does not exist',
-    expected: { code: 'DEPENDENCY_NOT_READY', reference: 'Kustomization/ghost' },
+    expected: {
+      code: 'DEPENDENCY_NOT_READY',
+      reference: 'Kustomization/ghost',
+    },
     provoke: ctx =>
       kustomization(ctx, 'ks-depends-on-missing', {
         dependsOn: [{ name: 'ghost' }],
@@ -264,7 +267,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'ks-missing-decryption-secret',
     kind: 'Kustomization',
-    description: 'SOPS decryption with spec.decryption.secretRef sops-age missing',
+    description:
+      'SOPS decryption with spec.decryption.secretRef sops-age missing',
     expected: { code: 'RESOURCE_NOT_FOUND', reference: 'Secret/sops-age' },
     provoke: ctx =>
       kustomization(ctx, 'ks-missing-decryption-secret', {
@@ -274,8 +278,12 @@ export const scenarios: Scenario[] = [
   {
     name: 'ks-missing-substitute-configmap',
     kind: 'Kustomization',
-    description: 'postBuild.substituteFrom names a ConfigMap that does not exist',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'ConfigMap/cluster-vars' },
+    description:
+      'postBuild.substituteFrom names a ConfigMap that does not exist',
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'ConfigMap/cluster-vars',
+    },
     provoke: ctx =>
       kustomization(ctx, 'ks-missing-substitute-configmap', {
         path: './substituted',
@@ -288,7 +296,10 @@ export const scenarios: Scenario[] = [
     name: 'ks-missing-substitute-secret',
     kind: 'Kustomization',
     description: 'postBuild.substituteFrom names a Secret that does not exist',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'Secret/cluster-secrets' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'Secret/cluster-secrets',
+    },
     provoke: ctx =>
       kustomization(ctx, 'ks-missing-substitute-secret', {
         path: './substituted',
@@ -313,7 +324,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'ks-missing-service-account',
     kind: 'Kustomization',
-    description: 'impersonation: spec.serviceAccountName names no ServiceAccount',
+    description:
+      'impersonation: spec.serviceAccountName names no ServiceAccount',
     expected: {
       code: 'RESOURCE_NOT_FOUND',
       reference: 'ServiceAccount/ghost-deployer',
@@ -346,15 +358,22 @@ export const scenarios: Scenario[] = [
     name: 'ks-invalid-manifest',
     kind: 'Kustomization',
     description: 'a Deployment with replicas -1, rejected by the API server',
-    expected: { code: 'YAML_INVALID', reference: 'Deployment/ks-invalid-manifest-hello' },
+    expected: {
+      code: 'YAML_INVALID',
+      reference: 'Deployment/ks-invalid-manifest-hello',
+    },
     provoke: ctx =>
       kustomization(ctx, 'ks-invalid-manifest', { path: './invalid' }),
   },
   {
     name: 'ks-immutable-field',
     kind: 'Kustomization',
-    description: 'a Deployment whose spec.selector changed after it was applied',
-    expected: { code: 'CONFLICT', reference: 'Deployment/ks-immutable-field-hello' },
+    description:
+      'a Deployment whose spec.selector changed after it was applied',
+    expected: {
+      code: 'CONFLICT',
+      reference: 'Deployment/ks-immutable-field-hello',
+    },
     provoke: async ctx => {
       await kustomization(ctx, 'ks-immutable-field', {
         path: './immutable-v1',
@@ -371,7 +390,10 @@ export const scenarios: Scenario[] = [
     name: 'ks-unknown-kind',
     kind: 'Kustomization',
     description: 'a manifest of a kind whose CRD is not installed',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'CustomResourceDefinition/Widget' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'CustomResourceDefinition/Widget',
+    },
     provoke: ctx =>
       kustomization(ctx, 'ks-unknown-kind', { path: './unknown-kind' }),
   },
@@ -379,7 +401,10 @@ export const scenarios: Scenario[] = [
     name: 'ks-missing-namespace',
     kind: 'Kustomization',
     description: 'a manifest for a namespace that does not exist',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'Namespace/e2e-corpus-absent' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'Namespace/e2e-corpus-absent',
+    },
     provoke: ctx =>
       kustomization(ctx, 'ks-missing-namespace', {
         path: './other-namespace',
@@ -407,7 +432,10 @@ export const scenarios: Scenario[] = [
     name: 'ks-health-check-missing-object',
     kind: 'Kustomization',
     description: 'spec.healthChecks names a Deployment nothing creates',
-    expected: { code: 'HEALTH_CHECK_FAILED', reference: 'Deployment/ghost-app' },
+    expected: {
+      code: 'HEALTH_CHECK_FAILED',
+      reference: 'Deployment/ghost-app',
+    },
     provoke: ctx =>
       kustomization(ctx, 'ks-health-check-missing-object', {
         healthChecks: [
@@ -428,7 +456,10 @@ export const scenarios: Scenario[] = [
     name: 'git-wrong-password',
     kind: 'GitRepository',
     description: 'the auth Secret holds a wrong password',
-    expected: { code: 'GIT_AUTH_FAILED', reference: 'Secret/git-wrong-password-auth' },
+    expected: {
+      code: 'GIT_AUTH_FAILED',
+      reference: 'Secret/git-wrong-password-auth',
+    },
     provoke: async ctx => {
       await secret(ctx, 'git-wrong-password-auth', {
         username: ctx.git.basicAuth.username,
@@ -443,7 +474,10 @@ export const scenarios: Scenario[] = [
     name: 'git-missing-secret',
     kind: 'GitRepository',
     description: 'spec.secretRef names a Secret that does not exist',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'Secret/git-ghost-auth' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'Secret/git-ghost-auth',
+    },
     provoke: ctx =>
       gitRepository(ctx, 'git-missing-secret', {
         secretRef: { name: 'git-ghost-auth' },
@@ -454,7 +488,8 @@ export const scenarios: Scenario[] = [
     kind: 'GitRepository',
     description: 'a private repository without spec.secretRef',
     expected: { code: 'GIT_AUTH_FAILED' },
-    provoke: ctx => gitRepository(ctx, 'git-no-credentials', { secretRef: undefined }),
+    provoke: ctx =>
+      gitRepository(ctx, 'git-no-credentials', { secretRef: undefined }),
   },
   {
     name: 'git-no-such-repository',
@@ -492,7 +527,10 @@ export const scenarios: Scenario[] = [
     name: 'git-missing-branch',
     kind: 'GitRepository',
     description: 'spec.ref.branch names a branch the repository does not have',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'branch/no-such-branch' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'branch/no-such-branch',
+    },
     provoke: ctx =>
       gitRepository(ctx, 'git-missing-branch', {
         ref: { branch: 'no-such-branch' },
@@ -570,7 +608,9 @@ export const scenarios: Scenario[] = [
     expected: { code: 'RESOURCE_NOT_FOUND', reference: 'tag/latest' },
     provoke: ctx =>
       source(ctx, 'OCIRepository', 'oci-missing-artifact', {
-        url: `oci://${new URL(ctx.git.repoUrl('x')).host}/gitops/no-such-artifact`,
+        url: `oci://${
+          new URL(ctx.git.repoUrl('x')).host
+        }/gitops/no-such-artifact`,
         ref: { tag: 'latest' },
         insecure: true,
       }),
@@ -579,7 +619,10 @@ export const scenarios: Scenario[] = [
     name: 'oci-wrong-credentials',
     kind: 'OCIRepository',
     description: 'registry credentials with a wrong password',
-    expected: { code: 'SOURCE_AUTH_FAILED', reference: 'Secret/oci-wrong-auth' },
+    expected: {
+      code: 'SOURCE_AUTH_FAILED',
+      reference: 'Secret/oci-wrong-auth',
+    },
     provoke: async ctx => {
       const host = new URL(ctx.git.repoUrl('x')).host;
       const auth = Buffer.from(`${ctx.git.basicAuth.username}:wrong`).toString(
@@ -607,7 +650,10 @@ export const scenarios: Scenario[] = [
     name: 'oci-missing-secret',
     kind: 'OCIRepository',
     description: 'spec.secretRef names a Secret that does not exist',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'Secret/oci-ghost-auth' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'Secret/oci-ghost-auth',
+    },
     provoke: ctx =>
       source(ctx, 'OCIRepository', 'oci-missing-secret', {
         url: 'oci://127.0.0.1:1/gitops/manifests',
@@ -635,14 +681,19 @@ export const scenarios: Scenario[] = [
     expected: { code: 'SOURCE_FETCH_FAILED' },
     provoke: ctx =>
       source(ctx, 'HelmRepository', 'helmrepo-no-index', {
-        url: `http://${new URL(ctx.git.repoUrl('x')).host}/no-such-helm-repository`,
+        url: `http://${
+          new URL(ctx.git.repoUrl('x')).host
+        }/no-such-helm-repository`,
       }),
   },
   {
     name: 'helmrepo-missing-secret',
     kind: 'HelmRepository',
     description: 'spec.secretRef names a Secret that does not exist',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'Secret/helm-ghost-auth' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'Secret/helm-ghost-auth',
+    },
     provoke: ctx =>
       source(ctx, 'HelmRepository', 'helmrepo-missing-secret', {
         url: 'http://127.0.0.1:1/charts',
@@ -653,7 +704,10 @@ export const scenarios: Scenario[] = [
     name: 'helmchart-no-such-chart-path',
     kind: 'HelmChart',
     description: 'a chart path the GitRepository does not have',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'path/./charts/nothing' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'path/./charts/nothing',
+    },
     provoke: ctx =>
       source(ctx, 'HelmChart', 'helmchart-no-such-chart-path', {
         chart: './charts/nothing',
@@ -721,7 +775,10 @@ export const scenarios: Scenario[] = [
     name: 'bucket-missing-secret',
     kind: 'Bucket',
     description: 'spec.secretRef names a Secret that does not exist',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'Secret/bucket-ghost-keys' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'Secret/bucket-ghost-keys',
+    },
     provoke: ctx =>
       source(ctx, 'Bucket', 'bucket-missing-secret', {
         provider: 'generic',
@@ -786,14 +843,18 @@ export const scenarios: Scenario[] = [
     kind: 'HelmRelease',
     description: 'values leave out what the chart requires (template error)',
     expected: { code: 'YAML_INVALID' },
-    provoke: ctx => helmRelease(ctx, 'hr-render-error', { values: { image: '' } }),
+    provoke: ctx =>
+      helmRelease(ctx, 'hr-render-error', { values: { image: '' } }),
     settled: helmFailed,
   },
   {
     name: 'hr-invalid-manifest',
     kind: 'HelmRelease',
     description: 'values render a Deployment with replicas -1',
-    expected: { code: 'YAML_INVALID', reference: 'Deployment/hr-invalid-manifest' },
+    expected: {
+      code: 'YAML_INVALID',
+      reference: 'Deployment/hr-invalid-manifest',
+    },
     provoke: ctx =>
       helmRelease(ctx, 'hr-invalid-manifest', { values: { replicas: -1 } }),
     settled: helmFailed,
@@ -802,7 +863,10 @@ export const scenarios: Scenario[] = [
     name: 'hr-upgrade-immutable',
     kind: 'HelmRelease',
     description: 'an upgrade changes the Deployment selector',
-    expected: { code: 'CONFLICT', reference: 'Deployment/hr-upgrade-immutable' },
+    expected: {
+      code: 'CONFLICT',
+      reference: 'Deployment/hr-upgrade-immutable',
+    },
     provoke: async ctx => {
       await helmRelease(ctx, 'hr-upgrade-immutable');
       await waitReady(ctx, 'HelmRelease', 'hr-upgrade-immutable');
@@ -833,7 +897,10 @@ export const scenarios: Scenario[] = [
     name: 'hr-test-failure',
     kind: 'HelmRelease',
     description: 'the chart test pod never completes',
-    expected: { code: 'HEALTH_CHECK_FAILED', reference: 'Pod/hr-test-failure-test' },
+    expected: {
+      code: 'HEALTH_CHECK_FAILED',
+      reference: 'Pod/hr-test-failure-test',
+    },
     provoke: ctx =>
       helmRelease(ctx, 'hr-test-failure', {
         timeout: '10s',
@@ -858,7 +925,10 @@ export const scenarios: Scenario[] = [
     name: 'hr-missing-values-configmap',
     kind: 'HelmRelease',
     description: 'spec.valuesFrom names a ConfigMap that does not exist',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'ConfigMap/hello-settings' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'ConfigMap/hello-settings',
+    },
     provoke: ctx =>
       helmRelease(ctx, 'hr-missing-values-configmap', {
         valuesFrom: [{ kind: 'ConfigMap', name: 'hello-settings' }],
@@ -868,7 +938,10 @@ export const scenarios: Scenario[] = [
     name: 'hr-missing-values-key',
     kind: 'HelmRelease',
     description: 'spec.valuesFrom names a key the Secret does not have',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'Secret/hello-values-keyless' },
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'Secret/hello-values-keyless',
+    },
     provoke: async ctx => {
       await secret(ctx, 'hello-values-keyless', { other: 'a: b' });
       await helmRelease(ctx, 'hr-missing-values-key', {
@@ -879,8 +952,12 @@ export const scenarios: Scenario[] = [
   {
     name: 'hr-missing-source',
     kind: 'HelmRelease',
-    description: 'the chart sourceRef names a GitRepository that does not exist',
-    expected: { code: 'RESOURCE_NOT_FOUND', reference: 'GitRepository/ghost-charts-git' },
+    description:
+      'the chart sourceRef names a GitRepository that does not exist',
+    expected: {
+      code: 'RESOURCE_NOT_FOUND',
+      reference: 'GitRepository/ghost-charts-git',
+    },
     provoke: ctx =>
       helmRelease(ctx, 'hr-missing-source', {
         chart: {
@@ -894,7 +971,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'hr-missing-service-account',
     kind: 'HelmRelease',
-    description: 'impersonation: spec.serviceAccountName names no ServiceAccount',
+    description:
+      'impersonation: spec.serviceAccountName names no ServiceAccount',
     expected: {
       code: 'RESOURCE_NOT_FOUND',
       reference: 'ServiceAccount/ghost-helm-deployer',
@@ -908,7 +986,10 @@ export const scenarios: Scenario[] = [
     name: 'hr-depends-on-missing',
     kind: 'HelmRelease',
     description: 'spec.dependsOn names a HelmRelease that does not exist',
-    expected: { code: 'DEPENDENCY_NOT_READY', reference: 'HelmRelease/ghost-release' },
+    expected: {
+      code: 'DEPENDENCY_NOT_READY',
+      reference: 'HelmRelease/ghost-release',
+    },
     provoke: ctx =>
       helmRelease(ctx, 'hr-depends-on-missing', {
         dependsOn: [{ name: 'ghost-release' }],
@@ -919,7 +1000,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'ks-kustomize-controller-stopped',
     kind: 'Kustomization',
-    description: 'kustomize-controller is stopped: a new Kustomization stays unreconciled',
+    description:
+      'kustomize-controller is stopped: a new Kustomization stays unreconciled',
     expected: {
       code: 'CONTROLLER_UNHEALTHY',
       reference: 'Deployment/kustomize-controller',
@@ -931,7 +1013,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'hr-helm-controller-stopped',
     kind: 'HelmRelease',
-    description: 'helm-controller is stopped: a new HelmRelease stays unreconciled',
+    description:
+      'helm-controller is stopped: a new HelmRelease stays unreconciled',
     expected: {
       code: 'CONTROLLER_UNHEALTHY',
       reference: 'Deployment/helm-controller',

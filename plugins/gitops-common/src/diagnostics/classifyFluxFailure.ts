@@ -114,7 +114,13 @@ function fixForMissing(object: FluxResource, ref: ReferenceFact): string {
       return `Create ServiceAccount ${ref.name} in ${ns} and bind it a Role (kubectl -n ${ns} create serviceaccount ${ref.name}; kubectl -n ${ns} create rolebinding ${ref.name}-admin --clusterrole=admin --serviceaccount=${ns}:${ref.name}), or correct ${ref.field}.`;
     case 'Secret':
     case 'ConfigMap':
-      return `Create ${ref.kind} ${ref.name} in namespace ${ns} (kubectl -n ${ns} get ${ref.kind.toLowerCase()} ${ref.name} shows it is missing), or correct ${ref.field} of ${object.kind} ${object.metadata.name}${
+      return `Create ${ref.kind} ${
+        ref.name
+      } in namespace ${ns} (kubectl -n ${ns} get ${ref.kind.toLowerCase()} ${
+        ref.name
+      } shows it is missing), or correct ${ref.field} of ${object.kind} ${
+        object.metadata.name
+      }${
         ref.field.includes('valuesFrom') || ref.field.includes('substituteFrom')
           ? '; set optional: true there if the object may run without it'
           : ''
@@ -150,8 +156,7 @@ function gitRef(object: FluxResource): DiagnosisReference | undefined {
 }
 
 function secretOf(object: FluxResource): DiagnosisReference | undefined {
-  const name = (object.spec?.secretRef as { name?: string } | undefined)
-    ?.name;
+  const name = (object.spec?.secretRef as { name?: string } | undefined)?.name;
   return name
     ? {
         kind: 'Secret',
@@ -179,7 +184,11 @@ const asRef = (ref: NamedRef | ReferenceFact, field?: string) => ({
   ...(field ? { field } : {}),
 });
 
-function byControllers(object: FluxResource, facts: FailureFacts, reason: string) {
+function byControllers(
+  object: FluxResource,
+  facts: FailureFacts,
+  reason: string,
+) {
   const down = new Set(
     (facts.controllers ?? []).filter(c => !c.available).map(c => c.name),
   );
@@ -213,7 +222,9 @@ function byMissingReference(object: FluxResource, facts: FailureFacts) {
   return verdict(
     'structure',
     'RESOURCE_NOT_FOUND',
-    `${describeReference(missing)} not found in namespace ${missing.namespace} (named by ${missing.field}).`,
+    `${describeReference(missing)} not found in namespace ${
+      missing.namespace
+    } (named by ${missing.field}).`,
     fixForMissing(object, missing),
     asRef(missing, missing.field),
   );
@@ -233,12 +244,16 @@ function byDependencies(
     r.field.startsWith('spec.dependsOn'),
   );
   const fact =
-    deps.find(d => named && d.name === named.name && d.namespace === named.namespace) ??
-    deps.find(d => !d.exists || d.ready?.status !== 'True');
+    deps.find(
+      d => named && d.name === named.name && d.namespace === named.namespace,
+    ) ?? deps.find(d => !d.exists || d.ready?.status !== 'True');
   const ref = fact ?? (named ? { ...named, kind: object.kind } : undefined);
-  const state = fact && !fact.exists
-    ? 'does not exist'
-    : `is not Ready${fact?.ready?.message ? `: ${fact.ready.message.trim()}` : ''}`;
+  const state =
+    fact && !fact.exists
+      ? 'does not exist'
+      : `is not Ready${
+          fact?.ready?.message ? `: ${fact.ready.message.trim()}` : ''
+        }`;
   return verdict(
     'structure',
     'DEPENDENCY_NOT_READY',
@@ -266,9 +281,9 @@ function bySourceNotReady(facts: FailureFacts) {
   return verdict(
     'structure',
     'DEPENDENCY_NOT_READY',
-    `Its source ${source.kind} ${source.namespace}/${source.name} is not Ready: ${(
-      source.ready?.message ?? ''
-    ).trim()}`,
+    `Its source ${source.kind} ${source.namespace}/${
+      source.name
+    } is not Ready: ${(source.ready?.message ?? '').trim()}`,
     `Fix the source first (flux -n ${source.namespace} get sources all); this object reconciles once the source has an artifact.`,
     asRef(source, source.field),
   );
@@ -310,7 +325,9 @@ function byApiStatus(object: FluxResource, message: string) {
         'api-status',
         'INSUFFICIENT_PERMISSIONS',
         `The API server denied the apply (Forbidden)${
-          account ? ` to ServiceAccount ${account.namespace}/${account.name}, which the controller impersonates` : ''
+          account
+            ? ` to ServiceAccount ${account.namespace}/${account.name}, which the controller impersonates`
+            : ''
         }.`,
         account
           ? `Grant ServiceAccount ${account.namespace}/${account.name} the verbs in the message, e.g. kubectl -n ${account.namespace} create rolebinding ${account.name}-admin --clusterrole=admin --serviceaccount=${account.namespace}:${account.name}.`
@@ -349,7 +366,11 @@ function byApiStatus(object: FluxResource, message: string) {
       return verdict(
         'api-status',
         'RESOURCE_NOT_FOUND',
-        `${missing ? `${missing.kind} ${missing.name}` : 'An object the apply needs'} does not exist.`,
+        `${
+          missing
+            ? `${missing.kind} ${missing.name}`
+            : 'An object the apply needs'
+        } does not exist.`,
         missing?.kind === 'Namespace'
           ? `Create namespace ${missing.name} (or add it to the manifests before what goes in it), or set spec.targetNamespace.`
           : 'Create the missing object or correct the name.',
@@ -370,7 +391,9 @@ function byReason(object: FluxResource, reason: string, message: string) {
         'structure',
         'HEALTH_CHECK_FAILED',
         `${
-          workload ? `${workload.kind} ${workload.namespace}/${workload.name}` : 'The applied workloads'
+          workload
+            ? `${workload.kind} ${workload.namespace}/${workload.name}`
+            : 'The applied workloads'
         } did not become healthy within spec.timeout.`,
         'Look at the failing workload (kubectl describe, pods, events); fix the image or configuration, or raise spec.timeout.',
         workload ? asRef(workload) : undefined,
@@ -381,8 +404,14 @@ function byReason(object: FluxResource, reason: string, message: string) {
       return verdict(
         'structure',
         'HEALTH_CHECK_FAILED',
-        `The Helm tests of the release failed${pod ? ` (test pod ${pod[1]})` : ''}.`,
-        `Read the test pod's logs (kubectl -n ${object.metadata.namespace} logs ${pod?.[1] ?? '<test pod>'}); fix the release or the test, or set spec.test.ignoreFailures.`,
+        `The Helm tests of the release failed${
+          pod ? ` (test pod ${pod[1]})` : ''
+        }.`,
+        `Read the test pod's logs (kubectl -n ${
+          object.metadata.namespace
+        } logs ${
+          pod?.[1] ?? '<test pod>'
+        }); fix the release or the test, or set spec.test.ignoreFailures.`,
         pod ? { kind: 'Pod', name: pod[1] } : undefined,
       );
     }
@@ -423,11 +452,15 @@ function bySource(object: FluxResource, reason: string, message: string) {
       'structure',
       isGit ? 'GIT_AUTH_FAILED' : 'SOURCE_AUTH_FAILED',
       `The ${isGit ? 'Git server' : 'server'} refused the credentials${
-        secretOf(object) ? ` in Secret ${secretOf(object)!.name}` : ' (spec.secretRef is not set)'
+        secretOf(object)
+          ? ` in Secret ${secretOf(object)!.name}`
+          : ' (spec.secretRef is not set)'
       }.`,
       secretOf(object)
         ? `Put valid credentials into Secret ${secretOf(object)!.name} (${
-            isGit ? 'username/password or bearerToken' : 'the keys the provider needs'
+            isGit
+              ? 'username/password or bearerToken'
+              : 'the keys the provider needs'
           }), then reconcile the source.`
         : 'Create a Secret with the credentials and set spec.secretRef.',
       secretOf(object),
@@ -448,7 +481,10 @@ function bySource(object: FluxResource, reason: string, message: string) {
       ref,
     );
   }
-  if (object.kind === 'HelmChart' && /chart\.metadata|Chart\.yaml|invalid chart|validation/i.test(message)) {
+  if (
+    object.kind === 'HelmChart' &&
+    /chart\.metadata|Chart\.yaml|invalid chart|validation/i.test(message)
+  ) {
     return verdict(
       'structure',
       'YAML_INVALID',
@@ -456,7 +492,10 @@ function bySource(object: FluxResource, reason: string, message: string) {
       'Run `helm lint` on the chart and fix what it reports.',
     );
   }
-  if (object.kind === 'HelmChart' && /no such file|not found|does not exist/i.test(message)) {
+  if (
+    object.kind === 'HelmChart' &&
+    /no such file|not found|does not exist/i.test(message)
+  ) {
     const chart = (object.spec?.chart as string) ?? '';
     const fromGit = chart.startsWith('.') || chart.includes('/');
     return verdict(
@@ -464,18 +503,25 @@ function bySource(object: FluxResource, reason: string, message: string) {
       'RESOURCE_NOT_FOUND',
       fromGit
         ? `The source has no chart at path ${chart}.`
-        : `The Helm repository has no chart ${chart}${object.spec?.version ? ` in version ${object.spec.version}` : ''}.`,
+        : `The Helm repository has no chart ${chart}${
+            object.spec?.version ? ` in version ${object.spec.version}` : ''
+          }.`,
       'Correct spec.chart (and spec.version) of the HelmChart or HelmRelease.',
       { kind: fromGit ? 'path' : 'chart', name: chart, field: 'spec.chart' },
     );
   }
-  if (object.kind === 'OCIRepository' && /MANIFEST_UNKNOWN|NAME_UNKNOWN|manifest unknown|not found/i.test(message)) {
+  if (
+    object.kind === 'OCIRepository' &&
+    /MANIFEST_UNKNOWN|NAME_UNKNOWN|manifest unknown|not found/i.test(message)
+  ) {
     const ref = (object.spec?.ref ?? {}) as Record<string, string>;
     const kind = ['digest', 'semver', 'tag'].find(k => ref[k]) ?? 'tag';
     return verdict(
       'structure',
       'RESOURCE_NOT_FOUND',
-      `The registry has no artifact ${object.spec?.url} at ${kind} ${ref[kind] ?? 'latest'}.`,
+      `The registry has no artifact ${object.spec?.url} at ${kind} ${
+        ref[kind] ?? 'latest'
+      }.`,
       'Push the artifact (flux push artifact) or correct spec.url and spec.ref.',
       { kind, name: ref[kind] ?? 'latest', field: `spec.ref.${kind}` },
     );
@@ -490,7 +536,9 @@ function bySource(object: FluxResource, reason: string, message: string) {
       'structure',
       'GIT_CLONE_FAILED',
       'source-controller could not clone the repository: wrong URL, unreachable host or TLS failure.',
-      `Check spec.url (${object.spec?.url ?? ''}) and that the Git host is reachable from source-controller.`,
+      `Check spec.url (${
+        object.spec?.url ?? ''
+      }) and that the Git host is reachable from source-controller.`,
     );
   }
   if (
@@ -501,7 +549,9 @@ function bySource(object: FluxResource, reason: string, message: string) {
     return verdict(
       'structure',
       'SOURCE_FETCH_FAILED',
-      `source-controller could not fetch ${object.spec?.url ?? object.spec?.endpoint ?? 'the source'}: wrong URL or unreachable host.`,
+      `source-controller could not fetch ${
+        object.spec?.url ?? object.spec?.endpoint ?? 'the source'
+      }: wrong URL or unreachable host.`,
       `Check spec.url/spec.endpoint of the ${object.kind} and that the host is reachable from source-controller.`,
     );
   }
@@ -510,7 +560,9 @@ function bySource(object: FluxResource, reason: string, message: string) {
 
 function byWorkflow(object: FluxResource, reason: string, message: string) {
   if (object.kind === 'Kustomization') {
-    const path = /kustomization path not found|no such file or directory/i.test(message)
+    const path = /kustomization path not found|no such file or directory/i.test(
+      message,
+    )
       ? (object.spec?.path as string | undefined)
       : undefined;
     if (path) {
@@ -533,7 +585,9 @@ function byWorkflow(object: FluxResource, reason: string, message: string) {
   }
   if (
     ['InstallFailed', 'UpgradeFailed', 'RollbackFailed'].includes(reason) &&
-    /execution error|template:|parse error|YAML parse error|error converting YAML|unable to build kubernetes objects/i.test(message)
+    /execution error|template:|parse error|YAML parse error|error converting YAML|unable to build kubernetes objects/i.test(
+      message,
+    )
   ) {
     return verdict(
       'structure',
@@ -547,12 +601,19 @@ function byWorkflow(object: FluxResource, reason: string, message: string) {
       object.kind === 'HelmRelease' ? 'structure' : 'message',
       'TIMEOUT',
       object.kind === 'HelmRelease'
-        ? `Helm ${/upgrade/i.test(reason + message) ? 'upgrade' : 'install'} did not finish within spec.timeout (${object.spec?.timeout ?? '5m'}): the release's workloads did not become ready in time.`
+        ? `Helm ${
+            /upgrade/i.test(reason + message) ? 'upgrade' : 'install'
+          } did not finish within spec.timeout (${
+            object.spec?.timeout ?? '5m'
+          }): the release's workloads did not become ready in time.`
         : 'The reconciliation did not finish in time.',
       'Look at the release’s pods and events (readiness probes, images, scheduling); raise spec.timeout if the workload is just slow.',
     );
   }
-  if (reason === 'ArtifactFailed' && /failed to download|artifact/i.test(message)) {
+  if (
+    reason === 'ArtifactFailed' &&
+    /failed to download|artifact/i.test(message)
+  ) {
     return verdict(
       'structure',
       'ARTIFACT_UNREACHABLE',
@@ -565,20 +626,48 @@ function byWorkflow(object: FluxResource, reason: string, message: string) {
 
 // The last resort: words alone, for failures the structure rules miss.
 const MESSAGE_RULES: Array<[RegExp, GitOpsErrorCode, string]> = [
-  [/forbidden|cannot (get|list|create|patch|update|delete)/i, 'INSUFFICIENT_PERMISSIONS', 'The controller or its service account may not act on these objects.'],
-  [/conflict|already exists/i, 'CONFLICT', 'Another owner holds an object this one tries to set.'],
-  [/yaml|json: cannot unmarshal|mapping values are not allowed/i, 'YAML_INVALID', 'A manifest does not parse.'],
-  [/not found|no such file|does not exist/i, 'RESOURCE_NOT_FOUND', 'Something the object points at does not exist.'],
+  [
+    /forbidden|cannot (get|list|create|patch|update|delete)/i,
+    'INSUFFICIENT_PERMISSIONS',
+    'The controller or its service account may not act on these objects.',
+  ],
+  [
+    /conflict|already exists/i,
+    'CONFLICT',
+    'Another owner holds an object this one tries to set.',
+  ],
+  [
+    /yaml|json: cannot unmarshal|mapping values are not allowed/i,
+    'YAML_INVALID',
+    'A manifest does not parse.',
+  ],
+  [
+    /not found|no such file|does not exist/i,
+    'RESOURCE_NOT_FOUND',
+    'Something the object points at does not exist.',
+  ],
 ];
 
-function details(object: FluxResource, facts: FailureFacts, failing?: FluxCondition) {
+function details(
+  object: FluxResource,
+  facts: FailureFacts,
+  failing?: FluxCondition,
+) {
   const lines = [
     failing
-      ? `Flux says ${failing.type}=${failing.status} because ${failing.reason ?? 'of an unnamed reason'}: ${(failing.message ?? '').trim()}`
+      ? `Flux says ${failing.type}=${failing.status} because ${
+          failing.reason ?? 'of an unnamed reason'
+        }: ${(failing.message ?? '').trim()}`
       : `${object.kind} has no failing condition (not reconciled yet).`,
   ];
-  for (const e of (facts.events ?? []).filter(x => x.type === 'Warning').slice(0, 3)) {
-    lines.push(`event ${e.reason ?? ''} at ${e.lastTimestamp ?? '?'}: ${(e.message ?? '').trim()}`);
+  for (const e of (facts.events ?? [])
+    .filter(x => x.type === 'Warning')
+    .slice(0, 3)) {
+    lines.push(
+      `event ${e.reason ?? ''} at ${e.lastTimestamp ?? '?'}: ${(
+        e.message ?? ''
+      ).trim()}`,
+    );
   }
   return lines;
 }
@@ -626,12 +715,18 @@ export function diagnoseFluxFailure(
   return {
     basis: 'unrecognised',
     code: 'RECONCILE_FAILED',
-    cause: `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name} is failing: ${
+    cause: `${object.kind} ${object.metadata.namespace ?? ''}/${
+      object.metadata.name
+    } is failing: ${
       failing
-        ? `Flux reports ${reason || 'no reason'}${message ? ` (“${message}”)` : ''}`
+        ? `Flux reports ${reason || 'no reason'}${
+            message ? ` (“${message}”)` : ''
+          }`
         : 'it has not been reconciled'
     }. No rule knows this failure yet.`,
-    fix: `Read the events (flux -n ${object.metadata.namespace} events --for ${object.kind}/${object.metadata.name}) and the ${
+    fix: `Read the events (flux -n ${object.metadata.namespace} events --for ${
+      object.kind
+    }/${object.metadata.name}) and the ${
       controllerOf(object.kind) ?? 'controller'
     } logs.`,
     details: said,

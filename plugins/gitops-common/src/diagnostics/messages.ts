@@ -39,22 +39,29 @@ function kindOfResource(resource: string): string {
  * (`Kind/ns/name dry-run failed (Invalid): ...`) or as its text reads.
  */
 export function apiStatusReason(message: string): string | undefined {
-  const explicit = /\((Invalid|Forbidden|NotFound|Conflict|AlreadyExists|Timeout|ServerTimeout|BadRequest)\)/.exec(
-    message,
-  );
+  const explicit =
+    /\((Invalid|Forbidden|NotFound|Conflict|AlreadyExists|Timeout|ServerTimeout|BadRequest)\)/.exec(
+      message,
+    );
   if (explicit) {
     return explicit[1];
   }
   if (/field is immutable|is invalid:/.test(message)) {
     return 'Invalid';
   }
-  if (/ is forbidden: | cannot (get|list|watch|create|update|patch|delete) resource /.test(message)) {
+  if (
+    / is forbidden: | cannot (get|list|watch|create|update|patch|delete) resource /.test(
+      message,
+    )
+  ) {
     return 'Forbidden';
   }
   if (/already exists|exists and cannot be imported/.test(message)) {
     return 'AlreadyExists';
   }
-  if (/the object has been modified|Operation cannot be fulfilled/.test(message)) {
+  if (
+    /the object has been modified|Operation cannot be fulfilled/.test(message)
+  ) {
     return 'Conflict';
   }
   return undefined;
@@ -63,23 +70,28 @@ export function apiStatusReason(message: string): string | undefined {
 /** The object an apply error is about. */
 export function objectInMessage(message: string): NamedRef | undefined {
   // kustomize-controller: Deployment/ns/name dry-run failed (...)
-  const ssa = /\b([A-Z]\w+)\/(?:([\w.-]+)\/)?([\w.-]+) (?:dry-run failed|apply failed|created|configured)/.exec(
-    message,
-  );
+  const ssa =
+    /\b([A-Z]\w+)\/(?:([\w.-]+)\/)?([\w.-]+) (?:dry-run failed|apply failed|created|configured)/.exec(
+      message,
+    );
   if (ssa) {
     return { kind: ssa[1], namespace: ssa[2], name: ssa[3] };
   }
   // Helm: Deployment "name" in namespace "ns" exists and cannot be imported
-  const helmExists = /\b([A-Z]\w+) "([^"]+)" in namespace "([^"]+)" exists/.exec(
-    message,
-  );
+  const helmExists =
+    /\b([A-Z]\w+) "([^"]+)" in namespace "([^"]+)" exists/.exec(message);
   if (helmExists) {
-    return { kind: helmExists[1], name: helmExists[2], namespace: helmExists[3] };
+    return {
+      kind: helmExists[1],
+      name: helmExists[2],
+      namespace: helmExists[3],
+    };
   }
   // API server: Deployment.apps "name" is invalid / deployments.apps "name" is forbidden
-  const status = /\b([A-Za-z]+)(?:\.[\w.]+)? "([^"]+)" (?:is invalid|is forbidden|already exists|not found)/.exec(
-    message,
-  );
+  const status =
+    /\b([A-Za-z]+)(?:\.[\w.]+)? "([^"]+)" (?:is invalid|is forbidden|already exists|not found)/.exec(
+      message,
+    );
   if (status) {
     const word = status[1];
     const kind = /^[A-Z]/.test(word) ? word : kindOfResource(word);

@@ -105,7 +105,9 @@ export function referencesOf(object: FluxResource): FluxReference[] {
   switch (object.kind) {
     case 'Kustomization':
       sourceRef('spec.sourceRef', spec.sourceRef);
-      refs.push(...secretRef(spec.decryption, 'secretRef', 'spec.decryption', ns));
+      refs.push(
+        ...secretRef(spec.decryption, 'secretRef', 'spec.decryption', ns),
+      );
       refs.push(
         ...namedRefs(
           spec.postBuild?.substituteFrom,
@@ -113,7 +115,9 @@ export function referencesOf(object: FluxResource): FluxReference[] {
           ns,
         ).map(r => ({ ...r, namespace: ns })),
       );
-      refs.push(...secretRef(spec.kubeConfig, 'secretRef', 'spec.kubeConfig', ns));
+      refs.push(
+        ...secretRef(spec.kubeConfig, 'secretRef', 'spec.kubeConfig', ns),
+      );
       break;
     case 'HelmRelease':
       sourceRef('spec.chart.spec.sourceRef', spec.chart?.spec?.sourceRef);
@@ -124,7 +128,9 @@ export function referencesOf(object: FluxResource): FluxReference[] {
           namespace: ns,
         })),
       );
-      refs.push(...secretRef(spec.kubeConfig, 'secretRef', 'spec.kubeConfig', ns));
+      refs.push(
+        ...secretRef(spec.kubeConfig, 'secretRef', 'spec.kubeConfig', ns),
+      );
       break;
     case 'HelmChart':
       sourceRef('spec.sourceRef', spec.sourceRef);

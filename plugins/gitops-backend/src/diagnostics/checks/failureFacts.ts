@@ -95,16 +95,18 @@ export async function gatherFailureFacts(
       if (!FLUX_KINDS.some(k => k.kind === ref.kind)) {
         continue; // not watched: unknown, not missing
       }
-      const target = watched.get(
-        objectKey({ kind: ref.kind, metadata: ref }),
-      );
+      const target = watched.get(objectKey({ kind: ref.kind, metadata: ref }));
       const ready = target?.status?.conditions?.find(c => c.type === 'Ready');
       references.push({
         ...ref,
         exists: Boolean(target),
         ...(target && {
           ready: ready
-            ? { status: ready.status, reason: ready.reason, message: ready.message }
+            ? {
+                status: ready.status,
+                reason: ready.reason,
+                message: ready.message,
+              }
             : { status: 'Unknown' },
         }),
       });

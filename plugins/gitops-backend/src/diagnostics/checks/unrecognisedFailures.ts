@@ -15,7 +15,7 @@ export class UnrecognisedFailures {
   record(cluster: string, findings: HealthFinding[]): number {
     const unknown = findings.filter(f => f.basis === 'unrecognised');
     for (const f of unknown) {
-      const reason = /reason (\S+)/.exec(f.evidence)?.[1] ?? '-';
+      const reason = /reason ([^\s:]+)/.exec(f.evidence)?.[1] ?? '-';
       const key = `${f.object?.kind}/${reason}`;
       const total = (this.counts.get(key) ?? 0) + 1;
       this.counts.set(key, total);

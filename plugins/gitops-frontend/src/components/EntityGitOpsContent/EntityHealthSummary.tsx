@@ -43,7 +43,8 @@ export function EntityHealthSummary(props: { objects: FluxObjectStatus[] }) {
   const reported = findings.filter(isOurs);
   const covered = new Set(
     reported.map(
-      f => `${f.cluster}|${f.object?.kind}|${f.object?.namespace}|${f.object?.name}`,
+      f =>
+        `${f.cluster}|${f.object?.kind}|${f.object?.namespace}|${f.object?.name}`,
     ),
   );
   const problems = new Map<string, Problem>();
