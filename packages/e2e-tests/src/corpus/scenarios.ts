@@ -1,4 +1,4 @@
-import { GitOpsErrorCode } from '@gitops-backstage/plugin-gitops-common';
+import type { GitOpsErrorCode } from '@gitops-backstage/plugin-gitops-common';
 import { TestGitServer } from '../stack/gitea';
 import { FluxObject, TestCluster } from '../stack/kube';
 import { KUSTOMIZE_API, SOURCE_API } from '../stack/fluxPair';

@@ -1,4 +1,4 @@
-import {
+import type {
   HealthFinding,
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
