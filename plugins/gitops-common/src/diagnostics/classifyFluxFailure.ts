@@ -138,6 +138,20 @@ function conditionOf(object: FluxResource, type: string) {
 function failingCondition(object: FluxResource): FluxCondition | undefined {
   const ready = conditionOf(object, 'Ready');
   const stalled = conditionOf(object, 'Stalled');
+  // After a remediation (rollback, uninstall) Ready tells of the remedy;
+  // the release or test condition still holds the failure itself.
+  if (
+    object.kind === 'HelmRelease' &&
+    ready?.status === 'False' &&
+    /(Rollback|Uninstall)Succeeded|RetriesExceeded/.test(ready.reason ?? '')
+  ) {
+    const cause = ['Released', 'TestSuccess']
+      .map(type => conditionOf(object, type))
+      .find(c => c?.status === 'False');
+    if (cause) {
+      return cause;
+    }
+  }
   // helm-controller's Stalled says only that it gave up; Ready keeps the error.
   if (ready?.status === 'False') {
     return ready;
@@ -227,6 +241,34 @@ function byMissingReference(object: FluxResource, facts: FailureFacts) {
     } (named by ${missing.field}).`,
     fixForMissing(object, missing),
     asRef(missing, missing.field),
+  );
+}
+
+/** A values or substitution source that exists but lacks the key named. */
+function byMissingKey(facts: FailureFacts, message: string) {
+  if (!/\bkey\b/i.test(message)) {
+    return undefined;
+  }
+  const holder = (facts.references ?? []).find(
+    r =>
+      r.exists &&
+      /valuesFrom|substituteFrom/.test(r.field) &&
+      message.includes(r.name),
+  );
+  if (!holder) {
+    return undefined;
+  }
+  const key = /key '?"?([\w.-]+)/i.exec(message)?.[1];
+  return verdict(
+    'structure',
+    'RESOURCE_NOT_FOUND',
+    `${describeReference(holder)} has no key ${
+      key ?? '(the one named)'
+    } (named by ${holder.field}).`,
+    `Add key ${key ?? ''} to ${holder.kind} ${holder.namespace}/${
+      holder.name
+    }, or set valuesKey in ${holder.field} to a key it has.`,
+    asRef(holder, holder.field),
   );
 }
 
@@ -382,6 +424,18 @@ function byApiStatus(object: FluxResource, message: string) {
   }
 }
 
+/** The test hook of the latest release that did not succeed. */
+function failedTestHook(object: FluxResource): [string, string] | undefined {
+  const hooks = (object.status?.history?.[0] as any)?.testHooks as
+    | Record<string, { phase?: string }>
+    | undefined;
+  const failed = Object.entries(hooks ?? {}).find(
+    ([, hook]) => hook?.phase !== 'Succeeded',
+  );
+  // Keys are <namespace>/<name> in helm-controller v1.
+  return failed ? ['', failed[0].split('/').pop()!] : undefined;
+}
+
 function byReason(object: FluxResource, reason: string, message: string) {
   switch (reason) {
     case 'HealthCheckFailed':
@@ -400,7 +454,7 @@ function byReason(object: FluxResource, reason: string, message: string) {
       );
     }
     case 'TestFailed': {
-      const pod = /pod ([\w.-]+)/.exec(message);
+      const pod = /pod ([\w.-]+)/.exec(message) ?? failedTestHook(object);
       return verdict(
         'structure',
         'HEALTH_CHECK_FAILED',
@@ -692,6 +746,7 @@ export function diagnoseFluxFailure(
     byControllers(object, facts, reason) ??
     (failing &&
       (byMissingReference(object, facts) ??
+        byMissingKey(facts, message) ??
         byDependencies(object, facts, reason, message) ??
         bySourceNotReady(facts) ??
         byReason(object, reason, message) ??
