@@ -38,6 +38,8 @@ interface Case {
   code: string;
   kind: string;
   name: string;
+  /** Which check must report it, when two do. */
+  check?: string;
   /** What the finding must say beyond its code. */
   expect(finding: HealthFinding, namespace: string): void;
 }
@@ -76,6 +78,7 @@ const cases: Case[] = [
     code: 'DEPENDENCY_NOT_READY',
     kind: 'Kustomization',
     name: 'codes-dependent',
+    check: 'sync',
     expect: f =>
       expect(f.cause).toMatch(
         /codes-yaml \(spec\.dependsOn\), which is not Ready/,
@@ -290,7 +293,8 @@ describe('the ten seed error codes on the real stack', () => {
         f.code === c.code &&
         f.object?.kind === c.kind &&
         f.object?.namespace === namespace &&
-        f.object?.name === c.name;
+        f.object?.name === c.name &&
+        (!c.check || f.check === c.check);
       const finding = await findingFor(`${c.code} for ${c.name}`, isIt);
       c.expect(finding, namespace);
       expect(finding.kubernetesId).toBe(id);
