@@ -14,8 +14,9 @@ import {
   FailureFacts,
   FluxResource,
 } from '@gitops-backstage/plugin-gitops-common';
+import { captureFixture } from '../stack/capture';
 import { TestGitServer } from '../stack/gitea';
-import { SOURCE_API } from '../stack/fluxPair';
+import { applyFluxPair, KUSTOMIZE_API, SOURCE_API } from '../stack/fluxPair';
 import { FluxObject, TestCluster, waitFor } from '../stack/kube';
 import { readStackEnv, repoPath } from '../stack/stackEnv';
 import { gatherFacts, pinnedVersions, withoutBookkeeping } from './facts';
@@ -35,6 +36,7 @@ const env = readStackEnv();
 const cluster = new TestCluster(env);
 const git = new TestGitServer(env);
 const CORPUS_DIR = 'plugins/gitops-common/src/diagnostics/__fixtures__/corpus';
+const STATUS_DIR = 'plugins/gitops-common/src/status/__fixtures__';
 const FLUX_CONTROLLERS = [
   'source-controller',
   'kustomize-controller',
@@ -245,5 +247,89 @@ describe('the failure corpus on the real stack', () => {
     expect(errors).toEqual([]);
     expect(rows.filter(r => !r.ok)).toEqual([]);
     expect(rows.length).toBeGreaterThanOrEqual(40);
+  });
+  it('captures the objects the status mapping of gitops-common is tested on', async () => {
+    const ready = (o: FluxObject) =>
+      o.status?.conditions?.find(c => c.type === 'Ready');
+    const statusScenarios: Record<
+      string,
+      { options: Record<string, any>; until: (o: FluxObject) => boolean }
+    > = {
+      ready: { options: {}, until: o => ready(o)?.status === 'True' },
+      'bad-path': {
+        options: { path: './missing' },
+        until: o => /path not found/.test(ready(o)?.message ?? ''),
+      },
+      'wrong-password': {
+        options: { password: 'not-the-password' },
+        until: o => ready(o)?.status === 'False',
+      },
+      'health-check': {
+        options: {
+          kustomization: {
+            timeout: '5s',
+            healthChecks: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'Deployment',
+                name: 'ghost',
+                namespace: ctx.namespace,
+              },
+            ],
+          },
+        },
+        until: o => ready(o)?.reason === 'HealthCheckFailed',
+      },
+      dependency: {
+        options: { kustomization: { dependsOn: [{ name: 'does-not-exist' }] } },
+        until: o => ready(o)?.reason === 'DependencyNotReady',
+      },
+      suspended: {
+        options: { kustomization: { suspend: true } },
+        until: () => true,
+      },
+    };
+    await Promise.all(
+      Object.entries(statusScenarios).map(
+        async ([name, { options, until }]) => {
+          await applyFluxPair(cluster, git, {
+            namespace: ctx.namespace,
+            name,
+            repo: ctx.repo,
+            labels: {
+              'backstage.io/kubernetes-id': 'e2e-status-corpus',
+              'gitops.backstage.io/environment': name,
+            },
+            ...options,
+            kustomization: { timeout: '1m', ...options.kustomization },
+          });
+          const object = await waitFor(
+            `status scenario ${name}`,
+            async () => {
+              const o = await cluster.read<FluxObject>(
+                KUSTOMIZE_API,
+                'Kustomization',
+                ctx.namespace,
+                name,
+              );
+              return until(o) ? o : undefined;
+            },
+            120_000,
+          );
+          expect(object.metadata?.name).toBe(name);
+          captureFixture(STATUS_DIR, name, object);
+          captureFixture(
+            STATUS_DIR,
+            `${name}-source`,
+            await cluster.read<FluxObject>(
+              SOURCE_API,
+              'GitRepository',
+              ctx.namespace,
+              name,
+            ),
+          );
+        },
+      ),
+    );
   });
 });
