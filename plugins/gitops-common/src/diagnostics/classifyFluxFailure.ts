@@ -309,13 +309,18 @@ function byDependencies(
   );
 }
 
-function bySourceNotReady(facts: FailureFacts) {
+function bySourceNotReady(facts: FailureFacts, message: string) {
+  // A source still on its first fetch (Ready Unknown) only counts when the
+  // object itself says it waits for the source.
+  const waitsForSource =
+    /source is not ready|artifact not found|not ready/i.test(message);
   const source = (facts.references ?? []).find(
     r =>
       SOURCE_KINDS.has(r.kind) &&
       /sourceRef|chartRef/.test(r.field) &&
       r.exists &&
-      r.ready?.status === 'False',
+      (r.ready?.status === 'False' ||
+        (r.ready?.status !== 'True' && waitsForSource)),
   );
   if (!source) {
     return undefined;
@@ -748,7 +753,7 @@ export function diagnoseFluxFailure(
       (byMissingReference(object, facts) ??
         byMissingKey(facts, message) ??
         byDependencies(object, facts, reason, message) ??
-        bySourceNotReady(facts) ??
+        bySourceNotReady(facts, message) ??
         byReason(object, reason, message) ??
         byApiStatus(object, message) ??
         bySource(object, reason, message) ??
