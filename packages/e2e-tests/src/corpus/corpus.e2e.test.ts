@@ -49,10 +49,16 @@ interface Captured {
   facts: FailureFacts;
 }
 
+// Passing states a failure goes through before it settles.
+const TRANSIENT =
+  /latest generation of object has not been reconciled|reconciliation in progress/i;
+
 const isSettled = (o: FluxObject) =>
   o.status?.conditions?.some(
     c =>
-      (c.type === 'Ready' && c.status === 'False') ||
+      (c.type === 'Ready' &&
+        c.status === 'False' &&
+        !TRANSIENT.test(c.message ?? '')) ||
       (c.type === 'Stalled' && c.status === 'True'),
   ) ?? false;
 
@@ -317,17 +323,24 @@ describe('the failure corpus on the real stack', () => {
             120_000,
           );
           expect(object.metadata?.name).toBe(name);
-          captureFixture(STATUS_DIR, name, object);
-          captureFixture(
-            STATUS_DIR,
-            `${name}-source`,
-            await cluster.read<FluxObject>(
-              SOURCE_API,
-              'GitRepository',
-              ctx.namespace,
-              name,
-            ),
+          // The Kustomization can fail ("Source is not ready") before its
+          // GitRepository has said why: wait for the source's own verdict.
+          const source = await waitFor(
+            `the GitRepository of status scenario ${name}`,
+            async () => {
+              const o = await cluster.read<FluxObject>(
+                SOURCE_API,
+                'GitRepository',
+                ctx.namespace,
+                name,
+              );
+              const verdict = ready(o)?.status;
+              return verdict === 'True' || verdict === 'False' ? o : undefined;
+            },
+            120_000,
           );
+          captureFixture(STATUS_DIR, name, object);
+          captureFixture(STATUS_DIR, `${name}-source`, source);
         },
       ),
     );

@@ -2,6 +2,7 @@ import type { GitOpsErrorCode } from '@gitops-backstage/plugin-gitops-common';
 import { TestGitServer } from '../stack/gitea';
 import { FluxObject, TestCluster } from '../stack/kube';
 import { KUSTOMIZE_API, SOURCE_API } from '../stack/fluxPair';
+import { controlComponent } from './stackControl';
 
 export const HELM_API = 'helm.toolkit.fluxcd.io/v2';
 
@@ -182,7 +183,6 @@ async function waitReady(ctx: CorpusContext, kind: string, name: string) {
 }
 
 async function stopComponent(name: string): Promise<() => Promise<void>> {
-  const { controlComponent } = await import('./stackControl');
   await controlComponent('stop', name);
   return () => controlComponent('start', name);
 }

@@ -542,17 +542,6 @@ function bySource(object: FluxResource, reason: string, message: string) {
   }
   if (
     object.kind === 'HelmChart' &&
-    /chart\.metadata|Chart\.yaml|invalid chart|validation/i.test(message)
-  ) {
-    return verdict(
-      'structure',
-      'YAML_INVALID',
-      'The chart does not load: its Chart.yaml or templates are invalid.',
-      'Run `helm lint` on the chart and fix what it reports.',
-    );
-  }
-  if (
-    object.kind === 'HelmChart' &&
     /no such file|not found|does not exist/i.test(message)
   ) {
     const chart = (object.spec?.chart as string) ?? '';
@@ -567,6 +556,17 @@ function bySource(object: FluxResource, reason: string, message: string) {
           }.`,
       'Correct spec.chart (and spec.version) of the HelmChart or HelmRelease.',
       { kind: fromGit ? 'path' : 'chart', name: chart, field: 'spec.chart' },
+    );
+  }
+  if (
+    object.kind === 'HelmChart' &&
+    /chart\.metadata|Chart\.yaml|invalid chart|validation/i.test(message)
+  ) {
+    return verdict(
+      'structure',
+      'YAML_INVALID',
+      'The chart does not load: its Chart.yaml or templates are invalid.',
+      'Run `helm lint` on the chart and fix what it reports.',
     );
   }
   if (

@@ -64,6 +64,10 @@ export function apiStatusReason(message: string): string | undefined {
   ) {
     return 'Conflict';
   }
+  // client-go's NotFound text: `namespaces "x" not found`.
+  if (/\b[a-z][\w.]* "[^"]+" not found/.test(message)) {
+    return 'NotFound';
+  }
   return undefined;
 }
 
@@ -139,7 +143,7 @@ export function dependencyInMessage(message: string): NamedRef | undefined {
 }
 
 export const TIMEOUT_TEXT =
-  /context deadline exceeded|timed out|timeout waiting|deadline exceeded|Client\.Timeout/i;
+  /context deadline exceeded|exceed context deadline|timed out|timeout waiting|deadline exceeded|Client\.Timeout/i;
 
 export const UNREACHABLE_TEXT =
   /connection refused|no such host|dial tcp|i\/o timeout|network is unreachable|connection reset|EOF\b/i;
