@@ -801,8 +801,10 @@ export function diagnoseFluxFailure(
  *
  * @public
  */
-export function classifyFluxFailure(failure: FluxFailure): Diagnosis {
-  return diagnoseFluxFailure({
+export function classifyFluxFailure(
+  failure: FluxFailure,
+): FailureClassification {
+  const { code, cause, fix } = diagnoseFluxFailure({
     apiVersion: '',
     kind: failure.kind,
     metadata: { name: '' },
@@ -817,4 +819,5 @@ export function classifyFluxFailure(failure: FluxFailure): Diagnosis {
       ],
     },
   });
+  return { code, cause, fix };
 }
