@@ -49,7 +49,9 @@ describe('syncCheck', () => {
       /^Ready=False reason GitOperationFailed: .*authentication required/,
     );
     expect(finding.repair?.type).toBe('refresh-git-credentials');
-    expect(finding.fix.join('\n')).toContain('flux -n e2e-status-');
+    expect(finding.fix.join('\n')).toContain(
+      `flux -n ${wrongPassword.metadata.namespace} reconcile source git`,
+    );
   });
 });
 
