@@ -49,7 +49,9 @@ describe('syncCheck', () => {
     );
     // HTTP with a password: the portal has no read-only key to give.
     expect(finding.repair).toBeUndefined();
-    expect(finding.fix.join('\n')).toContain('flux -n e2e-status-');
+    expect(finding.fix.join('\n')).toContain(
+      `flux -n ${wrongPassword.metadata.namespace} reconcile source git`,
+    );
   });
 
   it('offers a new deploy key for an SSH source that fails to authenticate', () => {

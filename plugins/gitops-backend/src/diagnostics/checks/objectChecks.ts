@@ -1,11 +1,13 @@
 import {
-  classifyFluxFailure,
+  diagnoseFluxFailure,
+  FailureFacts,
   FluxResource,
   HealthFinding,
   LABEL_KUBERNETES_ID,
   parseDuration,
   syncState,
 } from '@gitops-backstage/plugin-gitops-common';
+import { objectKey } from './failureFacts';
 import { CheckOutcome } from './types';
 import { describeRef, outcome, refOf } from './outcome';
 
@@ -59,6 +61,8 @@ function fluxCommands(resource: FluxResource, extra: string[] = []): string[] {
 export function syncCheck(
   cluster: string,
   objects: FluxResource[],
+  /** Per failing object (objectKey): what its references are, from the cluster. */
+  facts: Map<string, FailureFacts> = new Map(),
 ): CheckOutcome & { summary: string; counts: Record<string, number> } {
   const counts: Record<string, number> = {};
   const findings: HealthFinding[] = [];
@@ -72,19 +76,18 @@ export function syncCheck(
     const stalled = resource.status?.conditions?.find(
       c => c.type === 'Stalled' && c.status === 'True',
     );
-    const condition = stalled ?? ready;
-    const classification = classifyFluxFailure({
-      kind: resource.kind,
-      reason: condition?.reason,
-      message: condition?.message,
-    });
+    const condition = ready?.status === 'False' ? ready : stalled ?? ready;
+    const diagnosis = diagnoseFluxFailure(
+      resource,
+      facts.get(objectKey(resource)),
+    );
     const isGitAuth =
-      classification.code === 'GIT_AUTH_FAILED' &&
+      diagnosis.code === 'GIT_AUTH_FAILED' &&
       resource.kind === 'GitRepository' &&
       resource.spec?.secretRef;
     findings.push({
       ...base(cluster, resource),
-      code: classification.code,
+      code: diagnosis.code,
       severity: 'error',
       check: 'sync',
       evidence: `${condition?.type ?? 'Ready'}=${
@@ -92,8 +95,13 @@ export function syncCheck(
       } reason ${condition?.reason ?? '-'}: ${(
         condition?.message ?? ''
       ).trim()}`,
-      cause: classification.cause,
-      fix: fluxCommands(resource),
+      cause:
+        diagnosis.basis === 'unrecognised'
+          ? [diagnosis.cause, ...diagnosis.details.slice(1)].join(' ')
+          : diagnosis.cause,
+      fix: [`# ${diagnosis.fix}`, ...fluxCommands(resource)],
+      reference: diagnosis.reference,
+      basis: diagnosis.basis,
       repair: repairFor(resource, isGitAuth),
     });
   }
