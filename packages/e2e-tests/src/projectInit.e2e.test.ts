@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
-import { callPortal, runTemplate } from './portal/portalApi';
+import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv, repoPath } from './stack/stackEnv';
 
@@ -57,6 +57,46 @@ async function waitForReadyAt(name: string, environment: string, sha: string) {
   });
 }
 
+/** The 12 objects the service template applies: 4 per environment. */
+async function appliedObjects(name: string) {
+  const objects = await Promise.all(
+    ENVIRONMENTS.flatMap(environment => {
+      const namespace = `project-${name}-${environment}`;
+      return [
+        cluster.read<FluxObject>('v1', 'Namespace', '', namespace),
+        cluster.read<FluxObject>('v1', 'Secret', namespace, `${name}-git-auth`),
+        cluster.read<FluxObject>(
+          'source.toolkit.fluxcd.io/v1',
+          'GitRepository',
+          namespace,
+          `${name}-repo`,
+        ),
+        kustomization(name, environment),
+      ];
+    }),
+  );
+  return objects.map(o => ({
+    object: `${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`,
+    resourceVersion: o.metadata?.resourceVersion,
+    generation: o.metadata?.generation,
+    // What the portal's field manager last applied, and when.
+    applied: (o.metadata?.managedFields ?? []).filter(
+      f => f.manager === 'backstage-gitops',
+    ),
+  }));
+}
+
+/** Every form the integration's password could leak in. */
+function credentialForms(): string[] {
+  const password = env.GITEA_ADMIN_PASSWORD;
+  const basic = `${env.GITEA_ADMIN_USER}:${password}`;
+  return [
+    password,
+    Buffer.from(password).toString('base64'),
+    Buffer.from(basic).toString('base64'),
+  ];
+}
+
 describe('project initialization through the scaffolder', () => {
   const created: string[] = [];
   afterAll(async () => {
@@ -67,11 +107,16 @@ describe('project initialization through the scaffolder', () => {
     );
   });
 
+  // One project for the tests that look at a created project; each test
+  // below reads it and none changes it for the next.
   const name = uniqueName('e2e-init');
+  let run: TaskRun;
+  beforeAll(async () => {
+    created.push(name);
+    run = await runTemplate('gitops-service', serviceValues(name));
+  }, 300_000);
 
   it('creates repo, Flux objects in 3 environments and the catalog entity', async () => {
-    created.push(name);
-    const run = await runTemplate('gitops-service', serviceValues(name));
     expect({ status: run.status, log: run.log.slice(-5) }).toMatchObject({
       status: 'completed',
     });
@@ -95,7 +140,7 @@ describe('project initialization through the scaffolder', () => {
           : undefined;
       });
     }
-    // Progress per environment in the step log, credentials nowhere.
+    // Progress per environment in the step log.
     expect(run.log).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
@@ -106,7 +151,6 @@ describe('project initialization through the scaffolder', () => {
         ),
       ]),
     );
-    expect(run.log.join('\n')).not.toContain(env.GITEA_ADMIN_PASSWORD);
 
     // The catalog processes the registered location asynchronously.
     const entity = await waitFor('entity in the catalog', async () => {
@@ -121,21 +165,74 @@ describe('project initialization through the scaffolder', () => {
     expect(entity.spec.owner).toBe('group:default/guests');
   });
 
+  it('never logs the Git credentials: step log, task and output, portal log', async () => {
+    expect(run.status).toBe('completed');
+    // The Secret does hold them: that is where they belong.
+    const secret = await cluster.core.readNamespacedSecret({
+      name: `${name}-git-auth`,
+      namespace: `project-${name}-development`,
+    });
+    expect(Buffer.from(secret.data!.password, 'base64').toString('utf8')).toBe(
+      env.GITEA_ADMIN_PASSWORD,
+    );
+
+    const task = await (
+      await callPortal(`/api/scaffolder/v2/tasks/${run.id}`)
+    ).text();
+    const events = await (
+      await callPortal(`/api/scaffolder/v2/tasks/${run.id}/events`)
+    ).text();
+    const portalLog = fs.readFileSync(
+      repoPath('test-results/portal.log'),
+      'utf8',
+    );
+    // The portal log did record this run, so its silence means something.
+    expect(portalLog).toContain(run.id);
+    for (const form of credentialForms()) {
+      expect({ form, where: 'step log' }).toEqual({
+        form,
+        where: run.log.join('\n').includes(form) ? 'leaked' : 'step log',
+      });
+      expect(task.includes(form)).toBe(false);
+      expect(events.includes(form)).toBe(false);
+      expect(JSON.stringify(run.output ?? {}).includes(form)).toBe(false);
+      expect(portalLog.includes(form)).toBe(false);
+    }
+  });
+
   it('changes nothing when the Flux objects are applied again', async () => {
-    const run = await runTemplate('gitops-onboard', {
+    expect(run.status).toBe('completed');
+    const sha = await headCommit(name);
+    for (const environment of ENVIRONMENTS) {
+      await waitForReadyAt(name, environment, sha);
+    }
+    const before = await appliedObjects(name);
+    const again = await runTemplate('gitops-onboard', {
       name,
       repoUrl: `${env.GITEA_URL}/${env.GITEA_ORG}/${name}.git`,
       environments: ENVIRONMENTS,
       environmentSettings: { production: { autoSync: true } },
     });
-    expect(run.status).toBe('completed');
-    expect(run.log).toEqual(
+    expect(again.status).toBe('completed');
+    expect(again.log).toEqual(
       expect.arrayContaining([
         expect.stringContaining(
           '0 of 12 object(s) created or changed, 12 unchanged',
         ),
       ]),
     );
+    const after = await appliedObjects(name);
+    expect(after.map(o => o.object)).toEqual(before.map(o => o.object));
+    // Flux writes status (new resourceVersion, same generation); an apply
+    // that changed anything bumps the generation or rewrites the portal's
+    // managed fields and their time. Namespaces and Secrets have no status.
+    const comparable = (objects: typeof before) =>
+      objects.map(o =>
+        /^(Namespace|Secret) /.test(o.object)
+          ? o
+          : { ...o, resourceVersion: '(status only)' },
+      );
+    expect(comparable(after)).toEqual(comparable(before));
   });
 
   it('reports a failing environment and still applies the others', async () => {
@@ -160,9 +257,9 @@ describe('project initialization through the scaffolder', () => {
       'application/apply-patch+yaml' as any,
     );
 
-    const run = await runTemplate('gitops-service', serviceValues(other));
-    expect(run.status).toBe('failed');
-    const log = run.log.join('\n');
+    const failed = await runTemplate('gitops-service', serviceValues(other));
+    expect(failed.status).toBe('failed');
+    const log = failed.log.join('\n');
     expect(log).toContain('1 of 3 environment(s) failed:');
     expect(log).toMatch(
       /- production: applying GitRepository project-e2e-conflict-\w+-production\/e2e-conflict-\w+-repo: fields are owned by another field manager \(409 Conflict: [\s\S]*someone-else[\s\S]*\)[\s\S]*Applied before the failure: Namespace project-e2e-conflict-\w+-production \(configured\), Secret .* \(created\)/,
@@ -213,14 +310,43 @@ describe('project initialization through the scaffolder', () => {
   });
 
   it('refuses an invalid name before doing anything', async () => {
+    const invalid = `Not_A_Name_${Date.now().toString(36).slice(-5)}`;
+    const tasksBefore = await (
+      await callPortal('/api/scaffolder/v2/tasks')
+    ).json();
     const response = await callPortal('/api/scaffolder/v2/tasks', {
       method: 'POST',
       body: {
         templateRef: 'template:default/gitops-service',
-        values: serviceValues('Not_A_Name'),
+        values: serviceValues(invalid),
       },
     });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/name/);
+    expect(typeof tasksBefore.totalTasks).toBe('number');
+
+    // Nothing was started or created: no task, namespace, secret or repo.
+    const tasksAfter = await (
+      await callPortal('/api/scaffolder/v2/tasks')
+    ).json();
+    expect(tasksAfter.totalTasks).toBe(tasksBefore.totalTasks);
+    const lower = invalid.toLowerCase();
+    const namespaces = await cluster.core.listNamespace();
+    expect(
+      namespaces.items
+        .map(n => n.metadata?.name ?? '')
+        .filter(n => n.toLowerCase().includes(lower)),
+    ).toEqual([]);
+    const secrets = await cluster.core.listSecretForAllNamespaces();
+    expect(
+      secrets.items
+        .map(n => n.metadata?.name ?? '')
+        .filter(n => n.toLowerCase().includes(lower)),
+    ).toEqual([]);
+    const repo = await fetch(
+      `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${invalid}`,
+      { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+    );
+    expect(repo.status).toBe(404);
   });
 });
