@@ -424,7 +424,11 @@ describe('Deploys and the deploy history', () => {
 });
 
 /** A deploy target of its own: repo, component and one namespace per environment. */
-async function newDeployTarget(prefix: string, environments: string[]) {
+async function newDeployTarget(
+  prefix: string,
+  environments: string[],
+  kustomization: Record<string, unknown> = {},
+) {
   const id = `${prefix}-${Date.now().toString(36).slice(-5)}`;
   const repo = await git.createRepo(prefix);
   const files: Record<string, string> = {
@@ -451,7 +455,7 @@ async function newDeployTarget(prefix: string, environments: string[]) {
         'backstage.io/kubernetes-id': id,
         'gitops.backstage.io/environment': environment,
       },
-      kustomization: { namePrefix: undefined },
+      kustomization: { namePrefix: undefined, ...kustomization },
     });
   }
   const entityPath = `/api/gitops/entities/component/default/${id}`;
@@ -677,4 +681,105 @@ describe('deploys to a Helm environment', () => {
     const [after] = await git.log(target.repo);
     expect(after.sha).toBe(before.sha);
   });
+});
+
+/** How deploys end when Flux refuses them or never gets to them. */
+describe('deploys Flux fails or never applies', () => {
+  const targets: Array<Awaited<ReturnType<typeof newDeployTarget>>> = [];
+  afterAll(async () => {
+    await Promise.all(targets.map(t => t.remove()));
+  });
+
+  async function firstDeployApplied(
+    target: Awaited<ReturnType<typeof newDeployTarget>>,
+  ) {
+    await waitFor(
+      'the first revision applied',
+      async () =>
+        (await target.history()).some(d => d.status === 'succeeded') ||
+        undefined,
+      120_000,
+    );
+  }
+
+  it("fails with Flux's reason when the health check fails", async () => {
+    // Flux waits for the Deployment; a quota of one pod keeps 3 replicas
+    // from ever becoming available.
+    const target = await newDeployTarget('e2e-deploy-fail', ['development'], {
+      wait: true,
+      timeout: '15s',
+    });
+    targets.push(target);
+    await firstDeployApplied(target);
+    await cluster.core.createNamespacedResourceQuota({
+      namespace: target.namespaces.development,
+      body: {
+        metadata: { name: 'one-pod' },
+        spec: { hard: { pods: '1' } },
+      },
+    });
+    const response = await callPortal(`${target.entityPath}/deploys`, {
+      method: 'POST',
+      body: {
+        environment: 'development',
+        changes: { replicas: 3 },
+        message: 'three replicas, one allowed',
+      },
+    });
+    expect(response.status).toBe(201);
+    const { deploy }: DeployResult = await response.json();
+    const ended = await target.settled(deploy.id);
+    const kustomization = await cluster.read<any>(
+      'kustomize.toolkit.fluxcd.io/v1',
+      'Kustomization',
+      target.namespaces.development,
+      'development',
+    );
+    const ready = kustomization.status.conditions.find(
+      (c: { type: string }) => c.type === 'Ready',
+    );
+    expect(ready).toMatchObject({ status: 'False' });
+    expect(ended).toMatchObject({
+      status: 'failed',
+      reason: ready.reason,
+      message: ready.message,
+    });
+    expect(ended.reason).toMatch(/HealthCheckFailed/);
+  });
+
+  it('fails with Timeout when Flux does not apply it within gitops.deploys.timeoutMinutes', async () => {
+    const target = await newDeployTarget('e2e-deploy-timeout', ['development']);
+    targets.push(target);
+    await firstDeployApplied(target);
+    // A suspended Kustomization never applies the pushed commit.
+    await cluster.mergePatch(
+      'kustomize.toolkit.fluxcd.io/v1',
+      'Kustomization',
+      target.namespaces.development,
+      'development',
+      { spec: { suspend: true } },
+    );
+    const response = await callPortal(`${target.entityPath}/deploys`, {
+      method: 'POST',
+      body: {
+        environment: 'development',
+        changes: { replicas: 2 },
+        message: 'never applied',
+      },
+    });
+    expect(response.status).toBe(201);
+    const { deploy }: DeployResult = await response.json();
+    // app-config.stack.yaml sets timeoutMinutes: 2.
+    const ended = await target.settled(deploy.id);
+    expect(ended).toMatchObject({
+      status: 'failed',
+      reason: 'Timeout',
+      message: `Flux did not apply ${deploy.commitSha!.slice(
+        0,
+        7,
+      )} within 2 minutes`,
+    });
+    const took = Date.parse(ended.finishedAt!) - Date.parse(deploy.createdAt);
+    expect(took).toBeGreaterThanOrEqual(120_000);
+  }, 420_000);
 });
