@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
+import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
 import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv, repoPath } from './stack/stackEnv';
@@ -269,6 +270,51 @@ describe('project initialization through the scaffolder', () => {
     const sha = await headCommit(other);
     await waitForReadyAt(other, 'development', sha);
     await waitForReadyAt(other, 'staging', sha);
+  });
+
+  it("a failed wait step names Flux's error code and links to the health page for it", async () => {
+    // A repository that does not exist: Flux cannot fetch it.
+    const missing = uniqueName('e2e-missing');
+    created.push(missing);
+    const failed = await runTemplate('gitops-onboard', {
+      name: missing,
+      repoUrl: `${env.GITEA_URL}/${env.GITEA_ORG}/${missing}.git`,
+      environments: ['development'],
+    });
+    expect(failed.status).toBe('failed');
+    const log = failed.log.join('\n');
+    const link =
+      /- development: \[([A-Z_]+)\] .*\(see (http:\/\/localhost:3000\/gitops\/health\?code=([A-Z_]+))\)/.exec(
+        log,
+      );
+    expect({ link: Boolean(link), log: link ? '' : log.slice(-2000) }).toEqual({
+      link: true,
+      log: '',
+    });
+    const [, code, url, linkedCode] = link!;
+    expect(linkedCode).toBe(code);
+    expect(code).toMatch(/^GIT_(CLONE|AUTH)_FAILED$/);
+
+    // The link opens the health page narrowed to that code, with this
+    // project's GitRepository among its findings.
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({
+        viewport: { width: 1400, height: 1000 },
+      });
+      const { pathname, search } = new URL(url);
+      await signInAsGuest(page, `${pathname}${search}`);
+      await page.getByRole('button', { name: 'Run health check' }).click();
+      await page
+        .getByTestId(`finding-${code}`)
+        .filter({
+          hasText: `GitRepository project-${missing}-development/${missing}-repo`,
+        })
+        .waitFor({ timeout: 60_000 });
+      await saveScreenshot(page, 'wait-step-health-link');
+    } finally {
+      await browser.close();
+    }
   });
 
   it('creates nothing in a dry run', async () => {
