@@ -5,6 +5,7 @@ import type {
   DeployRecord,
   DeployResult,
 } from '@gitops-backstage/plugin-gitops-common';
+import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
 import { backendUrl, callPortal } from './portal/portalApi';
 import { writeHistorySnapshot } from './portal/historySnapshot';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
@@ -680,6 +681,42 @@ describe('deploys to a Helm environment', () => {
     }
     const [after] = await git.log(target.repo);
     expect(after.sha).toBe(before.sha);
+  });
+
+  it('shows the refusal in the deploy dialog', async () => {
+    const browser = await launchBrowser();
+    const page = await browser.newPage({
+      viewport: { width: 1400, height: 1000 },
+    });
+    try {
+      await signInAsGuest(
+        page,
+        `/catalog/default/component/${target.id}/gitops`,
+      );
+      await page
+        .getByRole('button', { name: 'Deploy', exact: true })
+        .first()
+        .click();
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('[aria-haspopup="listbox"]').first().click();
+      await page.getByRole('option', { name: 'production' }).click();
+      await dialog.getByLabel('Image').fill('nginx:1.28');
+      await dialog.getByRole('button', { name: 'Preview' }).click();
+      await dialog.getByText('The deploy did not go through').waitFor();
+      await dialog
+        .getByText(
+          /is not deployed by a Flux Kustomization; portal deploys change Kustomize overlays/,
+        )
+        .waitFor();
+      // Still on the form: no preview, nothing to deploy.
+      expect(await dialog.getByTestId('deploy-diff').count()).toBe(0);
+      await saveScreenshot(page, 'deploy-helm-refused');
+    } catch (error) {
+      await saveScreenshot(page, 'deploy-helm-failure');
+      throw error;
+    } finally {
+      await browser.close();
+    }
   });
 });
 
