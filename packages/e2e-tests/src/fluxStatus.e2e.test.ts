@@ -227,7 +227,7 @@ describe('Flux status through the portal API', () => {
         viewport: { width: 1400, height: 1000 },
       });
       await signInAsGuest(page, '/gitops');
-      await page.getByPlaceholder('Search').fill(namespace);
+      await page.getByPlaceholder('Filter').fill(namespace);
       const rows = page.getByRole('row').filter({ hasText: namespace });
       await waitFor('the 12 objects of this test in the table', async () =>
         (await rows.count()) === 12 ? true : undefined,
@@ -238,7 +238,7 @@ describe('Flux status through the portal API', () => {
         .getByText('Failed')
         .waitFor();
       // Search narrows to one object's rows.
-      await page.getByPlaceholder('Search').fill(`wrong-password`);
+      await page.getByPlaceholder('Filter').fill(`wrong-password`);
       await waitFor('only the wrong-password rows', async () =>
         (await page.getByRole('row').filter({ hasText: namespace }).count()) ===
         2
