@@ -490,10 +490,20 @@ describe('diagnostics on the real stack: one fault each', () => {
     };
     // No Bucket exists, so the CRD can be swapped for one serving and
     // storing only v1beta2, as an old Flux release would.
-    const old = saved.spec.versions.find(v => v.name === 'v1beta2')!;
+    const schema =
+      saved.spec.versions.find(v => v.name !== 'v1') ?? saved.spec.versions[0];
     await recreate({
       ...saved.spec,
-      versions: [{ ...old, served: true, storage: true }],
+      versions: [
+        {
+          ...schema,
+          name: 'v1beta2',
+          served: true,
+          storage: true,
+          deprecated: undefined,
+          deprecationWarning: undefined,
+        },
+      ],
     });
     try {
       const finding = await findingFor(
