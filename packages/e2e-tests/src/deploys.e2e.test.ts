@@ -665,14 +665,21 @@ describe('deploys to a Helm environment', () => {
         : undefined;
     });
     const [before] = await git.log(target.repo);
-    for (const path of ['deploys/preview', 'deploys']) {
+    const bodies = {
+      'deploys/preview': {
+        environment: 'production',
+        changes: { image: 'nginx:1.28' },
+      },
+      deploys: {
+        environment: 'production',
+        changes: { image: 'nginx:1.28' },
+        message: 'to helm',
+      },
+    };
+    for (const [path, body] of Object.entries(bodies)) {
       const response = await callPortal(`${target.entityPath}/${path}`, {
         method: 'POST',
-        body: {
-          environment: 'production',
-          changes: { image: 'nginx:1.28' },
-          message: 'to helm',
-        },
+        body,
       });
       expect({ path, status: response.status }).toEqual({ path, status: 400 });
       expect((await response.json()).error.message).toBe(
@@ -702,7 +709,8 @@ describe('deploys to a Helm environment', () => {
       await page.getByRole('option', { name: 'production' }).click();
       await dialog.getByLabel('Image').fill('nginx:1.28');
       await dialog.getByRole('button', { name: 'Preview' }).click();
-      await dialog.getByText('The deploy did not go through').waitFor();
+      // The error panel opens on a click to show the API's message.
+      await dialog.getByText('The deploy did not go through').click();
       await dialog
         .getByText(
           /is not deployed by a Flux Kustomization; portal deploys change Kustomize overlays/,
