@@ -117,8 +117,10 @@ function summarizeSuite(resultsDir, suite, allowedSkips, problems) {
       (testFile.status === 'failed' && !tests.some(t => t.status === 'failed'));
     for (const test of tests) {
       if (test.status === 'passed') counts.passed += 1;
-      else if (test.status === 'failed') counts.failed += 1;
-      else if (test.status === 'todo') counts.todo += 1;
+      else if (test.status === 'failed') {
+        counts.failed += 1;
+        problems.push(`${suite}: failed test "${test.fullName}" in ${name}`);
+      } else if (test.status === 'todo') counts.todo += 1;
       else counts.skipped += 1; // pending, skipped, disabled, focused-out
       if (test.status !== 'passed' && test.status !== 'failed') {
         const allowed = allowedSkips.find(a => a.test === test.fullName);

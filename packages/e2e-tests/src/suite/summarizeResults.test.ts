@@ -229,7 +229,11 @@ describe('summarize-results', () => {
       { unit: jestResult([testFile('/repo/a.test.ts', [['x', 'failed']])]) },
       { unit: '1' },
     );
-    expect(run().lines.at(-1)).toBe('5 passed, 1 failed');
+    const summary = run();
+    expect(summary.lines.at(-1)).toBe('5 passed, 1 failed');
+    expect(summary.problems).toEqual([
+      expect.stringMatching(/^unit: failed test "suite x" in .*a\.test\.ts$/),
+    ]);
   });
 
   it('fails failed shell checks such as set-up steps, and missing check records', () => {
