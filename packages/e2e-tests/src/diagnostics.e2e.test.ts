@@ -17,15 +17,9 @@ import {
 import { callPortal } from './portal/portalApi';
 import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
-import {
-  applyFluxPair,
-  FluxPairOptions,
-  KUSTOMIZE_API,
-  SOURCE_API,
-} from './stack/fluxPair';
+import { applyFluxPair, FluxPairOptions, SOURCE_API } from './stack/fluxPair';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv, repoPath } from './stack/stackEnv';
-import { captureFixture } from './stack/capture';
 
 jest.setTimeout(240_000);
 
@@ -34,22 +28,6 @@ const env = readStackEnv();
 const cluster = new TestCluster(env);
 const git = new TestGitServer(env);
 const FLUX_NS = env.FLUX_NAMESPACE;
-const FIXTURES = 'plugins/gitops-common/src/diagnostics/__fixtures__';
-
-/** Keeps the failing object for the classifier's unit tests. */
-async function capture(
-  kind: 'GitRepository' | 'Kustomization',
-  namespace: string,
-  name: string,
-) {
-  const object = await cluster.read<FluxObject>(
-    kind === 'GitRepository' ? SOURCE_API : KUSTOMIZE_API,
-    kind,
-    namespace,
-    name,
-  );
-  captureFixture(FIXTURES, `${name}-${kind.toLowerCase()}`, object);
-}
 
 async function runHealthCheck(): Promise<HealthReport> {
   const response = await callPortal('/api/gitops/health/run', {
@@ -231,7 +209,6 @@ describe('diagnostics on the real stack: one fault each', () => {
     expect(JSON.stringify(finding)).not.toContain('not-the-password');
     // The portal never copies its own credential into a namespace.
     expect(finding.repair).toBeUndefined();
-    await capture('GitRepository', namespace, 'wrong-password');
 
     const refused = await callPortal('/api/gitops/health/repairs/plan', {
       method: 'POST',
@@ -319,7 +296,6 @@ describe('diagnostics on the real stack: one fault each', () => {
         message: ready.message,
       }).code,
     ).toBe('GIT_CLONE_FAILED');
-    await capture('GitRepository', namespace, 'wrong-url');
   });
 
   it('invalid YAML in the repository: YAML_INVALID with the build error', async () => {
@@ -334,7 +310,6 @@ describe('diagnostics on the real stack: one fault each', () => {
     expect(finding.fix.join('\n')).toContain(
       `flux -n ${namespace} reconcile kustomization broken-yaml --with-source`,
     );
-    await capture('Kustomization', namespace, 'broken-yaml');
   });
 
   it('a missing dependency: DEPENDENCY_MISSING from the chain check, DEPENDENCY_NOT_READY from Flux', async () => {
@@ -357,7 +332,6 @@ describe('diagnostics on the real stack: one fault each', () => {
         about(namespace, 'needs-ghost')(f),
     );
     expect(fromFlux.evidence).toMatch(/reason DependencyNotReady/);
-    await capture('Kustomization', namespace, 'needs-ghost');
   });
 
   it('a health check that times out (pods never Ready): HEALTH_CHECK_FAILED', async () => {
@@ -374,7 +348,6 @@ describe('diagnostics on the real stack: one fault each', () => {
       /reason HealthCheckFailed: .*never-ready-hello/,
     );
     expect(finding.repair?.type).toBe('resync');
-    await capture('Kustomization', namespace, 'never-ready');
   });
 
   it('a stopped controller: CONTROLLER_UNHEALTHY, repaired by a rollout restart', async () => {

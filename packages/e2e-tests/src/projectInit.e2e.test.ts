@@ -58,7 +58,7 @@ async function waitForReadyAt(name: string, environment: string, sha: string) {
   });
 }
 
-/** The 12 objects the service template applies: 4 per environment. */
+/** The 18 objects the service template applies: 6 per environment. */
 async function appliedObjects(name: string) {
   const objects = await Promise.all(
     ENVIRONMENTS.flatMap(environment => {
@@ -66,6 +66,19 @@ async function appliedObjects(name: string) {
       return [
         cluster.read<FluxObject>('v1', 'Namespace', '', namespace),
         cluster.read<FluxObject>('v1', 'Secret', namespace, `${name}-git-auth`),
+        // The ServiceAccount Flux impersonates, and its namespaced grant.
+        cluster.read<FluxObject>(
+          'v1',
+          'ServiceAccount',
+          namespace,
+          `${name}-${environment}`,
+        ),
+        cluster.read<FluxObject>(
+          'rbac.authorization.k8s.io/v1',
+          'RoleBinding',
+          namespace,
+          `${name}-${environment}`,
+        ),
         cluster.read<FluxObject>(
           'source.toolkit.fluxcd.io/v1',
           'GitRepository',
