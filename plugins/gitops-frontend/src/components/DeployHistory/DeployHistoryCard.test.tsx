@@ -12,6 +12,8 @@ import { gitopsApiRef, GitOpsClient } from '../../api';
 import { DeployHistoryCard } from './DeployHistoryCard';
 
 const server = setupServer();
+// Dialog, preview and progress in one test: slow on a shared 2-core machine.
+jest.setTimeout(30_000);
 const base =
   'http://backend/api/gitops/entities/component/default/shop/deploys';
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   Link,
@@ -6,7 +6,6 @@ import {
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
@@ -15,14 +14,17 @@ import {
   DeployMethod,
   DeployRecord,
 } from '@gitops-backstage/plugin-gitops-common';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { gitopsApiRef } from '../../api';
-import { relativeTime } from '../shared';
+import { useDeployHistory } from '../../hooks';
+import {
+  NO_WRAP,
+  relativeTime,
+  SHRINKING,
+  TruncatedText,
+  WRAP_AT_WORDS,
+} from '../shared';
 import { DeployDialog } from './DeployDialog';
 import { duration, DeployStatusLabel, MethodChip } from './DeployStatusLabel';
 import { RollbackDialog } from './RollbackDialog';
-
-const REFRESH_OPEN_MS = 3000;
 
 /**
  * Every deployment of an entity with its method, filterable by environment
@@ -35,39 +37,17 @@ export function DeployHistoryCard(props: {
   refreshKey?: unknown;
 }) {
   const { entityRef, environments, refreshKey } = props;
-  const api = useApi(gitopsApiRef);
   const [environment, setEnvironment] = useState('');
   const [method, setMethod] = useState<DeployMethod | ''>('');
   const [deploying, setDeploying] = useState(false);
   const [rollbackOf, setRollbackOf] = useState<DeployRecord>();
 
-  const history = useAsyncRetry(
-    () =>
-      api.listDeploys(entityRef, {
-        environment: environment || undefined,
-        method: method || undefined,
-      }),
-    [
-      api,
-      entityRef.kind,
-      entityRef.namespace,
-      entityRef.name,
-      environment,
-      method,
-      refreshKey,
-    ],
+  const history = useDeployHistory(
+    entityRef,
+    { environment: environment || undefined, method: method || undefined },
+    refreshKey,
   );
   const { retry } = history;
-  const open = (history.value ?? []).some(
-    d => d.status === 'pending' || d.status === 'progressing',
-  );
-  useEffect(() => {
-    if (!open) {
-      return undefined;
-    }
-    const timer = setInterval(retry, REFRESH_OPEN_MS);
-    return () => clearInterval(timer);
-  }, [open, retry]);
   const closeDialog = useCallback(() => {
     setDeploying(false);
     setRollbackOf(undefined);
@@ -75,10 +55,15 @@ export function DeployHistoryCard(props: {
   }, [retry]);
 
   const columns: TableColumn<DeployRecord>[] = [
-    { title: 'Environment', field: 'environment' },
-    { title: 'Method', render: d => <MethodChip method={d.method} /> },
+    { title: 'Environment', field: 'environment', cellStyle: NO_WRAP },
+    {
+      title: 'Method',
+      cellStyle: NO_WRAP,
+      render: d => <MethodChip method={d.method} />,
+    },
     {
       title: 'Revision',
+      cellStyle: NO_WRAP,
       render: d => {
         if (!d.commitSha) {
           return (d.details?.image as string) ?? '—';
@@ -89,23 +74,33 @@ export function DeployHistoryCard(props: {
     },
     {
       title: 'Message',
-      width: '30%',
+      cellStyle: { ...SHRINKING, width: '50%' },
       render: d => (
         <>
-          {d.commitMessage?.split('\n')[0] ?? d.message}
-          {d.rollbackOf ? ` (restores #${d.rollbackOf})` : ''}
+          <TruncatedText
+            text={`${d.commitMessage?.split('\n')[0] ?? d.message ?? ''}${
+              d.rollbackOf ? ` (restores #${d.rollbackOf})` : ''
+            }`}
+          />
           {d.status === 'failed' && (
-            <div>
-              {d.reason}: {d.message}
-            </div>
+            <TruncatedText text={`${d.reason}: ${d.message}`} />
           )}
         </>
       ),
     },
-    { title: 'Who', render: d => d.triggeredBy },
-    { title: 'When', render: d => relativeTime(d.createdAt) },
+    {
+      title: 'Who',
+      cellStyle: WRAP_AT_WORDS,
+      render: d => d.triggeredBy,
+    },
+    {
+      title: 'When',
+      cellStyle: NO_WRAP,
+      render: d => relativeTime(d.createdAt),
+    },
     {
       title: 'Duration',
+      cellStyle: NO_WRAP,
       render: d => duration(d.createdAt, d.finishedAt) ?? '…',
     },
     {
@@ -118,7 +113,11 @@ export function DeployHistoryCard(props: {
       cellStyle: { whiteSpace: 'nowrap' },
       render: d =>
         d.commitSha && d.status === 'succeeded' ? (
-          <Button size="small" onClick={() => setRollbackOf(d)}>
+          <Button
+            size="small"
+            aria-label={`Roll back to ${d.commitSha.slice(0, 7)}`}
+            onClick={() => setRollbackOf(d)}
+          >
             Roll back
           </Button>
         ) : null,

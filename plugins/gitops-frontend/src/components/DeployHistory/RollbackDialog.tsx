@@ -50,8 +50,14 @@ export function RollbackDialog(props: {
   };
 
   return (
-    <Dialog open onClose={onClose} maxWidth="md" fullWidth>
-      <DialogTitle>
+    <Dialog
+      open
+      onClose={onClose}
+      maxWidth="md"
+      fullWidth
+      aria-labelledby="gitops-rollback-title"
+    >
+      <DialogTitle id="gitops-rollback-title">
         Roll back {target.environment} to {target.commitSha?.slice(0, 7)}{' '}
         (deploy #{target.id})
       </DialogTitle>

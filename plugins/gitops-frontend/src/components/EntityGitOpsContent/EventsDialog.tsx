@@ -24,8 +24,14 @@ export function EventsDialog(props: {
     return null;
   }
   return (
-    <Dialog open onClose={onClose} maxWidth="lg" fullWidth>
-      <DialogTitle>
+    <Dialog
+      open
+      onClose={onClose}
+      maxWidth="lg"
+      fullWidth
+      aria-labelledby="gitops-events-title"
+    >
+      <DialogTitle id="gitops-events-title">
         Events of {object.kind} {object.namespace}/{object.name}
       </DialogTitle>
       <DialogContent>

@@ -18,8 +18,8 @@ import {
   CheckResult,
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
+import { useHealthReports } from '../../hooks';
 import { relativeTime } from '../shared';
 import { FindingList } from './FindingList';
 
@@ -100,7 +100,7 @@ export function HealthPage() {
   const api = useApi(gitopsApiRef);
   const [searchParams] = useSearchParams();
   const code = searchParams.get('code') ?? undefined;
-  const reports = useAsyncRetry(() => api.getHealthReports(), [api]);
+  const reports = useHealthReports();
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<Error>();
 

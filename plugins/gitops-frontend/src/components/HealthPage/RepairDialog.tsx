@@ -44,8 +44,16 @@ export function RepairDialog(props: {
   };
 
   return (
-    <Dialog open onClose={() => onClose(record)} maxWidth="md" fullWidth>
-      <DialogTitle>Repair: {plan.value?.summary ?? request.type}</DialogTitle>
+    <Dialog
+      open
+      onClose={() => onClose(record)}
+      maxWidth="md"
+      fullWidth
+      aria-labelledby="gitops-repair-title"
+    >
+      <DialogTitle id="gitops-repair-title">
+        Repair: {plan.value?.summary ?? request.type}
+      </DialogTitle>
       <DialogContent>
         {plan.loading && <Progress />}
         {plan.error && <ResponseErrorPanel error={plan.error} />}

@@ -1,0 +1,143 @@
+import { Table, TableColumn } from '@backstage/core-components';
+import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
+import IconButton from '@material-ui/core/IconButton';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import EventNoteIcon from '@material-ui/icons/EventNote';
+import PauseIcon from '@material-ui/icons/Pause';
+import PlayArrowIcon from '@material-ui/icons/PlayArrow';
+import SyncIcon from '@material-ui/icons/Sync';
+import { ReactElement } from 'react';
+import { PendingAction } from '../../hooks';
+import {
+  byUrgency,
+  NO_WRAP,
+  relativeTime,
+  SHRINKING,
+  SyncStateLabel,
+  TruncatedText,
+  WRAP_AT_WORDS,
+} from '../shared';
+
+const ACTIONABLE = new Set(['Kustomization', 'HelmRelease']);
+
+/** An icon button with its name for screen readers and as a tooltip. */
+function Action(props: {
+  label: string;
+  icon: ReactElement;
+  onClick: () => void;
+}) {
+  return (
+    <Tooltip title={props.label}>
+      <IconButton size="small" aria-label={props.label} onClick={props.onClick}>
+        {props.icon}
+      </IconButton>
+    </Tooltip>
+  );
+}
+
+/** What the object runs and what it waits for, one line. */
+function relations(o: FluxObjectStatus): string {
+  return [
+    ...o.dependsOn.map(
+      d => `needs ${d.name}${d.state ? ` (${d.state})` : ' (not found)'}`,
+    ),
+    ...o.workloads.map(
+      w => `${w.kind} ${w.name}${w.health ? ` ${w.health} ${w.ready}` : ''}`,
+    ),
+  ].join('; ');
+}
+
+/** The entity's Flux objects, failing first, with their actions. */
+export function FluxObjectsTable(props: {
+  objects: FluxObjectStatus[];
+  onAction: (action: PendingAction) => void;
+  onEvents: (object: FluxObjectStatus) => void;
+}) {
+  const { objects, onAction, onEvents } = props;
+  const columns: TableColumn<FluxObjectStatus>[] = [
+    {
+      title: 'State',
+      cellStyle: NO_WRAP,
+      render: o => <SyncStateLabel state={o.state} />,
+    },
+    {
+      title: 'Object',
+      cellStyle: WRAP_AT_WORDS,
+      render: o => (
+        <>
+          <Typography variant="body2" style={{ fontWeight: 500 }}>
+            {o.name}
+          </Typography>
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            style={NO_WRAP as any}
+          >
+            {o.kind}
+            {o.suspended ? ' · suspended' : ''}
+          </Typography>
+        </>
+      ),
+    },
+    { title: 'Environment', field: 'environment', cellStyle: NO_WRAP },
+    { title: 'Revision', field: 'shortRevision', cellStyle: NO_WRAP },
+    {
+      title: 'Updated',
+      cellStyle: NO_WRAP,
+      render: o => relativeTime(o.lastTransitionTime),
+    },
+    {
+      title: 'Message',
+      cellStyle: { ...SHRINKING, width: '45%' },
+      render: o => <TruncatedText text={o.message} />,
+    },
+    {
+      title: 'Needs / runs',
+      cellStyle: { ...SHRINKING, width: '20%' },
+      render: o => <TruncatedText text={relations(o) || undefined} />,
+    },
+    {
+      title: 'Actions',
+      cellStyle: NO_WRAP,
+      render: o => (
+        <>
+          {ACTIONABLE.has(o.kind) && !o.suspended && (
+            <Action
+              label="Sync"
+              icon={<SyncIcon fontSize="small" />}
+              onClick={() => onAction({ type: 'reconcile', object: o })}
+            />
+          )}
+          {ACTIONABLE.has(o.kind) &&
+            (o.suspended ? (
+              <Action
+                label="Resume"
+                icon={<PlayArrowIcon fontSize="small" />}
+                onClick={() => onAction({ type: 'resume', object: o })}
+              />
+            ) : (
+              <Action
+                label="Suspend"
+                icon={<PauseIcon fontSize="small" />}
+                onClick={() => onAction({ type: 'suspend', object: o })}
+              />
+            ))}
+          <Action
+            label="Events"
+            icon={<EventNoteIcon fontSize="small" />}
+            onClick={() => onEvents(o)}
+          />
+        </>
+      ),
+    },
+  ];
+  return (
+    <Table
+      title="Flux objects"
+      options={{ paging: false, search: false, padding: 'dense' }}
+      data={[...objects].sort(byUrgency)}
+      columns={columns}
+    />
+  );
+}
