@@ -1,0 +1,331 @@
+import fs from 'node:fs';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, portalUrl, saveScreenshot } from './browser';
+import { SAMPLE_SHOP, SAMPLE_WEB, SampleDataSeeder } from './sampleData/seed';
+import { readStackEnv } from './stack/stackEnv';
+
+jest.setTimeout(600_000);
+
+/**
+ * The views of the plugin on the sample data, at two screen sizes in both
+ * themes: screenshots, the layout rules of issue 16 and an accessibility
+ * check (axe-core) on each.
+ */
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 1920, height: 1080 },
+];
+const THEMES = ['light', 'dark'] as const;
+/** A dense row with a two-line cell is about 50 px; a wrapped message is far more. */
+const MAX_CELL_HEIGHT = 100;
+const AXE_SOURCE = fs.readFileSync(
+  require.resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+interface LayoutReport {
+  viewportWidth: number;
+  documentWidth: number;
+  /** Elements reaching past the viewport's right edge. */
+  tooWide: string[];
+  /** Scrollable boxes (table wrappers) that scroll sideways. */
+  scrollingSideways: string[];
+  tallCells: string[];
+  /** Words split across two lines inside table cells. */
+  brokenWords: string[];
+}
+
+/** Measures the layout rules in the page. */
+async function measureLayout(page: Page): Promise<LayoutReport> {
+  return page.evaluate(maxCellHeight => {
+    const describe = (el: Element) =>
+      `${el.tagName.toLowerCase()}${
+        el.getAttribute('data-testid')
+          ? `[data-testid=${el.getAttribute('data-testid')}]`
+          : ''
+      }${
+        typeof el.className === 'string' && el.className
+          ? `.${el.className.split(' ')[0]}`
+          : ''
+      } "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+    const visible = (el: Element) => {
+      const style = getComputedStyle(el);
+      const box = el.getBoundingClientRect();
+      return (
+        style.visibility !== 'hidden' &&
+        style.display !== 'none' &&
+        box.width > 0 &&
+        box.height > 0 &&
+        // MUI's visually hidden helpers sit at 1 px
+        box.width > 1
+      );
+    };
+    const main = document.querySelector('main') ?? document.body;
+    const all = Array.from(main.querySelectorAll('*')).filter(visible);
+    const viewportWidth = document.documentElement.clientWidth;
+    const tooWide = all
+      .filter(el => el.getBoundingClientRect().right > viewportWidth + 1)
+      .map(describe);
+    const scrollingSideways = all
+      .filter(el => {
+        const overflow = getComputedStyle(el).overflowX;
+        return (
+          (overflow === 'auto' || overflow === 'scroll') &&
+          el.scrollWidth > el.clientWidth + 1
+        );
+      })
+      .map(describe);
+    const cells = Array.from(main.querySelectorAll('td')).filter(visible);
+    const tallCells = cells
+      .filter(td => td.getBoundingClientRect().height > maxCellHeight)
+      .map(describe);
+    const brokenWords: string[] = [];
+    for (const td of cells) {
+      const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        // Spaces and hyphens are where a line may break; anything between
+        // them must stay on one line.
+        const parts = /[^\s-]{2,}/g;
+        for (let match = parts.exec(text); match; match = parts.exec(text)) {
+          const range = document.createRange();
+          range.setStart(node, match.index);
+          range.setEnd(node, match.index + match[0].length);
+          const lines = new Set(
+            Array.from(range.getClientRects())
+              .filter(r => r.width > 0)
+              .map(r => Math.round(r.bottom)),
+          );
+          if (lines.size > 1) {
+            brokenWords.push(`${match[0]} in ${describe(td)}`);
+          }
+        }
+      }
+    }
+    return {
+      viewportWidth,
+      documentWidth: document.documentElement.scrollWidth,
+      tooWide,
+      scrollingSideways,
+      tallCells,
+      brokenWords,
+    };
+  }, MAX_CELL_HEIGHT);
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/** axe-core from npm, injected into the page; serious and critical only. */
+async function seriousViolations(
+  page: Page,
+  context: string,
+): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations: AxeViolation[] = await page.evaluate(async selector => {
+    const result = await (window as any).axe.run(selector, {
+      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+    });
+    return result.violations;
+  }, context);
+  return violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      v =>
+        `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+          .slice(0, 3)
+          .map(n => n.target.join(' '))
+          .join(', ')}`,
+    );
+}
+
+async function openSignedIn(
+  context: BrowserContext,
+  urlPath: string,
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(new URL(urlPath, portalUrl).toString());
+  const enter = page.getByRole('button', { name: 'Enter' });
+  // The guest session survives in the context after the first sign-in.
+  if (await enter.isVisible({ timeout: 5_000 }).catch(() => false)) {
+    await enter.click();
+  }
+  return page;
+}
+
+describe('layout and accessibility of the GitOps views on the sample data', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // Keeps what exists: fast when the sample data is already there.
+    await new SampleDataSeeder(readStackEnv()).seed();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  describe.each(
+    VIEWPORTS.flatMap(viewport => THEMES.map(theme => ({ viewport, theme }))),
+  )('$viewport.width×$viewport.height $theme', ({ viewport, theme }) => {
+    let context: BrowserContext;
+    const shot = (page: Page, view: string) =>
+      saveScreenshot(
+        page,
+        `${view}-${viewport.width}x${viewport.height}-${theme}`,
+      );
+
+    beforeAll(async () => {
+      context = await browser.newContext({ viewport });
+      await context.addInitScript(themeId => {
+        window.localStorage.setItem('theme', themeId);
+      }, theme);
+    });
+    afterAll(async () => {
+      await context?.close();
+    });
+
+    async function expectLayoutRules(page: Page) {
+      const layout = await measureLayout(page);
+      expect({
+        documentWidth: layout.documentWidth <= layout.viewportWidth,
+        tooWide: layout.tooWide,
+        scrollingSideways: layout.scrollingSideways,
+        tallCells: layout.tallCells,
+        brokenWords: layout.brokenWords,
+      }).toEqual({
+        documentWidth: true,
+        tooWide: [],
+        scrollingSideways: [],
+        tallCells: [],
+        brokenWords: [],
+      });
+    }
+
+    it('the GitOps tab: environments in one row, tables within the screen', async () => {
+      const page = await openSignedIn(
+        context,
+        `/catalog/default/component/${SAMPLE_SHOP.id}/gitops`,
+      );
+      try {
+        const environments = page.getByTestId('environments');
+        await page
+          .getByTestId('environment-development')
+          .getByText('Ready')
+          .waitFor({ timeout: 60_000 });
+        await page.getByTestId('method-pipeline').first().waitFor();
+        const cards = await environments
+          .getByTestId(/^environment-/)
+          .evaluateAll(els =>
+            els.map(el => ({
+              name: el.getAttribute('data-testid'),
+              top: Math.round(
+                (el.closest('[class*=MuiCard]') ?? el).getBoundingClientRect()
+                  .top,
+              ),
+            })),
+          );
+        expect(cards.map(c => c.name)).toEqual([
+          'environment-development',
+          'environment-staging',
+          'environment-production',
+        ]);
+        expect(new Set(cards.map(c => c.top)).size).toBe(1);
+        await shot(page, 'gitops-tab');
+        await expectLayoutRules(page);
+        expect(await seriousViolations(page, 'main')).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('the Helm sample: HelmReleases and the failing source', async () => {
+      const page = await openSignedIn(
+        context,
+        `/catalog/default/component/${SAMPLE_WEB.id}/gitops`,
+      );
+      try {
+        await page
+          .getByTestId('environment-staging')
+          .getByText(/source failing/)
+          .waitFor({ timeout: 60_000 });
+        await shot(page, 'gitops-tab-helm');
+        await expectLayoutRules(page);
+        expect(await seriousViolations(page, 'main')).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('the deploy dialog: opened and closed from the keyboard', async () => {
+      const page = await openSignedIn(
+        context,
+        `/catalog/default/component/${SAMPLE_SHOP.id}/gitops`,
+      );
+      try {
+        const deploy = page.getByRole('button', {
+          name: 'Deploy to development',
+        });
+        await deploy.waitFor({ timeout: 60_000 });
+        await deploy.focus();
+        await page.keyboard.press('Enter');
+        const dialog = page.getByRole('dialog', { name: 'Deploy through Git' });
+        await dialog.waitFor();
+        // Focus moved into the dialog.
+        expect(
+          await dialog.evaluate(el => el.contains(document.activeElement)),
+        ).toBe(true);
+        await shot(page, 'deploy-dialog');
+        expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('the GitOps page: counts at the top, filters in the URL', async () => {
+      const page = await openSignedIn(context, '/gitops?kind=Kustomization');
+      try {
+        await page
+          .getByTestId('count-state-Ready')
+          .waitFor({ timeout: 60_000 });
+        await page.getByTestId('count-state-Suspended').click();
+        await page.waitForURL(/state=Suspended/);
+        expect(new URL(page.url()).searchParams.get('kind')).toBe(
+          'Kustomization',
+        );
+        await page.getByRole('button', { name: 'Clear filters' }).click();
+        await page.waitForURL(url => !url.search);
+        await shot(page, 'gitops-page');
+        await expectLayoutRules(page);
+        expect(await seriousViolations(page, 'main')).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('the health page: the sample failure explained, with its repair', async () => {
+      const page = await openSignedIn(context, '/gitops/health');
+      try {
+        const finding = page
+          .getByTestId('finding-GIT_AUTH_FAILED')
+          .filter({ hasText: `project-${SAMPLE_WEB.id}-staging` });
+        await finding.waitFor({ timeout: 60_000 });
+        await finding.click();
+        await finding
+          .getByRole('button', { name: /^Repair: Refresh the Git credentials/ })
+          .waitFor();
+        await shot(page, 'health-page');
+        await expectLayoutRules(page);
+        expect(await seriousViolations(page, 'main')).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  });
+});
