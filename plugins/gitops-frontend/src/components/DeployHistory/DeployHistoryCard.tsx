@@ -109,7 +109,7 @@ export function DeployHistoryCard(props: {
       render: d => <DeployStatusLabel status={d.status} />,
     },
     {
-      title: '',
+      title: 'Actions',
       cellStyle: { whiteSpace: 'nowrap' },
       render: d =>
         d.commitSha && d.status === 'succeeded' ? (
@@ -181,6 +181,8 @@ export function DeployHistoryCard(props: {
         title="Deploy history"
         isLoading={history.loading && !history.value}
         options={{
+          // No drag handles: they nest buttons in the header buttons.
+          draggable: false,
           paging: true,
           pageSize: 10,
           search: false,

@@ -57,6 +57,8 @@ function EventsTable(props: { object: FluxObjectStatus }) {
   return (
     <Table
       options={{
+        // No drag handles: they nest buttons in the header buttons.
+        draggable: false,
         paging: false,
         search: false,
         toolbar: false,

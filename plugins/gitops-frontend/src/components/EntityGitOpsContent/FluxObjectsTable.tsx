@@ -135,7 +135,13 @@ export function FluxObjectsTable(props: {
   return (
     <Table
       title="Flux objects"
-      options={{ paging: false, search: false, padding: 'dense' }}
+      options={{
+        paging: false,
+        search: false,
+        padding: 'dense',
+        // No drag handles: they nest buttons in the header buttons.
+        draggable: false,
+      }}
       data={[...objects].sort(byUrgency)}
       columns={columns}
     />

@@ -243,8 +243,11 @@ export function FluxObjectsOverview(props: { objects: FluxObjectStatus[] }) {
       <Table
         title={`Flux objects (${shown.length} of ${objects.length})`}
         options={{
+          // No drag handles: they nest buttons in the header buttons.
+          draggable: false,
           paging: true,
           pageSize: 50,
+          pageSizeOptions: [20, 50, 100],
           padding: 'dense',
           search: false,
         }}

@@ -68,6 +68,8 @@ function ReportCard(props: {
     >
       <Table
         options={{
+          // No drag handles: they nest buttons in the header buttons.
+          draggable: false,
           paging: false,
           search: false,
           toolbar: false,
