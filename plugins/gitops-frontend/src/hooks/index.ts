@@ -6,3 +6,6 @@ export { useFluxObjects } from './useFluxObjects';
 export { useHealthReports } from './useHealthReports';
 export { useLiveStatus } from './useLiveStatus';
 export { useHealthPageLink } from './useHealthPageLink';
+export { useFluxEvents } from './useFluxEvents';
+export { useRepairPlan } from './useRepairPlan';
+export { useRollbackPreview } from './useRollbackPreview';

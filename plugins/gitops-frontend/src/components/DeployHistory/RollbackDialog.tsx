@@ -13,8 +13,8 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
-import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
+import { useRollbackPreview } from '../../hooks';
 import { DeployProgress } from './DeployProgress';
 import { DiffView } from './DiffView';
 
@@ -26,10 +26,7 @@ export function RollbackDialog(props: {
 }) {
   const { entityRef, target, onClose } = props;
   const api = useApi(gitopsApiRef);
-  const preview = useAsync(
-    () => api.previewRollback(entityRef, target.id),
-    [api, entityRef, target.id],
-  );
+  const preview = useRollbackPreview(entityRef, target.id);
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
