@@ -9,3 +9,4 @@ export { useHealthPageLink } from './useHealthPageLink';
 export { useFluxEvents } from './useFluxEvents';
 export { useRepairPlan } from './useRepairPlan';
 export { useRollbackPreview } from './useRollbackPreview';
+export { useFollowDeploy } from './useFollowDeploy';
