@@ -184,13 +184,17 @@ describe('sample data (scripts/seed-sample-data)', () => {
     const response = await callPortal('/api/gitops/health');
     const reports: HealthReport[] = (await response.json()).items;
     const findings = reports.flatMap(r => r.findings);
+    // The sync check may report the same object without a repair; the Git
+    // check's finding carries it.
     const finding = findings.find(
       f =>
         f.code === 'GIT_AUTH_FAILED' &&
-        f.object?.namespace === `project-${SAMPLE_WEB.id}-staging`,
+        f.object?.namespace === `project-${SAMPLE_WEB.id}-staging` &&
+        f.repair,
     );
     expect(finding).toMatchObject({
       kubernetesId: SAMPLE_WEB.id,
+      object: { kind: 'GitRepository', name: `${SAMPLE_WEB.id}-repo` },
       repair: { type: 'refresh-git-credentials' },
     });
     const plan = await callPortal('/api/gitops/health/repairs/plan', {
