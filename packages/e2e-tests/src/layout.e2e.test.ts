@@ -312,14 +312,32 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
     it('the health page: the sample failure explained, with its repair', async () => {
       const page = await openSignedIn(context, '/gitops/health');
       try {
+        const repairButton = page.getByRole('button', {
+          name: /^Repair: Refresh the Git credentials/,
+          includeHidden: true,
+        });
+        // The Git check's finding, the one with the repair.
         const finding = page
           .getByTestId('finding-GIT_AUTH_FAILED')
-          .filter({ hasText: `project-${SAMPLE_WEB.id}-staging` });
+          .filter({ hasText: `project-${SAMPLE_WEB.id}-staging` })
+          .filter({ has: repairButton })
+          .first();
         await finding.waitFor({ timeout: 60_000 });
         await finding.click();
         await finding
           .getByRole('button', { name: /^Repair: Refresh the Git credentials/ })
           .waitFor();
+        // Keyboard: the repair's plan opens from Enter and closes on Escape.
+        await finding
+          .getByRole('button', { name: /^Repair: Refresh the Git credentials/ })
+          .focus();
+        await page.keyboard.press('Enter');
+        const plan = page.getByRole('dialog');
+        await plan.getByText(/patch Secret/).waitFor();
+        await shot(page, 'repair-dialog');
+        expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
+        await page.keyboard.press('Escape');
+        await plan.waitFor({ state: 'hidden' });
         await shot(page, 'health-page');
         await expectLayoutRules(page);
         expect(await seriousViolations(page, 'main')).toEqual([]);
