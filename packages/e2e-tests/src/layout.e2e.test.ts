@@ -4,7 +4,7 @@ import { launchBrowser, portalUrl, saveScreenshot } from './browser';
 import { SAMPLE_SHOP, SAMPLE_WEB, SampleDataSeeder } from './sampleData/seed';
 import { readStackEnv } from './stack/stackEnv';
 
-jest.setTimeout(600_000);
+jest.setTimeout(120_000);
 
 /**
  * The views of the plugin on the sample data, at two screen sizes in both
@@ -125,14 +125,16 @@ async function seriousViolations(
   page: Page,
   context: string,
 ): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ content: AXE_SOURCE });
+  }
   const violations: AxeViolation[] = await page.evaluate(async selector => {
     const result = await (window as any).axe.run(selector, {
       runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
     });
     return result.violations;
   }, context);
-  return violations
+  const serious = violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
     .map(
       v =>
@@ -141,6 +143,23 @@ async function seriousViolations(
           .map(n => n.target.join(' '))
           .join(', ')}`,
     );
+  progress(`axe on ${context}: ${JSON.stringify(serious)}`);
+  return serious;
+}
+
+/** Written as it happens, so a run cut short still tells what it saw. */
+function progress(line: string) {
+  process.stderr.write(
+    `[layout ${new Date().toISOString().slice(11, 19)}] ${line}\n`,
+  );
+}
+
+/** Closing must not hold the run: a stuck browser is given 15 s. */
+async function closeWithin(what: { close(): Promise<void> } | undefined) {
+  await Promise.race([
+    what?.close(),
+    new Promise(resolve => setTimeout(resolve, 15_000)),
+  ]);
 }
 
 async function openSignedIn(
@@ -162,11 +181,11 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
 
   beforeAll(async () => {
     // Keeps what exists: fast when the sample data is already there.
-    await new SampleDataSeeder(readStackEnv()).seed();
+    await new SampleDataSeeder(readStackEnv(), progress).seed();
     browser = await launchBrowser();
-  });
+  }, 600_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeWithin(browser);
   });
 
   describe.each(
@@ -181,16 +200,22 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
 
     beforeAll(async () => {
       context = await browser.newContext({ viewport });
+      context.setDefaultTimeout(30_000);
       await context.addInitScript(themeId => {
         window.localStorage.setItem('theme', themeId);
       }, theme);
     });
     afterAll(async () => {
-      await context?.close();
+      await closeWithin(context);
     });
 
     async function expectLayoutRules(page: Page) {
       const layout = await measureLayout(page);
+      progress(
+        `layout ${viewport.width}x${
+          viewport.height
+        } ${theme} ${page.url()}: ${JSON.stringify(layout)}`,
+      );
       expect({
         documentWidth: layout.documentWidth <= layout.viewportWidth,
         tooWide: layout.tooWide,
@@ -239,7 +264,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await expectLayoutRules(page);
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
-        await page.close();
+        await closeWithin(page);
       }
     });
 
@@ -257,7 +282,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await expectLayoutRules(page);
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
-        await page.close();
+        await closeWithin(page);
       }
     });
 
@@ -275,16 +300,20 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await page.keyboard.press('Enter');
         const dialog = page.getByRole('dialog', { name: 'Deploy through Git' });
         await dialog.waitFor();
-        // Focus moved into the dialog.
+        // Focus moved into the dialog (MUI focuses its modal container).
         expect(
-          await dialog.evaluate(el => el.contains(document.activeElement)),
+          await dialog.evaluate(el =>
+            Boolean(
+              el.closest('.MuiDialog-root')?.contains(document.activeElement),
+            ),
+          ),
         ).toBe(true);
         await shot(page, 'deploy-dialog');
         expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
         await page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'hidden' });
       } finally {
-        await page.close();
+        await closeWithin(page);
       }
     });
 
@@ -305,7 +334,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await expectLayoutRules(page);
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
-        await page.close();
+        await closeWithin(page);
       }
     });
 
@@ -342,7 +371,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await expectLayoutRules(page);
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
-        await page.close();
+        await closeWithin(page);
       }
     });
   });

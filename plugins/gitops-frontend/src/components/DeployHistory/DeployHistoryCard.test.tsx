@@ -84,7 +84,7 @@ describe('DeployHistoryCard', () => {
       expect(await screen.findByTestId(`method-${method}`)).toBeInTheDocument();
     }
     expect(screen.getByText('BuildFailed: bad yaml')).toBeInTheDocument();
-    expect(screen.getAllByText('1m 5s')).toHaveLength(4);
+    expect(screen.getAllByText('took 1m 5s')).toHaveLength(4);
     expect(screen.getByText('nginx:1.29')).toBeInTheDocument();
 
     fireEvent.change(screen.getByTestId('filter-method'), {

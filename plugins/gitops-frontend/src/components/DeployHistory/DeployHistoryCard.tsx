@@ -7,6 +7,10 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import Button from '@material-ui/core/Button';
+import IconButton from '@material-ui/core/IconButton';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import RestoreIcon from '@material-ui/icons/Restore';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import {
@@ -55,14 +59,21 @@ export function DeployHistoryCard(props: {
   }, [retry]);
 
   const columns: TableColumn<DeployRecord>[] = [
-    { title: 'Environment', field: 'environment', cellStyle: NO_WRAP },
+    {
+      title: 'Environment',
+      field: 'environment',
+      width: '120px',
+      cellStyle: NO_WRAP,
+    },
     {
       title: 'Method',
+      width: '110px',
       cellStyle: NO_WRAP,
       render: d => <MethodChip method={d.method} />,
     },
     {
       title: 'Revision',
+      width: '100px',
       cellStyle: NO_WRAP,
       render: d => {
         if (!d.commitSha) {
@@ -74,7 +85,7 @@ export function DeployHistoryCard(props: {
     },
     {
       title: 'Message',
-      cellStyle: { ...SHRINKING, width: '50%' },
+      cellStyle: SHRINKING,
       render: d => (
         <>
           <TruncatedText
@@ -90,36 +101,46 @@ export function DeployHistoryCard(props: {
     },
     {
       title: 'Who',
+      width: '150px',
       cellStyle: WRAP_AT_WORDS,
       render: d => d.triggeredBy,
     },
     {
       title: 'When',
+      width: '140px',
       cellStyle: NO_WRAP,
-      render: d => relativeTime(d.createdAt),
-    },
-    {
-      title: 'Duration',
-      cellStyle: NO_WRAP,
-      render: d => duration(d.createdAt, d.finishedAt) ?? '…',
+      render: d => (
+        <>
+          {relativeTime(d.createdAt)}
+          <Typography variant="caption" color="textSecondary" component="div">
+            {d.finishedAt
+              ? `took ${duration(d.createdAt, d.finishedAt)}`
+              : 'running…'}
+          </Typography>
+        </>
+      ),
     },
     {
       title: 'Status',
-      cellStyle: { whiteSpace: 'nowrap' },
+      width: '130px',
+      cellStyle: NO_WRAP,
       render: d => <DeployStatusLabel status={d.status} />,
     },
     {
       title: 'Actions',
-      cellStyle: { whiteSpace: 'nowrap' },
+      width: '80px',
+      cellStyle: NO_WRAP,
       render: d =>
         d.commitSha && d.status === 'succeeded' ? (
-          <Button
-            size="small"
-            aria-label={`Roll back to ${d.commitSha.slice(0, 7)}`}
-            onClick={() => setRollbackOf(d)}
-          >
-            Roll back
-          </Button>
+          <Tooltip title={`Roll back to ${d.commitSha.slice(0, 7)}`}>
+            <IconButton
+              size="small"
+              aria-label={`Roll back to ${d.commitSha.slice(0, 7)}`}
+              onClick={() => setRollbackOf(d)}
+            >
+              <RestoreIcon fontSize="small" />
+            </IconButton>
+          </Tooltip>
         ) : null,
     },
   ];
@@ -187,6 +208,7 @@ export function DeployHistoryCard(props: {
           pageSize: 10,
           search: false,
           padding: 'dense',
+          tableLayout: 'fixed',
         }}
         data={history.value ?? []}
         columns={columns}

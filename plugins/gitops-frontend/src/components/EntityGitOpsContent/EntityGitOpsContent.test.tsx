@@ -271,7 +271,7 @@ describe('EntityGitOpsContent', () => {
       'up to date',
     );
     expect(screen.getByTestId('environment-staging')).toHaveTextContent(
-      'behind: main@bbbbbbb not applied yet',
+      'behind: main@bbbbbbb',
     );
     // Actions on the cards, named for the environment.
     expect(

@@ -66,7 +66,7 @@ function sourceLag(
     return { text: 'up to date', behind: false };
   }
   return {
-    text: `behind: ${source.shortRevision ?? source.revision} not applied yet`,
+    text: `behind: ${source.shortRevision ?? source.revision}`,
     behind: true,
   };
 }

@@ -58,11 +58,13 @@ export function FluxObjectsTable(props: {
   const columns: TableColumn<FluxObjectStatus>[] = [
     {
       title: 'State',
+      width: '120px',
       cellStyle: NO_WRAP,
       render: o => <SyncStateLabel state={o.state} />,
     },
     {
       title: 'Object',
+      width: '26%',
       cellStyle: WRAP_AT_WORDS,
       render: o => (
         <>
@@ -74,31 +76,42 @@ export function FluxObjectsTable(props: {
             color="textSecondary"
             style={NO_WRAP as any}
           >
-            {o.kind}
-            {o.suspended ? ' · suspended' : ''}
+            {[o.kind, o.environment, o.suspended ? 'suspended' : undefined]
+              .filter(Boolean)
+              .join(' · ')}
           </Typography>
         </>
       ),
     },
-    { title: 'Environment', field: 'environment', cellStyle: NO_WRAP },
-    { title: 'Revision', field: 'shortRevision', cellStyle: NO_WRAP },
+    {
+      title: 'Revision',
+      field: 'shortRevision',
+      width: '130px',
+      cellStyle: NO_WRAP,
+    },
     {
       title: 'Updated',
+      width: '130px',
       cellStyle: NO_WRAP,
       render: o => relativeTime(o.lastTransitionTime),
     },
     {
       title: 'Message',
-      cellStyle: { ...SHRINKING, width: '45%' },
-      render: o => <TruncatedText text={o.message} />,
-    },
-    {
-      title: 'Needs / runs',
-      cellStyle: { ...SHRINKING, width: '20%' },
-      render: o => <TruncatedText text={relations(o) || undefined} />,
+      cellStyle: SHRINKING,
+      render: o => (
+        <>
+          <TruncatedText text={o.message} />
+          {relations(o) && (
+            <Typography variant="caption" color="textSecondary" component="div">
+              <TruncatedText text={relations(o)} />
+            </Typography>
+          )}
+        </>
+      ),
     },
     {
       title: 'Actions',
+      width: '116px',
       cellStyle: NO_WRAP,
       render: o => (
         <>
@@ -139,6 +152,7 @@ export function FluxObjectsTable(props: {
         paging: false,
         search: false,
         padding: 'dense',
+        tableLayout: 'fixed',
         // No drag handles: they nest buttons in the header buttons.
         draggable: false,
       }}

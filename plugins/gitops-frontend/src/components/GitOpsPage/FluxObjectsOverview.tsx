@@ -47,11 +47,13 @@ const useStyles = makeStyles(theme => ({
 const columns: TableColumn<FluxObjectStatus>[] = [
   {
     title: 'State',
+    width: '120px',
     cellStyle: NO_WRAP,
     render: o => <SyncStateLabel state={o.state} />,
   },
   {
     title: 'Object',
+    width: '22%',
     cellStyle: WRAP_AT_WORDS,
     render: o => (
       <>
@@ -66,6 +68,7 @@ const columns: TableColumn<FluxObjectStatus>[] = [
   },
   {
     title: 'Where',
+    width: '20%',
     cellStyle: WRAP_AT_WORDS,
     render: o => (
       <>
@@ -76,15 +79,21 @@ const columns: TableColumn<FluxObjectStatus>[] = [
       </>
     ),
   },
-  { title: 'Revision', field: 'shortRevision', cellStyle: NO_WRAP },
+  {
+    title: 'Revision',
+    field: 'shortRevision',
+    width: '130px',
+    cellStyle: NO_WRAP,
+  },
   {
     title: 'Updated',
+    width: '130px',
     cellStyle: NO_WRAP,
     render: o => relativeTime(o.lastTransitionTime),
   },
   {
     title: 'Message',
-    cellStyle: { ...SHRINKING, width: '50%' },
+    cellStyle: SHRINKING,
     render: o => <TruncatedText text={o.message} />,
   },
 ];
@@ -249,6 +258,7 @@ export function FluxObjectsOverview(props: { objects: FluxObjectStatus[] }) {
           pageSize: 50,
           pageSizeOptions: [20, 50, 100],
           padding: 'dense',
+          tableLayout: 'fixed',
           search: false,
         }}
         data={shown}
