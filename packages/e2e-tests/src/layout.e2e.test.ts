@@ -147,6 +147,19 @@ async function seriousViolations(
   return serious;
 }
 
+/** Waits until MUI's dialog fade has ended: half-faded text fails contrast. */
+async function dialogSettled(page: Page) {
+  await page.waitForFunction(() => {
+    const parts = Array.from(
+      document.querySelectorAll('.MuiDialog-container, .MuiBackdrop-root'),
+    );
+    return (
+      parts.length > 0 &&
+      parts.every(el => getComputedStyle(el).opacity === '1')
+    );
+  });
+}
+
 /** Written as it happens, so a run cut short still tells what it saw. */
 function progress(line: string) {
   process.stderr.write(
@@ -308,6 +321,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
             ),
           ),
         ).toBe(true);
+        await dialogSettled(page);
         await shot(page, 'deploy-dialog');
         expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
         await page.keyboard.press('Escape');
@@ -363,6 +377,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await page.keyboard.press('Enter');
         const plan = page.getByRole('dialog');
         await plan.getByText(/patch Secret/).waitFor();
+        await dialogSettled(page);
         await shot(page, 'repair-dialog');
         expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
         await page.keyboard.press('Escape');

@@ -20,7 +20,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { gitopsApiRef } from '../../api';
 import { useHealthReports } from '../../hooks';
-import { relativeTime } from '../shared';
+import { relativeTime, SHRINKING, TruncatedText } from '../shared';
 import { FindingList } from './FindingList';
 
 const statusIcons = {
@@ -39,7 +39,12 @@ const checkColumns: TableColumn<CheckResult>[] = [
       return <Icon>{c.status}</Icon>;
     },
   },
-  { title: 'Summary', field: 'summary', width: '60%' },
+  {
+    title: 'Summary',
+    width: '60%',
+    cellStyle: SHRINKING,
+    render: c => <TruncatedText text={c.summary} />,
+  },
   { title: 'Time', render: c => `${c.durationMs} ms` },
 ];
 
