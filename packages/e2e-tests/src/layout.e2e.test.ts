@@ -181,10 +181,14 @@ async function openSignedIn(
 ): Promise<Page> {
   const page = await context.newPage();
   await page.goto(new URL(urlPath, portalUrl).toString());
+  // The first page of a context shows the guest sign-in; later ones go
+  // straight to the app. Wait for either: a cold frontend bundle is slow.
   const enter = page.getByRole('button', { name: 'Enter' });
-  // The guest session survives in the context after the first sign-in.
-  if (await enter.isVisible({ timeout: 5_000 }).catch(() => false)) {
+  const app = page.getByRole('navigation', { name: 'sidebar nav' });
+  await enter.or(app).first().waitFor({ timeout: 90_000 });
+  if (await enter.isVisible()) {
     await enter.click();
+    await app.waitFor({ timeout: 60_000 });
   }
   return page;
 }
