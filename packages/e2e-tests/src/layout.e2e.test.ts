@@ -183,12 +183,13 @@ async function openSignedIn(
   await page.goto(new URL(urlPath, portalUrl).toString());
   // The first page of a context shows the guest sign-in; later ones go
   // straight to the app. Wait for either: a cold frontend bundle is slow.
+  // (The sidebar's nav element is in the page but not "visible" itself.)
   const enter = page.getByRole('button', { name: 'Enter' });
   const app = page.getByRole('navigation', { name: 'sidebar nav' });
-  await enter.or(app).first().waitFor({ timeout: 90_000 });
+  await enter.or(app).first().waitFor({ state: 'attached', timeout: 90_000 });
   if (await enter.isVisible()) {
     await enter.click();
-    await app.waitFor({ timeout: 60_000 });
+    await app.waitFor({ state: 'attached', timeout: 60_000 });
   }
   return page;
 }
