@@ -149,14 +149,13 @@ async function seriousViolations(
 
 /** Waits until MUI's dialog fade has ended: half-faded text fails contrast. */
 async function dialogSettled(page: Page) {
+  // Only the open dialog's own container: pages keep other, hidden backdrops.
   await page.waitForFunction(() => {
-    const parts = Array.from(
-      document.querySelectorAll('.MuiDialog-container, .MuiBackdrop-root'),
-    );
-    return (
-      parts.length > 0 &&
-      parts.every(el => getComputedStyle(el).opacity === '1')
-    );
+    const root = document
+      .querySelector('[role=dialog]')
+      ?.closest('.MuiDialog-root');
+    const container = root?.querySelector('.MuiDialog-container');
+    return Boolean(container) && getComputedStyle(container!).opacity === '1';
   });
 }
 

@@ -124,6 +124,10 @@ export function DeployDialog(props: {
             <Grid item xs={12} md={4}>
               {field('environment', 'Environment', {
                 select: true,
+                // Labelled by its label and its shown value (MUI does that
+                // given an id); an aria-label would hide the value.
+                id: 'gitops-deploy-environment',
+                inputProps: {},
                 children: environments.map(e => (
                   <MenuItem key={e} value={e}>
                     {e}

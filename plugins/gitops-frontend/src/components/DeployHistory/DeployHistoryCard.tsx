@@ -19,13 +19,7 @@ import {
   DeployRecord,
 } from '@gitops-backstage/plugin-gitops-common';
 import { useDeployHistory } from '../../hooks';
-import {
-  NO_WRAP,
-  relativeTime,
-  SHRINKING,
-  TruncatedText,
-  WRAP_AT_WORDS,
-} from '../shared';
+import { NO_WRAP, relativeTime, SHRINKING, TruncatedText } from '../shared';
 import { DeployDialog } from './DeployDialog';
 import { duration, DeployStatusLabel, MethodChip } from './DeployStatusLabel';
 import { RollbackDialog } from './RollbackDialog';
@@ -62,18 +56,18 @@ export function DeployHistoryCard(props: {
     {
       title: 'Environment',
       field: 'environment',
-      width: '120px',
+      width: '130px',
       cellStyle: NO_WRAP,
     },
     {
       title: 'Method',
-      width: '110px',
+      width: '100px',
       cellStyle: NO_WRAP,
       render: d => <MethodChip method={d.method} />,
     },
     {
       title: 'Revision',
-      width: '100px',
+      width: '90px',
       cellStyle: NO_WRAP,
       render: d => {
         if (!d.commitSha) {
@@ -101,13 +95,13 @@ export function DeployHistoryCard(props: {
     },
     {
       title: 'Who',
-      width: '150px',
-      cellStyle: WRAP_AT_WORDS,
-      render: d => d.triggeredBy,
+      width: '140px',
+      cellStyle: SHRINKING,
+      render: d => <TruncatedText text={d.triggeredBy} />,
     },
     {
       title: 'When',
-      width: '140px',
+      width: '130px',
       cellStyle: NO_WRAP,
       render: d => (
         <>
@@ -122,13 +116,14 @@ export function DeployHistoryCard(props: {
     },
     {
       title: 'Status',
-      width: '130px',
+      width: '120px',
       cellStyle: NO_WRAP,
       render: d => <DeployStatusLabel status={d.status} />,
     },
     {
       title: 'Actions',
-      width: '80px',
+      width: '64px',
+      sorting: false,
       cellStyle: NO_WRAP,
       render: d =>
         d.commitSha && d.status === 'succeeded' ? (

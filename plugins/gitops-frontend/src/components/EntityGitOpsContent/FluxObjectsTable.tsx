@@ -16,7 +16,6 @@ import {
   SHRINKING,
   SyncStateLabel,
   TruncatedText,
-  WRAP_AT_WORDS,
 } from '../shared';
 
 const ACTIONABLE = new Set(['Kustomization', 'HelmRelease']);
@@ -58,23 +57,28 @@ export function FluxObjectsTable(props: {
   const columns: TableColumn<FluxObjectStatus>[] = [
     {
       title: 'State',
-      width: '120px',
+      width: '130px',
       cellStyle: NO_WRAP,
       render: o => <SyncStateLabel state={o.state} />,
     },
     {
       title: 'Object',
-      width: '26%',
-      cellStyle: WRAP_AT_WORDS,
+      width: '210px',
+      cellStyle: SHRINKING,
       render: o => (
         <>
-          <Typography variant="body2" style={{ fontWeight: 500 }}>
-            {o.name}
+          <Typography
+            variant="body2"
+            component="div"
+            style={{ fontWeight: 500 }}
+          >
+            <TruncatedText text={o.name} />
           </Typography>
           <Typography
             variant="caption"
             color="textSecondary"
-            style={NO_WRAP as any}
+            component="div"
+            style={NO_WRAP}
           >
             {[o.kind, o.environment, o.suspended ? 'suspended' : undefined]
               .filter(Boolean)
@@ -86,7 +90,7 @@ export function FluxObjectsTable(props: {
     {
       title: 'Revision',
       field: 'shortRevision',
-      width: '130px',
+      width: '110px',
       cellStyle: NO_WRAP,
     },
     {
@@ -111,7 +115,8 @@ export function FluxObjectsTable(props: {
     },
     {
       title: 'Actions',
-      width: '116px',
+      width: '110px',
+      sorting: false,
       cellStyle: NO_WRAP,
       render: o => (
         <>

@@ -18,7 +18,6 @@ import {
   STATE_ORDER,
   SyncStateLabel,
   TruncatedText,
-  WRAP_AT_WORDS,
 } from '../shared';
 
 /** The filters, as URL query parameters so a filtered view can be shared. */
@@ -47,20 +46,25 @@ const useStyles = makeStyles(theme => ({
 const columns: TableColumn<FluxObjectStatus>[] = [
   {
     title: 'State',
-    width: '120px',
+    width: '130px',
     cellStyle: NO_WRAP,
     render: o => <SyncStateLabel state={o.state} />,
   },
   {
     title: 'Object',
-    width: '22%',
-    cellStyle: WRAP_AT_WORDS,
+    width: '230px',
+    cellStyle: SHRINKING,
     render: o => (
       <>
-        <Typography variant="body2" style={{ fontWeight: 500 }}>
-          {o.name}
+        <Typography variant="body2" component="div" style={{ fontWeight: 500 }}>
+          <TruncatedText text={o.name} />
         </Typography>
-        <Typography variant="caption" color="textSecondary">
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="div"
+          style={NO_WRAP}
+        >
           {o.kind}
         </Typography>
       </>
@@ -68,12 +72,19 @@ const columns: TableColumn<FluxObjectStatus>[] = [
   },
   {
     title: 'Where',
-    width: '20%',
-    cellStyle: WRAP_AT_WORDS,
+    width: '220px',
+    cellStyle: SHRINKING,
     render: o => (
       <>
-        <Typography variant="body2">{o.namespace}</Typography>
-        <Typography variant="caption" color="textSecondary">
+        <Typography variant="body2" component="div">
+          <TruncatedText text={o.namespace} />
+        </Typography>
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="div"
+          style={NO_WRAP}
+        >
           {o.cluster}
         </Typography>
       </>
@@ -82,7 +93,7 @@ const columns: TableColumn<FluxObjectStatus>[] = [
   {
     title: 'Revision',
     field: 'shortRevision',
-    width: '130px',
+    width: '110px',
     cellStyle: NO_WRAP,
   },
   {
