@@ -151,9 +151,9 @@ async function seriousViolations(
 async function dialogSettled(page: Page) {
   // Only the open dialog's own container: pages keep other, hidden backdrops.
   await page.waitForFunction(() => {
-    const root = document
-      .querySelector('[role=dialog]')
-      ?.closest('.MuiDialog-root');
+    // The one opened last.
+    const roots = document.querySelectorAll('.MuiDialog-root');
+    const root = roots[roots.length - 1];
     const container = root?.querySelector('.MuiDialog-container');
     return Boolean(container) && getComputedStyle(container!).opacity === '1';
   });

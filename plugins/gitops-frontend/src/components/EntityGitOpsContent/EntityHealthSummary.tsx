@@ -93,10 +93,10 @@ export function EntityHealthSummary(props: { objects: FluxObjectStatus[] }) {
                 to={healthLink(p.code)}
                 aria-label={`${p.code}: open on the health page`}
               >
-                <Chip size="small" color="secondary" label={p.code} />
+                <Chip size="small" variant="outlined" label={p.code} />
               </Link>
             ) : (
-              <Chip size="small" color="secondary" label={p.code} />
+              <Chip size="small" variant="outlined" label={p.code} />
             )}
             <Typography variant="body2" component="div" style={{ minWidth: 0 }}>
               <TruncatedText text={`${p.object}: ${p.text}`} />

@@ -113,10 +113,12 @@ export function EnvironmentCard(props: {
           </dd>
           <dt>Source</dt>
           <dd>
+            {/* Bold, not red: the words carry it, and red text on the
+                card fails contrast in both themes. */}
             <Typography
               variant="body2"
               component="span"
-              color={lag.behind ? 'error' : 'textPrimary'}
+              style={{ fontWeight: lag.behind ? 700 : undefined }}
             >
               <TruncatedText text={lag.text} />
             </Typography>
