@@ -1,7 +1,6 @@
 import {
   ApiBlueprint,
   createFrontendPlugin,
-  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
   PageBlueprint,
@@ -10,8 +9,7 @@ import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { isGitOpsAvailable } from '@gitops-backstage/plugin-gitops-common';
 import SyncIcon from '@material-ui/icons/Sync';
 import { gitopsApiRef, GitOpsClient } from './api';
-
-const rootRouteRef = createRouteRef();
+import { healthRouteRef, rootRouteRef } from './routes';
 
 const gitopsApi = ApiBlueprint.make({
   params: defineParams =>
@@ -54,5 +52,5 @@ export default createFrontendPlugin({
   title: 'GitOps',
   icon: <SyncIcon />,
   extensions: [gitopsApi, gitopsEntityContent, gitopsPage],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, health: healthRouteRef },
 });

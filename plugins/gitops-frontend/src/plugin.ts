@@ -7,7 +7,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { gitopsApiRef, GitOpsClient } from './api';
-import { rootRouteRef } from './routes';
+import { healthRouteRef, rootRouteRef } from './routes';
 
 /**
  * The GitOps plugin for apps on the legacy frontend system.
@@ -23,7 +23,7 @@ export const gitopsPlugin = createPlugin({
       factory: deps => new GitOpsClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, health: healthRouteRef },
 });
 
 /**

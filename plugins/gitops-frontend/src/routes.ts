@@ -1,3 +1,11 @@
-import { createRouteRef } from '@backstage/core-plugin-api';
+import { createRouteRef, createSubRouteRef } from '@backstage/core-plugin-api';
 
+/** The GitOps page. */
 export const rootRouteRef = createRouteRef({ id: 'gitops' });
+
+/** The page's health tab; `?code=` narrows it to one error code. */
+export const healthRouteRef = createSubRouteRef({
+  id: 'gitops/health',
+  parent: rootRouteRef,
+  path: '/health',
+});

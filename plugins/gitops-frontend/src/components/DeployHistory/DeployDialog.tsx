@@ -34,12 +34,14 @@ type Step = 'form' | 'preview' | 'deploying';
 export function DeployDialog(props: {
   entityRef: CompoundEntityRef;
   environments: string[];
+  /** Preselected, e.g. from an environment card's Deploy button. */
+  initialEnvironment?: string;
   onClose: (deployed?: DeployRecord) => void;
 }) {
-  const { entityRef, environments, onClose } = props;
+  const { entityRef, environments, initialEnvironment, onClose } = props;
   const api = useApi(gitopsApiRef);
   const [values, setValues] = useState<DeployFormValues>(
-    emptyDeployForm(environments[0] ?? ''),
+    emptyDeployForm(initialEnvironment ?? environments[0] ?? ''),
   );
   const [step, setStep] = useState<Step>('form');
   const [preview, setPreview] = useState<DeployPreview>();
@@ -109,14 +111,24 @@ export function DeployDialog(props: {
   );
 
   return (
-    <Dialog open onClose={() => onClose(deploy)} maxWidth="md" fullWidth>
-      <DialogTitle>Deploy through Git</DialogTitle>
+    <Dialog
+      open
+      onClose={() => onClose(deploy)}
+      maxWidth="md"
+      fullWidth
+      aria-labelledby="gitops-deploy-title"
+    >
+      <DialogTitle id="gitops-deploy-title">Deploy through Git</DialogTitle>
       <DialogContent>
         {step === 'form' && (
           <Grid container spacing={2}>
             <Grid item xs={12} md={4}>
               {field('environment', 'Environment', {
                 select: true,
+                // Labelled by its label and its shown value (MUI does that
+                // given an id); an aria-label would hide the value.
+                id: 'gitops-deploy-environment',
+                inputProps: {},
                 children: environments.map(e => (
                   <MenuItem key={e} value={e}>
                     {e}

@@ -12,6 +12,8 @@ import { gitopsApiRef, GitOpsClient } from '../../api';
 import { DeployHistoryCard } from './DeployHistoryCard';
 
 const server = setupServer();
+// Dialog, preview and progress in one test: slow on a shared 2-core machine.
+jest.setTimeout(30_000);
 const base =
   'http://backend/api/gitops/entities/component/default/shop/deploys';
 
@@ -82,7 +84,7 @@ describe('DeployHistoryCard', () => {
       expect(await screen.findByTestId(`method-${method}`)).toBeInTheDocument();
     }
     expect(screen.getByText('BuildFailed: bad yaml')).toBeInTheDocument();
-    expect(screen.getAllByText('1m 5s')).toHaveLength(4);
+    expect(screen.getAllByText('took 1m 5s')).toHaveLength(4);
     expect(screen.getByText('nginx:1.29')).toBeInTheDocument();
 
     fireEvent.change(screen.getByTestId('filter-method'), {

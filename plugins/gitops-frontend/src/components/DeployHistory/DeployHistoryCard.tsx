@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   Link,
@@ -6,8 +6,11 @@ import {
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import Button from '@material-ui/core/Button';
+import IconButton from '@material-ui/core/IconButton';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import RestoreIcon from '@material-ui/icons/Restore';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import {
@@ -15,14 +18,11 @@ import {
   DeployMethod,
   DeployRecord,
 } from '@gitops-backstage/plugin-gitops-common';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { gitopsApiRef } from '../../api';
-import { relativeTime } from '../shared';
+import { useDeployHistory } from '../../hooks';
+import { NO_WRAP, relativeTime, SHRINKING, TruncatedText } from '../shared';
 import { DeployDialog } from './DeployDialog';
 import { duration, DeployStatusLabel, MethodChip } from './DeployStatusLabel';
 import { RollbackDialog } from './RollbackDialog';
-
-const REFRESH_OPEN_MS = 3000;
 
 /**
  * Every deployment of an entity with its method, filterable by environment
@@ -35,39 +35,17 @@ export function DeployHistoryCard(props: {
   refreshKey?: unknown;
 }) {
   const { entityRef, environments, refreshKey } = props;
-  const api = useApi(gitopsApiRef);
   const [environment, setEnvironment] = useState('');
   const [method, setMethod] = useState<DeployMethod | ''>('');
   const [deploying, setDeploying] = useState(false);
   const [rollbackOf, setRollbackOf] = useState<DeployRecord>();
 
-  const history = useAsyncRetry(
-    () =>
-      api.listDeploys(entityRef, {
-        environment: environment || undefined,
-        method: method || undefined,
-      }),
-    [
-      api,
-      entityRef.kind,
-      entityRef.namespace,
-      entityRef.name,
-      environment,
-      method,
-      refreshKey,
-    ],
+  const history = useDeployHistory(
+    entityRef,
+    { environment: environment || undefined, method: method || undefined },
+    refreshKey,
   );
   const { retry } = history;
-  const open = (history.value ?? []).some(
-    d => d.status === 'pending' || d.status === 'progressing',
-  );
-  useEffect(() => {
-    if (!open) {
-      return undefined;
-    }
-    const timer = setInterval(retry, REFRESH_OPEN_MS);
-    return () => clearInterval(timer);
-  }, [open, retry]);
   const closeDialog = useCallback(() => {
     setDeploying(false);
     setRollbackOf(undefined);
@@ -75,10 +53,22 @@ export function DeployHistoryCard(props: {
   }, [retry]);
 
   const columns: TableColumn<DeployRecord>[] = [
-    { title: 'Environment', field: 'environment' },
-    { title: 'Method', render: d => <MethodChip method={d.method} /> },
+    {
+      title: 'Environment',
+      field: 'environment',
+      width: '130px',
+      cellStyle: NO_WRAP,
+    },
+    {
+      title: 'Method',
+      width: '100px',
+      cellStyle: NO_WRAP,
+      render: d => <MethodChip method={d.method} />,
+    },
     {
       title: 'Revision',
+      width: '90px',
+      cellStyle: NO_WRAP,
       render: d => {
         if (!d.commitSha) {
           return (d.details?.image as string) ?? '—';
@@ -89,38 +79,63 @@ export function DeployHistoryCard(props: {
     },
     {
       title: 'Message',
-      width: '30%',
+      cellStyle: SHRINKING,
       render: d => (
         <>
-          {d.commitMessage?.split('\n')[0] ?? d.message}
-          {d.rollbackOf ? ` (restores #${d.rollbackOf})` : ''}
+          <TruncatedText
+            text={`${d.commitMessage?.split('\n')[0] ?? d.message ?? ''}${
+              d.rollbackOf ? ` (restores #${d.rollbackOf})` : ''
+            }`}
+          />
           {d.status === 'failed' && (
-            <div>
-              {d.reason}: {d.message}
-            </div>
+            <TruncatedText text={`${d.reason}: ${d.message}`} />
           )}
         </>
       ),
     },
-    { title: 'Who', render: d => d.triggeredBy },
-    { title: 'When', render: d => relativeTime(d.createdAt) },
     {
-      title: 'Duration',
-      render: d => duration(d.createdAt, d.finishedAt) ?? '…',
+      title: 'Who',
+      width: '140px',
+      cellStyle: SHRINKING,
+      render: d => <TruncatedText text={d.triggeredBy} />,
+    },
+    {
+      title: 'When',
+      width: '130px',
+      cellStyle: NO_WRAP,
+      render: d => (
+        <>
+          {relativeTime(d.createdAt)}
+          <Typography variant="caption" color="textSecondary" component="div">
+            {d.finishedAt
+              ? `took ${duration(d.createdAt, d.finishedAt)}`
+              : 'running…'}
+          </Typography>
+        </>
+      ),
     },
     {
       title: 'Status',
-      cellStyle: { whiteSpace: 'nowrap' },
+      width: '120px',
+      cellStyle: NO_WRAP,
       render: d => <DeployStatusLabel status={d.status} />,
     },
     {
-      title: '',
-      cellStyle: { whiteSpace: 'nowrap' },
+      title: 'Actions',
+      width: '64px',
+      sorting: false,
+      cellStyle: NO_WRAP,
       render: d =>
         d.commitSha && d.status === 'succeeded' ? (
-          <Button size="small" onClick={() => setRollbackOf(d)}>
-            Roll back
-          </Button>
+          <Tooltip title={`Roll back to ${d.commitSha.slice(0, 7)}`}>
+            <IconButton
+              size="small"
+              aria-label={`Roll back to ${d.commitSha.slice(0, 7)}`}
+              onClick={() => setRollbackOf(d)}
+            >
+              <RestoreIcon fontSize="small" />
+            </IconButton>
+          </Tooltip>
         ) : null,
     },
   ];
@@ -182,10 +197,13 @@ export function DeployHistoryCard(props: {
         title="Deploy history"
         isLoading={history.loading && !history.value}
         options={{
+          // No drag handles: they nest buttons in the header buttons.
+          draggable: false,
           paging: true,
           pageSize: 10,
           search: false,
           padding: 'dense',
+          tableLayout: 'fixed',
         }}
         data={history.value ?? []}
         columns={columns}

@@ -1,13 +1,9 @@
-import { useEffect, useState } from 'react';
 import { Link } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import Typography from '@material-ui/core/Typography';
 import { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
-import { gitopsApiRef } from '../../api';
+import { useFollowDeploy } from '../../hooks';
 import { DeployStatusLabel } from './DeployStatusLabel';
-
-const POLL_MS = 1500;
 
 /** Follows a deploy until Flux applied it or it failed. */
 export function DeployProgress(props: {
@@ -15,26 +11,7 @@ export function DeployProgress(props: {
   deploy: DeployRecord;
   onDone?: (deploy: DeployRecord) => void;
 }) {
-  const { entityRef, onDone } = props;
-  const api = useApi(gitopsApiRef);
-  const [deploy, setDeploy] = useState(props.deploy);
-  const finished = deploy.status === 'succeeded' || deploy.status === 'failed';
-
-  useEffect(() => {
-    if (finished) {
-      onDone?.(deploy);
-      return undefined;
-    }
-    const timer = setTimeout(async () => {
-      try {
-        setDeploy(await api.getDeploy(entityRef, deploy.id));
-      } catch {
-        // The next tick tries again.
-        setDeploy({ ...deploy });
-      }
-    }, POLL_MS);
-    return () => clearTimeout(timer);
-  }, [api, entityRef, deploy, finished, onDone]);
+  const deploy = useFollowDeploy(props.entityRef, props.deploy, props.onDone);
 
   return (
     <div data-testid="deploy-progress">

@@ -14,7 +14,8 @@ const METHOD_STYLE: Record<DeployMethod, { label: string; color: string }> = {
   'gitops-ui': { label: 'gitops-ui', color: '#1565c0' },
   'gitops-git': { label: 'gitops-git', color: '#2e7d32' },
   pipeline: { label: 'pipeline', color: '#6a1b9a' },
-  manual: { label: 'manual', color: '#e65100' },
+  // Dark enough for white text (WCAG AA).
+  manual: { label: 'manual', color: '#bf360c' },
 };
 
 /** A distinct chip per deploy method. */

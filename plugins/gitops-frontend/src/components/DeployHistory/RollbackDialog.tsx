@@ -13,9 +13,9 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
-import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
 import { apiErrorMessage } from '../shared';
+import { useRollbackPreview } from '../../hooks';
 import { DeployProgress } from './DeployProgress';
 import { DiffView } from './DiffView';
 
@@ -27,10 +27,7 @@ export function RollbackDialog(props: {
 }) {
   const { entityRef, target, onClose } = props;
   const api = useApi(gitopsApiRef);
-  const preview = useAsync(
-    () => api.previewRollback(entityRef, target.id),
-    [api, entityRef, target.id],
-  );
+  const preview = useRollbackPreview(entityRef, target.id);
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
@@ -51,8 +48,14 @@ export function RollbackDialog(props: {
   };
 
   return (
-    <Dialog open onClose={onClose} maxWidth="md" fullWidth>
-      <DialogTitle>
+    <Dialog
+      open
+      onClose={onClose}
+      maxWidth="md"
+      fullWidth
+      aria-labelledby="gitops-rollback-title"
+    >
+      <DialogTitle id="gitops-rollback-title">
         Roll back {target.environment} to {target.commitSha?.slice(0, 7)}{' '}
         (deploy #{target.id})
       </DialogTitle>

@@ -1,1 +1,2 @@
 export { DeployHistoryCard } from './DeployHistoryCard';
+export { DeployDialog } from './DeployDialog';

@@ -8,12 +8,7 @@ import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import TextField from '@material-ui/core/TextField';
-import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
-
-export type PendingAction =
-  | { type: 'reconcile'; object: FluxObjectStatus }
-  | { type: 'suspend'; object: FluxObjectStatus }
-  | { type: 'resume'; object: FluxObjectStatus };
+import { PendingAction } from '../../hooks';
 
 /** Confirmation for reconcile / suspend / resume; suspend asks why. */
 export function ActionDialog(props: {

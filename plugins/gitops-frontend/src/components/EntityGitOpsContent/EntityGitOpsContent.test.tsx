@@ -7,13 +7,17 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { gitopsApiRef, GitOpsClient } from '../../api';
+import { rootRouteRef } from '../../routes';
 import { EntityGitOpsContent } from './EntityGitOpsContent';
 
 const server = setupServer();
+// The tab renders four tables; a shared 2-core machine needs the time.
+jest.setTimeout(30_000);
 
 function entity(annotations: Record<string, string>): Entity {
   return {
@@ -39,6 +43,7 @@ async function renderContent(e: Entity) {
         <EntityGitOpsContent />
       </EntityProvider>
     </TestApiProvider>,
+    { mountedRoutes: { '/gitops': rootRouteRef } },
   );
 }
 
@@ -171,6 +176,129 @@ describe('EntityGitOpsContent', () => {
     );
     expect(screen.queryByText('STALE_SYNC')).not.toBeInTheDocument();
     expect(screen.getAllByRole('button', { name: 'Resume' })).toHaveLength(1);
+  });
+
+  it('lays the environments out in promotion order and lists failing objects first', async () => {
+    const sha = (c: string) => c.repeat(40);
+    const object = (environment: string, overrides: object = {}) => ({
+      cluster: 'local',
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      namespace: `project-shop-${environment}`,
+      name: `shop-${environment}`,
+      environment,
+      state: 'Ready',
+      ready: 'True',
+      message: `Applied revision: main@sha1:${sha('a')}`,
+      suspended: false,
+      revision: `main@sha1:${sha('a')}`,
+      shortRevision: 'main@aaaaaaa',
+      source: {
+        kind: 'GitRepository',
+        namespace: `project-shop-${environment}`,
+        name: 'shop-repo',
+      },
+      dependsOn: [],
+      workloads: [],
+      ...overrides,
+    });
+    const source = (environment: string, revision: string) => ({
+      ...object(environment),
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      name: 'shop-repo',
+      revision,
+      shortRevision: `main@${revision.slice(-40, -33)}`,
+      url: 'http://git.example.com/acme/shop.git',
+      source: undefined,
+    });
+    const longMessage = `kustomize build failed: ${'a very long line of output '.repeat(
+      20,
+    )}`;
+    const environment = (name: string, objects: any[]) => ({
+      name,
+      state: objects[0].state,
+      revision: objects[0].revision,
+      shortRevision: objects[0].shortRevision,
+      message: objects[0].message,
+      objects,
+    });
+    server.use(
+      http.get(
+        'http://backend/api/gitops/entities/Component/default/shop/status',
+        () =>
+          HttpResponse.json({
+            entityRef: 'component:default/shop',
+            selector: 'backstage.io/kubernetes-id=shop',
+            clusters: [{ name: 'local', state: 'ok', since: '' }],
+            // Not in promotion order, as a backend may send them.
+            environments: [
+              environment('production', [
+                object('production', { state: 'Suspended', suspended: true }),
+              ]),
+              environment('development', [
+                object('development'),
+                source('development', `main@sha1:${sha('a')}`),
+              ]),
+              environment('staging', [
+                object('staging', {
+                  state: 'Failed',
+                  ready: 'False',
+                  reason: 'BuildFailed',
+                  message: longMessage,
+                }),
+                source('staging', `main@sha1:${sha('b')}`),
+              ]),
+            ],
+          }),
+      ),
+      http.get('http://backend/api/gitops/health', () =>
+        HttpResponse.json({ items: [] }),
+      ),
+    );
+    await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }));
+    await screen.findByTestId('environment-development');
+    const cards = within(screen.getByTestId('environments'))
+      .getAllByTestId(/^environment-/)
+      .map(card => card.dataset.testid);
+    expect(cards).toEqual([
+      'environment-development',
+      'environment-staging',
+      'environment-production',
+    ]);
+    // How each environment compares with what its source fetched.
+    expect(screen.getByTestId('environment-development')).toHaveTextContent(
+      'up to date',
+    );
+    expect(screen.getByTestId('environment-staging')).toHaveTextContent(
+      'behind: main@bbbbbbb',
+    );
+    // Actions on the cards, named for the environment.
+    expect(
+      screen.getByRole('button', { name: 'Resume production' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Deploy to staging' }),
+    ).toBeInTheDocument();
+
+    // The objects table: the failing Kustomization first.
+    const table =
+      screen.getByText('Flux objects').closest('table') ??
+      screen.getByText('Flux objects').closest('[class*=MuiPaper]')!;
+    const rows = within(table as HTMLElement)
+      .getAllByRole('row')
+      .slice(1);
+    expect(rows[0]).toHaveTextContent('shop-staging');
+    expect(rows[0]).toHaveTextContent('Failed');
+
+    // A long message stays on one line until it is expanded by keyboard.
+    const message = within(rows[0]).getByRole('button', {
+      name: /kustomize build failed/,
+    });
+    expect(message).toHaveAttribute('aria-expanded', 'false');
+    message.focus();
+    await userEvent.keyboard('{Enter}');
+    expect(message).toHaveAttribute('aria-expanded', 'true');
   });
 
   it("prefers the health check's finding for an object, and shows a broken Flux install of its cluster", async () => {

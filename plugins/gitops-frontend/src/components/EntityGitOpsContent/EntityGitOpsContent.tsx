@@ -1,13 +1,10 @@
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import {
   EmptyState,
   Progress,
   ResponseErrorPanel,
-  Table,
-  TableColumn,
   WarningPanel,
 } from '@backstage/core-components';
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
@@ -17,20 +14,32 @@ import {
   entityLabelSelector,
   FluxObjectStatus,
 } from '@gitops-backstage/plugin-gitops-common';
-import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { gitopsApiRef } from '../../api';
-import { relativeTime, SyncStateLabel, useLiveStatus } from '../shared';
-import { ActionDialog, PendingAction } from './ActionDialogs';
-import { DeployHistoryCard } from '../DeployHistory';
+import { makeStyles } from '@material-ui/core/styles';
+import { useEntityGitOpsStatus, useFluxActions } from '../../hooks';
+import { DeployDialog, DeployHistoryCard } from '../DeployHistory';
+import { byPromotionOrder } from '../shared';
+import { ActionDialog } from './ActionDialogs';
 import { EntityHealthSummary } from './EntityHealthSummary';
 import { EnvironmentCard } from './EnvironmentCard';
 import { EventsDialog } from './EventsDialog';
+import { FluxObjectsTable } from './FluxObjectsTable';
+
+const useStyles = makeStyles(theme => ({
+  environments: {
+    display: 'grid',
+    gap: theme.spacing(3),
+    // Stacked on narrow screens; one row from the md breakpoint up.
+    [theme.breakpoints.down('sm')]: {
+      gridTemplateColumns: 'minmax(0, 1fr) !important',
+    },
+  },
+}));
 
 /**
- * The GitOps tab of an entity page: per environment a sync card, then the
- * Flux objects with Sync / Suspend / Resume and their events.
+ * The GitOps tab of an entity page, read top-down: the environments side by
+ * side in promotion order with their actions, then the findings, the deploy
+ * history and the Flux objects (failing first) with their events.
  *
  * @public
  */
@@ -43,74 +52,21 @@ export function EntityGitOpsContent() {
 }
 
 function GitOpsStatus() {
-  const api = useApi(gitopsApiRef);
-  const alertApi = useApi(alertApiRef);
   const { entity } = useEntity();
   const entityRef = getCompoundEntityRef(entity);
   const kubernetesId = entity.metadata.annotations?.[ANNOTATION_KUBERNETES_ID];
-
-  const { value, loading, error, retry } = useAsyncRetry(
-    () => api.getEntityStatus(entityRef),
-    [api, entityRef.kind, entityRef.namespace, entityRef.name],
-  );
-  const refresh = useCallback(() => retry(), [retry]);
-  useLiveStatus(
-    refresh,
+  const liveIds =
     kubernetesId && !entity.metadata.annotations?.[ANNOTATION_LABEL_SELECTOR]
       ? [kubernetesId]
-      : undefined,
-    loading,
+      : undefined;
+  const { value, loading, error, retry } = useEntityGitOpsStatus(
+    entityRef,
+    liveIds,
   );
-
-  const [pending, setPending] = useState<PendingAction>();
-  const [busy, setBusy] = useState(false);
+  const actions = useFluxActions(entityRef, retry);
   const [eventsOf, setEventsOf] = useState<FluxObjectStatus>();
-
-  const run = async (options: { withSource: boolean; reason: string }) => {
-    if (!pending) {
-      return;
-    }
-    setBusy(true);
-    const { object } = pending;
-    try {
-      let result;
-      if (pending.type === 'reconcile') {
-        result = await api.reconcile(entityRef, object, {
-          withSource: options.withSource,
-        });
-      } else if (pending.type === 'suspend') {
-        result = await api.suspend(entityRef, object, options.reason);
-      } else {
-        result = await api.resume(entityRef, object);
-      }
-      const what = `${object.kind} ${object.name}`;
-      if (!result.handled) {
-        alertApi.post({
-          message: `${what}: Flux has not handled the request yet; it will when the controller is back`,
-          severity: 'warning',
-        });
-      } else if (result.status.state === 'Failed') {
-        alertApi.post({
-          message: `${what} failed: ${result.status.reason}: ${result.status.message}`,
-          severity: 'error',
-        });
-      } else {
-        alertApi.post({
-          message: `${what}: ${result.status.state} at ${
-            result.status.shortRevision ?? 'its revision'
-          }`,
-          severity: 'success',
-          display: 'transient',
-        });
-      }
-      setPending(undefined);
-    } catch (e) {
-      alertApi.post({ message: (e as Error).message, severity: 'error' });
-    } finally {
-      setBusy(false);
-      retry();
-    }
-  };
+  const [deployTo, setDeployTo] = useState<string>();
+  const classes = useStyles();
 
   if (!value && loading) {
     return <Progress />;
@@ -119,7 +75,11 @@ function GitOpsStatus() {
     return <ResponseErrorPanel error={error} />;
   }
   const status = value as EntityGitOpsStatus;
-  const objects = status.environments.flatMap(e => e.objects);
+  const environments = [...status.environments].sort((a, b) =>
+    byPromotionOrder(a.name, b.name),
+  );
+  const objects = environments.flatMap(e => e.objects);
+  // SSH sources carry their repository's web URL for commit links.
   const repoUrlOf = (object: FluxObjectStatus) => {
     const source = objects.find(
       o =>
@@ -145,7 +105,7 @@ function GitOpsStatus() {
             />
           </Grid>
         ))}
-      {status.environments.length === 0 ? (
+      {environments.length === 0 ? (
         <Grid item xs={12}>
           <EmptyState
             missing="data"
@@ -154,126 +114,70 @@ function GitOpsStatus() {
           />
         </Grid>
       ) : (
-        status.environments.map(environment => (
-          <Grid item xs={12} md={4} key={environment.name}>
-            <EnvironmentCard environment={environment} repoUrlOf={repoUrlOf} />
-          </Grid>
-        ))
+        <Grid item xs={12}>
+          {/* Side by side in promotion order, one column each. */}
+          <section
+            aria-label="Environments in promotion order"
+            className={classes.environments}
+            style={{
+              gridTemplateColumns: `repeat(${environments.length}, minmax(0, 1fr))`,
+            }}
+            data-testid="environments"
+          >
+            {environments.map(environment => (
+              <EnvironmentCard
+                key={environment.name}
+                environment={environment}
+                repoUrlOf={repoUrlOf}
+                onAction={actions.request}
+                onDeploy={setDeployTo}
+              />
+            ))}
+          </section>
+        </Grid>
       )}
       {objects.length > 0 && (
         <Grid item xs={12}>
           <EntityHealthSummary objects={objects} />
         </Grid>
       )}
-      {status.environments.length > 0 && (
+      {environments.length > 0 && (
         <Grid item xs={12}>
           <DeployHistoryCard
             entityRef={entityRef}
-            environments={status.environments.map(e => e.name)}
+            environments={environments.map(e => e.name)}
             refreshKey={value}
           />
         </Grid>
       )}
       {objects.length > 0 && (
         <Grid item xs={12}>
-          <ResourcesTable
+          <FluxObjectsTable
             objects={objects}
-            onAction={setPending}
+            onAction={actions.request}
             onEvents={setEventsOf}
           />
         </Grid>
       )}
       <ActionDialog
-        action={pending}
-        busy={busy}
-        onCancel={() => setPending(undefined)}
-        onConfirm={run}
+        action={actions.pending}
+        busy={actions.busy}
+        onCancel={actions.cancel}
+        onConfirm={actions.confirm}
       />
       <EventsDialog object={eventsOf} onClose={() => setEventsOf(undefined)} />
+      {deployTo && (
+        <DeployDialog
+          entityRef={entityRef}
+          environments={environments.map(e => e.name)}
+          initialEnvironment={deployTo}
+          onClose={() => {
+            setDeployTo(undefined);
+            retry();
+          }}
+        />
+      )}
     </Grid>
-  );
-}
-
-const ACTIONABLE = new Set(['Kustomization', 'HelmRelease']);
-
-function ResourcesTable(props: {
-  objects: FluxObjectStatus[];
-  onAction: (action: PendingAction) => void;
-  onEvents: (object: FluxObjectStatus) => void;
-}) {
-  const { objects, onAction, onEvents } = props;
-  const columns: TableColumn<FluxObjectStatus>[] = [
-    { title: 'Kind', field: 'kind' },
-    { title: 'Name', field: 'name', highlight: true },
-    { title: 'Environment', field: 'environment' },
-    { title: 'Cluster', field: 'cluster' },
-    { title: 'Namespace', field: 'namespace' },
-    { title: 'State', render: o => <SyncStateLabel state={o.state} /> },
-    { title: 'Revision', field: 'shortRevision' },
-    { title: 'Updated', render: o => relativeTime(o.lastTransitionTime) },
-    { title: 'Message', field: 'message', width: '30%' },
-    {
-      title: 'Workloads',
-      render: o => (
-        <>
-          {o.workloads.map(w => (
-            <div key={`${w.kind}/${w.namespace}/${w.name}`}>
-              {w.kind} {w.name}
-              {w.health ? `: ${w.health} ${w.ready}` : ''}
-            </div>
-          ))}
-          {o.dependsOn.map(d => (
-            <div key={`${d.namespace}/${d.name}`}>
-              needs {d.name}
-              {d.state ? `: ${d.state}` : ' (not found)'}
-            </div>
-          ))}
-        </>
-      ),
-    },
-    {
-      title: 'Actions',
-      render: o => (
-        <>
-          {ACTIONABLE.has(o.kind) && !o.suspended && (
-            <Button
-              size="small"
-              color="primary"
-              onClick={() => onAction({ type: 'reconcile', object: o })}
-            >
-              Sync
-            </Button>
-          )}
-          {ACTIONABLE.has(o.kind) &&
-            (o.suspended ? (
-              <Button
-                size="small"
-                onClick={() => onAction({ type: 'resume', object: o })}
-              >
-                Resume
-              </Button>
-            ) : (
-              <Button
-                size="small"
-                onClick={() => onAction({ type: 'suspend', object: o })}
-              >
-                Suspend
-              </Button>
-            ))}
-          <Button size="small" onClick={() => onEvents(o)}>
-            Events
-          </Button>
-        </>
-      ),
-    },
-  ];
-  return (
-    <Table
-      title="Flux resources"
-      options={{ paging: false, search: false, padding: 'dense' }}
-      data={objects}
-      columns={columns}
-    />
   );
 }
 

@@ -1,18 +1,12 @@
 import { Box, Chip, Typography } from '@material-ui/core';
 import { InfoCard, Link } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import {
   classifyFluxFailure,
   FluxObjectStatus,
   HealthFinding,
 } from '@gitops-backstage/plugin-gitops-common';
-import useAsync from 'react-use/esm/useAsync';
-import { gitopsApiRef } from '../../api';
-import { relativeTime } from '../shared';
-
-/** Where the health page explains a code and lists its findings. */
-export const healthLink = (code: string) =>
-  `/gitops/health?code=${encodeURIComponent(code)}`;
+import { useHealthPageLink, useHealthReports } from '../../hooks';
+import { relativeTime, TruncatedText } from '../shared';
 
 interface Problem {
   code: string;
@@ -26,8 +20,8 @@ interface Problem {
  */
 export function EntityHealthSummary(props: { objects: FluxObjectStatus[] }) {
   const { objects } = props;
-  const api = useApi(gitopsApiRef);
-  const reports = useAsync(() => api.getHealthReports(), [api]);
+  const reports = useHealthReports();
+  const healthLink = useHealthPageLink();
   const isOurs = (f: HealthFinding) =>
     objects.some(
       o =>
@@ -101,7 +95,11 @@ export function EntityHealthSummary(props: { objects: FluxObjectStatus[] }) {
           ? `last cluster health check ${relativeTime(checkedAt)}`
           : 'no cluster health check yet'
       }
-      deepLink={{ title: 'Open the health page', link: '/gitops/health' }}
+      deepLink={
+        healthLink
+          ? { title: 'Open the health page', link: healthLink() }
+          : undefined
+      }
     >
       {problems.size === 0 ? (
         <Typography variant="body2">
@@ -116,11 +114,18 @@ export function EntityHealthSummary(props: { objects: FluxObjectStatus[] }) {
             mb={1}
             style={{ gap: 8 }}
           >
-            <Link to={healthLink(p.code)}>
-              <Chip size="small" color="secondary" label={p.code} clickable />
-            </Link>
-            <Typography variant="body2">
-              <b>{p.object}</b>: {p.text}
+            {healthLink ? (
+              <Link
+                to={healthLink(p.code)}
+                aria-label={`${p.code}: open on the health page`}
+              >
+                <Chip size="small" variant="outlined" label={p.code} />
+              </Link>
+            ) : (
+              <Chip size="small" variant="outlined" label={p.code} />
+            )}
+            <Typography variant="body2" component="div" style={{ minWidth: 0 }}>
+              <TruncatedText text={`${p.object}: ${p.text}`} />
             </Typography>
           </Box>
         ))

@@ -3,37 +3,181 @@ import {
   EnvironmentStatus,
   FluxObjectStatus,
 } from '@gitops-backstage/plugin-gitops-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
-import { commitUrl, relativeTime, SyncStateLabel } from '../shared';
+import { makeStyles } from '@material-ui/core/styles';
+import { PendingAction } from '../../hooks';
+import {
+  commitUrl,
+  relativeTime,
+  SyncStateLabel,
+  TruncatedText,
+} from '../shared';
 
-/** Where one environment stands: state, revision, last sync, message. */
+const WORKLOAD_KINDS = new Set(['Kustomization', 'HelmRelease']);
+
+const useStyles = makeStyles(theme => ({
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content minmax(0, 1fr)',
+    columnGap: theme.spacing(2),
+    rowGap: theme.spacing(0.5),
+    margin: 0,
+    '& dt': { color: theme.palette.text.secondary, whiteSpace: 'nowrap' },
+    '& dd': { margin: 0, minWidth: 0, whiteSpace: 'nowrap' },
+  },
+  actions: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1),
+    marginTop: theme.spacing(1.5),
+  },
+}));
+
+const sameObject = (
+  ref: { kind: string; name: string; namespace: string } | undefined,
+  o: FluxObjectStatus,
+) =>
+  ref !== undefined &&
+  o.kind === ref.kind &&
+  o.name === ref.name &&
+  o.namespace === ref.namespace;
+
+/** How the applied revision compares with what the source last fetched. */
+function sourceLag(
+  workload?: FluxObjectStatus,
+  source?: FluxObjectStatus,
+): { text: string; behind: boolean } {
+  if (!workload || !source) {
+    return { text: '—', behind: false };
+  }
+  if (source.state === 'Failed') {
+    return {
+      text: `source failing: ${source.reason ?? 'error'}`,
+      behind: true,
+    };
+  }
+  // A HelmRelease's revision is its chart version, not a commit.
+  if (workload.kind !== 'Kustomization' || !source.revision) {
+    return { text: source.shortRevision ?? '—', behind: false };
+  }
+  if (workload.revision === source.revision) {
+    return { text: 'up to date', behind: false };
+  }
+  return {
+    text: `behind: ${source.shortRevision ?? source.revision}`,
+    behind: true,
+  };
+}
+
+/**
+ * Where one environment stands: state, revision (linked to its commit),
+ * how it compares with its source, last change, message and its actions.
+ */
 export function EnvironmentCard(props: {
   environment: EnvironmentStatus;
   repoUrlOf: (object: FluxObjectStatus) => string | undefined;
+  onAction: (action: PendingAction) => void;
+  /** Offered for Kustomization environments; Helm values change in Git. */
+  onDeploy?: (environment: string) => void;
 }) {
-  const { environment, repoUrlOf } = props;
-  const lead = environment.objects[0];
-  const link = lead && commitUrl(repoUrlOf(lead), environment.revision);
+  const { environment, repoUrlOf, onAction, onDeploy } = props;
+  const classes = useStyles();
+  const workload =
+    environment.objects.find(o => WORKLOAD_KINDS.has(o.kind)) ??
+    environment.objects[0];
+  const source = environment.objects.find(o => sameObject(workload?.source, o));
+  const link = workload && commitUrl(repoUrlOf(workload), environment.revision);
+  const lag = sourceLag(workload, source);
+  const actionable = workload && WORKLOAD_KINDS.has(workload.kind);
+
   return (
-    <InfoCard title={environment.name} subheader={lead?.namespace}>
+    <InfoCard
+      title={environment.name}
+      subheader={workload ? `${workload.kind} in ${workload.namespace}` : ''}
+      noPadding={false}
+    >
       <div data-testid={`environment-${environment.name}`}>
         <Typography variant="h6" component="div">
           <SyncStateLabel state={environment.state} />
         </Typography>
-        <Typography variant="body2">
-          Revision:{' '}
-          {link ? (
-            <Link to={link}>{environment.shortRevision}</Link>
-          ) : (
-            environment.shortRevision ?? '—'
-          )}
-        </Typography>
-        <Typography variant="body2">
-          Last change: {relativeTime(environment.lastTransitionTime)}
-        </Typography>
-        <Typography variant="body2" color="textSecondary">
-          {environment.message}
-        </Typography>
+        <dl className={classes.facts}>
+          <dt>Revision</dt>
+          <dd>
+            {link ? (
+              <Link to={link}>{environment.shortRevision}</Link>
+            ) : (
+              environment.shortRevision ?? '—'
+            )}
+          </dd>
+          <dt>Source</dt>
+          <dd>
+            {/* Bold, not red: the words carry it, and red text on the
+                card fails contrast in both themes. */}
+            <Typography
+              variant="body2"
+              component="span"
+              style={{ fontWeight: lag.behind ? 700 : undefined }}
+            >
+              <TruncatedText text={lag.text} />
+            </Typography>
+          </dd>
+          <dt>Last change</dt>
+          <dd>{relativeTime(environment.lastTransitionTime)}</dd>
+          <dt>Message</dt>
+          <dd>
+            <Typography variant="body2" component="span" color="textSecondary">
+              <TruncatedText text={environment.message} />
+            </Typography>
+          </dd>
+        </dl>
+        {actionable && (
+          <Box className={classes.actions}>
+            {!workload.suspended && (
+              <Button
+                size="small"
+                variant="outlined"
+                color="primary"
+                aria-label={`Sync ${environment.name}`}
+                onClick={() =>
+                  onAction({ type: 'reconcile', object: workload })
+                }
+              >
+                Sync
+              </Button>
+            )}
+            {workload.suspended ? (
+              <Button
+                size="small"
+                variant="outlined"
+                aria-label={`Resume ${environment.name}`}
+                onClick={() => onAction({ type: 'resume', object: workload })}
+              >
+                Resume
+              </Button>
+            ) : (
+              <Button
+                size="small"
+                variant="outlined"
+                aria-label={`Suspend ${environment.name}`}
+                onClick={() => onAction({ type: 'suspend', object: workload })}
+              >
+                Suspend
+              </Button>
+            )}
+            {onDeploy && workload.kind === 'Kustomization' && (
+              <Button
+                size="small"
+                variant="outlined"
+                aria-label={`Deploy to ${environment.name}`}
+                onClick={() => onDeploy(environment.name)}
+              >
+                Deploy…
+              </Button>
+            )}
+          </Box>
+        )}
       </div>
     </InfoCard>
   );

@@ -3,15 +3,13 @@ import {
   ResponseErrorPanel,
   Table,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
 import Dialog from '@material-ui/core/Dialog';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
-import useAsync from 'react-use/esm/useAsync';
-import { gitopsApiRef } from '../../api';
+import { useFluxEvents } from '../../hooks';
 import { relativeTime } from '../shared';
 
 /** Events of an object and of its source, newest first. */
@@ -24,8 +22,14 @@ export function EventsDialog(props: {
     return null;
   }
   return (
-    <Dialog open onClose={onClose} maxWidth="lg" fullWidth>
-      <DialogTitle>
+    <Dialog
+      open
+      onClose={onClose}
+      maxWidth="lg"
+      fullWidth
+      aria-labelledby="gitops-events-title"
+    >
+      <DialogTitle id="gitops-events-title">
         Events of {object.kind} {object.namespace}/{object.name}
       </DialogTitle>
       <DialogContent>
@@ -36,11 +40,10 @@ export function EventsDialog(props: {
 }
 
 function EventsTable(props: { object: FluxObjectStatus }) {
-  const api = useApi(gitopsApiRef);
   const { entity } = useEntity();
-  const { value, loading, error } = useAsync(
-    () => api.getEvents(getCompoundEntityRef(entity), props.object),
-    [props.object],
+  const { value, loading, error } = useFluxEvents(
+    getCompoundEntityRef(entity),
+    props.object,
   );
   if (loading) {
     return <Progress />;
@@ -51,6 +54,8 @@ function EventsTable(props: { object: FluxObjectStatus }) {
   return (
     <Table
       options={{
+        // No drag handles: they nest buttons in the header buttons.
+        draggable: false,
         paging: false,
         search: false,
         toolbar: false,

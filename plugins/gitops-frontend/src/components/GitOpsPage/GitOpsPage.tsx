@@ -1,58 +1,20 @@
-import { useCallback } from 'react';
 import {
   Content,
   Header,
   Page,
   Progress,
   ResponseErrorPanel,
-  Table,
-  TableColumn,
-  TableFilter,
   TabbedLayout,
   WarningPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { gitopsApiRef } from '../../api';
+import { healthRouteRef } from '../../routes';
+import { useFluxObjects } from '../../hooks';
 import { HealthPage } from '../HealthPage';
-import { relativeTime, SyncStateLabel, useLiveStatus } from '../shared';
+import { FluxObjectsOverview } from './FluxObjectsOverview';
 
-const columns: TableColumn<FluxObjectStatus>[] = [
-  { title: 'Kind', field: 'kind' },
-  { title: 'Name', field: 'name', highlight: true },
-  { title: 'Cluster', field: 'cluster' },
-  { title: 'Namespace', field: 'namespace' },
-  {
-    title: 'State',
-    field: 'state',
-    render: o => <SyncStateLabel state={o.state} />,
-  },
-  { title: 'Revision', field: 'shortRevision' },
-  { title: 'Updated', render: o => relativeTime(o.lastTransitionTime) },
-  { title: 'Message', field: 'message', width: '35%' },
-];
-
-const filters: TableFilter[] = [
-  { column: 'State', type: 'multiple-select' },
-  { column: 'Cluster', type: 'select' },
-  { column: 'Kind', type: 'multiple-select' },
-  { column: 'Namespace', type: 'select' },
-];
-
-/** Every Flux object across the configured clusters, with filters and search. */
+/** Every Flux object across the configured clusters, with counts and filters. */
 function FluxObjects() {
-  const api = useApi(gitopsApiRef);
-  const { value, loading, error, retry } = useAsyncRetry(
-    () => api.listObjects(),
-    [api],
-  );
-  useLiveStatus(
-    useCallback(() => retry(), [retry]),
-    undefined,
-    loading,
-  );
-
+  const { value, loading, error } = useFluxObjects();
   return (
     <>
       {!value && loading && <Progress />}
@@ -67,26 +29,14 @@ function FluxObjects() {
             message={c.error}
           />
         ))}
-      {value && (
-        <Table
-          options={{
-            paging: true,
-            pageSize: 50,
-            padding: 'dense',
-            search: true,
-          }}
-          data={value.items}
-          columns={columns}
-          filters={filters}
-        />
-      )}
+      {value && <FluxObjectsOverview objects={value.items} />}
     </>
   );
 }
 
 /**
  * The portal's GitOps page: Flux objects across clusters, and cluster
- * health checks with findings and repairs (`/health`).
+ * health checks with findings and repairs (its health sub-route).
  *
  * @public
  */
@@ -100,7 +50,7 @@ export function GitOpsPage() {
             <FluxObjects />
           </Content>
         </TabbedLayout.Route>
-        <TabbedLayout.Route path="/health" title="Health">
+        <TabbedLayout.Route path={healthRouteRef.path} title="Health">
           <Content>
             <HealthPage />
           </Content>

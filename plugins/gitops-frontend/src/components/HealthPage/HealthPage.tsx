@@ -18,9 +18,9 @@ import {
   CheckResult,
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../../api';
-import { relativeTime } from '../shared';
+import { useHealthReports } from '../../hooks';
+import { relativeTime, SHRINKING, TruncatedText } from '../shared';
 import { FindingList } from './FindingList';
 
 const statusIcons = {
@@ -39,7 +39,12 @@ const checkColumns: TableColumn<CheckResult>[] = [
       return <Icon>{c.status}</Icon>;
     },
   },
-  { title: 'Summary', field: 'summary', width: '60%' },
+  {
+    title: 'Summary',
+    width: '60%',
+    cellStyle: SHRINKING,
+    render: c => <TruncatedText text={c.summary} />,
+  },
   { title: 'Time', render: c => `${c.durationMs} ms` },
 ];
 
@@ -68,6 +73,8 @@ function ReportCard(props: {
     >
       <Table
         options={{
+          // No drag handles: they nest buttons in the header buttons.
+          draggable: false,
           paging: false,
           search: false,
           toolbar: false,
@@ -100,7 +107,7 @@ export function HealthPage() {
   const api = useApi(gitopsApiRef);
   const [searchParams] = useSearchParams();
   const code = searchParams.get('code') ?? undefined;
-  const reports = useAsyncRetry(() => api.getHealthReports(), [api]);
+  const reports = useHealthReports();
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<Error>();
 

@@ -16,8 +16,8 @@ import {
   RepairRecord,
   RepairRequest,
 } from '@gitops-backstage/plugin-gitops-common';
-import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
+import { useRepairPlan } from '../../hooks';
 
 /** Shows what a repair will change, applies it on confirmation. */
 export function RepairDialog(props: {
@@ -26,7 +26,7 @@ export function RepairDialog(props: {
 }) {
   const { request, onClose } = props;
   const api = useApi(gitopsApiRef);
-  const plan = useAsync(() => api.planRepair(request), [api, request]);
+  const plan = useRepairPlan(request);
   const [applying, setApplying] = useState(false);
   const [error, setError] = useState<Error>();
   const [record, setRecord] = useState<RepairRecord>();
@@ -44,8 +44,16 @@ export function RepairDialog(props: {
   };
 
   return (
-    <Dialog open onClose={() => onClose(record)} maxWidth="md" fullWidth>
-      <DialogTitle>Repair: {plan.value?.summary ?? request.type}</DialogTitle>
+    <Dialog
+      open
+      onClose={() => onClose(record)}
+      maxWidth="md"
+      fullWidth
+      aria-labelledby="gitops-repair-title"
+    >
+      <DialogTitle id="gitops-repair-title">
+        Repair: {plan.value?.summary ?? request.type}
+      </DialogTitle>
       <DialogContent>
         {plan.loading && <Progress />}
         {plan.error && <ResponseErrorPanel error={plan.error} />}

@@ -17,8 +17,15 @@ const icons: Record<SyncState, typeof StatusOK> = {
   Unknown: StatusPending,
 };
 
-/** A sync state with Backstage's status icon. */
+/**
+ * A sync state with Backstage's status icon. The word is always there: the
+ * colour is never the only signal.
+ */
 export function SyncStateLabel(props: { state: SyncState }) {
   const Icon = icons[props.state] ?? StatusPending;
-  return <Icon>{props.state}</Icon>;
+  return (
+    <span style={{ whiteSpace: 'nowrap' }}>
+      <Icon>{props.state}</Icon>
+    </span>
+  );
 }

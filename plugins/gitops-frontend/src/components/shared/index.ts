@@ -1,3 +1,5 @@
 export { SyncStateLabel } from './SyncStateLabel';
 export { apiErrorMessage, commitUrl, relativeTime } from './format';
-export { useLiveStatus } from './useLiveStatus';
+export { byPromotionOrder, byUrgency, STATE_ORDER } from './order';
+export { NO_WRAP, SHRINKING, WRAP_AT_WORDS } from './tableCells';
+export { TruncatedText } from './TruncatedText';

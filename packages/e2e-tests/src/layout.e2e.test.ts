@@ -1,0 +1,397 @@
+import fs from 'node:fs';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, portalUrl, saveScreenshot } from './browser';
+import { SAMPLE_SHOP, SAMPLE_WEB, SampleDataSeeder } from './sampleData/seed';
+import { readStackEnv } from './stack/stackEnv';
+
+jest.setTimeout(120_000);
+
+/**
+ * The views of the plugin on the sample data, at two screen sizes in both
+ * themes: screenshots, the layout rules of issue 16 and an accessibility
+ * check (axe-core) on each.
+ */
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 1920, height: 1080 },
+];
+const THEMES = ['light', 'dark'] as const;
+/** A dense row with a two-line cell is about 50 px; a wrapped message is far more. */
+const MAX_CELL_HEIGHT = 100;
+const AXE_SOURCE = fs.readFileSync(
+  require.resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+interface LayoutReport {
+  viewportWidth: number;
+  documentWidth: number;
+  /** Elements reaching past the viewport's right edge. */
+  tooWide: string[];
+  /** Scrollable boxes (table wrappers) that scroll sideways. */
+  scrollingSideways: string[];
+  tallCells: string[];
+  /** Words split across two lines inside table cells. */
+  brokenWords: string[];
+}
+
+/** Measures the layout rules in the page. */
+async function measureLayout(page: Page): Promise<LayoutReport> {
+  return page.evaluate(maxCellHeight => {
+    const describe = (el: Element) =>
+      `${el.tagName.toLowerCase()}${
+        el.getAttribute('data-testid')
+          ? `[data-testid=${el.getAttribute('data-testid')}]`
+          : ''
+      }${
+        typeof el.className === 'string' && el.className
+          ? `.${el.className.split(' ')[0]}`
+          : ''
+      } "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+    const visible = (el: Element) => {
+      const style = getComputedStyle(el);
+      const box = el.getBoundingClientRect();
+      return (
+        style.visibility !== 'hidden' &&
+        style.display !== 'none' &&
+        box.width > 0 &&
+        box.height > 0 &&
+        // MUI's visually hidden helpers sit at 1 px
+        box.width > 1
+      );
+    };
+    const main = document.querySelector('main') ?? document.body;
+    const all = Array.from(main.querySelectorAll('*')).filter(visible);
+    const viewportWidth = document.documentElement.clientWidth;
+    const tooWide = all
+      .filter(el => el.getBoundingClientRect().right > viewportWidth + 1)
+      .map(describe);
+    const scrollingSideways = all
+      .filter(el => {
+        const overflow = getComputedStyle(el).overflowX;
+        return (
+          (overflow === 'auto' || overflow === 'scroll') &&
+          el.scrollWidth > el.clientWidth + 1
+        );
+      })
+      .map(describe);
+    const cells = Array.from(main.querySelectorAll('td')).filter(visible);
+    const tallCells = cells
+      .filter(td => td.getBoundingClientRect().height > maxCellHeight)
+      .map(describe);
+    const brokenWords: string[] = [];
+    for (const td of cells) {
+      const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        // Spaces and hyphens are where a line may break; anything between
+        // them must stay on one line.
+        const parts = /[^\s-]{2,}/g;
+        for (let match = parts.exec(text); match; match = parts.exec(text)) {
+          const range = document.createRange();
+          range.setStart(node, match.index);
+          range.setEnd(node, match.index + match[0].length);
+          const lines = new Set(
+            Array.from(range.getClientRects())
+              .filter(r => r.width > 0)
+              .map(r => Math.round(r.bottom)),
+          );
+          if (lines.size > 1) {
+            brokenWords.push(`${match[0]} in ${describe(td)}`);
+          }
+        }
+      }
+    }
+    return {
+      viewportWidth,
+      documentWidth: document.documentElement.scrollWidth,
+      tooWide,
+      scrollingSideways,
+      tallCells,
+      brokenWords,
+    };
+  }, MAX_CELL_HEIGHT);
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/** axe-core from npm, injected into the page; serious and critical only. */
+async function seriousViolations(
+  page: Page,
+  context: string,
+): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ content: AXE_SOURCE });
+  }
+  const violations: AxeViolation[] = await page.evaluate(async selector => {
+    const result = await (window as any).axe.run(selector, {
+      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+    });
+    return result.violations;
+  }, context);
+  const serious = violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      v =>
+        `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+          .slice(0, 3)
+          .map(n => n.target.join(' '))
+          .join(', ')}`,
+    );
+  progress(`axe on ${context}: ${JSON.stringify(serious)}`);
+  return serious;
+}
+
+/** Waits until MUI's dialog fade has ended: half-faded text fails contrast. */
+async function dialogSettled(page: Page) {
+  // Only the open dialog's own container: pages keep other, hidden backdrops.
+  await page.waitForFunction(() => {
+    // The one opened last.
+    const roots = document.querySelectorAll('.MuiDialog-root');
+    const root = roots[roots.length - 1];
+    const container = root?.querySelector('.MuiDialog-container');
+    return Boolean(container) && getComputedStyle(container!).opacity === '1';
+  });
+}
+
+/** Written as it happens, so a run cut short still tells what it saw. */
+function progress(line: string) {
+  process.stderr.write(
+    `[layout ${new Date().toISOString().slice(11, 19)}] ${line}\n`,
+  );
+}
+
+/** Closing must not hold the run: a stuck browser is given 15 s. */
+async function closeWithin(what: { close(): Promise<void> } | undefined) {
+  await Promise.race([
+    what?.close(),
+    new Promise(resolve => setTimeout(resolve, 15_000)),
+  ]);
+}
+
+async function openSignedIn(
+  context: BrowserContext,
+  urlPath: string,
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(new URL(urlPath, portalUrl).toString());
+  // The first page of a context shows the guest sign-in; later ones go
+  // straight to the app. Wait for either: a cold frontend bundle is slow.
+  // (The sidebar's nav element is in the page but not "visible" itself.)
+  const enter = page.getByRole('button', { name: 'Enter' });
+  const app = page.getByRole('navigation', { name: 'sidebar nav' });
+  await enter.or(app).first().waitFor({ state: 'attached', timeout: 90_000 });
+  if (await enter.isVisible()) {
+    await enter.click();
+    await app.waitFor({ state: 'attached', timeout: 60_000 });
+  }
+  return page;
+}
+
+describe('layout and accessibility of the GitOps views on the sample data', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // Keeps what exists: fast when the sample data is already there.
+    await new SampleDataSeeder(readStackEnv(), progress).seed();
+    browser = await launchBrowser();
+  }, 600_000);
+  afterAll(async () => {
+    await closeWithin(browser);
+  });
+
+  describe.each(
+    VIEWPORTS.flatMap(viewport => THEMES.map(theme => ({ viewport, theme }))),
+  )('$viewport.width×$viewport.height $theme', ({ viewport, theme }) => {
+    let context: BrowserContext;
+    const shot = (page: Page, view: string) =>
+      saveScreenshot(
+        page,
+        `${view}-${viewport.width}x${viewport.height}-${theme}`,
+      );
+
+    beforeAll(async () => {
+      context = await browser.newContext({ viewport });
+      context.setDefaultTimeout(30_000);
+      await context.addInitScript(themeId => {
+        window.localStorage.setItem('theme', themeId);
+      }, theme);
+    });
+    afterAll(async () => {
+      await closeWithin(context);
+    });
+
+    async function expectLayoutRules(page: Page) {
+      const layout = await measureLayout(page);
+      progress(
+        `layout ${viewport.width}x${
+          viewport.height
+        } ${theme} ${page.url()}: ${JSON.stringify(layout)}`,
+      );
+      expect({
+        documentWidth: layout.documentWidth <= layout.viewportWidth,
+        tooWide: layout.tooWide,
+        scrollingSideways: layout.scrollingSideways,
+        tallCells: layout.tallCells,
+        brokenWords: layout.brokenWords,
+      }).toEqual({
+        documentWidth: true,
+        tooWide: [],
+        scrollingSideways: [],
+        tallCells: [],
+        brokenWords: [],
+      });
+    }
+
+    it('the GitOps tab: environments in one row, tables within the screen', async () => {
+      const page = await openSignedIn(
+        context,
+        `/catalog/default/component/${SAMPLE_SHOP.id}/gitops`,
+      );
+      try {
+        const environments = page.getByTestId('environments');
+        await page
+          .getByTestId('environment-development')
+          .getByText('Ready')
+          .waitFor({ timeout: 60_000 });
+        await page.getByTestId('method-pipeline').first().waitFor();
+        const cards = await environments
+          .getByTestId(/^environment-/)
+          .evaluateAll(els =>
+            els.map(el => ({
+              name: el.getAttribute('data-testid'),
+              top: Math.round(
+                (el.closest('[class*=MuiCard]') ?? el).getBoundingClientRect()
+                  .top,
+              ),
+            })),
+          );
+        expect(cards.map(c => c.name)).toEqual([
+          'environment-development',
+          'environment-staging',
+          'environment-production',
+        ]);
+        expect(new Set(cards.map(c => c.top)).size).toBe(1);
+        await shot(page, 'gitops-tab');
+        await expectLayoutRules(page);
+        expect(await seriousViolations(page, 'main')).toEqual([]);
+      } finally {
+        await closeWithin(page);
+      }
+    });
+
+    it('the Helm sample: HelmReleases and the failing source', async () => {
+      const page = await openSignedIn(
+        context,
+        `/catalog/default/component/${SAMPLE_WEB.id}/gitops`,
+      );
+      try {
+        await page
+          .getByTestId('environment-staging')
+          .getByText(/source failing/)
+          .waitFor({ timeout: 60_000 });
+        await shot(page, 'gitops-tab-helm');
+        await expectLayoutRules(page);
+        expect(await seriousViolations(page, 'main')).toEqual([]);
+      } finally {
+        await closeWithin(page);
+      }
+    });
+
+    it('the deploy dialog: opened and closed from the keyboard', async () => {
+      const page = await openSignedIn(
+        context,
+        `/catalog/default/component/${SAMPLE_SHOP.id}/gitops`,
+      );
+      try {
+        const deploy = page.getByRole('button', {
+          name: 'Deploy to development',
+        });
+        await deploy.waitFor({ timeout: 60_000 });
+        await deploy.focus();
+        await page.keyboard.press('Enter');
+        const dialog = page.getByRole('dialog', { name: 'Deploy through Git' });
+        await dialog.waitFor();
+        // Focus moved into the dialog (MUI focuses its modal container).
+        expect(
+          await dialog.evaluate(el =>
+            Boolean(
+              el.closest('.MuiDialog-root')?.contains(document.activeElement),
+            ),
+          ),
+        ).toBe(true);
+        await dialogSettled(page);
+        await shot(page, 'deploy-dialog');
+        expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
+      } finally {
+        await closeWithin(page);
+      }
+    });
+
+    it('the GitOps page: counts at the top, filters in the URL', async () => {
+      const page = await openSignedIn(context, '/gitops?kind=Kustomization');
+      try {
+        await page
+          .getByTestId('count-state-Ready')
+          .waitFor({ timeout: 60_000 });
+        await page.getByTestId('count-state-Suspended').click();
+        await page.waitForURL(/state=Suspended/);
+        expect(new URL(page.url()).searchParams.get('kind')).toBe(
+          'Kustomization',
+        );
+        await page.getByRole('button', { name: 'Clear filters' }).click();
+        await page.waitForURL(url => !url.search);
+        await shot(page, 'gitops-page');
+        await expectLayoutRules(page);
+        expect(await seriousViolations(page, 'main')).toEqual([]);
+      } finally {
+        await closeWithin(page);
+      }
+    });
+
+    it('the health page: the sample failure explained, with its repair', async () => {
+      const page = await openSignedIn(context, '/gitops/health');
+      try {
+        const repairButton = page.getByRole('button', {
+          name: /^Repair: Refresh the Git credentials/,
+          includeHidden: true,
+        });
+        // The Git check's finding, the one with the repair.
+        const finding = page
+          .getByTestId('finding-GIT_AUTH_FAILED')
+          .filter({ hasText: `project-${SAMPLE_WEB.id}-staging` })
+          .filter({ has: repairButton })
+          .first();
+        await finding.waitFor({ timeout: 60_000 });
+        await finding.click();
+        await finding
+          .getByRole('button', { name: /^Repair: Refresh the Git credentials/ })
+          .waitFor();
+        // Keyboard: the repair's plan opens from Enter and closes on Escape.
+        await finding
+          .getByRole('button', { name: /^Repair: Refresh the Git credentials/ })
+          .focus();
+        await page.keyboard.press('Enter');
+        const plan = page.getByRole('dialog');
+        await plan.getByText(/patch Secret/).waitFor();
+        await dialogSettled(page);
+        await shot(page, 'repair-dialog');
+        expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
+        await page.keyboard.press('Escape');
+        await plan.waitFor({ state: 'hidden' });
+        await shot(page, 'health-page');
+        await expectLayoutRules(page);
+        expect(await seriousViolations(page, 'main')).toEqual([]);
+      } finally {
+        await closeWithin(page);
+      }
+    });
+  });
+});

@@ -1,0 +1,168 @@
+import { Table, TableColumn } from '@backstage/core-components';
+import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
+import IconButton from '@material-ui/core/IconButton';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import EventNoteIcon from '@material-ui/icons/EventNote';
+import PauseIcon from '@material-ui/icons/Pause';
+import PlayArrowIcon from '@material-ui/icons/PlayArrow';
+import SyncIcon from '@material-ui/icons/Sync';
+import { ReactElement } from 'react';
+import { PendingAction } from '../../hooks';
+import {
+  byUrgency,
+  NO_WRAP,
+  relativeTime,
+  SHRINKING,
+  SyncStateLabel,
+  TruncatedText,
+} from '../shared';
+
+const ACTIONABLE = new Set(['Kustomization', 'HelmRelease']);
+
+/** An icon button with its name for screen readers and as a tooltip. */
+function Action(props: {
+  label: string;
+  icon: ReactElement;
+  onClick: () => void;
+}) {
+  return (
+    <Tooltip title={props.label}>
+      <IconButton size="small" aria-label={props.label} onClick={props.onClick}>
+        {props.icon}
+      </IconButton>
+    </Tooltip>
+  );
+}
+
+/** What the object runs and what it waits for, one line. */
+function relations(o: FluxObjectStatus): string {
+  return [
+    ...o.dependsOn.map(
+      d => `needs ${d.name}${d.state ? ` (${d.state})` : ' (not found)'}`,
+    ),
+    ...o.workloads.map(
+      w => `${w.kind} ${w.name}${w.health ? ` ${w.health} ${w.ready}` : ''}`,
+    ),
+  ].join('; ');
+}
+
+/** The entity's Flux objects, failing first, with their actions. */
+export function FluxObjectsTable(props: {
+  objects: FluxObjectStatus[];
+  onAction: (action: PendingAction) => void;
+  onEvents: (object: FluxObjectStatus) => void;
+}) {
+  const { objects, onAction, onEvents } = props;
+  const columns: TableColumn<FluxObjectStatus>[] = [
+    {
+      title: 'State',
+      width: '130px',
+      cellStyle: NO_WRAP,
+      render: o => <SyncStateLabel state={o.state} />,
+    },
+    {
+      title: 'Object',
+      width: '210px',
+      cellStyle: SHRINKING,
+      render: o => (
+        <>
+          <Typography
+            variant="body2"
+            component="div"
+            style={{ fontWeight: 500 }}
+          >
+            <TruncatedText text={o.name} />
+          </Typography>
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            component="div"
+            style={NO_WRAP}
+          >
+            {[o.kind, o.environment, o.suspended ? 'suspended' : undefined]
+              .filter(Boolean)
+              .join(' · ')}
+          </Typography>
+        </>
+      ),
+    },
+    {
+      title: 'Revision',
+      field: 'shortRevision',
+      width: '110px',
+      cellStyle: NO_WRAP,
+    },
+    {
+      title: 'Updated',
+      width: '130px',
+      cellStyle: NO_WRAP,
+      render: o => relativeTime(o.lastTransitionTime),
+    },
+    {
+      title: 'Message',
+      cellStyle: SHRINKING,
+      render: o => (
+        <>
+          <TruncatedText text={o.message} />
+          {relations(o) && (
+            <Typography variant="caption" color="textSecondary" component="div">
+              <TruncatedText text={relations(o)} />
+            </Typography>
+          )}
+        </>
+      ),
+    },
+    {
+      title: 'Actions',
+      width: '110px',
+      sorting: false,
+      cellStyle: NO_WRAP,
+      render: o => (
+        <>
+          {ACTIONABLE.has(o.kind) && !o.suspended && (
+            <Action
+              label="Sync"
+              icon={<SyncIcon fontSize="small" />}
+              onClick={() => onAction({ type: 'reconcile', object: o })}
+            />
+          )}
+          {ACTIONABLE.has(o.kind) &&
+            (o.suspended ? (
+              <Action
+                label="Resume"
+                icon={<PlayArrowIcon fontSize="small" />}
+                onClick={() => onAction({ type: 'resume', object: o })}
+              />
+            ) : (
+              <Action
+                label="Suspend"
+                icon={<PauseIcon fontSize="small" />}
+                onClick={() => onAction({ type: 'suspend', object: o })}
+              />
+            ))}
+          <Action
+            label="Events"
+            icon={<EventNoteIcon fontSize="small" />}
+            onClick={() => onEvents(o)}
+          />
+        </>
+      ),
+    },
+  ];
+  return (
+    <Table
+      title="Flux objects"
+      options={{
+        paging: false,
+        search: false,
+        padding: 'dense',
+        tableLayout: 'fixed',
+        // No drag handles: they nest buttons in the header buttons.
+        draggable: false,
+      }}
+      data={[...objects].sort(byUrgency)}
+      columns={columns}
+    />
+  );
+}

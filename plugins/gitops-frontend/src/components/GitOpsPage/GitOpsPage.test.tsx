@@ -1,0 +1,120 @@
+import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import {
+  MockFetchApi,
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { useLocation } from 'react-router-dom';
+import { gitopsApiRef, GitOpsClient } from '../../api';
+import { rootRouteRef } from '../../routes';
+import { GitOpsPage } from './GitOpsPage';
+
+const server = setupServer();
+jest.setTimeout(30_000);
+
+function object(name: string, cluster: string, state: string) {
+  return {
+    cluster,
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    namespace: `ns-${name}`,
+    name,
+    state,
+    ready: state === 'Ready' ? 'True' : 'False',
+    message: `${name} message`,
+    suspended: state === 'Suspended',
+    dependsOn: [],
+    workloads: [],
+  };
+}
+
+/** Shows the URL's query, to see the filters land in it. */
+function QueryProbe() {
+  return <div data-testid="query">{useLocation().search}</div>;
+}
+
+async function renderPage(path: string) {
+  const discoveryApi = { getBaseUrl: async () => 'http://backend/api/gitops' };
+  const fetchApi = new MockFetchApi();
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [discoveryApiRef, discoveryApi],
+        [fetchApiRef, fetchApi],
+        [gitopsApiRef, new GitOpsClient({ discoveryApi, fetchApi })],
+      ]}
+    >
+      <GitOpsPage />
+      <QueryProbe />
+    </TestApiProvider>,
+    { routeEntries: [path], mountedRoutes: { '/gitops': rootRouteRef } },
+  );
+}
+
+describe('GitOpsPage', () => {
+  registerMswTestHooks(server);
+
+  beforeEach(() => {
+    server.use(
+      http.get('http://backend/api/gitops/objects', () =>
+        HttpResponse.json({
+          clusters: [
+            { name: 'eu', state: 'ok', since: '' },
+            { name: 'us', state: 'ok', since: '' },
+          ],
+          items: [
+            object('a-ready', 'eu', 'Ready'),
+            object('b-failed', 'us', 'Failed'),
+            object('c-ready', 'us', 'Ready'),
+            object('d-suspended', 'eu', 'Suspended'),
+          ],
+        }),
+      ),
+    );
+  });
+
+  it('counts objects by state and cluster and lists failing ones first', async () => {
+    await renderPage('/');
+    expect(await screen.findByTestId('count-state-Ready')).toHaveTextContent(
+      'Ready2',
+    );
+    expect(screen.getByTestId('count-state-Failed')).toHaveTextContent(
+      'Failed1',
+    );
+    expect(screen.getByTestId('count-cluster-us')).toHaveTextContent('us2');
+    const rows = screen
+      .getAllByRole('row')
+      .filter(r => /message/.test(r.textContent ?? ''));
+    expect(
+      rows.map(r => within(r).getByText(/^[a-d]-[a-z]+$/).textContent),
+    ).toEqual(['b-failed', 'd-suspended', 'a-ready', 'c-ready']);
+  });
+
+  it('keeps its filters in the URL', async () => {
+    await renderPage('/?cluster=eu');
+    await screen.findByTestId('count-state-Ready');
+    expect(screen.getByText('Flux objects (2 of 4)')).toBeInTheDocument();
+    expect(screen.queryByText('b-failed')).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByTestId('count-state-Suspended'));
+    expect(screen.getByTestId('query')).toHaveTextContent(
+      '?cluster=eu&state=Suspended',
+    );
+    expect(screen.getByText('Flux objects (1 of 4)')).toBeInTheDocument();
+    expect(screen.getByTestId('count-state-Suspended')).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Clear filters' }),
+    );
+    expect(screen.getByTestId('query')).toHaveTextContent(/^$/);
+    expect(screen.getByText('Flux objects (4 of 4)')).toBeInTheDocument();
+  });
+});

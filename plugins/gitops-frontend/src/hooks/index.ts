@@ -1,0 +1,12 @@
+export { useDeployHistory } from './useDeployHistory';
+export { useEntityGitOpsStatus } from './useEntityGitOpsStatus';
+export { useFluxActions } from './useFluxActions';
+export type { PendingAction } from './useFluxActions';
+export { useFluxObjects } from './useFluxObjects';
+export { useHealthReports } from './useHealthReports';
+export { useLiveStatus } from './useLiveStatus';
+export { useHealthPageLink } from './useHealthPageLink';
+export { useFluxEvents } from './useFluxEvents';
+export { useRepairPlan } from './useRepairPlan';
+export { useRollbackPreview } from './useRollbackPreview';
+export { useFollowDeploy } from './useFollowDeploy';
