@@ -1,68 +1,123 @@
 import { Browser, Page } from 'playwright-core';
 import type { RepairRecord } from '@gitops-backstage/plugin-gitops-common';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
-import { callPortal } from './portal/portalApi';
+import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
 import { TestGitServer } from './stack/gitea';
-import { appManifests } from './stack/fixtures';
-import { applyFluxPair } from './stack/fluxPair';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv } from './stack/stackEnv';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const env = readStackEnv();
 const cluster = new TestCluster(env);
 const git = new TestGitServer(env);
+const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
+
+/** The read-only deploy keys Gitea holds for a repository. */
+async function deployKeys(repo: string): Promise<any[]> {
+  const response = await fetch(
+    `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${repo}/keys`,
+    { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+  );
+  return response.json();
+}
 
 describe('health page in the browser', () => {
+  // A project made as users make it: Flux pulls over SSH with a deploy key.
+  const name = `e2e-health-${Date.now().toString(36)}`;
+  const namespace = `project-${name}-development`;
+  const source = `${name}-repo`;
   let browser: Browser;
   let page: Page;
-  let namespace: string;
+  let task: TaskRun;
 
   beforeAll(async () => {
     browser = await launchBrowser();
     page = await browser.newPage();
-    namespace = await cluster.createNamespace('e2e-health');
-    const repo = await git.createRepo('e2e-health');
-    await git.commit(repo, appManifests('nginx:1.27'), 'app');
-    await applyFluxPair(cluster, git, {
-      namespace,
-      name: 'app',
-      repo,
-      password: 'expired',
+    task = await runTemplate('gitops-service', {
+      name,
+      owner: 'group:default/guests',
+      description: 'health page e2e',
+      environments: ['development'],
+      image: 'nginx:1.27',
+      replicas: 1,
+      repoUrl: `${new URL(env.GITEA_URL).host}?owner=${
+        env.GITEA_ORG
+      }&repo=${name}`,
     });
+    // The host forgets the key (revoked by someone, say), and Flux notices.
+    const [lost] = await deployKeys(name);
+    const removed = await fetch(
+      `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys/${lost.id}`,
+      {
+        method: 'DELETE',
+        headers: { Authorization: `token ${env.GITEA_TOKEN}` },
+      },
+    );
+    if (removed.status !== 204) {
+      throw new Error(`removing the deploy key answered ${removed.status}`);
+    }
+    await git.commit(name, { 'NOTES.md': 'after the key was lost\n' }, 'notes');
+    await cluster.mergePatch(SOURCE_API, 'GitRepository', namespace, source, {
+      metadata: {
+        annotations: {
+          'reconcile.fluxcd.io/requestedAt': new Date().toISOString(),
+        },
+      },
+    });
+    await waitFor(
+      'the source to fail without its key',
+      async () => {
+        const object = await cluster.read<FluxObject>(
+          SOURCE_API,
+          'GitRepository',
+          namespace,
+          source,
+        );
+        return condition(object, 'Ready')?.status === 'False'
+          ? true
+          : undefined;
+      },
+      120_000,
+    );
   });
 
   afterAll(async () => {
     await browser?.close();
-    if (namespace) {
-      await cluster.deleteNamespace(namespace);
-    }
+    await cluster.deleteNamespace(namespace);
   });
 
   it('runs a check, shows the finding with its fix, and repairs it after showing the plan', async () => {
+    expect(task.status).toBe('completed');
     const startedAt = new Date();
     await signInAsGuest(page, '/gitops/health?code=GIT_AUTH_FAILED');
     await page.getByRole('button', { name: 'Run health check' }).click();
     const finding = page
       .getByTestId('finding-GIT_AUTH_FAILED')
-      .filter({ hasText: `GitRepository ${namespace}/app` });
+      .filter({ hasText: `GitRepository ${namespace}/${source}` });
     await finding.waitFor({ timeout: 60_000 });
     await finding.click();
-    await finding.getByText(/answered 401/).waitFor();
     await finding
-      .getByText(/kubectl -n .* create secret generic app-auth/)
+      .getByText(/unable to authenticate/)
+      .first()
+      .waitFor();
+    await finding
+      .getByText(new RegExp(`flux -n ${namespace} reconcile source git`))
       .first()
       .waitFor();
     await saveScreenshot(page, 'health-finding');
 
     await finding
-      .getByRole('button', { name: /^Repair: Refresh the Git credentials/ })
+      .getByRole('button', {
+        name: /^Repair: Issue a new read-only deploy key/,
+      })
       .click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByText(`patch Secret ${namespace}/app-auth`).waitFor();
     await dialog
-      .getByText(`reconcile GitRepository ${namespace}/app`)
+      .getByText(`patch Secret ${namespace}/${name}-git-auth`)
+      .waitFor();
+    await dialog
+      .getByText(`reconcile GitRepository ${namespace}/${source}`)
       .waitFor();
     await dialog.getByRole('button', { name: 'Apply repair' }).click();
     await dialog
@@ -89,18 +144,21 @@ describe('health page in the browser', () => {
     expect(JSON.stringify(record).includes(env.GITEA_ADMIN_PASSWORD)).toBe(
       false,
     );
+    // A new key, read-only, and only one for this environment.
+    const keys = await deployKeys(name);
+    expect(keys.map(k => k.read_only)).toEqual([true]);
 
     const repaired = await waitFor(
       'GitRepository Ready after the repair',
       async () => {
-        const source = await cluster.read<FluxObject>(
-          'source.toolkit.fluxcd.io/v1',
+        const object = await cluster.read<FluxObject>(
+          SOURCE_API,
           'GitRepository',
           namespace,
-          'app',
+          source,
         );
-        return condition(source, 'Ready')?.status === 'True'
-          ? source
+        return condition(object, 'Ready')?.status === 'True'
+          ? object
           : undefined;
       },
     );

@@ -13,6 +13,16 @@ describe('classifyFluxFailure', () => {
       'GIT_AUTH_FAILED',
     ],
     [
+      // Over SSH, when the host no longer knows the deploy key.
+      {
+        kind: 'GitRepository',
+        reason: 'GitOperationFailed',
+        message:
+          "failed to checkout and determine revision: unable to clone 'ssh://git@127.0.0.1:3322/gitops/app.git': ssh: handshake failed: ssh: unable to authenticate, attempted methods [none publickey], no supported methods remain",
+      },
+      'GIT_AUTH_FAILED',
+    ],
+    [
       {
         kind: 'GitRepository',
         reason: 'AuthenticationFailed',

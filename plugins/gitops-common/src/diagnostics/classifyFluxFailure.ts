@@ -503,7 +503,7 @@ function bySource(object: FluxResource, reason: string, message: string) {
   }
   if (
     reason === 'AuthenticationFailed' ||
-    /authentication required|authorization failed|\b401\b|\b403\b|unauthorized|invalid credentials|could not read Username|access denied/i.test(
+    /authentication required|authorization failed|\b401\b|\b403\b|unauthorized|invalid credentials|could not read Username|access denied|ssh: unable to authenticate/i.test(
       message,
     )
   ) {
