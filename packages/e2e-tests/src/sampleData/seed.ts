@@ -382,32 +382,35 @@ export class SampleDataSeeder {
 
   /**
    * The failure the health page explains and repairs: sample-web's staging
-   * Git credential replaced by a stale one, as after a password rotation
-   * that missed a cluster. Only right after creation, so a repair made in
-   * the portal stays repaired on the next start.
+   * deploy key revoked on the Git host, as when someone cleans up keys they
+   * do not recognise. Only right after creation, so a repair made in the
+   * portal (a new read-only key) stays repaired on the next start.
    */
   private async breakGitCredential(): Promise<void> {
     const { id, brokenEnvironment } = SAMPLE_WEB;
     const namespace = namespaceOf(id, brokenEnvironment);
     await this.step(
       id,
-      `stale Git credential in ${brokenEnvironment}`,
+      `revoked deploy key of ${brokenEnvironment}`,
       async () => {
-        await this.cluster.objects.patch(
-          {
-            apiVersion: 'v1',
-            kind: 'Secret',
-            metadata: { name: `${id}-git-auth`, namespace },
-            data: {
-              password: Buffer.from('rotated-elsewhere').toString('base64'),
-            },
-          },
-          undefined,
-          undefined,
-          'sample-data',
-          undefined,
-          'application/merge-patch+json' as any,
+        const keysUrl = `${this.env.GITEA_URL}/api/v1/repos/${this.env.GITEA_ORG}/${id}/keys`;
+        const headers = { Authorization: `token ${this.env.GITEA_TOKEN}` };
+        const keys: Array<{ id: number; title: string }> = await (
+          await fetch(keysUrl, { headers })
+        ).json();
+        const key = keys.find(
+          k => k.title === `flux ${id} ${brokenEnvironment}`,
         );
+        if (!key) {
+          throw new Error(`no deploy key of ${id} ${brokenEnvironment}`);
+        }
+        const removed = await fetch(`${keysUrl}/${key.id}`, {
+          method: 'DELETE',
+          headers,
+        });
+        if (removed.status !== 204) {
+          throw new Error(`revoking the deploy key answered ${removed.status}`);
+        }
         // Ask Flux to fetch now instead of at the next interval.
         await this.cluster.mergePatch(
           'source.toolkit.fluxcd.io/v1',
