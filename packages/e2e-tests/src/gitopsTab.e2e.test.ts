@@ -124,7 +124,11 @@ describe('the GitOps tab in the browser', () => {
         },
         60_000,
       );
-      const revision = card.getByText(`main@${third.slice(0, 7)}`);
+      // The link, not the Source line: that can already say "behind:
+      // main@<sha>" while the card's own revision is still the old one.
+      const revision = card.getByRole('link', {
+        name: `main@${third.slice(0, 7)}`,
+      });
       await revision.waitFor({ timeout: 3_000 });
       expect(await revision.getAttribute('href')).toContain(third);
     } catch (error) {
