@@ -22,6 +22,7 @@ import { PreviewService } from './deploys/PreviewService';
 import { DeployStore } from './deploys/DeployStore';
 import { DeployTracker } from './deploys/DeployTracker';
 import { EntityScopeResolver } from './entities/EntityScope';
+import { PipelineGrants } from './entities/PipelineGrants';
 import { FluxEntityResolver } from './entities/FluxEntityResolver';
 import { GitWorkspace } from './deploys/GitWorkspace';
 import { createDeployRouter } from './deploys/router';
@@ -125,6 +126,7 @@ export const gitopsPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
           watchers,
+          pipelines: PipelineGrants.fromConfig(rootConfig),
         });
         deps.httpRouter.use(
           await createRouter({
@@ -155,7 +157,6 @@ export const gitopsPlugin = createBackendPlugin({
         const previews = new PreviewService({ clients, repos });
         deps.httpRouter.use(
           createDeployRouter({
-            httpAuth: deps.httpAuth,
             scopes,
             history: new DeployHistoryService(deployStore),
             previews,

@@ -176,9 +176,26 @@ describe('the Flux object routes', () => {
     client.handleReconcileRequests = false;
     const res = await request(app)
       .post(`${dev}/reconcile`)
-      .set('Authorization', serviceHeader)
+      .set('Authorization', ownerHeader)
       .send({});
     expect(res.body.handled).toBe(false);
+  });
+
+  it('refuses service tokens on every entity route, changing nothing', async () => {
+    for (const path of [`${shop}/status`, `${dev}/events`]) {
+      const res = await request(app)
+        .get(path)
+        .set('Authorization', serviceHeader);
+      expect(res.status).toBe(403);
+    }
+    for (const verb of ['reconcile', 'suspend', 'resume']) {
+      const res = await request(app)
+        .post(`${dev}/${verb}`)
+        .set('Authorization', serviceHeader)
+        .send({});
+      expect(res.status).toBe(403);
+    }
+    expect(client.callsOf('mergePatch')).toEqual([]);
   });
 
   it('refuses another team, other entities’ objects and bad bodies', async () => {
@@ -244,13 +261,13 @@ describe('the Flux object routes', () => {
     });
     const resumed = await request(app)
       .post(`${dev}/resume`)
-      .set('Authorization', serviceHeader)
+      .set('Authorization', ownerHeader)
       .send({});
     expect(resumed.body.status).toMatchObject({ suspended: false });
     const after = client.get('Kustomization', 'apps', 'shop-dev').metadata
       .annotations;
     expect(after['gitops.backstage.io/suspended-by']).toBeUndefined();
-    expect(after['gitops.backstage.io/resumed-by']).toMatch(/^service:/);
+    expect(after['gitops.backstage.io/resumed-by']).toBe('user:default/owner');
     expect(after['reconcile.fluxcd.io/requestedAt']).toBeDefined();
   });
 

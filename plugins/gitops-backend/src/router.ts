@@ -29,6 +29,9 @@ export async function createRouter(
   const router = Router();
   router.use(jsonBody());
 
+  // The cluster list and the object inventory are read-only and stay open
+  // to backend services (e.g. a search collator); everything under
+  // /entities acts for a user and refuses them (EntityScopeResolver).
   router.get('/clusters', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     res.json({ items: status.clusters() });

@@ -9,6 +9,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { EntityScopeResolver } from '../entities/EntityScope';
+import { PipelineGrant, PipelineGrants } from '../entities/PipelineGrants';
 import { jsonBody } from '../parseBody';
 
 /** The team that owns the sample entity; others are refused its actions. */
@@ -17,7 +18,16 @@ export const STRANGER = 'user:default/stranger';
 
 export const ownerHeader = mockCredentials.user.header(OWNER);
 export const strangerHeader = mockCredentials.user.header(STRANGER);
+/** The mock service token; its subject is the configured pipeline. */
 export const serviceHeader = mockCredentials.service.header();
+export const PIPELINE_SUBJECT = mockCredentials.service().principal.subject;
+
+/** The default pipeline grant: the service token reports for team-a. */
+export const teamPipeline: PipelineGrant = {
+  subject: PIPELINE_SUBJECT,
+  entities: [],
+  owners: ['group:default/team-a'],
+};
 
 export const shopEntity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -58,7 +68,10 @@ export const permissions = mockServices.permissions.mock({
   },
 });
 
-export function fixtureDeps(watchers: ClusterWatcher[]) {
+export function fixtureDeps(
+  watchers: ClusterWatcher[],
+  pipelines: PipelineGrant[] = [teamPipeline],
+) {
   const httpAuth = mockServices.httpAuth({
     defaultCredentials: mockCredentials.none(),
   });
@@ -72,6 +85,7 @@ export function fixtureDeps(watchers: ClusterWatcher[]) {
     catalog,
     auth,
     watchers,
+    pipelines: new PipelineGrants(pipelines),
   });
   return { httpAuth, catalog, auth, scopes, permissions };
 }

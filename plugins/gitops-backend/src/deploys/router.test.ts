@@ -18,7 +18,9 @@ import {
   ownerHeader,
   serviceHeader,
   strangerHeader,
+  teamPipeline,
 } from '../__testUtils__/routerFixture';
+import { PipelineGrant } from '../entities/PipelineGrants';
 import {
   git,
   integrationsForFileRepos,
@@ -52,6 +54,7 @@ describe('the deploy routes', () => {
   let watcher: ClusterWatcher;
   let store: DeployStore;
   let app: ReturnType<typeof appWith>;
+  let repos: OverlayRepos;
 
   /** A push from a clone of someone else's. */
   function push(file: string, content: string): string {
@@ -115,7 +118,7 @@ describe('the deploy routes', () => {
     const deps = fixtureDeps([watcher]);
     // file:// has no integration; the Gitea one stands in for its credentials.
     const integrations = integrationsForFileRepos();
-    const repos = new OverlayRepos(
+    repos = new OverlayRepos(
       new GitWorkspace(path.join(root, 'ws'), {
         name: 'Backstage GitOps',
         email: 'gitops@example.com',
@@ -125,7 +128,6 @@ describe('the deploy routes', () => {
     const previews = new PreviewService({ clients, repos });
     app = appWith(
       createDeployRouter({
-        httpAuth: deps.httpAuth,
         scopes: deps.scopes,
         history: new DeployHistoryService(store),
         previews,
@@ -153,7 +155,7 @@ describe('the deploy routes', () => {
   it('previews a change as a diff of the overlay, touching nothing', async () => {
     const res = await request(app)
       .post(`${base}/preview`)
-      .set('Authorization', strangerHeader)
+      .set('Authorization', ownerHeader)
       .send({ environment: 'development', changes });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -353,8 +355,9 @@ describe('the deploy routes', () => {
     expect(await store.list({ limit: 10 })).toEqual([]);
   });
 
-  it('refuses other teams, missing tokens and bad bodies before doing anything', async () => {
+  it('refuses other teams, service tokens, missing tokens and bad bodies before doing anything', async () => {
     for (const [route, body] of [
+      [`${base}/preview`, { environment: 'development', changes }],
       [base, { environment: 'development', changes, message: 'm' }],
       [`${base}/manual`, { environment: 'development', image: 'a:1' }],
       [`${base}/1/rollback`, {}],
@@ -364,8 +367,25 @@ describe('the deploy routes', () => {
         .set('Authorization', strangerHeader)
         .send(body);
       expect(stranger.status).toBe(403);
+      const service = await request(app)
+        .post(route)
+        .set('Authorization', serviceHeader)
+        .send(body);
+      expect(service.status).toBe(403);
       expect((await request(app).post(route).send(body)).status).toBe(401);
     }
+    for (const route of [base, `${base}/1`]) {
+      const service = await request(app)
+        .get(route)
+        .set('Authorization', serviceHeader);
+      expect(service.status).toBe(403);
+    }
+    const badPreview = await request(app)
+      .post(`${base}/preview`)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 7, changes });
+    expect(badPreview.status).toBe(400);
+    expect(badPreview.body.error.message).toContain('environment');
     const bad = await request(app)
       .post(base)
       .set('Authorization', ownerHeader)
@@ -465,5 +485,72 @@ describe('the deploy routes', () => {
       .set('Authorization', serviceHeader)
       .send({ ...body, entityRef: 'component:default/plain' });
     expect(plain.body.error.message).toContain('is not linked to Flux objects');
+  });
+
+  it('accepts pipeline reports only from configured pipelines, for their entities', async () => {
+    const sha = push('deploy/overlays/shop-dev/app.txt', 'v3\n');
+    const body = {
+      entityRef: 'component:default/shop',
+      environment: 'development',
+      revision: sha,
+    };
+    const reportAs = async (grants: PipelineGrant[], header?: string) => {
+      const deps = fixtureDeps([watcher], grants);
+      const pipelineApp = appWith(
+        createDeployRouter({
+          scopes: deps.scopes,
+          history: new DeployHistoryService(store),
+          previews: new PreviewService({ clients: fakeClients(client), repos }),
+          gitDeploys: {} as GitDeployService,
+          manualDeploys: {} as ManualDeployService,
+          pipelineReports: new PipelineReportService({
+            actions: new FluxActions(
+              new FluxStatusService([watcher]),
+              fakeClients(client),
+            ),
+            store,
+            repos,
+          }),
+        }),
+      );
+      const req = request(pipelineApp).post('/deploys/pipeline');
+      return (header ? req.set('Authorization', header) : req).send(body);
+    };
+    const other = { ...teamPipeline, owners: ['group:default/team-b'] };
+    // No token, a user, an unconfigured service, a pipeline of another team,
+    // one granted another entity: refused, nothing recorded.
+    expect((await reportAs([teamPipeline])).status).toBe(401);
+    expect((await reportAs([teamPipeline], ownerHeader)).status).toBe(403);
+    expect((await reportAs([], serviceHeader)).status).toBe(403);
+    const unconfigured = await reportAs(
+      [{ ...teamPipeline, subject: 'external:elsewhere' }],
+      serviceHeader,
+    );
+    expect(unconfigured.status).toBe(403);
+    expect(unconfigured.body.error.message).toContain(
+      'is not a configured pipeline',
+    );
+    const foreign = await reportAs([other], serviceHeader);
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.message).toContain(
+      'may not report deploys of component:default/shop',
+    );
+    expect(
+      (
+        await reportAs(
+          [{ ...other, entities: ['component:default/plain'] }],
+          serviceHeader,
+        )
+      ).status,
+    ).toBe(403);
+    expect(await store.list({ limit: 10 })).toEqual([]);
+    expect(client.callsOf('mergePatch')).toEqual([]);
+    // Granted by entity ref (kind defaulting to component) or by owner.
+    const byEntity = await reportAs(
+      [{ ...other, entities: ['component:default/shop'] }],
+      serviceHeader,
+    );
+    expect(byEntity.status).toBe(201);
+    expect((await reportAs([teamPipeline], serviceHeader)).status).toBe(201);
   });
 });

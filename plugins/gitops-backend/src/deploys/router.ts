@@ -1,4 +1,3 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
 import {
@@ -24,7 +23,6 @@ import {
 } from './requests';
 
 export interface DeployRouterOptions {
-  httpAuth: HttpAuthService;
   scopes: EntityScopeResolver;
   history: DeployHistoryService;
   previews: PreviewService;
@@ -37,7 +35,7 @@ export interface DeployRouterOptions {
 export function createDeployRouter(
   options: DeployRouterOptions,
 ): express.Router {
-  const { httpAuth, scopes, history, previews, gitDeploys } = options;
+  const { scopes, history, previews, gitDeploys } = options;
   const { manualDeploys, pipelineReports } = options;
   const router = Router();
   const base = '/entities/:kind/:namespace/:name/deploys';
@@ -54,9 +52,11 @@ export function createDeployRouter(
     res.json(await history.get(scope, Number(req.params.id)));
   });
 
+  // A preview reads the overlay with the portal's Git token: deployers only.
   router.post(`${base}/preview`, async (req, res) => {
     const body = parseBody(previewBody, req.body);
     const scope = await scopes.forRequest(req);
+    await scope.requirePermission(gitopsDeployPermission);
     res.json(await previews.preview(scope, body));
   });
 
@@ -83,9 +83,10 @@ export function createDeployRouter(
     res.status(body.dryRun ? 200 : 201).json(result);
   });
 
-  // Pipelines report with a service token (backend.auth.externalAccess).
+  // Pipelines report with a service token (backend.auth.externalAccess)
+  // that gitops.pipelines grants the entity.
   router.post('/deploys/pipeline', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const credentials = await scopes.pipelineCredentials(req);
     const body = parseBody(pipelineBody, req.body);
     const scope = await scopes.forPipelineReport(credentials, body.entityRef);
     const deploy = await pipelineReports.report(scope, body);

@@ -1,4 +1,5 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
@@ -6,16 +7,20 @@ import request from 'supertest';
 import { createDiagnosticsRouter } from './router';
 import { DiagnosticsService } from './DiagnosticsService';
 
-function app(result: AuthorizeResult) {
+function app(
+  result: AuthorizeResult,
+  defaultCredentials: BackstageCredentials = mockCredentials.user(),
+) {
   const apply = jest.fn(async () => ({ outcome: 'applied' }));
+  const plan = jest.fn(async () => ({ actions: [] }));
+  const run = jest.fn(async () => []);
   const authorize = jest.fn(async (_requests: unknown[]) => [{ result }]);
   const diagnostics = {
-    repairs: { apply, plan: jest.fn() },
+    repairs: { apply, plan },
+    run,
   } as unknown as DiagnosticsService;
   const router = createDiagnosticsRouter({
-    httpAuth: mockServices.httpAuth({
-      defaultCredentials: mockCredentials.user(),
-    }),
+    httpAuth: mockServices.httpAuth({ defaultCredentials }),
     permissions: { authorize } as any,
     diagnostics,
   });
@@ -27,7 +32,7 @@ function app(result: AuthorizeResult) {
     .use(express.json())
     .use(router)
     .use(middleware.error());
-  return { server, apply, authorize };
+  return { server, apply, plan, run, authorize };
 }
 
 const body = {
@@ -74,5 +79,76 @@ describe('diagnostics router', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.message).toMatch(/target\.name/);
     expect(apply).not.toHaveBeenCalled();
+  });
+
+  it('refuses service tokens and missing tokens on every mutation, asking nothing', async () => {
+    for (const credentials of [
+      mockCredentials.service(),
+      mockCredentials.none(),
+    ]) {
+      const { server, apply, plan, run, authorize } = app(
+        AuthorizeResult.ALLOW,
+        credentials,
+      );
+      for (const [path, payload] of [
+        ['/health/run', { cluster: 'local' }],
+        ['/health/repairs/plan', body],
+        ['/health/repairs', body],
+      ] as const) {
+        const response = await request(server).post(path).send(payload);
+        expect([401, 403]).toContain(response.status);
+      }
+      expect(authorize).not.toHaveBeenCalled();
+      expect(apply).not.toHaveBeenCalled();
+      expect(plan).not.toHaveBeenCalled();
+      expect(run).not.toHaveBeenCalled();
+    }
+  });
+
+  it('runs a health check and plans a repair only with their permissions', async () => {
+    const denied = app(AuthorizeResult.DENY);
+    const run = await request(denied.server)
+      .post('/health/run')
+      .send({ cluster: 'local' });
+    expect(run.status).toBe(403);
+    const plan = await request(denied.server)
+      .post('/health/repairs/plan')
+      .send(body);
+    expect(plan.status).toBe(403);
+    expect(denied.authorize.mock.calls.map(c => c[0])).toEqual([
+      [{ permission: expect.objectContaining({ name: 'gitops.health.run' }) }],
+      [
+        {
+          permission: expect.objectContaining({
+            name: 'gitops.health.repair.restart-controller',
+          }),
+        },
+      ],
+    ]);
+    expect(denied.run).not.toHaveBeenCalled();
+    expect(denied.plan).not.toHaveBeenCalled();
+
+    const allowed = app(AuthorizeResult.ALLOW);
+    expect(
+      (
+        await request(allowed.server)
+          .post('/health/run')
+          .send({ cluster: 'local' })
+      ).status,
+    ).toBe(200);
+    expect(allowed.run).toHaveBeenCalledWith(
+      'local',
+      'manual',
+      'user:default/mock',
+    );
+    expect(
+      (await request(allowed.server).post('/health/repairs/plan').send(body))
+        .status,
+    ).toBe(200);
+    const badRun = await request(allowed.server)
+      .post('/health/run')
+      .send({ cluster: 7 });
+    expect(badRun.status).toBe(400);
+    expect(badRun.body.error.message).toMatch(/cluster/);
   });
 });

@@ -24,15 +24,20 @@ export function createDiagnosticsRouter(options: {
   const { httpAuth, permissions, diagnostics } = options;
   const router = Router();
 
-  /** The caller, once the permission framework allows the permission. */
+  /**
+   * The signed-in user, once the policy allows the permission. Service
+   * principals are refused: the framework would allow them without asking
+   * the policy.
+   */
   async function callerWith(req: express.Request, permission: BasicPermission) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     await requirePermission(permissions, credentials, { permission });
     return callerOf(credentials);
   }
 
+  // Reading reports and the audit log stays open to backend services
+  // (e.g. a monitoring or notification backend): nothing changes, no
+  // credentials are used on anyone's behalf.
   router.get('/health', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     res.json({ items: await diagnostics.latestReports() });
@@ -54,7 +59,7 @@ export function createDiagnosticsRouter(options: {
 
   router.post('/health/repairs/plan', async (req, res) => {
     const body = parseBody(repairBody, req.body);
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await callerWith(req, gitopsRepairPermissions[body.type]);
     res.json(await diagnostics.repairs.plan(body));
   });
 
