@@ -127,24 +127,38 @@ describe('repairs and the /health routes', () => {
           name: 'helm-controller',
         },
       };
-      const plan = await request(app)
+      const refusedPlan = await request(app)
         .post('/health/repairs/plan')
         .set('Authorization', strangerHeader)
         .send(body);
+      expect(refusedPlan.status).toBe(403);
+      const plan = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send(body);
       expect(plan.status).toBe(200);
       expect(plan.body.summary).toContain('Restart helm-controller');
+      expect(plan.body.digest).toMatch(/^[0-9a-f]{64}$/);
       expect(client.callsOf('mergePatch')).toEqual([]);
+      const planDigest = plan.body.digest;
 
       const refused = await request(app)
         .post('/health/repairs')
         .set('Authorization', strangerHeader)
-        .send(body);
+        .send({ ...body, planDigest });
       expect(refused.status).toBe(403);
+      const unseen = await request(app)
+        .post('/health/repairs')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(unseen.status).toBe(400);
+      expect(unseen.body.error.message).toContain('planDigest');
+      expect(client.callsOf('mergePatch')).toEqual([]);
 
       const applied = await request(app)
         .post('/health/repairs')
         .set('Authorization', ownerHeader)
-        .send(body);
+        .send({ ...body, planDigest });
       expect(applied.body).toMatchObject({
         outcome: 'applied',
         actor: 'user:default/owner',
@@ -197,7 +211,7 @@ describe('repairs and the /health routes', () => {
       const applied = await request(app)
         .post('/health/repairs')
         .set('Authorization', ownerHeader)
-        .send(body);
+        .send({ ...body, planDigest: plan.body.digest });
       expect(applied.body.outcome).toBe('applied');
       expect(JSON.stringify(applied.body)).not.toContain('secret-pw');
       const secret = client.get('Secret', 'apps', 'app-auth');
@@ -214,6 +228,57 @@ describe('repairs and the /health routes', () => {
         .set('Authorization', ownerHeader)
         .send({ ...body, target: { ...body.target, name: 'public' } });
       expect(publicRepo.body.error.message).toContain('has no spec.secretRef');
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('refuses (409) to apply a plan the cluster moved away from, touching nothing', async () => {
+    const { client, watcher, app } = await setup();
+    try {
+      const body = {
+        cluster: 'local',
+        type: 'refresh-git-credentials',
+        target: { kind: 'GitRepository', namespace: 'apps', name: 'app' },
+      };
+      const shown = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(shown.status).toBe(200);
+      // Someone points the repository at another Secret after the plan.
+      await client.mergePatch(
+        {
+          apiVersion: 'source.toolkit.fluxcd.io/v1',
+          kind: 'GitRepository',
+          namespace: 'apps',
+          name: 'app',
+        },
+        {
+          metadata: { generation: 2 },
+          spec: { secretRef: { name: 'kube-auth' } },
+        },
+      );
+      const patchesBefore = client.callsOf('mergePatch').length;
+      const stale = await request(app)
+        .post('/health/repairs')
+        .set('Authorization', ownerHeader)
+        .send({ ...body, planDigest: shown.body.digest });
+      expect(stale.status).toBe(409);
+      expect(stale.body.error.message).toContain('planDigest');
+      expect(client.callsOf('mergePatch')).toHaveLength(patchesBefore);
+      expect(client.get('Secret', 'apps', 'kube-auth')).toBeUndefined();
+      const log = await request(app)
+        .get('/health/repairs')
+        .set('Authorization', ownerHeader);
+      expect(log.body.items).toEqual([]);
+
+      const replanned = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(replanned.body.digest).not.toBe(shown.body.digest);
+      expect(replanned.body.summary).toContain('kube-auth');
     } finally {
       watcher.stop();
     }

@@ -35,7 +35,7 @@ function app(
   return { server, apply, plan, run, authorize };
 }
 
-const body = {
+const planBody = {
   cluster: 'local',
   type: 'restart-controller',
   target: {
@@ -44,6 +44,7 @@ const body = {
     name: 'helm-controller',
   },
 };
+const body = { ...planBody, planDigest: 'a'.repeat(64) };
 
 describe('diagnostics router', () => {
   it('asks the permission of the repair type and applies nothing when denied', async () => {
@@ -92,7 +93,7 @@ describe('diagnostics router', () => {
       );
       for (const [path, payload] of [
         ['/health/run', { cluster: 'local' }],
-        ['/health/repairs/plan', body],
+        ['/health/repairs/plan', planBody],
         ['/health/repairs', body],
       ] as const) {
         const response = await request(server).post(path).send(payload);
@@ -113,7 +114,7 @@ describe('diagnostics router', () => {
     expect(run.status).toBe(403);
     const plan = await request(denied.server)
       .post('/health/repairs/plan')
-      .send(body);
+      .send(planBody);
     expect(plan.status).toBe(403);
     expect(denied.authorize.mock.calls.map(c => c[0])).toEqual([
       [{ permission: expect.objectContaining({ name: 'gitops.health.run' }) }],
@@ -142,8 +143,11 @@ describe('diagnostics router', () => {
       'user:default/mock',
     );
     expect(
-      (await request(allowed.server).post('/health/repairs/plan').send(body))
-        .status,
+      (
+        await request(allowed.server)
+          .post('/health/repairs/plan')
+          .send(planBody)
+      ).status,
     ).toBe(200);
     const badRun = await request(allowed.server)
       .post('/health/run')

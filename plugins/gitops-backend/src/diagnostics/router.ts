@@ -13,7 +13,7 @@ import { callerOf } from '../entities/caller';
 import { requirePermission } from '../entities/requirePermission';
 import { parseBody } from '../parseBody';
 import { DiagnosticsService } from './DiagnosticsService';
-import { repairBody, runBody } from './requests';
+import { repairApplyBody, repairBody, runBody } from './requests';
 
 /** Routes under /health: reports, runs, repair plans, repairs, audit log. */
 export function createDiagnosticsRouter(options: {
@@ -63,8 +63,9 @@ export function createDiagnosticsRouter(options: {
     res.json(await diagnostics.repairs.plan(body));
   });
 
+  // Applies exactly the plan the user saw: 409 if re-planning differs.
   router.post('/health/repairs', async (req, res) => {
-    const body = parseBody(repairBody, req.body);
+    const body = parseBody(repairApplyBody, req.body);
     const caller = await callerWith(req, gitopsRepairPermissions[body.type]);
     res.json(
       await diagnostics.repairs.apply(body, caller.ref, caller.credentials),
