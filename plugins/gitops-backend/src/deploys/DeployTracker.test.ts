@@ -55,7 +55,7 @@ describe('DeployTracker', () => {
     jest
       .spyOn(integrations.gitea, 'byUrl')
       .mockImplementation(url =>
-        url.includes('no-integration')
+        String(url).includes('no-integration')
           ? undefined
           : ({ config: { username: 'bot', password: 'pw' } } as any),
       );
