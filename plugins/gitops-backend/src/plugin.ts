@@ -36,6 +36,7 @@ import { RepairService } from './diagnostics/RepairService';
 import { createDiagnosticsRouter } from './diagnostics/router';
 import { ClusterClients } from './cluster/ClusterClients';
 import { ClusterWatcher } from './cluster/ClusterWatcher';
+import { ActionAudit } from './actions/ActionAudit';
 import { FluxActions } from './actions/FluxActions';
 import { ChangeSignals } from './status/ChangeSignals';
 import { FluxEventsService } from './status/FluxEventsService';
@@ -64,6 +65,7 @@ export const gitopsPlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         notifications: notificationService,
+        auditor: coreServices.auditor,
       },
       async init(deps) {
         const { rootConfig, logger, lifecycle, signals } = deps;
@@ -77,6 +79,11 @@ export const gitopsPlugin = createBackendPlugin({
           .map(client => new ClusterWatcher(client, logger));
         const status = new FluxStatusService(watchers);
         const actions = new FluxActions(status, clients);
+        const audit = new ActionAudit({
+          clients,
+          logger,
+          auditor: deps.auditor,
+        });
         const integrations = ScmIntegrations.fromConfig(rootConfig);
         const healthOptions = readHealthOptions(rootConfig);
         const store = await DiagnosticsStore.create(deps.database);
@@ -135,6 +142,7 @@ export const gitopsPlugin = createBackendPlugin({
             status,
             events: new FluxEventsService(clients),
             actions,
+            audit,
           }),
         );
         const deployStore = await DeployStore.create(deps.database);
@@ -157,6 +165,7 @@ export const gitopsPlugin = createBackendPlugin({
         const previews = new PreviewService({ clients, repos });
         deps.httpRouter.use(
           createDeployRouter({
+            audit,
             scopes,
             history: new DeployHistoryService(deployStore),
             previews,
@@ -199,6 +208,7 @@ export const gitopsPlugin = createBackendPlugin({
 
         deps.httpRouter.use(
           createDiagnosticsRouter({
+            audit,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             diagnostics,

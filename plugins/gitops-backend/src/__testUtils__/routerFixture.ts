@@ -7,6 +7,8 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
+import { ActionAudit } from '../actions/ActionAudit';
+import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { EntityScopeResolver } from '../entities/EntityScope';
 import { PipelineGrant, PipelineGrants } from '../entities/PipelineGrants';
@@ -100,4 +102,28 @@ export function appWith(router: express.Router) {
   app.use(router);
   app.use(mockErrorHandler());
   return app;
+}
+
+/**
+ * The audit of portal actions over these clients, with an auditor that
+ * keeps what it was told.
+ */
+export function auditWith(clients: ClusterClients) {
+  const outcomes: Array<{ eventId: string; outcome: 'success' | 'fail' }> = [];
+  const auditor = mockServices.auditor.mock({
+    createEvent: async ({ eventId }) => ({
+      success: async () => {
+        outcomes.push({ eventId, outcome: 'success' });
+      },
+      fail: async () => {
+        outcomes.push({ eventId, outcome: 'fail' });
+      },
+    }),
+  });
+  const audit = new ActionAudit({
+    clients,
+    logger: mockServices.logger.mock(),
+    auditor,
+  });
+  return { audit, outcomes };
 }

@@ -14,6 +14,7 @@ import {
 } from '../__testUtils__/fakeCluster';
 import {
   appWith,
+  auditWith,
   fixtureDeps,
   ownerHeader,
   serviceHeader,
@@ -140,6 +141,7 @@ describe('the deploy routes', () => {
         }),
         manualDeploys: new ManualDeployService({ clients, store }),
         pipelineReports: new PipelineReportService({ actions, store, repos }),
+        audit: auditWith(clients).audit,
       }),
     );
   });
@@ -204,6 +206,18 @@ describe('the deploy routes', () => {
     expect(
       client.callsOf('mergePatch').map(([address]) => address.kind),
     ).toEqual(['GitRepository', 'Kustomization']);
+    expect(client.callsOf('createEvent').map(([e]) => e)).toEqual([
+      expect.objectContaining({
+        involvedObject: expect.objectContaining({
+          kind: 'Kustomization',
+          namespace: 'apps',
+          name: 'shop-dev',
+        }),
+        reason: 'GitOpsPortalDeploy',
+        message: 'deploy by user:default/owner: Ship 2.0.0',
+        reportingComponent: 'backstage-gitops',
+      }),
+    ]);
 
     const history = await request(app)
       .get(`${base}?environment=development`)
@@ -263,12 +277,19 @@ describe('the deploy routes', () => {
       .send({ dryRun: true });
     expect(dry.status).toBe(200);
     expect(dry.body.diff).toContain('-  replicas: 5');
+    const reasons = () => client.callsOf('createEvent').map(([e]) => e.reason);
+    // A dry run changes nothing: no event.
+    expect(reasons()).toEqual(['GitOpsPortalDeploy', 'GitOpsPortalDeploy']);
     const res = await request(app)
       .post(`${base}/${id}/rollback`)
       .set('Authorization', ownerHeader)
       .send({});
     expect(res.status).toBe(201);
     expect(res.body.deploy).toMatchObject({ rollbackOf: id });
+    expect(client.callsOf('createEvent').at(-1)?.[0]).toMatchObject({
+      reason: 'GitOpsPortalRollback',
+      message: `rollback by user:default/owner: to deploy ${id}`,
+    });
     expect(git(origin, 'log', '-1', '--format=%s', 'main')).toMatch(
       /^Roll back development to [0-9a-f]{7} \(deploy #\d+\)$/,
     );
@@ -290,6 +311,22 @@ describe('the deploy routes', () => {
         reason: 'hotfix',
       });
     expect(res.status).toBe(201);
+    expect(
+      client
+        .callsOf('createEvent')
+        .map(([e]) => [e.involvedObject.kind, e.reason, e.message]),
+    ).toEqual([
+      [
+        'Kustomization',
+        'GitOpsPortalManualDeploy',
+        'manual-deploy by user:default/owner: hotfix',
+      ],
+      [
+        'Deployment',
+        'GitOpsPortalManualDeploy',
+        'manual-deploy by user:default/owner: hotfix',
+      ],
+    ]);
     expect(res.body.deploy).toMatchObject({
       method: 'manual',
       status: 'progressing',
@@ -398,6 +435,7 @@ describe('the deploy routes', () => {
     expect(query.status).toBe(400);
     expect(git(origin, 'rev-list', '--count', 'main')).toBe('1');
     expect(client.callsOf('serverSideApply')).toEqual([]);
+    expect(client.callsOf('createEvent')).toEqual([]);
   });
 
   it('hides deploys of other entities', async () => {
@@ -511,6 +549,7 @@ describe('the deploy routes', () => {
             store,
             repos,
           }),
+          audit: auditWith(fakeClients(client)).audit,
         }),
       );
       const req = request(pipelineApp).post('/deploys/pipeline');

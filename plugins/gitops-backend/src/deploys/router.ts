@@ -2,10 +2,12 @@ import express from 'express';
 import Router from 'express-promise-router';
 import {
   DeployHistory,
+  DeployRecord,
   gitopsDeployPermission,
   gitopsManualDeployPermission,
   gitopsRollbackPermission,
 } from '@gitops-backstage/plugin-gitops-common';
+import { ActionAudit, ActedOn } from '../actions/ActionAudit';
 import { EntityScopeResolver } from '../entities/EntityScope';
 import { parseBody } from '../parseBody';
 import { DeployHistoryService } from './DeployHistoryService';
@@ -29,6 +31,32 @@ export interface DeployRouterOptions {
   gitDeploys: GitDeployService;
   manualDeploys: ManualDeployService;
   pipelineReports: PipelineReportService;
+  audit: ActionAudit;
+}
+
+/** The Kustomization a deploy went through (and the Deployment it set). */
+function deployTargets(deploy: DeployRecord): ActedOn[] {
+  const targets: ActedOn[] = [
+    {
+      cluster: deploy.cluster,
+      kind: 'Kustomization',
+      namespace: deploy.namespace,
+      name: deploy.kustomization,
+    },
+  ];
+  const details = deploy.details as
+    | { deployment?: string; namespace?: string }
+    | undefined;
+  if (deploy.method === 'manual' && details?.deployment) {
+    targets.push({
+      cluster: deploy.cluster,
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: details.namespace,
+      name: details.deployment,
+    });
+  }
+  return targets;
 }
 
 /** Routes under /entities/.../deploys and /deploys/pipeline. */
@@ -36,7 +64,7 @@ export function createDeployRouter(
   options: DeployRouterOptions,
 ): express.Router {
   const { scopes, history, previews, gitDeploys } = options;
-  const { manualDeploys, pipelineReports } = options;
+  const { manualDeploys, pipelineReports, audit } = options;
   const router = Router();
   const base = '/entities/:kind/:namespace/:name/deploys';
 
@@ -64,14 +92,34 @@ export function createDeployRouter(
     const body = parseBody(deployBody, req.body);
     const scope = await scopes.forRequest(req);
     await scope.requirePermission(gitopsDeployPermission);
-    res.status(201).json(await gitDeploys.deploy(scope, body));
+    const result = await audit.record(
+      {
+        action: 'deploy',
+        actor: scope.caller.ref,
+        why: body.message,
+        request: req,
+      },
+      () => gitDeploys.deploy(scope, body),
+      r => deployTargets(r.deploy),
+    );
+    res.status(201).json(result);
   });
 
   router.post(`${base}/manual`, async (req, res) => {
     const body = parseBody(manualBody, req.body);
     const scope = await scopes.forRequest(req);
     await scope.requirePermission(gitopsManualDeployPermission);
-    res.status(201).json(await manualDeploys.deploy(scope, body));
+    const result = await audit.record(
+      {
+        action: 'manual-deploy',
+        actor: scope.caller.ref,
+        why: body.reason,
+        request: req,
+      },
+      () => manualDeploys.deploy(scope, body),
+      r => deployTargets(r.deploy),
+    );
+    res.status(201).json(result);
   });
 
   router.post(`${base}/:id(\\d+)/rollback`, async (req, res) => {
@@ -79,8 +127,21 @@ export function createDeployRouter(
     const scope = await scopes.forRequest(req);
     await scope.requirePermission(gitopsRollbackPermission);
     const deploy = await history.get(scope, Number(req.params.id));
-    const result = await gitDeploys.rollback(scope, deploy, body);
-    res.status(body.dryRun ? 200 : 201).json(result);
+    if (body.dryRun) {
+      res.json(await gitDeploys.rollback(scope, deploy, body));
+      return;
+    }
+    const result = await audit.record(
+      {
+        action: 'rollback',
+        actor: scope.caller.ref,
+        why: body.message ?? `to deploy ${deploy.id}`,
+        request: req,
+      },
+      () => gitDeploys.rollback(scope, deploy, body),
+      r => ('deploy' in r ? deployTargets(r.deploy) : []),
+    );
+    res.status(201).json(result);
   });
 
   // Pipelines report with a service token (backend.auth.externalAccess)

@@ -14,6 +14,7 @@ import {
 import { FLUX_NAMESPACE, fluxInstallation } from '../__testUtils__/fluxInstall';
 import {
   appWith,
+  auditWith,
   ownerHeader,
   permissions,
   serviceHeader,
@@ -110,6 +111,7 @@ describe('repairs and the /health routes', () => {
         }),
         permissions,
         diagnostics,
+        audit: auditWith(clients).audit,
       }),
     );
     return { client, watcher, app, diagnostics, repairs, logger };
@@ -175,6 +177,17 @@ describe('repairs and the /health routes', () => {
       ).toBeDefined();
       // Like kubectl rollout restart: no field manager of ours.
       expect(manager).toBeUndefined();
+      expect(client.callsOf('createEvent').map(([e]) => e)).toEqual([
+        expect.objectContaining({
+          involvedObject: expect.objectContaining({
+            kind: 'Deployment',
+            namespace: FLUX_NAMESPACE,
+            name: 'helm-controller',
+          }),
+          reason: 'GitOpsPortalRepair',
+          message: 'repair by user:default/owner: restart-controller',
+        }),
+      ]);
 
       const log = await request(app)
         .get('/health/repairs')
@@ -265,6 +278,7 @@ describe('repairs and the /health routes', () => {
         .set('Authorization', ownerHeader)
         .send({ ...body, planDigest: shown.body.digest });
       expect(stale.status).toBe(409);
+      expect(client.callsOf('createEvent')).toEqual([]);
       expect(stale.body.error.message).toContain('planDigest');
       expect(client.callsOf('mergePatch')).toHaveLength(patchesBefore);
       expect(client.get('Secret', 'apps', 'kube-auth')).toBeUndefined();

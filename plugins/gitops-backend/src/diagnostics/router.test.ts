@@ -6,12 +6,30 @@ import express from 'express';
 import request from 'supertest';
 import { createDiagnosticsRouter } from './router';
 import { DiagnosticsService } from './DiagnosticsService';
+import { fakeClients, FakeClusterClient } from '../__testUtils__/fakeCluster';
+import { auditWith } from '../__testUtils__/routerFixture';
 
 function app(
   result: AuthorizeResult,
   defaultCredentials: BackstageCredentials = mockCredentials.user(),
 ) {
-  const apply = jest.fn(async () => ({ outcome: 'applied' }));
+  const apply = jest.fn(async () => ({
+    outcome: 'applied',
+    plan: {
+      steps: [
+        {
+          action: 'patch',
+          object: {
+            kind: 'Deployment',
+            namespace: 'flux-system',
+            name: 'helm-controller',
+          },
+        },
+      ],
+    },
+  }));
+  const client = new FakeClusterClient();
+  const { audit, outcomes } = auditWith(fakeClients(client));
   const plan = jest.fn(async () => ({ actions: [] }));
   const run = jest.fn(async () => []);
   const authorize = jest.fn(async (_requests: unknown[]) => [{ result }]);
@@ -23,6 +41,7 @@ function app(
     httpAuth: mockServices.httpAuth({ defaultCredentials }),
     permissions: { authorize } as any,
     diagnostics,
+    audit,
   });
   const middleware = MiddlewareFactory.create({
     config: mockServices.rootConfig(),
@@ -32,7 +51,7 @@ function app(
     .use(express.json())
     .use(router)
     .use(middleware.error());
-  return { server, apply, plan, run, authorize };
+  return { server, apply, plan, run, authorize, client, outcomes };
 }
 
 const planBody = {
@@ -61,8 +80,8 @@ describe('diagnostics router', () => {
     expect(apply).not.toHaveBeenCalled();
   });
 
-  it('applies with the caller as actor when allowed', async () => {
-    const { server, apply } = app(AuthorizeResult.ALLOW);
+  it('applies with the caller as actor when allowed, and records it as an event', async () => {
+    const { server, apply, client, outcomes } = app(AuthorizeResult.ALLOW);
     const response = await request(server).post('/health/repairs').send(body);
     expect(response.status).toBe(200);
     expect(apply).toHaveBeenCalledWith(
@@ -70,6 +89,18 @@ describe('diagnostics router', () => {
       'user:default/mock',
       expect.anything(),
     );
+    expect(client.callsOf('createEvent').map(([e]) => e)).toEqual([
+      expect.objectContaining({
+        involvedObject: expect.objectContaining({
+          kind: 'Deployment',
+          namespace: 'flux-system',
+          name: 'helm-controller',
+        }),
+        reason: 'GitOpsPortalRepair',
+        message: 'repair by user:default/mock: restart-controller',
+      }),
+    ]);
+    expect(outcomes).toEqual([{ eventId: 'repair', outcome: 'success' }]);
   });
 
   it('answers 400 naming the wrong field', async () => {

@@ -9,6 +9,7 @@ import {
   gitopsHealthCheckPermission,
   gitopsRepairPermissions,
 } from '@gitops-backstage/plugin-gitops-common';
+import { ActionAudit, ActedOn } from '../actions/ActionAudit';
 import { callerOf } from '../entities/caller';
 import { requirePermission } from '../entities/requirePermission';
 import { parseBody } from '../parseBody';
@@ -20,8 +21,9 @@ export function createDiagnosticsRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   diagnostics: DiagnosticsService;
+  audit: ActionAudit;
 }): express.Router {
-  const { httpAuth, permissions, diagnostics } = options;
+  const { httpAuth, permissions, diagnostics, audit } = options;
   const router = Router();
 
   /**
@@ -67,9 +69,17 @@ export function createDiagnosticsRouter(options: {
   router.post('/health/repairs', async (req, res) => {
     const body = parseBody(repairApplyBody, req.body);
     const caller = await callerWith(req, gitopsRepairPermissions[body.type]);
-    res.json(
-      await diagnostics.repairs.apply(body, caller.ref, caller.credentials),
+    const record = await audit.record(
+      { action: 'repair', actor: caller.ref, why: body.type, request: req },
+      () => diagnostics.repairs.apply(body, caller.ref, caller.credentials),
+      applied =>
+        applied.outcome === 'applied'
+          ? applied.plan.steps.map(
+              (step): ActedOn => ({ cluster: body.cluster, ...step.object }),
+            )
+          : [],
     );
+    res.json(record);
   });
 
   router.get('/health/repairs', async (req, res) => {
