@@ -416,6 +416,7 @@ describe('the deploy routes', () => {
         .get(route)
         .set('Authorization', serviceHeader);
       expect(service.status).toBe(403);
+      expect((await request(app).get(route)).status).toBe(401);
     }
     const badPreview = await request(app)
       .post(`${base}/preview`)
