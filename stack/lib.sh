@@ -20,6 +20,8 @@ SOURCE_STORAGE_PORT=9090
 NOTIFICATION_EVENTS_PORT=9690
 NOTIFICATION_RECEIVER_PORT=9292
 GITEA_PORT=3300
+# Gitea's built-in SSH server: Flux pulls tenant repositories with read-only deploy keys
+GITEA_SSH_PORT=3322
 # metrics / health probe ports of the Flux controllers
 declare -A FLUX_METRICS_PORT=([source-controller]=18081 [kustomize-controller]=18082 [helm-controller]=18083 [notification-controller]=18084)
 declare -A FLUX_HEALTH_PORT=([source-controller]=19441 [kustomize-controller]=19442 [helm-controller]=19443 [notification-controller]=19444)
@@ -507,10 +509,13 @@ start_component() {
       ;;
     gitea)
       port_busy "$GITEA_PORT" && die "port $GITEA_PORT is in use by another process"
+      port_busy "$GITEA_SSH_PORT" && die "port $GITEA_SSH_PORT is in use by another process"
       gitea_prepare
+      gitea_ensure_ssh
       spawn gitea GITEA_WORK_DIR="$STATE/gitea" GITEA_CUSTOM="$STATE/gitea/custom" HOME="$STATE/gitea/home" -- \
         "$bin" --config "$GITEA_INI" --work-path "$GITEA_DIR" web
       wait_ready "$c" 60 "gitea /api/v1/version" http_ok "http://127.0.0.1:$GITEA_PORT/api/v1/version" || fail_component "$c"
+      wait_ready "$c" 30 "gitea SSH on port $GITEA_SSH_PORT" port_busy "$GITEA_SSH_PORT" || fail_component "$c"
       gitea_ensure_org
       ;;
     *)
@@ -565,8 +570,7 @@ HTTP_PORT = $GITEA_PORT
 DOMAIN = 127.0.0.1
 ROOT_URL = http://127.0.0.1:$GITEA_PORT/
 LOCAL_ROOT_URL = http://127.0.0.1:$GITEA_PORT/
-DISABLE_SSH = true
-START_SSH_SERVER = false
+$(gitea_ssh_settings)
 OFFLINE_MODE = true
 LFS_START_SERVER = false
 APP_DATA_PATH = $GITEA_DIR/data
@@ -645,6 +649,50 @@ INI
     printf 'GITEA_ADMIN_USER=%s\nGITEA_ADMIN_PASSWORD=%s\nGITEA_TOKEN=%s\n' "$GITEA_ADMIN_USER" "$password" "$token" >"$GITEA_CREDS.tmp"
     mv "$GITEA_CREDS.tmp" "$GITEA_CREDS"
   fi
+}
+
+# [server] lines of Gitea's built-in SSH server (Flux's deploy keys; no system sshd involved).
+gitea_ssh_settings() {
+  cat <<INI
+DISABLE_SSH = false
+START_SSH_SERVER = true
+SSH_DOMAIN = 127.0.0.1
+SSH_PORT = $GITEA_SSH_PORT
+SSH_LISTEN_HOST = 127.0.0.1
+SSH_LISTEN_PORT = $GITEA_SSH_PORT
+BUILTIN_SSH_SERVER_USER = git
+SSH_USER = git
+SSH_SERVER_HOST_KEYS = ssh/gitea.ed25519
+INI
+}
+
+# An ed25519 host key made with openssl (PKCS#8, which Gitea's SSH server reads) and its
+# known_hosts line; an app.ini from before SSH was served gets the SSH settings.
+gitea_ensure_ssh() {
+  local dir=$GITEA_DIR/data/ssh raw
+  mkdir -p "$dir"
+  if [[ ! -f $dir/gitea.ed25519 ]]; then
+    (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/gitea.ed25519" 2>/dev/null) ||
+      die "gitea: could not generate the SSH host key"
+    rm -f "$dir/gitea.ed25519.pub"
+  fi
+  if [[ ! -f $dir/gitea.ed25519.pub ]]; then
+    # OpenSSH wire format: string "ssh-ed25519", string <32-byte key> (the tail of the DER public key).
+    raw=$(openssl pkey -in "$dir/gitea.ed25519" -pubout -outform DER 2>/dev/null | tail -c 32 | base64 -w0)
+    printf 'ssh-ed25519 %s\n' "$( { printf '\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20'; base64 -d <<<"$raw"; } | base64 -w0)" \
+      >"$dir/gitea.ed25519.pub"
+  fi
+  if grep -q '^START_SSH_SERVER = false' "$GITEA_INI"; then
+    log "gitea: enabling the built-in SSH server on port $GITEA_SSH_PORT in $GITEA_INI"
+    grep -v -e '^DISABLE_SSH = ' -e '^START_SSH_SERVER = ' "$GITEA_INI" |
+      awk -v block="$(gitea_ssh_settings)" '{ print } /^\[server\]$/ { print block }' >"$GITEA_INI.tmp"
+    mv "$GITEA_INI.tmp" "$GITEA_INI"
+  fi
+}
+
+# known_hosts line of the SSH server, as Flux's Git auth Secrets carry it.
+gitea_known_hosts() {
+  printf '[127.0.0.1]:%s %s\n' "$GITEA_SSH_PORT" "$(cut -d' ' -f1-2 "$GITEA_DIR/data/ssh/gitea.ed25519.pub")"
 }
 
 # After the web server is up: the organisation.

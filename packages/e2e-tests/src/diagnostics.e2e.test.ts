@@ -175,7 +175,7 @@ describe('diagnostics on the real stack: one fault each', () => {
     ).toBe(report.id);
   });
 
-  it('a wrong Git password: GIT_AUTH_FAILED with the probe as evidence, repaired from the integration', async () => {
+  it('a wrong Git password: GIT_AUTH_FAILED with the probe as evidence, no repair that would copy the integration credential', async () => {
     // Linked to an example entity owned by the guest's group, so the
     // guest is told when it fails and when it recovers.
     await fluxPair('wrong-password', {
@@ -208,37 +208,59 @@ describe('diagnostics on the real stack: one fault each', () => {
       `with the credentials of Secret ${namespace}/wrong-password-auth answered 401`,
     );
     expect(JSON.stringify(finding)).not.toContain('not-the-password');
-    expect(finding.repair?.type).toBe('refresh-git-credentials');
+    // The portal never copies its own credential into a namespace.
+    expect(finding.repair).toBeUndefined();
     await capture('GitRepository', namespace, 'wrong-password');
 
-    const request = {
-      cluster: 'local',
-      type: finding.repair!.type,
-      target: finding.repair!.target,
-    };
-    const shown = await plan(request);
-    expect(
-      shown.steps.map(s => `${s.action} ${s.object.kind}/${s.object.name}`),
-    ).toEqual([
-      'patch Secret/wrong-password-auth',
-      'reconcile GitRepository/wrong-password',
-    ]);
-    expect(JSON.stringify(shown)).not.toContain(env.GITEA_ADMIN_PASSWORD);
+    const refused = await callPortal('/api/gitops/health/repairs/plan', {
+      method: 'POST',
+      body: {
+        cluster: 'local',
+        type: 'refresh-git-credentials',
+        target: {
+          kind: 'GitRepository',
+          namespace,
+          name: 'wrong-password',
+        },
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.message).toMatch(
+      /not an SSH URL of a deploy-key host .*never copies its integration credential/,
+    );
 
-    const record = await repair(request);
-    expect(record).toMatchObject({
-      outcome: 'applied',
-      actor: 'user:default/guest',
+    // Fixed by its owner; the guest hears that it recovered.
+    await fluxPair('wrong-password', {
+      annotations: {
+        'gitops.backstage.io/entity-ref': 'component:default/example-website',
+      },
     });
-    await waitFor('GitRepository Ready after the repair', async () => {
-      const source = await cluster.read<FluxObject>(
-        SOURCE_API,
-        'GitRepository',
-        namespace,
-        'wrong-password',
-      );
-      return condition(source, 'Ready')?.status === 'True' ? true : undefined;
-    });
+    await cluster.mergePatch(
+      SOURCE_API,
+      'GitRepository',
+      namespace,
+      'wrong-password',
+      {
+        metadata: {
+          annotations: {
+            'reconcile.fluxcd.io/requestedAt': new Date().toISOString(),
+          },
+        },
+      },
+    );
+    await waitFor(
+      'GitRepository Ready after the fix',
+      async () => {
+        const source = await cluster.read<FluxObject>(
+          SOURCE_API,
+          'GitRepository',
+          namespace,
+          'wrong-password',
+        );
+        return condition(source, 'Ready')?.status === 'True' ? true : undefined;
+      },
+      120_000,
+    );
     await waitFor('a recovery notification', async () =>
       (
         await notifications()
@@ -248,11 +270,6 @@ describe('diagnostics on the real stack: one fault each', () => {
           `Recovered: GitRepository ${namespace}/wrong-password is Ready in local`,
       ),
     );
-    const audit = await (await callPortal('/api/gitops/health/repairs')).json();
-    expect(audit.items[0]).toMatchObject({
-      id: record.id,
-      type: 'refresh-git-credentials',
-    });
   });
 
   it('a wrong repository URL: GIT_CLONE_FAILED from the probe and from Flux', async () => {

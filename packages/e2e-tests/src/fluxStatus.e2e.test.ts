@@ -6,14 +6,9 @@ import { callPortal } from './portal/portalApi';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
-import { applyFluxPair, KUSTOMIZE_API, SOURCE_API } from './stack/fluxPair';
+import { applyFluxPair, KUSTOMIZE_API } from './stack/fluxPair';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv } from './stack/stackEnv';
-import { captureFixture as capture } from './stack/capture';
-
-const FIXTURES = 'plugins/gitops-common/src/status/__fixtures__';
-const captureFixture = (name: string, object: FluxObject) =>
-  capture(FIXTURES, name, object);
 
 jest.setTimeout(240_000);
 
@@ -172,14 +167,6 @@ describe('Flux status through the portal API', () => {
           : 'waiting to be reconciled',
         suspended: Boolean(raw.spec?.suspend),
       });
-      captureFixture(scenario, raw);
-      const source = await cluster.read<FluxObject>(
-        SOURCE_API,
-        'GitRepository',
-        namespace,
-        scenario,
-      );
-      captureFixture(`${scenario}-source`, source);
     },
   );
 

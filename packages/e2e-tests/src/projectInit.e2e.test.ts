@@ -132,7 +132,7 @@ describe('project initialization through the scaffolder', () => {
     expect(run.log).toEqual(
       expect.arrayContaining([
         expect.stringContaining(
-          '0 of 12 object(s) created or changed, 12 unchanged',
+          '0 of 18 object(s) created or changed, 18 unchanged',
         ),
       ]),
     );

@@ -8,7 +8,11 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { gitopsPermissions } from '@gitops-backstage/plugin-gitops-common';
-import { readClusterDetails } from '@gitops-backstage/plugin-gitops-node';
+import {
+  portalCloneUrl,
+  readClusterDetails,
+  readDeployKeyHosts,
+} from '@gitops-backstage/plugin-gitops-node';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -85,6 +89,7 @@ export const gitopsPlugin = createBackendPlugin({
           auditor: deps.auditor,
         });
         const integrations = ScmIntegrations.fromConfig(rootConfig);
+        const deployKeyHosts = readDeployKeyHosts(rootConfig);
         const healthOptions = readHealthOptions(rootConfig);
         const store = await DiagnosticsStore.create(deps.database);
         const diagnostics = new DiagnosticsService({
@@ -99,6 +104,7 @@ export const gitopsPlugin = createBackendPlugin({
             catalog: deps.catalog,
             auth: deps.auth,
             integrations,
+            deployKeyHosts,
             logger,
             fluxNamespace: healthOptions.fluxNamespace,
           }),
@@ -153,14 +159,20 @@ export const gitopsPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(() =>
           fs.rmSync(workspaceDir, { recursive: true, force: true }),
         );
-        const workspace = new GitWorkspace(workspaceDir, {
-          name:
-            rootConfig.getOptionalString('gitops.deploys.committer.name') ??
-            'Backstage GitOps',
-          email:
-            rootConfig.getOptionalString('gitops.deploys.committer.email') ??
-            'gitops@backstage.local',
-        });
+        const workspace = new GitWorkspace(
+          workspaceDir,
+          {
+            name:
+              rootConfig.getOptionalString('gitops.deploys.committer.name') ??
+              'Backstage GitOps',
+            email:
+              rootConfig.getOptionalString('gitops.deploys.committer.email') ??
+              'gitops@backstage.local',
+          },
+          {
+            cloneUrl: url => portalCloneUrl(url, deployKeyHosts, integrations),
+          },
+        );
         const repos = new OverlayRepos(workspace, integrations);
         const previews = new PreviewService({ clients, repos });
         deps.httpRouter.use(

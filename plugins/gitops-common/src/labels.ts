@@ -33,6 +33,15 @@ export const MANAGED_BY_VALUE = 'backstage-gitops';
 export const ANNOTATION_ENTITY_REF = 'gitops.backstage.io/entity-ref';
 
 /**
+ * Annotation on a GitRepository whose URL Flux pulls over SSH (a deploy
+ * key): the repository's web (http/https) URL, for commit links.
+ *
+ * @public
+ */
+export const ANNOTATION_REPOSITORY_WEB_URL =
+  'gitops.backstage.io/repository-url';
+
+/**
  * Entity annotation with the value of {@link LABEL_KUBERNETES_ID} on the
  * entity's objects, as Backstage's Kubernetes plugin reads it.
  *

@@ -11,3 +11,5 @@ export {
   kubernetesErrorCode,
 } from './kubernetes/errors';
 export * from './git/gitCredentials';
+export * from './git/runGit';
+export * from './git/deployKeys';

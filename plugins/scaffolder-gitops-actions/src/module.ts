@@ -20,11 +20,12 @@ export const gitopsScaffolderModule = createBackendModule({
       deps: {
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        permissions: coreServices.permissions,
       },
-      async init({ scaffolderActions, config }) {
+      async init({ scaffolderActions, config, permissions }) {
         scaffolderActions.addActions(
           createManifestsAction(),
-          createFluxResourcesAction({ config }),
+          createFluxResourcesAction({ config, permissions }),
           createWaitForFluxAction({ config }),
         );
       },

@@ -212,6 +212,19 @@ export class FakeClusterClient implements ClusterClient {
     this.objects.delete(key(address.kind, address.namespace, address.name));
   }
 
+  async read(address: ObjectAddress) {
+    this.record('read', address);
+    const found = this.get(address.kind, address.namespace, address.name);
+    if (!found) {
+      throw apiError(
+        404,
+        'NotFound',
+        `${address.kind} "${address.name}" not found`,
+      );
+    }
+    return found;
+  }
+
   async readDeployment(namespace: string, name: string) {
     this.record('readDeployment', namespace, name);
     const found = this.get('Deployment', namespace, name);

@@ -90,6 +90,8 @@ export interface ClusterClient {
     >,
   ): Promise<any>;
   delete(address: ObjectAddress): Promise<void>;
+  /** The live object, with its managedFields (the watch cache drops them). */
+  read(address: ObjectAddress): Promise<any>;
 
   readDeployment(namespace: string, name: string): Promise<V1Deployment>;
   listDeployments(namespace: string): Promise<V1Deployment[]>;

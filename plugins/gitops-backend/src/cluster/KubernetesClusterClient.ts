@@ -162,6 +162,17 @@ export class KubernetesClusterClient implements ClusterClient {
     );
   }
 
+  read(address: ObjectAddress) {
+    return this.bounded(
+      `reading ${address.kind} ${address.namespace}/${address.name}`,
+      this.objects.read({
+        apiVersion: address.apiVersion,
+        kind: address.kind,
+        metadata: { name: address.name, namespace: address.namespace },
+      }),
+    );
+  }
+
   readDeployment(namespace: string, name: string) {
     return this.bounded(
       `reading Deployment ${namespace}/${name}`,

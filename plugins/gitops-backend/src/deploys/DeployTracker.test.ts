@@ -69,7 +69,10 @@ describe('DeployTracker', () => {
         new GitWorkspace(fs.mkdtempSync(path.join(root, 'ws-')), {
           name: 'Backstage GitOps',
           email: 'gitops@example.com',
-        }),
+        },
+          // The test's repositories are local bare ones.
+          { protocols: ['file'] },
+        ),
         integrations,
       ),
       logger,

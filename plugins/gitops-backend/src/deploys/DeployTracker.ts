@@ -10,7 +10,7 @@ import { WatchedWorkload } from '../cluster/projection';
 import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { DeployStore } from './DeployStore';
-import { commitLink, revisionSha } from './environmentContext';
+import { revisionSha } from './environmentContext';
 import { CommitInfo, LocalRepo } from './GitWorkspace';
 import { OverlayRepos } from './overlayRepo';
 import { MANUAL_FIELD_MANAGER } from './ManualDeployService';
@@ -123,7 +123,9 @@ export class DeployTracker {
         commitSha: sha,
         commitMessage: info?.message,
         commitAuthor: info?.author,
-        commitUrl: repoUrl ? commitLink(repoUrl, sha) : undefined,
+        commitUrl: repoUrl
+          ? this.options.repos.commitLink(repoUrl, sha)
+          : undefined,
         triggeredBy: info ? `git:${info.author}` : 'git',
         finishedAt: readyCondition(resource)?.lastTransitionTime,
       });

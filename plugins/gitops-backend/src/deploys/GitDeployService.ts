@@ -11,7 +11,6 @@ import { FluxActions } from '../actions/FluxActions';
 import { EntityScope } from '../entities/EntityScope';
 import { DeployStore } from './DeployStore';
 import {
-  commitLink,
   EnvironmentContext,
   environmentContext,
   fluxRevision,
@@ -196,7 +195,7 @@ export class GitDeployService {
       commitSha: sha,
       commitMessage: options.message,
       commitAuthor: options.requester.identity.name,
-      commitUrl: commitLink(git.repoUrl, sha),
+      commitUrl: this.options.repos.commitLink(git.repoUrl, sha),
       triggeredBy: options.requester.ref,
       rollbackOf: options.rollbackOf,
     });
@@ -239,7 +238,7 @@ export class GitDeployService {
         await store.update(deploy.id, ['pending'], {
           commitSha: sha,
           revision: fluxRevision(git.branch, sha),
-          commitUrl: commitLink(git.repoUrl, sha),
+          commitUrl: this.options.repos.commitLink(git.repoUrl, sha),
         });
       }
       throw new ConflictError(

@@ -52,7 +52,9 @@ describe('GitWorkspace', () => {
   const author = { name: 'Jane', email: 'jane@example.com' };
 
   it('commits as the user and replays its commit on a push it lost to', async () => {
-    const workspace = new GitWorkspace(path.join(root, 'ws'), committer);
+    const workspace = new GitWorkspace(path.join(root, 'ws'), committer, {
+      protocols: ['file'],
+    });
     const result = await workspace.withRepo(
       `file://${origin}`,
       undefined,
@@ -79,7 +81,9 @@ describe('GitWorkspace', () => {
   });
 
   it('reports a conflicting push instead of overwriting it', async () => {
-    const workspace = new GitWorkspace(path.join(root, 'ws'), committer);
+    const workspace = new GitWorkspace(path.join(root, 'ws'), committer, {
+      protocols: ['file'],
+    });
     await workspace.withRepo(`file://${origin}`, undefined, async repo => {
       await repo.checkout(await repo.fetch('main'));
       await repo.writeFile('README.md', 'ours\n');
@@ -92,7 +96,9 @@ describe('GitWorkspace', () => {
   });
 
   it('serializes work on one repository within the process', async () => {
-    const workspace = new GitWorkspace(path.join(root, 'ws'), committer);
+    const workspace = new GitWorkspace(path.join(root, 'ws'), committer, {
+      protocols: ['file'],
+    });
     const order: string[] = [];
     await Promise.all(
       ['a', 'b', 'c'].map(name =>

@@ -1,8 +1,12 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { GitCredentials } from '@gitops-backstage/plugin-gitops-node';
+import {
+  GitCredentials,
+  GitProtocol,
+  GitRunError,
+  runGit,
+} from '@gitops-backstage/plugin-gitops-node';
 
 /** Who commits: the portal; the author is the user who deployed. */
 export interface GitIdentity {
@@ -35,6 +39,7 @@ export class LocalRepo {
     readonly url: string,
     private readonly credentials: GitCredentials | undefined,
     private readonly committer: GitIdentity,
+    private readonly protocols?: GitProtocol[],
   ) {}
 
   async open(): Promise<void> {
@@ -192,7 +197,8 @@ export class LocalRepo {
     };
   }
 
-  private git(
+  /** Every command goes through the isolated runner of gitops-node. */
+  private async git(
     args: string[],
     options: {
       input?: string;
@@ -200,35 +206,27 @@ export class LocalRepo {
       trim?: boolean;
     } = {},
   ): Promise<string> {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: this.dir,
-      GIT_TERMINAL_PROMPT: '0',
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_COMMITTER_NAME: this.committer.name,
-      GIT_COMMITTER_EMAIL: this.committer.email,
-      GIT_AUTHOR_NAME: this.committer.name,
-      GIT_AUTHOR_EMAIL: this.committer.email,
-      ...authEnv(this.credentials),
-      ...options.env,
-    };
-    return new Promise((resolve, reject) => {
-      const child = execFile(
-        'git',
-        args,
-        { cwd: this.dir, env, maxBuffer: 32 * 1024 * 1024, timeout: 60_000 },
-        (error, stdout, stderr) => {
-          if (error) {
-            reject(new GitCommandError(args, `${stderr}\n${stdout}`));
-            return;
-          }
-          resolve(options.trim === false ? stdout : stdout.trim());
+    try {
+      const stdout = await runGit(args, {
+        cwd: this.dir,
+        input: options.input,
+        env: {
+          GIT_COMMITTER_NAME: this.committer.name,
+          GIT_COMMITTER_EMAIL: this.committer.email,
+          GIT_AUTHOR_NAME: this.committer.name,
+          GIT_AUTHOR_EMAIL: this.committer.email,
+          ...options.env,
         },
-      );
-      if (options.input !== undefined) {
-        child.stdin?.end(options.input);
+        config: authConfig(this.credentials),
+        protocols: this.protocols,
+      });
+      return options.trim === false ? stdout : stdout.trim();
+    } catch (error) {
+      if (error instanceof GitRunError) {
+        throw new GitCommandError(args, error.output);
       }
-    });
+      throw error;
+    }
   }
 }
 
@@ -245,7 +243,22 @@ export class GitWorkspace {
   constructor(
     private readonly root: string,
     private readonly committer: GitIdentity,
+    private readonly options: {
+      /** Transports the portal may clone over; default http and https. */
+      protocols?: GitProtocol[];
+      /**
+       * The URL the portal clones for a GitRepository URL: Flux pulls
+       * over SSH with a deploy key, the portal over HTTP(S) with its
+       * integration.
+       */
+      cloneUrl?: (repoUrl: string) => string;
+    } = {},
   ) {}
+
+  /** Where the portal itself clones a repository Flux pulls from `repoUrl`. */
+  cloneUrl(repoUrl: string): string {
+    return this.options.cloneUrl?.(repoUrl) ?? repoUrl;
+  }
 
   async withRepo<T>(
     repoUrl: string,
@@ -260,7 +273,13 @@ export class GitWorkspace {
           this.root,
           createHash('sha256').update(repoUrl).digest('hex').slice(0, 16),
         );
-        const repo = new LocalRepo(dir, repoUrl, credentials, this.committer);
+        const repo = new LocalRepo(
+          dir,
+          repoUrl,
+          credentials,
+          this.committer,
+          this.options.protocols,
+        );
         await repo.open();
         return work(repo);
       });
@@ -276,9 +295,9 @@ export class GitWorkspace {
 }
 
 /** http.extraHeader through GIT_CONFIG_*: not visible in argv or config. */
-function authEnv(credentials?: GitCredentials): Record<string, string> {
+function authConfig(credentials?: GitCredentials): Record<string, string> {
   if (!credentials) {
-    return {};
+    return { 'rebase.autoStash': 'false' };
   }
   const header =
     'bearerToken' in credentials
@@ -286,11 +305,5 @@ function authEnv(credentials?: GitCredentials): Record<string, string> {
       : `Authorization: Basic ${Buffer.from(
           `${credentials.username}:${credentials.password}`,
         ).toString('base64')}`;
-  return {
-    GIT_CONFIG_COUNT: '2',
-    GIT_CONFIG_KEY_0: 'http.extraHeader',
-    GIT_CONFIG_VALUE_0: header,
-    GIT_CONFIG_KEY_1: 'rebase.autoStash',
-    GIT_CONFIG_VALUE_1: 'false',
-  };
+  return { 'http.extraHeader': header, 'rebase.autoStash': 'false' };
 }

@@ -7,7 +7,6 @@ import { FluxActions } from '../actions/FluxActions';
 import { EntityScope } from '../entities/EntityScope';
 import { DeployStore } from './DeployStore';
 import {
-  commitLink,
   environmentContext,
   fluxRevision,
   gitContext,
@@ -60,7 +59,7 @@ export class PipelineReportService {
       commitSha: report.revision,
       commitMessage: info.message,
       commitAuthor: info.author,
-      commitUrl: commitLink(git.repoUrl, report.revision),
+      commitUrl: this.options.repos.commitLink(git.repoUrl, report.revision),
     });
     if (inserted) {
       await requestEnvironmentReconcile(this.options.actions, context);

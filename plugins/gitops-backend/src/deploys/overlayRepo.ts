@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { resolveGitCredentials } from '@gitops-backstage/plugin-gitops-node';
-import { GitContext } from './environmentContext';
+import { commitLink, GitContext } from './environmentContext';
 import { GitWorkspace, LocalRepo } from './GitWorkspace';
 
 /** Names Kustomize reads an overlay's kustomization from. */
@@ -23,12 +23,20 @@ export class OverlayRepos {
     git: Pick<GitContext, 'repoUrl'>,
     work: (repo: LocalRepo) => Promise<T>,
   ): Promise<T> {
+    // Flux may clone over SSH with a deploy key; the portal clones over
+    // the integration's HTTP URL.
+    const repoUrl = this.workspace.cloneUrl(git.repoUrl);
     const credentials = resolveGitCredentials({
-      repoUrl: git.repoUrl,
+      repoUrl,
       auth: { from: 'integration' },
       integrations: this.integrations,
     });
-    return this.workspace.withRepo(git.repoUrl, credentials, work);
+    return this.workspace.withRepo(repoUrl, credentials, work);
+  }
+
+  /** A link to a commit on the Git host's web UI. */
+  commitLink(repoUrl: string, sha: string): string | undefined {
+    return commitLink(this.workspace.cloneUrl(repoUrl), sha);
   }
 }
 

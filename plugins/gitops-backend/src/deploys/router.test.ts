@@ -123,7 +123,10 @@ describe('the deploy routes', () => {
       new GitWorkspace(path.join(root, 'ws'), {
         name: 'Backstage GitOps',
         email: 'gitops@example.com',
-      }),
+      },
+          // The test's repositories are local bare ones.
+          { protocols: ['file'] },
+        ),
       integrations,
     );
     const previews = new PreviewService({ clients, repos });

@@ -57,8 +57,11 @@ export class DiagnosticsService {
       options: ReturnType<typeof readHealthOptions>;
     },
   ) {
-    this.checker = new HealthChecker(deps.clients, deps.options, watcher =>
-      deps.repairs.findZombies(watcher),
+    this.checker = new HealthChecker(
+      deps.clients,
+      deps.options,
+      watcher => deps.repairs.findZombies(watcher),
+      deps.logger,
     );
   }
 

@@ -5,8 +5,8 @@ import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { capturedFixture } from '../__testUtils__/capturedFixture';
 
 const wrongPassword = capturedFixture(
-  'diagnostics',
-  'wrong-password-gitrepository',
+  'diagnostics/corpus',
+  'git-wrong-password',
 );
 
 const failing = {

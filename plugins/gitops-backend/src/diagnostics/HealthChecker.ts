@@ -7,6 +7,7 @@ import {
   HealthFinding,
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
@@ -21,6 +22,8 @@ import {
   zombieFindings,
 } from './checks/objectChecks';
 import { CheckOutcome } from './checks/types';
+import { gatherFailureFacts } from './checks/failureFacts';
+import { UnrecognisedFailures } from './checks/unrecognisedFailures';
 
 const TITLES: Record<HealthCheckId, string> = {
   api: 'Kubernetes API',
@@ -44,6 +47,7 @@ export interface HealthCheckOptions {
  */
 export class HealthChecker {
   private readonly probeCache = new ProbeCache();
+  readonly unrecognised: UnrecognisedFailures;
 
   constructor(
     private readonly clients: ClusterClients,
@@ -54,7 +58,10 @@ export class HealthChecker {
     ) => Promise<
       Array<{ resource: FluxResource; entityRef: string }>
     > = async () => [],
-  ) {}
+    logger?: LoggerService,
+  ) {
+    this.unrecognised = new UnrecognisedFailures(logger);
+  }
 
   async run(
     watcher: ClusterWatcher,
@@ -115,7 +122,18 @@ export class HealthChecker {
           networkCheck(cluster, client, fluxNamespace, repositories),
         ),
         record('sync', async () => {
-          const sync = syncCheck(cluster, objects);
+          // What failing objects refer to, read from the cluster: the
+          // classifier decides from structure before wording.
+          const facts = await gatherFailureFacts(
+            client,
+            fluxNamespace,
+            objects,
+          ).catch(() => undefined);
+          const sync = syncCheck(cluster, objects, facts);
+          const unknown = this.unrecognised.record(cluster, sync.findings);
+          if (unknown > 0) {
+            sync.summary = `${sync.summary}; ${unknown} failure(s) no rule recognises`;
+          }
           syncSummary = sync.counts;
           const zombies = zombieFindings(
             cluster,

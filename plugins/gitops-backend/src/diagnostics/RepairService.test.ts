@@ -92,6 +92,13 @@ describe('repairs and the /health routes', () => {
       }),
       auth,
       integrations: ScmIntegrations.fromConfig(config),
+      deployKeyHosts: [
+        {
+          host: 'git.example.com',
+          sshUrl: 'ssh://git@git.example.com',
+          knownHosts: 'git.example.com ssh-ed25519 AAAA',
+        },
+      ],
       logger,
       fluxNamespace: FLUX_NAMESPACE,
     });
@@ -205,7 +212,7 @@ describe('repairs and the /health routes', () => {
     }
   });
 
-  it('writes the integration credentials into a missing Secret without showing them', async () => {
+  it('never copies the integration credential: an HTTP source, a foreign URL writer or no Secret is refused', async () => {
     const { client, watcher, app } = await setup();
     try {
       const body = {
@@ -213,29 +220,43 @@ describe('repairs and the /health routes', () => {
         type: 'refresh-git-credentials',
         target: { kind: 'GitRepository', namespace: 'apps', name: 'app' },
       };
-      const plan = await request(app)
+      const secretBefore = JSON.stringify(
+        client.get('Secret', 'apps', 'app-auth') ?? null,
+      );
+      const http = await request(app)
         .post('/health/repairs/plan')
         .set('Authorization', ownerHeader)
         .send(body);
-      expect(plan.body.steps[0].description).toContain(
-        'set username and password from the integration for git.example.com (values not shown)',
-      );
-      expect(JSON.stringify(plan.body)).not.toContain('secret-pw');
+      expect(http.status).toBe(400);
+      expect(http.body.error.message).toContain('is not an SSH URL');
+      expect(JSON.stringify(http.body)).not.toContain('secret-pw');
       const applied = await request(app)
         .post('/health/repairs')
         .set('Authorization', ownerHeader)
-        .send({ ...body, planDigest: plan.body.digest });
-      expect(applied.body.outcome).toBe('applied');
-      expect(JSON.stringify(applied.body)).not.toContain('secret-pw');
-      const secret = client.get('Secret', 'apps', 'app-auth');
-      expect(Buffer.from(secret.data.password, 'base64').toString()).toBe(
-        'secret-pw',
-      );
+        // A well-formed digest: what refuses is the re-plan.
+        .send({ ...body, planDigest: 'a'.repeat(64) });
+      expect(applied.status).toBe(400);
+      expect(applied.body.error.message).toContain('is not an SSH URL');
       expect(
-        client.get('GitRepository', 'apps', 'app').metadata.annotations[
-          'reconcile.fluxcd.io/requestedAt'
-        ],
-      ).toBeDefined();
+        JSON.stringify(client.get('Secret', 'apps', 'app-auth') ?? null),
+      ).toBe(secretBefore);
+
+      // An SSH URL that someone else wrote gets no deploy key.
+      const repo = client.get('GitRepository', 'apps', 'app');
+      repo.spec.url = 'ssh://git@git.example.com/team/app.git';
+      repo.metadata.managedFields = [
+        { manager: 'kubectl-edit', fieldsV1: { 'f:spec': { 'f:url': {} } } },
+      ];
+      client.emit('MODIFIED', repo, 'gitrepositories');
+      const foreign = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(foreign.status).toBe(400);
+      expect(foreign.body.error.message).toContain(
+        "written by 'kubectl-edit', not by the portal",
+      );
+
       const publicRepo = await request(app)
         .post('/health/repairs/plan')
         .set('Authorization', ownerHeader)
@@ -251,26 +272,23 @@ describe('repairs and the /health routes', () => {
     try {
       const body = {
         cluster: 'local',
-        type: 'refresh-git-credentials',
-        target: { kind: 'GitRepository', namespace: 'apps', name: 'app' },
+        type: 'resync',
+        target: { kind: 'Kustomization', namespace: 'apps', name: 'app' },
       };
       const shown = await request(app)
         .post('/health/repairs/plan')
         .set('Authorization', ownerHeader)
         .send(body);
       expect(shown.status).toBe(200);
-      // Someone points the repository at another Secret after the plan.
+      // Someone changes the Kustomization's spec after the plan was shown.
       await client.mergePatch(
         {
-          apiVersion: 'source.toolkit.fluxcd.io/v1',
-          kind: 'GitRepository',
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
           namespace: 'apps',
           name: 'app',
         },
-        {
-          metadata: { generation: 2 },
-          spec: { secretRef: { name: 'kube-auth' } },
-        },
+        { metadata: { generation: 2 }, spec: { interval: '59m' } },
       );
       const patchesBefore = client.callsOf('mergePatch').length;
       const stale = await request(app)
@@ -278,10 +296,9 @@ describe('repairs and the /health routes', () => {
         .set('Authorization', ownerHeader)
         .send({ ...body, planDigest: shown.body.digest });
       expect(stale.status).toBe(409);
-      expect(client.callsOf('createEvent')).toEqual([]);
       expect(stale.body.error.message).toContain('planDigest');
       expect(client.callsOf('mergePatch')).toHaveLength(patchesBefore);
-      expect(client.get('Secret', 'apps', 'kube-auth')).toBeUndefined();
+      expect(client.callsOf('createEvent')).toEqual([]);
       const log = await request(app)
         .get('/health/repairs')
         .set('Authorization', ownerHeader);
@@ -292,7 +309,11 @@ describe('repairs and the /health routes', () => {
         .set('Authorization', ownerHeader)
         .send(body);
       expect(replanned.body.digest).not.toBe(shown.body.digest);
-      expect(replanned.body.summary).toContain('kube-auth');
+      const applied = await request(app)
+        .post('/health/repairs')
+        .set('Authorization', ownerHeader)
+        .send({ ...body, planDigest: replanned.body.digest });
+      expect(applied.body.outcome).toBe('applied');
     } finally {
       watcher.stop();
     }

@@ -10,6 +10,8 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_ENTITY_REF,
   FluxResource,
+  LABEL_ENVIRONMENT,
+  LABEL_KUBERNETES_ID,
   MANAGED_BY_VALUE,
   ObjectRef,
   RepairPlan,
@@ -18,9 +20,13 @@ import {
   syncState,
 } from '@gitops-backstage/plugin-gitops-common';
 import {
+  DeployKeyHost,
+  deployKeyHostOf,
   describeKubernetesError,
+  ensureDeployKey,
+  GITOPS_FIELD_MANAGER,
   kubernetesErrorCode,
-  resolveGitCredentials,
+  sshCloneUrl,
 } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
@@ -46,6 +52,8 @@ export class RepairService {
       catalog: CatalogService;
       auth: AuthService;
       integrations: ScmIntegrationRegistry;
+      /** Hosts where Flux gets read-only deploy keys (gitops.deployKeys). */
+      deployKeyHosts: DeployKeyHost[];
       logger: LoggerService;
       fluxNamespace: string;
     },
@@ -190,11 +198,11 @@ export class RepairService {
     };
   }
 
-  private planRefresh(
+  private async planRefresh(
     watcher: ClusterWatcher,
     request: RepairRequest,
     target: ObjectRef,
-  ): Omit<RepairPlan, 'digest'> {
+  ): Promise<Omit<RepairPlan, 'digest'>> {
     const repo = this.fluxObject(watcher, target);
     if (repo.kind !== 'GitRepository') {
       throw new InputError(
@@ -211,10 +219,7 @@ export class RepairService {
         )} has no spec.secretRef; it reads a public repository`,
       );
     }
-    const url = repo.spec?.url ?? '';
-    // Throws a clear InputError when no integration serves the host.
-    const credentials = this.integrationCredentials(url);
-    const host = new URL(url).host;
+    const { host, repository } = await this.deployKeyTarget(watcher, repo);
     const secret = {
       kind: 'Secret',
       namespace: repo.metadata.namespace,
@@ -223,27 +228,72 @@ export class RepairService {
     return {
       ...request,
       target,
-      summary: `Write the credentials of the Backstage integration for ${host} into Secret ${
+      summary: `Issue a new read-only deploy key for ${repository} on ${
+        host.host
+      } and write it into Secret ${
         secret.namespace
       }/${secretName}, then reconcile ${describeRef(target)}`,
       steps: [
         {
           action: 'patch',
           object: secret,
-          description: `set ${Object.keys(credentials).join(
-            ' and ',
-          )} from the integration for ${host} (values not shown)`,
+          description: `set identity, identity.pub and known_hosts of a new read-only deploy key of ${repository} (values not shown); the previous key of this environment is removed from ${host.host}`,
         },
         {
           action: 'reconcile',
           object: target,
           description:
-            'request a reconcile so source-controller fetches with the new credentials',
+            'request a reconcile so source-controller fetches with the new key',
         },
       ],
       warnings: [
-        `Every object using Secret ${secret.namespace}/${secretName} uses the integration's identity from now on.`,
+        `The portal never copies its own ${host.host} credential into a namespace: Flux gets a key that can only read ${repository}.`,
       ],
+    };
+  }
+
+  /**
+   * The repository a refreshed deploy key may open: only a GitRepository
+   * whose URL the portal wrote (field manager backstage-gitops), on a
+   * deploy-key host. Anyone who can edit the object could otherwise point
+   * it at another repository and have the portal hand out a key to it.
+   */
+  private async deployKeyTarget(
+    watcher: ClusterWatcher,
+    repo: FluxResource,
+  ): Promise<{ host: DeployKeyHost; repository: string }> {
+    const url = repo.spec?.url ?? '';
+    const host = deployKeyHostOf(url, this.deps.deployKeyHosts);
+    if (!host || !/^ssh:\/\//.test(url)) {
+      throw new InputError(
+        `target: ${url} is not an SSH URL of a deploy-key host (gitops.deployKeys). The portal never copies its integration credential into a namespace; give Flux a read-only credential of that repository yourself`,
+      );
+    }
+    // The watcher's copy has no managedFields: read the object itself.
+    const live = await this.deps.clients.get(watcher.cluster.name).read({
+      apiVersion: repo.apiVersion,
+      kind: repo.kind,
+      name: repo.metadata.name,
+      namespace: repo.metadata.namespace,
+    });
+    if ((live as FluxResource).spec?.url !== url) {
+      throw new InputError(
+        `target: the URL of ${repo.metadata.namespace}/${repo.metadata.name} changed while the repair was planned; plan again`,
+      );
+    }
+    const urlWriter = (live.metadata?.managedFields ?? []).find(
+      (entry: any) => entry.fieldsV1?.['f:spec']?.['f:url'] !== undefined,
+    )?.manager;
+    if (urlWriter !== GITOPS_FIELD_MANAGER) {
+      throw new InputError(
+        `target: the URL of this GitRepository was written by '${
+          urlWriter ?? 'unknown'
+        }', not by the portal; a deploy key is only issued for a repository project initialization set up`,
+      );
+    }
+    return {
+      host,
+      repository: sshCloneUrl(url, host).slice(host.sshUrl.length + 1),
     };
   }
 
@@ -337,14 +387,6 @@ export class RepairService {
   }
 
   /** What the Backstage integration of a repository's host signs in with. */
-  private integrationCredentials(repoUrl: string) {
-    return resolveGitCredentials({
-      repoUrl,
-      auth: { from: 'integration' },
-      integrations: this.deps.integrations,
-    })!;
-  }
-
   private fluxObject(watcher: ClusterWatcher, target: ObjectRef): FluxResource {
     const resource = watcher.get(
       target.kind,
@@ -391,9 +433,22 @@ export class RepairService {
         const repo = this.fluxObject(watcher, plan.target!);
         const name = (repo.spec as any).secretRef.name as string;
         const namespace = repo.metadata.namespace!;
-        const credentials = this.integrationCredentials(repo.spec!.url!);
+        const { host } = await this.deployKeyTarget(watcher, repo);
+        const labels = repo.metadata.labels ?? {};
+        const id = labels[LABEL_KUBERNETES_ID];
+        const environment = labels[LABEL_ENVIRONMENT];
+        const key = await ensureDeployKey({
+          repoUrl: repo.spec!.url!,
+          host,
+          // The title project initialization used, so its old key goes.
+          title:
+            id && environment
+              ? `flux ${id} ${environment}`
+              : `flux ${namespace}/${name}`,
+          integrations: this.deps.integrations,
+        });
         const data = Object.fromEntries(
-          Object.entries(credentials).map(([k, v]) => [
+          Object.entries(key.data).map(([k, v]) => [
             k,
             Buffer.from(v).toString('base64'),
           ]),

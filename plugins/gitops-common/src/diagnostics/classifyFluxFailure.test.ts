@@ -19,7 +19,8 @@ describe('classifyFluxFailure', () => {
         message:
           'failed to get secret \'ns/git-auth\': secrets "git-auth" not found',
       },
-      'GIT_AUTH_FAILED',
+      // A missing Secret is a missing object, not a refused password.
+      'RESOURCE_NOT_FOUND',
     ],
     [
       {

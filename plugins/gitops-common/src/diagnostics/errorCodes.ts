@@ -25,6 +25,8 @@ export const GITOPS_ERROR_CODES = [
   'DEPENDENCY_CYCLE',
   'STALE_SYNC',
   'ZOMBIE_RESOURCE',
+  'SOURCE_AUTH_FAILED',
+  'SOURCE_FETCH_FAILED',
 ] as const;
 
 /** @public */

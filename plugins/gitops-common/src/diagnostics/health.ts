@@ -1,3 +1,4 @@
+import { DiagnosisReference, Diagnosis } from './classifyFluxFailure';
 import { GitOpsErrorCode } from './errorCodes';
 
 /**
@@ -79,6 +80,10 @@ export interface HealthFinding {
   /** The commands a person would run. */
   fix: string[];
   repair?: RepairOffer;
+  /** What the object refers to that is broken (a Secret, a dependency, a workload, a Git ref). */
+  reference?: DiagnosisReference;
+  /** What a sync finding's code stands on; `unrecognised` marks a gap in the rules. */
+  basis?: Diagnosis['basis'];
 }
 
 /**

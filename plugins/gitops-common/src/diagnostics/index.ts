@@ -1,3 +1,4 @@
 export * from './classifyFluxFailure';
 export * from './errorCodes';
 export * from './health';
+export * from './references';

@@ -8,7 +8,8 @@ import {
 import { FluxResource } from './types';
 
 // Captured from kustomize-controller v1.9.3 and source-controller v1.9.3 by
-// packages/e2e-tests/src/fluxStatus.e2e.test.ts (CAPTURE_FIXTURES=1).
+// packages/e2e-tests/src/corpus/corpus.e2e.test.ts (CAPTURE_FIXTURES=1),
+// the one script that also captures the failure corpus.
 const fixture = (name: string): FluxResource =>
   require(`./__fixtures__/${name}.json`);
 

@@ -1,3 +1,4 @@
+import { ANNOTATION_REPOSITORY_WEB_URL } from '../labels';
 import {
   FluxCondition,
   FluxObjectStatus,
@@ -145,6 +146,7 @@ export function fluxObjectStatus(
         }
       : undefined,
     url: resource.spec?.url,
+    webUrl: resource.metadata.annotations?.[ANNOTATION_REPOSITORY_WEB_URL],
     dependsOn: (resource.spec?.dependsOn ?? []).map(d => ({
       namespace: d.namespace ?? namespace,
       name: d.name,

@@ -112,6 +112,8 @@ export interface FluxObjectStatus {
   source?: { kind: string; namespace: string; name: string };
   /** A source's URL (spec.url), e.g. the Git repository. */
   url?: string;
+  /** A source's web URL when spec.url is not one (SSH), for commit links. */
+  webUrl?: string;
   /** Objects this one waits for, with their state when the backend sees them. */
   dependsOn: Array<{ namespace: string; name: string; state?: SyncState }>;
   /** Workloads from the inventory (Deployments, StatefulSets, DaemonSets). */

@@ -8,6 +8,12 @@ export function describeKubernetesError(error: unknown): string {
       status?.message ?? String(error.body ?? error.message)
     }`.replace(/ +:/, ':');
   }
+  if (
+    error instanceof Error &&
+    (error.name === 'AbortError' || error.name === 'TimeoutError')
+  ) {
+    return 'cluster did not answer in time (request timed out)';
+  }
   if (error instanceof Error) {
     const cause = (error as { cause?: { code?: string; message?: string } })
       .cause;

@@ -27,7 +27,7 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
-      'A token from a template secret as bearer token, custom namespaces and a health check',
+      'A token from a template secret as bearer token, and a health check',
     example: yaml.stringify({
       steps: [
         {
@@ -39,7 +39,6 @@ export const examples: TemplateExample[] = [
             cluster: 'prod-eu',
             repoUrl: 'https://git.example.com/acme/billing.git',
             auth: { from: 'secret', secret: 'gitToken', type: 'bearerToken' },
-            namespacePattern: '{id}-{env}',
             environments: [
               {
                 name: 'production',

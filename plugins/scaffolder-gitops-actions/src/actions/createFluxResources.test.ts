@@ -1,6 +1,7 @@
 import yaml from 'yaml';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createFluxResourcesAction } from './createFluxResources';
 import { examples } from './createFluxResources.examples';
 
@@ -12,6 +13,15 @@ const config = new ConfigReader({
         baseUrl: 'https://git.example.com',
         username: 'bot',
         password: 's3cret-password',
+      },
+    ],
+  },
+  gitops: {
+    deployKeys: [
+      {
+        host: 'git.example.com',
+        sshUrl: 'ssh://git@git.example.com:2222',
+        knownHosts: '[git.example.com]:2222 ssh-ed25519 AAAAhostkey',
       },
     ],
   },
@@ -62,8 +72,14 @@ function outputOf(ctx: ReturnType<typeof mockContext>, key: string) {
   return (ctx.output as jest.Mock).mock.calls.find(([k]) => k === key)?.[1];
 }
 
+const permissions = {
+  authorize: jest.fn(
+    async (): Promise<any[]> => [{ result: AuthorizeResult.DENY }],
+  ),
+};
+
 describe('gitops:flux:create', () => {
-  const action = createFluxResourcesAction({ config });
+  const action = createFluxResourcesAction({ config, permissions });
 
   it.each(examples.map(e => [e.description, e]))(
     'accepts the example: %s',
@@ -93,6 +109,8 @@ describe('gitops:flux:create', () => {
     expect(dev.objects.map((o: any) => `${o.kind}/${o.name}`)).toEqual([
       'Namespace/project-shop-development',
       'Secret/shop-git-auth',
+      'ServiceAccount/shop-development',
+      'RoleBinding/shop-development',
       'GitRepository/shop-repo',
       'Kustomization/shop-development',
     ]);
@@ -137,7 +155,23 @@ describe('gitops:flux:create', () => {
     ],
     [
       { ...baseInput, namespacePattern: '{id}_{env}' },
-      /namespacePattern: 'shop_development'/,
+      /namespacePattern: namespaces follow the platform's pattern 'project-\{id\}-\{env\}'/,
+    ],
+    [
+      {
+        ...baseInput,
+        environments: ['development'],
+        environmentSettings: { development: { namespace: 'kube-system' } },
+      },
+      /environmentSettings\.development\.namespace: namespaces follow the platform's pattern/,
+    ],
+    [
+      { ...baseInput, environments: [{ name: 'development', debug: true }] },
+      /environments\.0: Unrecognized key\(s\) in object: 'debug'/,
+    ],
+    [
+      { ...baseInput, serviceAccountName: 'flux' },
+      /input: Unrecognized key\(s\) in object: 'serviceAccountName'/,
     ],
     [
       { ...baseInput, cluster: undefined },
@@ -146,7 +180,7 @@ describe('gitops:flux:create', () => {
     [{ ...baseInput, cluster: 'nope' }, /cluster: 'nope' is not configured/],
     [
       { ...baseInput, repoUrl: 'https://other.example.com/x.git' },
-      /repoUrl: no Backstage integration is configured for other.example.com/,
+      /auth: Flux gets a read-only deploy key, never the integration's own credential, and other.example.com is not a deploy-key host/,
     ],
     [
       { ...baseInput, auth: { from: 'secret', secret: 'gitToken' } },
@@ -162,5 +196,61 @@ describe('gitops:flux:create', () => {
     await expect(action.handler(ctx as any)).rejects.toThrow(
       /2 of 2 environment\(s\) failed:\n- development: reading Namespace project-shop-development: .*\n- production: .*Applied before the failure: nothing/,
     );
+  });
+
+  describe('where the platform allows namespace overrides', () => {
+    const lenient = createFluxResourcesAction({
+      config: ConfigReader.fromConfigs([
+        { context: 'base', data: config.get() as any },
+        {
+          context: 'platform',
+          data: { gitops: { projects: { allowNamespaceOverrides: true } } },
+        },
+      ]),
+      permissions,
+    });
+
+    it.each([
+      [
+        { environments: [{ name: 'development', namespace: 'kube-system' }] },
+        /environments\.0\.namespace: 'kube-system' is a protected namespace \(kube-\*\)/,
+      ],
+      [
+        {
+          environments: ['staging'],
+          environmentSettings: { staging: { namespace: 'flux-system' } },
+        },
+        /environmentSettings\.staging\.namespace: 'flux-system' is a protected namespace/,
+      ],
+      [
+        { namespacePattern: 'kube-{env}', environments: ['development'] },
+        /namespacePattern: 'kube-development' is a protected namespace/,
+      ],
+      [
+        {
+          namespacePattern: 'defaul{env}',
+          environments: [{ name: 'development', namespace: 'default' }],
+        },
+        /environments\.0\.namespace: 'default' is a protected namespace/,
+      ],
+    ])('still refuses protected namespaces %#', async (override, message) => {
+      const ctx = mockContext({
+        input: { ...baseInput, ...override } as any,
+        isDryRun: true,
+      });
+      await expect(lenient.handler(ctx as any)).rejects.toThrow(message);
+    });
+
+    it('plans a namespace the platform allows', async () => {
+      const ctx = mockContext({
+        input: {
+          ...baseInput,
+          environments: [{ name: 'development', namespace: 'shop-dev' }],
+        },
+        isDryRun: true,
+      });
+      await lenient.handler(ctx as any);
+      expect(outputOf(ctx, 'environments')[0].namespace).toBe('shop-dev');
+    });
   });
 });

@@ -1,6 +1,8 @@
+import { PermissionsService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { KubernetesObject } from '@kubernetes/client-node';
 import { z } from 'zod/v3';
@@ -8,10 +10,19 @@ import {
   DNS1123_LABEL,
   FLUX_DURATION,
   GITOPS_ENVIRONMENTS,
+  gitopsDeployPermission,
 } from '@gitops-backstage/plugin-gitops-common';
 import {
   AppliedObject,
+  DeployKeyHost,
+  deployKeyHostOf,
+  ensureDeployKey,
+  GitCredentials,
+  portalCloneUrl,
+  readDeployKeyHosts,
+  resolveGitCredentials,
   serverSideApply,
+  sshCloneUrl,
 } from '@gitops-backstage/plugin-gitops-node';
 import { clusterClient } from '../flux/clusterClient';
 import {
@@ -21,9 +32,15 @@ import {
   renderEnvironmentObjects,
 } from '../flux/fluxObjects';
 import {
-  GitCredentials,
-  resolveGitCredentials,
-} from '@gitops-backstage/plugin-gitops-node';
+  ExistingObjects,
+  readExistingObjects,
+} from '../tenancy/existingObjects';
+import {
+  ProjectPolicy,
+  protectedMatch,
+  readProjectPolicy,
+  renderNamespace,
+} from '../tenancy/projectPolicy';
 import { examples } from './createFluxResources.examples';
 import { parseActionInput } from './parseActionInput';
 
@@ -31,122 +48,135 @@ const duration = z
   .string()
   .regex(FLUX_DURATION, 'must be a duration like 30s, 5m or 1h');
 
-const environmentSchema = z.object({
-  name: z.enum(GITOPS_ENVIRONMENTS),
-  namespace: z
-    .string()
-    .regex(DNS1123_LABEL, 'must be a DNS-1123 label')
-    .optional()
-    .describe('Overrides namespacePattern for this environment'),
-  branch: z.string().min(1).default('main'),
-  path: z
-    .string()
-    .optional()
-    .describe('Kustomization path; defaults to ./k8s/overlays/<environment>'),
-  interval: duration.default('5m').describe('Kustomization sync interval'),
-  sourceInterval: duration.default('1m').describe('Git fetch interval'),
-  timeout: duration.default('2m'),
-  autoSync: z
-    .boolean()
-    .default(true)
-    .describe('Off creates the Kustomization (or HelmRelease) suspended'),
-  prune: z.boolean().default(true),
-  wait: z.boolean().default(false),
-  healthChecks: z
-    .array(
-      z.object({
-        apiVersion: z.string().optional(),
-        kind: z.string().min(1),
-        name: z.string().min(1),
-        namespace: z.string().optional(),
-      }),
-    )
-    .optional(),
-  dependsOn: z
-    .array(z.enum(GITOPS_ENVIRONMENTS))
-    .default([])
-    .describe('Environments of this project that must be Ready first'),
-  values: z.record(z.unknown()).optional().describe('Helm values override'),
-});
+const environmentSchema = z
+  .object({
+    name: z.enum(GITOPS_ENVIRONMENTS),
+    namespace: z
+      .string()
+      .regex(DNS1123_LABEL, 'must be a DNS-1123 label')
+      .optional()
+      .describe(
+        'Overrides the namespace of this environment; only where gitops.projects.allowNamespaceOverrides is on',
+      ),
+    branch: z.string().min(1).default('main'),
+    path: z
+      .string()
+      .optional()
+      .describe('Kustomization path; defaults to ./k8s/overlays/<environment>'),
+    interval: duration.default('5m').describe('Kustomization sync interval'),
+    sourceInterval: duration.default('1m').describe('Git fetch interval'),
+    timeout: duration.default('2m'),
+    autoSync: z
+      .boolean()
+      .default(true)
+      .describe('Off creates the Kustomization (or HelmRelease) suspended'),
+    prune: z.boolean().default(true),
+    wait: z.boolean().default(false),
+    healthChecks: z
+      .array(
+        z.object({
+          apiVersion: z.string().optional(),
+          kind: z.string().min(1),
+          name: z.string().min(1),
+          namespace: z.string().optional(),
+        }),
+      )
+      .optional(),
+    dependsOn: z
+      .array(z.enum(GITOPS_ENVIRONMENTS))
+      .default([])
+      .describe('Environments of this project that must be Ready first'),
+    values: z.record(z.unknown()).optional().describe('Helm values override'),
+  })
+  // Inputs are whitelisted: a key the action does not know is an error,
+  // not something passed along.
+  .strict();
 
-const inputSchema = z.object({
-  id: z
-    .string()
-    .regex(DNS1123_LABEL, 'must be a DNS-1123 label')
-    .describe(
-      'Project id: object names and the backstage.io/kubernetes-id label',
-    ),
-  entityRef: z
-    .string()
-    .optional()
-    .describe('Catalog entity the objects belong to, as an annotation'),
-  cluster: z
-    .string()
-    .optional()
-    .describe(
-      'Cluster name from the kubernetes config; optional with one cluster',
-    ),
-  repoUrl: z
-    .string()
-    .min(1)
-    // A refinement, not a pattern: in a dry run the scaffolder feeds the
-    // publish step's example output, which must pass its JSON schema.
-    .refine(
-      url => /^(https?|ssh):\/\/[^\s]+$/.test(url),
-      'must be an http(s) or ssh Git URL',
-    )
-    .describe('Clone URL Flux pulls from'),
-  auth: z
-    .discriminatedUnion('from', [
-      z.object({ from: z.literal('integration') }),
-      z.object({
-        from: z.literal('secret'),
-        secret: z.string().min(1),
-        username: z.string().optional(),
-        type: z.enum(['basic', 'bearerToken']).default('basic'),
-      }),
-      z.object({ from: z.literal('none') }),
-    ])
-    .default({ from: 'integration' })
-    .describe(
-      'Git credentials for Flux: the Backstage integration of the repo host, a template secret, or none',
-    ),
-  namespacePattern: z
-    .string()
-    .default('project-{id}-{env}')
-    .describe('Namespace per environment; {id} and {env} are replaced'),
-  helm: z
-    .object({
-      chart: z.string().min(1),
-      version: z.string().optional(),
-      repositoryUrl: z
-        .string()
-        .regex(/^(https?|oci):\/\/[^\s]+$/, 'must be an https or oci URL')
-        .optional(),
-      values: z.record(z.unknown()).optional(),
-    })
-    .optional()
-    .describe('Deploy with a HelmRelease instead of a Kustomization'),
-  environments: z
-    .array(z.union([z.enum(GITOPS_ENVIRONMENTS), environmentSchema]))
-    .min(1, 'must name at least one environment')
-    .refine(
-      envs =>
-        new Set(envs.map(e => (typeof e === 'string' ? e : e.name))).size ===
-        envs.length,
-      'must not repeat an environment',
-    )
-    .describe('Environment names, or objects with per-environment settings'),
-  environmentSettings: z
-    .record(
-      z.enum(GITOPS_ENVIRONMENTS),
-      environmentSchema.omit({ name: true }).partial(),
-    )
-    .optional()
-    .describe(
-      'Settings per environment name, e.g. from a template form; entries in environments win',
-    ),
-});
+const inputSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(DNS1123_LABEL, 'must be a DNS-1123 label')
+      .describe(
+        'Project id: object names and the backstage.io/kubernetes-id label',
+      ),
+    entityRef: z
+      .string()
+      .optional()
+      .describe('Catalog entity the objects belong to, as an annotation'),
+    cluster: z
+      .string()
+      .optional()
+      .describe(
+        'Cluster name from the kubernetes config; optional with one cluster',
+      ),
+    repoUrl: z
+      .string()
+      .min(1)
+      // A refinement, not a pattern: in a dry run the scaffolder feeds the
+      // publish step's example output, which must pass its JSON schema.
+      .refine(
+        url => /^(https?|ssh):\/\/[^\s]+$/.test(url),
+        'must be an http(s) or ssh Git URL',
+      )
+      .describe('Clone URL Flux pulls from'),
+    auth: z
+      .discriminatedUnion('from', [
+        z.object({ from: z.literal('integration') }).strict(),
+        z
+          .object({
+            from: z.literal('secret'),
+            secret: z.string().min(1),
+            username: z.string().optional(),
+            type: z.enum(['basic', 'bearerToken']).default('basic'),
+          })
+          .strict(),
+        z.object({ from: z.literal('none') }).strict(),
+      ])
+      .default({ from: 'integration' })
+      .describe(
+        "Git credentials for Flux: a read-only deploy key per environment added through the Backstage integration of the repo host (gitops.deployKeys), a template secret, or none. The integration's own token is never copied into a tenant namespace.",
+      ),
+    namespacePattern: z
+      .string()
+      .optional()
+      .describe(
+        'Namespace per environment ({id} and {env} are replaced); defaults to gitops.projects.namespacePattern, other values only where overrides are allowed',
+      ),
+    helm: z
+      .object({
+        chart: z.string().min(1),
+        version: z.string().optional(),
+        repositoryUrl: z
+          .string()
+          .regex(/^(https?|oci):\/\/[^\s]+$/, 'must be an https or oci URL')
+          .optional(),
+        values: z.record(z.unknown()).optional(),
+      })
+      .strict()
+      .optional()
+      .describe('Deploy with a HelmRelease instead of a Kustomization'),
+    environments: z
+      .array(z.union([z.enum(GITOPS_ENVIRONMENTS), environmentSchema]))
+      .min(1, 'must name at least one environment')
+      .refine(
+        envs =>
+          new Set(envs.map(e => (typeof e === 'string' ? e : e.name))).size ===
+          envs.length,
+        'must not repeat an environment',
+      )
+      .describe('Environment names, or objects with per-environment settings'),
+    environmentSettings: z
+      .record(
+        z.enum(GITOPS_ENVIRONMENTS),
+        environmentSchema.omit({ name: true }).partial(),
+      )
+      .optional()
+      .describe(
+        'Settings per environment name, e.g. from a template form; entries in environments win',
+      ),
+  })
+  .strict();
 
 const objectRef = z.object({
   apiVersion: z.string(),
@@ -184,17 +214,28 @@ export type FluxEnvironmentResult = z.infer<typeof environmentResult>;
 
 /**
  * Creates the `gitops:flux:create` action: per environment a Namespace, a
- * Git auth Secret, a GitRepository and a Kustomization (or HelmRelease),
- * applied with server-side apply, environments in parallel.
+ * Git auth Secret (a read-only deploy key), the ServiceAccount Flux
+ * impersonates with its namespaced RoleBinding, a GitRepository and a
+ * Kustomization (or HelmRelease), applied with server-side apply,
+ * environments in parallel. Namespaces follow the platform's policy;
+ * objects of another entity are refused, never adopted.
  *
  * @public
  */
-export function createFluxResourcesAction(options: { config: Config }) {
+export function createFluxResourcesAction(options: {
+  config: Config;
+  /** Asks whether the initiator may change an entity's existing project. */
+  permissions: Pick<PermissionsService, 'authorize'>;
+  /** The Git host's API for deploy keys; tests replace it. */
+  fetch?: typeof fetch;
+}) {
   const integrations = ScmIntegrations.fromConfig(options.config);
+  const policy = readProjectPolicy(options.config);
+  const deployKeyHosts = readDeployKeyHosts(options.config);
   return createTemplateAction({
     id: 'gitops:flux:create',
     description:
-      'Creates the Flux objects of a project per environment (Namespace, Git auth Secret, GitRepository, Kustomization or HelmRelease) with server-side apply',
+      'Creates the Flux objects of a project per environment (Namespace, Git deploy key Secret, ServiceAccount and RoleBinding Flux impersonates, GitRepository, Kustomization or HelmRelease) with server-side apply',
     examples,
     supportsDryRun: true,
     schema: {
@@ -216,21 +257,20 @@ export function createFluxResourcesAction(options: { config: Config }) {
             : { ...input.environmentSettings?.[env.name], ...env },
         ),
       );
-      const plans = planEnvironments({ ...input, environments });
-      // A dry run gets no secrets; it plans the Secret without its values.
-      const credentials = ctx.isDryRun
-        ? plannedCredentials(input.auth)
-        : resolveGitCredentials({
-            repoUrl: input.repoUrl,
-            auth: input.auth,
-            secrets: ctx.secrets,
-            integrations,
-          });
+      const plans = planEnvironments({ ...input, environments }, policy);
+      const gitAccess = planGitAccess(input, deployKeyHosts, ctx.isDryRun);
       const project: ProjectPlan = {
         id: input.id,
         entityRef: input.entityRef,
-        repoUrl: input.repoUrl,
-        credentials,
+        repoUrl: gitAccess.fluxUrl,
+        webUrl:
+          gitAccess.kind === 'deployKey' && !ctx.isDryRun
+            ? portalCloneUrl(
+                gitAccess.fluxUrl,
+                deployKeyHosts,
+                integrations,
+              ).replace(/\.git$/, '')
+            : undefined,
         helm: input.helm,
       };
       const { cluster, objects: client } = clusterClient(
@@ -243,12 +283,73 @@ export function createFluxResourcesAction(options: { config: Config }) {
         } environment(s) on cluster ${cluster.name}`,
       );
 
+      // A template secret is resolved once; a dry run gets no secrets.
+      const secretCredentials =
+        gitAccess.kind === 'secret' && !ctx.isDryRun
+          ? resolveGitCredentials({
+              repoUrl: input.repoUrl,
+              auth: input.auth,
+              secrets: ctx.secrets,
+              integrations,
+            })
+          : undefined;
+      const plannedSecret = (): Record<string, string> | undefined => {
+        if (gitAccess.kind === 'none') {
+          return undefined;
+        }
+        if (gitAccess.kind === 'deployKey') {
+          return {
+            identity: '(planned)',
+            'identity.pub': '(planned)',
+            known_hosts: gitAccess.host.knownHosts,
+          };
+        }
+        return secretCredentials
+          ? (secretCredentials as Record<string, string>)
+          : plannedCredentials(input.auth);
+      };
+
+      // Everything the run would touch is read first: objects of another
+      // entity stop the whole run before anything is applied.
+      const existing = new Map<string, ExistingObjects | Error>();
+      if (!ctx.isDryRun) {
+        await Promise.all(
+          plans.map(async plan => {
+            existing.set(
+              plan.environment,
+              await readExistingObjects(
+                client,
+                renderEnvironmentObjects(project, plan, plannedSecret()),
+                input.entityRef,
+              ).catch((error: Error) => error),
+            );
+          }),
+        );
+        const foreign = [...existing.values()].flatMap(e =>
+          e instanceof Error ? [] : e.foreign,
+        );
+        if (foreign.length > 0) {
+          throw new InputError(
+            `Invalid input: id: project '${
+              input.id
+            }' would take over objects that are not this entity's: ${foreign.join(
+              '; ',
+            )}. Choose another id; nothing was applied`,
+          );
+        }
+        const rerun = [...existing.values()].some(
+          e => !(e instanceof Error) && e.claimedByEntity,
+        );
+        if (rerun) {
+          await requireOwner(options.permissions, input.entityRef!, ctx);
+        }
+      }
+
       const results = await Promise.all(
         plans.map(async (plan): Promise<FluxEnvironmentResult> => {
           const log = (line: string) =>
             ctx.logger.info(`[${plan.environment}] ${line}`);
-          const manifests = renderEnvironmentObjects(project, plan);
-          const workload = manifests[manifests.length - 1];
+          const names = fluxObjectNames(input.id, plan.environment);
           const result: FluxEnvironmentResult = {
             name: plan.environment,
             cluster: cluster.name,
@@ -257,14 +358,58 @@ export function createFluxResourcesAction(options: { config: Config }) {
             changes: 0,
             objects: [],
             workload: {
-              apiVersion: workload.apiVersion!,
-              kind: workload.kind!,
+              apiVersion: input.helm
+                ? 'helm.toolkit.fluxcd.io/v2'
+                : 'kustomize.toolkit.fluxcd.io/v1',
+              kind: input.helm ? 'HelmRelease' : 'Kustomization',
               namespace: plan.namespace,
-              name: workload.metadata!.name!,
+              name: names.workload,
               suspended: !plan.autoSync,
             },
           };
-          for (const manifest of manifests) {
+          const fail = (error: unknown) => {
+            result.result = 'failed';
+            result.error = (error as Error).message;
+            log(`failed: ${result.error}`);
+            return result;
+          };
+          const found = existing.get(plan.environment);
+          if (found instanceof Error) {
+            return fail(found);
+          }
+
+          let gitSecret = plannedSecret();
+          if (gitAccess.kind === 'deployKey' && !ctx.isDryRun) {
+            try {
+              const previous = found?.found.get(
+                `Secret/${plan.namespace}/${names.secret}`,
+              ) as { data?: Record<string, string> } | undefined;
+              const key = await ensureDeployKey({
+                repoUrl: input.repoUrl,
+                host: gitAccess.host,
+                title: `flux ${input.id} ${plan.environment}`,
+                existingPrivateKey: previous?.data?.identity
+                  ? Buffer.from(previous.data.identity, 'base64').toString()
+                  : undefined,
+                integrations,
+                fetch: options.fetch,
+              });
+              gitSecret = { ...key.data };
+              log(
+                key.created
+                  ? `read-only deploy key added to ${gitAccess.repository}`
+                  : `read-only deploy key of ${gitAccess.repository} still in place`,
+              );
+            } catch (error) {
+              return fail(error);
+            }
+          }
+
+          for (const manifest of renderEnvironmentObjects(
+            project,
+            plan,
+            gitSecret,
+          )) {
             if (ctx.isDryRun) {
               result.objects.push({ ...refOf(manifest), result: 'planned' });
               log(`would apply ${describe(manifest)}`);
@@ -278,9 +423,7 @@ export function createFluxResourcesAction(options: { config: Config }) {
               }
               log(`${describe(manifest)} ${applied.result}`);
             } catch (error) {
-              result.result = 'failed';
-              result.error = (error as Error).message;
-              log(`failed: ${result.error}`);
+              fail(error);
               break;
             }
           }
@@ -310,21 +453,95 @@ export function createFluxResourcesAction(options: { config: Config }) {
   });
 }
 
+/**
+ * Changing a project that exists is for the entity's owners: the
+ * initiator's own permission on the entity decides, not the template.
+ */
+async function requireOwner(
+  permissions: Pick<PermissionsService, 'authorize'>,
+  entityRef: string,
+  ctx: { getInitiatorCredentials(): Promise<any> },
+): Promise<void> {
+  const [decision] = await permissions.authorize(
+    [{ permission: gitopsDeployPermission, resourceRef: entityRef }],
+    { credentials: await ctx.getInitiatorCredentials() },
+  );
+  if (decision.result !== AuthorizeResult.ALLOW) {
+    throw new NotAllowedError(
+      `id: the project already exists for ${entityRef} and you may not change it (${gitopsDeployPermission.name}); nothing was applied`,
+    );
+  }
+}
+
+type GitAccess =
+  | {
+      kind: 'deployKey';
+      host: DeployKeyHost;
+      fluxUrl: string;
+      repository: string;
+    }
+  | { kind: 'secret' | 'none'; fluxUrl: string };
+
+/**
+ * How Flux reaches the repository. From the integration it gets a read-only
+ * deploy key over SSH; the integration's own credential never leaves the
+ * portal.
+ */
+function planGitAccess(
+  input: { repoUrl: string; auth: z.output<typeof inputSchema>['auth'] },
+  hosts: DeployKeyHost[],
+  dryRun?: boolean,
+): GitAccess {
+  if (input.auth.from === 'none') {
+    return { kind: 'none', fluxUrl: input.repoUrl };
+  }
+  if (input.auth.from === 'secret') {
+    return { kind: 'secret', fluxUrl: input.repoUrl };
+  }
+  const host = deployKeyHostOf(input.repoUrl, hosts);
+  if (!host && dryRun) {
+    // A dry run may be fed a publish step's example URL of any host.
+    return {
+      kind: 'deployKey',
+      host: { host: '(planned)', sshUrl: '(planned)', knownHosts: '(planned)' },
+      fluxUrl: input.repoUrl,
+      repository: input.repoUrl,
+    };
+  }
+  if (!host) {
+    const name = /^ssh:\/\//.test(input.repoUrl)
+      ? input.repoUrl
+      : new URL(input.repoUrl).host;
+    throw new InputError(
+      `Invalid input: auth: Flux gets a read-only deploy key, never the integration's own credential, and ${name} is not a deploy-key host; add it under gitops.deployKeys or use auth.from: secret`,
+    );
+  }
+  const fluxUrl = sshCloneUrl(input.repoUrl, host);
+  return {
+    kind: 'deployKey',
+    host,
+    fluxUrl,
+    repository: fluxUrl.slice(host.sshUrl.length + 1),
+  };
+}
+
 function dryRunRepoUrl(repoUrl: unknown): unknown {
   return typeof repoUrl === 'string' && !/^(https?|ssh):\/\//.test(repoUrl)
-    ? 'https://repository.invalid/dry-run.git'
+    ? 'https://repository.invalid/dry-run/dry-run.git'
     : repoUrl;
 }
 
 function plannedCredentials(
   auth: z.output<typeof inputSchema>['auth'],
-): GitCredentials | undefined {
+): Record<string, string> | undefined {
   if (auth.from === 'none') {
     return undefined;
   }
-  return auth.from === 'secret' && auth.type === 'bearerToken'
-    ? { bearerToken: '(planned)' }
-    : { username: '(planned)', password: '(planned)' };
+  const planned: GitCredentials =
+    auth.from === 'secret' && auth.type === 'bearerToken'
+      ? { bearerToken: '(planned)' }
+      : { username: '(planned)', password: '(planned)' };
+  return planned as Record<string, string>;
 }
 
 type EnvironmentInput = z.output<typeof environmentSchema>;
@@ -332,23 +549,47 @@ type ActionInput = Omit<z.output<typeof inputSchema>, 'environments'> & {
   environments: EnvironmentInput[];
 };
 
-function planEnvironments(input: ActionInput): EnvironmentPlan[] {
-  const namespaceOf = (env: EnvironmentInput) =>
-    env.namespace ??
-    input.namespacePattern
-      .replace(/\{id\}/g, input.id)
-      .replace(/\{env\}/g, env.name);
-  const byName = new Map(input.environments.map(e => [e.name, e]));
+function planEnvironments(
+  input: ActionInput,
+  policy: ProjectPolicy,
+): EnvironmentPlan[] {
   const problems: string[] = [];
+  if (
+    input.namespacePattern !== undefined &&
+    input.namespacePattern !== policy.namespacePattern &&
+    !policy.allowNamespaceOverrides
+  ) {
+    problems.push(
+      `namespacePattern: namespaces follow the platform's pattern '${policy.namespacePattern}' (gitops.projects.allowNamespaceOverrides is off)`,
+    );
+  }
+  const pattern = input.namespacePattern ?? policy.namespacePattern;
+  const namespaceOf = (env: EnvironmentInput) =>
+    env.namespace ?? renderNamespace(pattern, input.id, env.name);
+  const byName = new Map(input.environments.map(e => [e.name, e]));
 
   const plans = input.environments.map((env, index) => {
     const namespace = namespaceOf(env);
-    if (!DNS1123_LABEL.test(namespace)) {
+    const field = env.namespace
+      ? `${
+          input.environmentSettings?.[env.name]?.namespace === env.namespace
+            ? `environmentSettings.${env.name}`
+            : `environments.${index}`
+        }.namespace`
+      : 'namespacePattern';
+    if (env.namespace && !policy.allowNamespaceOverrides) {
       problems.push(
-        `${
-          env.namespace ? `environments.${index}.namespace` : 'namespacePattern'
-        }: '${namespace}' is not a DNS-1123 label`,
+        `${field}: namespaces follow the platform's pattern '${policy.namespacePattern}' (gitops.projects.allowNamespaceOverrides is off)`,
       );
+    } else if (!DNS1123_LABEL.test(namespace)) {
+      problems.push(`${field}: '${namespace}' is not a DNS-1123 label`);
+    } else {
+      const match = protectedMatch(namespace, policy);
+      if (match) {
+        problems.push(
+          `${field}: '${namespace}' is a protected namespace (${match}); projects never go there`,
+        );
+      }
     }
     const dependsOn = env.dependsOn.map((dependency, depIndex) => {
       const target = byName.get(dependency);
@@ -380,7 +621,7 @@ function planEnvironments(input: ActionInput): EnvironmentPlan[] {
   });
   if (problems.length > 0) {
     // Same shape as parseActionInput's errors: every field named.
-    throw new InputError(`Invalid input: ${problems.join('; ')}`);
+    throw new InputError(`Invalid input: ${[...new Set(problems)].join('; ')}`);
   }
   return plans;
 }

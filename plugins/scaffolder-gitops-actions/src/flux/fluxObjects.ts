@@ -1,13 +1,13 @@
 import { KubernetesObject } from '@kubernetes/client-node';
 import {
   ANNOTATION_ENTITY_REF,
+  ANNOTATION_REPOSITORY_WEB_URL,
   FLUX_KIND,
   fluxApiVersion,
   LABEL_ENVIRONMENT,
   LABEL_KUBERNETES_ID,
   MANAGED_BY_VALUE,
 } from '@gitops-backstage/plugin-gitops-common';
-import { GitCredentials } from '@gitops-backstage/plugin-gitops-node';
 
 export const SOURCE_API = fluxApiVersion(FLUX_KIND.GitRepository);
 export const KUSTOMIZE_API = fluxApiVersion(FLUX_KIND.Kustomization);
@@ -47,8 +47,10 @@ export interface EnvironmentPlan {
 export interface ProjectPlan {
   id: string;
   entityRef?: string;
+  /** The URL Flux clones: for a deploy key, the SSH URL. */
   repoUrl: string;
-  credentials?: GitCredentials;
+  /** The repository's web URL when Flux clones over SSH (commit links). */
+  webUrl?: string;
   helm?: HelmOptions;
 }
 
@@ -59,17 +61,25 @@ export function fluxObjectNames(id: string, environment: string) {
     gitRepository: `${id}-repo`,
     helmRepository: `${id}-charts`,
     workload: `${id}-${environment}`,
+    /** ServiceAccount (and its RoleBinding) Flux impersonates. */
+    serviceAccount: `${id}-${environment}`,
   };
 }
 
 /**
  * The objects of one environment, in apply order: Namespace, Git auth
- * Secret, GitRepository, then a Kustomization or a HelmRepository and a
- * HelmRelease. All carry the labels that link them to the entity.
+ * Secret, the ServiceAccount Flux impersonates with its RoleBinding to the
+ * `admin` ClusterRole in this namespace only, GitRepository, then a
+ * Kustomization or a HelmRepository and a HelmRelease. Flux's multi-tenancy
+ * lockdown: the workload applies with the ServiceAccount's rights, so the
+ * repository cannot create cluster-scoped objects or write elsewhere. All
+ * carry the labels and the entity-ref annotation that link them to the
+ * entity.
  */
 export function renderEnvironmentObjects(
   project: ProjectPlan,
   env: EnvironmentPlan,
+  gitSecret?: Record<string, string>,
 ): KubernetesObject[] {
   const names = fluxObjectNames(project.id, env.environment);
   const metadata = (name: string, namespace?: string) => ({
@@ -89,26 +99,60 @@ export function renderEnvironmentObjects(
   const objects: KubernetesObject[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: metadata(env.namespace) },
   ];
-  if (project.credentials) {
+  if (gitSecret) {
     objects.push({
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: metadata(names.secret, env.namespace),
       type: 'Opaque',
       data: Object.fromEntries(
-        Object.entries(project.credentials).map(([k, v]) => [k, base64(v)]),
+        Object.entries(gitSecret).map(([k, v]) => [k, base64(v)]),
       ),
     } as KubernetesObject);
+  }
+  objects.push(
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: metadata(names.serviceAccount, env.namespace),
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: metadata(names.serviceAccount, env.namespace),
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'admin',
+      },
+      subjects: [
+        {
+          kind: 'ServiceAccount',
+          name: names.serviceAccount,
+          namespace: env.namespace,
+        },
+      ],
+    } as KubernetesObject,
+  );
+  const sourceMetadata: KubernetesObject['metadata'] = metadata(
+    names.gitRepository,
+    env.namespace,
+  );
+  if (project.webUrl) {
+    sourceMetadata!.annotations = {
+      ...sourceMetadata!.annotations,
+      [ANNOTATION_REPOSITORY_WEB_URL]: project.webUrl,
+    };
   }
   objects.push({
     apiVersion: SOURCE_API,
     kind: FLUX_KIND.GitRepository,
-    metadata: metadata(names.gitRepository, env.namespace),
+    metadata: sourceMetadata,
     spec: {
       url: project.repoUrl,
       ref: { branch: env.branch },
       interval: env.sourceInterval,
-      ...(project.credentials ? { secretRef: { name: names.secret } } : {}),
+      ...(gitSecret ? { secretRef: { name: names.secret } } : {}),
     },
   } as KubernetesObject);
 
@@ -126,6 +170,7 @@ export function renderEnvironmentObjects(
         interval: env.interval,
         timeout: env.timeout,
         targetNamespace: env.namespace,
+        serviceAccountName: names.serviceAccount,
         suspend: !env.autoSync,
         ...(env.wait ? { wait: true } : {}),
         ...(env.healthChecks?.length ? { healthChecks: env.healthChecks } : {}),
@@ -155,6 +200,7 @@ export function renderEnvironmentObjects(
     spec: {
       interval: env.interval,
       timeout: env.timeout,
+      serviceAccountName: names.serviceAccount,
       suspend: !env.autoSync,
       chart: {
         spec: {

@@ -152,15 +152,8 @@ export async function gitCheck(
               `git ls-remote ${repo.spec?.url}`,
               `kubectl -n ${repo.metadata.namespace} patch gitrepository ${repo.metadata.name} --type merge -p '{"spec":{"url":"<correct url>"}}'`,
             ],
-      repair:
-        result.code === 'GIT_AUTH_FAILED' && secretName
-          ? {
-              type: 'refresh-git-credentials',
-              title:
-                'Refresh the Git credentials from the Backstage integration',
-              target: refOf(repo),
-            }
-          : undefined,
+      // HTTP sources only: the portal never copies its integration
+      // credential into a namespace, so there is no repair to offer.
     });
   }
   const failing = repositories.filter(r => syncState(r) === 'Failed').length;

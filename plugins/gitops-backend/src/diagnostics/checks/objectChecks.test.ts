@@ -47,8 +47,26 @@ describe('syncCheck', () => {
     expect(finding.evidence).toMatch(
       /^Ready=False reason GitOperationFailed: .*authentication required/,
     );
-    expect(finding.repair?.type).toBe('refresh-git-credentials');
-    expect(finding.fix.join('\n')).toContain('flux -n e2e-status-');
+    // HTTP with a password: the portal has no read-only key to give.
+    expect(finding.repair).toBeUndefined();
+    expect(finding.fix.join('\n')).toContain(
+      `flux -n ${wrongPassword.metadata.namespace} reconcile source git`,
+    );
+  });
+
+  it('offers a new deploy key for an SSH source that fails to authenticate', () => {
+    const overSsh = {
+      ...wrongPassword,
+      spec: {
+        ...(wrongPassword as FluxResource).spec,
+        url: 'ssh://git@127.0.0.1:3322/gitops/shop.git',
+      },
+    } as FluxResource;
+    const [finding] = syncCheck('local', [overSsh]).findings;
+    expect(finding.repair).toMatchObject({
+      type: 'refresh-git-credentials',
+      title: 'Issue a new read-only deploy key',
+    });
   });
 });
 

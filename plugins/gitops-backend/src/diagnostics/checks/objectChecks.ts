@@ -1,11 +1,13 @@
 import {
-  classifyFluxFailure,
+  diagnoseFluxFailure,
+  FailureFacts,
   FluxResource,
   HealthFinding,
   LABEL_KUBERNETES_ID,
   parseDuration,
   syncState,
 } from '@gitops-backstage/plugin-gitops-common';
+import { objectKey } from './failureFacts';
 import { CheckOutcome } from './types';
 import { describeRef, outcome, refOf } from './outcome';
 
@@ -59,6 +61,8 @@ function fluxCommands(resource: FluxResource, extra: string[] = []): string[] {
 export function syncCheck(
   cluster: string,
   objects: FluxResource[],
+  /** Per failing object (objectKey): what its references are, from the cluster. */
+  facts: Map<string, FailureFacts> = new Map(),
 ): CheckOutcome & { summary: string; counts: Record<string, number> } {
   const counts: Record<string, number> = {};
   const findings: HealthFinding[] = [];
@@ -72,19 +76,18 @@ export function syncCheck(
     const stalled = resource.status?.conditions?.find(
       c => c.type === 'Stalled' && c.status === 'True',
     );
-    const condition = stalled ?? ready;
-    const classification = classifyFluxFailure({
-      kind: resource.kind,
-      reason: condition?.reason,
-      message: condition?.message,
-    });
+    const condition = ready?.status === 'False' ? ready : stalled ?? ready;
+    const diagnosis = diagnoseFluxFailure(
+      resource,
+      facts.get(objectKey(resource)),
+    );
     const isGitAuth =
-      classification.code === 'GIT_AUTH_FAILED' &&
+      diagnosis.code === 'GIT_AUTH_FAILED' &&
       resource.kind === 'GitRepository' &&
       resource.spec?.secretRef;
     findings.push({
       ...base(cluster, resource),
-      code: classification.code,
+      code: diagnosis.code,
       severity: 'error',
       check: 'sync',
       evidence: `${condition?.type ?? 'Ready'}=${
@@ -92,19 +95,14 @@ export function syncCheck(
       } reason ${condition?.reason ?? '-'}: ${(
         condition?.message ?? ''
       ).trim()}`,
-      cause: classification.cause,
-      fix: fluxCommands(resource),
-      repair: isGitAuth
-        ? {
-            type: 'refresh-git-credentials',
-            title: 'Refresh the Git credentials from the Backstage integration',
-            target: refOf(resource),
-          }
-        : {
-            type: 'resync',
-            title: 'Reconcile again (with its source)',
-            target: refOf(resource),
-          },
+      cause:
+        diagnosis.basis === 'unrecognised'
+          ? [diagnosis.cause, ...diagnosis.details.slice(1)].join(' ')
+          : diagnosis.cause,
+      fix: [`# ${diagnosis.fix}`, ...fluxCommands(resource)],
+      reference: diagnosis.reference,
+      basis: diagnosis.basis,
+      repair: repairFor(resource, isGitAuth),
     });
   }
   const summary = Object.entries(counts)
@@ -314,4 +312,29 @@ export function zombieFindings(
         'Remove every Flux object whose entity is gone (shows the list first)',
     },
   }));
+}
+
+/**
+ * A failing source that cannot authenticate gets a new read-only deploy key
+ * when it pulls over SSH; the portal never copies its own integration
+ * credential, so an HTTP source gets no repair. Anything else: reconcile.
+ */
+function repairFor(
+  resource: FluxResource,
+  isGitAuth: unknown,
+): HealthFinding['repair'] {
+  if (!isGitAuth) {
+    return {
+      type: 'resync',
+      title: 'Reconcile again (with its source)',
+      target: refOf(resource),
+    };
+  }
+  return /^ssh:\/\//.test(String(resource.spec?.url))
+    ? {
+        type: 'refresh-git-credentials',
+        title: 'Issue a new read-only deploy key',
+        target: refOf(resource),
+      }
+    : undefined;
 }

@@ -173,6 +173,89 @@ describe('EntityGitOpsContent', () => {
     expect(screen.getAllByRole('button', { name: 'Resume' })).toHaveLength(1);
   });
 
+  it("prefers the health check's finding for an object, and shows a broken Flux install of its cluster", async () => {
+    const failed = {
+      cluster: 'local',
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      namespace: 'project-shop-development',
+      name: 'shop-development',
+      environment: 'development',
+      state: 'Failed',
+      ready: 'False',
+      reason: 'ArtifactFailed',
+      message: 'failed to download archive: connection refused',
+      suspended: false,
+      dependsOn: [],
+      workloads: [],
+    };
+    server.use(
+      http.get(
+        'http://backend/api/gitops/entities/Component/default/shop/status',
+        () =>
+          HttpResponse.json({
+            entityRef: 'component:default/shop',
+            selector: 'backstage.io/kubernetes-id=shop',
+            clusters: [
+              { name: 'local', state: 'ok', since: '2026-11-22T00:00:00Z' },
+            ],
+            environments: [
+              { name: 'development', state: 'Failed', objects: [failed] },
+            ],
+          }),
+      ),
+      http.get('http://backend/api/gitops/health', () =>
+        HttpResponse.json({
+          items: [
+            {
+              cluster: 'local',
+              finishedAt: '2026-11-22T00:00:00Z',
+              findings: [
+                {
+                  code: 'CONTROLLER_UNHEALTHY',
+                  severity: 'error',
+                  cluster: 'local',
+                  object: {
+                    kind: 'Kustomization',
+                    namespace: failed.namespace,
+                    name: failed.name,
+                  },
+                  cause: 'source-controller is not Available.',
+                  evidence: 'x',
+                },
+                {
+                  code: 'FLUX_NOT_INSTALLED',
+                  severity: 'critical',
+                  cluster: 'local',
+                  object: {
+                    kind: 'CustomResourceDefinition',
+                    name: 'buckets.source.toolkit.fluxcd.io',
+                  },
+                  cause: 'Flux is installed incompletely.',
+                  evidence:
+                    'missing CustomResourceDefinitions: buckets.source.toolkit.fluxcd.io',
+                },
+                {
+                  code: 'CLUSTER_UNREACHABLE',
+                  severity: 'critical',
+                  cluster: 'other-cluster',
+                  cause: 'not this entity’s cluster',
+                  evidence: 'x',
+                },
+              ],
+            },
+          ],
+        }),
+      ),
+    );
+    await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }));
+    expect(await screen.findByText('CONTROLLER_UNHEALTHY')).toBeInTheDocument();
+    expect(await screen.findByText('FLUX_NOT_INSTALLED')).toBeInTheDocument();
+    // The tab's own wording-only guess for that object is not shown.
+    expect(screen.queryByText('ARTIFACT_UNREACHABLE')).not.toBeInTheDocument();
+    expect(screen.queryByText('CLUSTER_UNREACHABLE')).not.toBeInTheDocument();
+  });
+
   it('warns when a cluster cannot be read', async () => {
     server.use(
       http.get(

@@ -127,7 +127,7 @@ function GitOpsStatus() {
         o.name === object.source?.name &&
         o.namespace === object.source?.namespace,
     );
-    return source?.url;
+    return source?.webUrl ?? source?.url;
   };
 
   return (

@@ -36,8 +36,22 @@ export function EntityHealthSummary(props: { objects: FluxObjectStatus[] }) {
         o.namespace === f.object?.namespace &&
         o.name === f.object?.name,
     );
+  const findings = (reports.value ?? []).flatMap(r => r.findings);
+  // The health check classifies with the facts it read from the cluster
+  // (referenced objects, controllers): its word wins for the objects it
+  // covered; the rest are classified here from their condition alone.
+  const reported = findings.filter(isOurs);
+  const covered = new Set(
+    reported.map(
+      f =>
+        `${f.cluster}|${f.object?.kind}|${f.object?.namespace}|${f.object?.name}`,
+    ),
+  );
   const problems = new Map<string, Problem>();
   for (const o of objects.filter(x => x.state === 'Failed')) {
+    if (covered.has(`${o.cluster}|${o.kind}|${o.namespace}|${o.name}`)) {
+      continue;
+    }
     const { code, cause } = classifyFluxFailure({
       kind: o.kind,
       reason: o.reason,
@@ -49,16 +63,28 @@ export function EntityHealthSummary(props: { objects: FluxObjectStatus[] }) {
       text: cause,
     });
   }
-  const findings = (reports.value ?? [])
-    .flatMap(r => r.findings)
-    .filter(isOurs);
-  for (const f of findings) {
+  for (const f of reported) {
     const key = `${f.code}|${f.object?.kind}|${f.object?.namespace}|${f.object?.name}`;
     if (!problems.has(key)) {
       problems.set(key, {
         code: f.code,
         object: `${f.object?.kind} ${f.object?.namespace}/${f.object?.name}`,
         text: f.cause,
+      });
+    }
+  }
+  // A broken Flux installation breaks every object on that cluster.
+  const clusters = new Set(objects.map(o => o.cluster));
+  for (const f of findings) {
+    if (
+      f.severity === 'critical' &&
+      clusters.has(f.cluster) &&
+      !f.object?.namespace
+    ) {
+      problems.set(`${f.code}|${f.cluster}|${f.object?.name}`, {
+        code: f.code,
+        object: `cluster ${f.cluster}`,
+        text: `${f.cause} (${f.evidence})`,
       });
     }
   }

@@ -1,0 +1,18 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { repoPath } from '../stack/stackEnv';
+
+const run = promisify(execFile);
+
+/**
+ * Starts or stops one stack component; for a Flux controller the script
+ * also waits until its Deployment shows the change (Available True/False).
+ */
+export async function controlComponent(
+  action: 'start' | 'stop',
+  component: string,
+): Promise<void> {
+  await run(repoPath('stack', 'component'), [action, component], {
+    timeout: 150_000,
+  });
+}

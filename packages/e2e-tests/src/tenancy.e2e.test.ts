@@ -1,0 +1,662 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parse, stringify } from 'yaml';
+import type {
+  DeployPreview,
+  DeployRecord,
+  DeployResult,
+} from '@gitops-backstage/plugin-gitops-common';
+import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
+import { catalogInfo, registerComponent } from './portal/gitopsEntity';
+import { appManifests } from './stack/fixtures';
+import { applyFluxPair } from './stack/fluxPair';
+import { TestGitServer } from './stack/gitea';
+import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
+import { readStackEnv, repoPath } from './stack/stackEnv';
+
+const run = promisify(execFile);
+jest.setTimeout(600_000);
+
+const env = readStackEnv();
+const cluster = new TestCluster(env);
+const git = new TestGitServer(env);
+const ENVIRONMENTS = ['development', 'staging', 'production'];
+const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
+const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
+
+const uniqueName = (prefix: string) =>
+  `${prefix}-${Date.now().toString(36).slice(-5)}`;
+
+/**
+ * A tree that tries every way we know to make git run a command on the
+ * backend: git config where HOME or XDG_CONFIG_HOME would find it (hooks
+ * path, fsmonitor, pager, filter/diff/merge drivers), executable hooks and
+ * attributes naming the drivers. Each command would leave a file in
+ * `markers`.
+ */
+function hostileTree(markers: string): Record<string, string> {
+  const touch = (name: string) => `touch ${path.join(markers, name)}`;
+  const gitconfig = [
+    '[core]',
+    `  fsmonitor = "${touch('fsmonitor')}"`,
+    '  hooksPath = hooks',
+    `  pager = "${touch('pager')}; cat"`,
+    '[filter "x"]',
+    `  smudge = "${touch('smudge')}; cat"`,
+    `  clean = "${touch('clean')}; cat"`,
+    '[diff "x"]',
+    `  textconv = "${touch('textconv')}; cat"`,
+    `  command = "${touch('diff-command')}"`,
+    '[merge "x"]',
+    `  driver = "${touch('merge-driver')}"`,
+    '',
+  ].join('\n');
+  const hook = (name: string) => `#!/bin/sh\n${touch(`hook-${name}`)}\n`;
+  return {
+    '.gitconfig': gitconfig,
+    '.config/git/config': gitconfig,
+    '.gitattributes': '* filter=x diff=x merge=x\n',
+    ...Object.fromEntries(
+      [
+        'post-checkout',
+        'pre-commit',
+        'commit-msg',
+        'post-commit',
+        'pre-push',
+        'pre-rebase',
+        'post-rewrite',
+        'reference-transaction',
+        'fsmonitor-watchman',
+      ].map(name => [`hooks/${name}`, hook(name)]),
+    ),
+  };
+}
+
+/** Pushes files (hooks executable) as one commit on main; answers its sha. */
+async function pushTree(repo: string, files: Record<string, string>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-hostile-push-'));
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-hostile-home-'));
+  const auth = Buffer.from(
+    `${git.basicAuth.username}:${git.basicAuth.password}`,
+  ).toString('base64');
+  const gitIn = (...args: string[]) =>
+    run(
+      'git',
+      [
+        '-c',
+        `http.extraHeader=Authorization: Basic ${auth}`,
+        '-c',
+        'user.name=e2e-tests',
+        '-c',
+        'user.email=e2e-tests@example.com',
+        ...args,
+      ],
+      // The test's own git must not read the hostile files either.
+      { cwd: dir, env: { PATH: process.env.PATH, HOME: home } },
+    );
+  try {
+    await gitIn('init', '-q', '-b', 'main');
+    for (const [file, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), content, {
+        mode: file.startsWith('hooks/') ? 0o755 : 0o644,
+      });
+    }
+    await gitIn('add', '-A');
+    await gitIn('commit', '-q', '-m', 'hostile tree');
+    await gitIn('remote', 'add', 'origin', git.repoUrl(repo));
+    await gitIn('push', '-q', 'origin', 'HEAD:main');
+    return (await gitIn('rev-parse', 'HEAD')).stdout.trim();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+describe('Tenancy and trust on the real stack', () => {
+  const namespaces: string[] = [];
+  afterAll(async () => {
+    await Promise.all(namespaces.map(n => cluster.deleteNamespace(n)));
+  });
+
+  describe('a repository whose tree carries hostile git config, hooks and attributes', () => {
+    const id = uniqueName('e2e-hostile');
+    const entityPath = `/api/gitops/entities/component/default/${id}`;
+    const markers = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-markers-'));
+    let namespace: string;
+    let repo: string;
+    let firstSha: string;
+
+    beforeAll(async () => {
+      namespace = await cluster.createNamespace('e2e-hostile');
+      namespaces.push(namespace);
+      repo = await git.createRepo('e2e-hostile');
+      firstSha = await pushTree(repo, {
+        ...appManifests('nginx:1.27'),
+        'catalog-info.yaml': catalogInfo(id),
+        ...hostileTree(markers),
+      });
+      await registerComponent(env, repo, id);
+      await applyFluxPair(cluster, git, {
+        namespace,
+        name: 'development',
+        repo,
+        labels: {
+          'backstage.io/kubernetes-id': id,
+          'gitops.backstage.io/environment': 'development',
+        },
+        kustomization: { namePrefix: undefined },
+      });
+    });
+
+    afterAll(() => fs.rmSync(markers, { recursive: true, force: true }));
+
+    it('previews and deploys through Git without running anything the tree carries', async () => {
+      // Flux applied the tree and the portal saw it (reading it from Git).
+      await waitFor(
+        'the first revision in the history',
+        async () => {
+          const items: DeployRecord[] = (
+            await (await callPortal(`${entityPath}/deploys`)).json()
+          ).items;
+          return items?.find(d => d.commitSha === firstSha);
+        },
+        120_000,
+      );
+      const changes = { image: 'nginx:1.28', env: { HOSTILE: 'no' } };
+      const preview = await callPortal(`${entityPath}/deploys/preview`, {
+        method: 'POST',
+        body: { environment: 'development', changes },
+      });
+      expect({
+        status: preview.status,
+        error: preview.ok ? undefined : await preview.text(),
+      }).toEqual({ status: 200, error: undefined });
+      const shown: DeployPreview = await preview.json();
+      expect(shown.diff).toContain('+          image: nginx:1.28');
+
+      const response = await callPortal(`${entityPath}/deploys`, {
+        method: 'POST',
+        body: {
+          environment: 'development',
+          changes,
+          message: 'deploy from a hostile tree',
+          expectedOverlayDigest: shown.overlayDigest,
+        },
+      });
+      expect(response.status).toBe(201);
+      const { deploy }: DeployResult = await response.json();
+      const settled = await waitFor(
+        `deploy ${deploy.id} to finish`,
+        async () => {
+          const state: DeployRecord = await (
+            await callPortal(`${entityPath}/deploys/${deploy.id}`)
+          ).json();
+          return ['succeeded', 'failed'].includes(state.status)
+            ? state
+            : undefined;
+        },
+        180_000,
+      );
+      expect(settled.status).toBe('succeeded');
+      const [head] = await git.log(repo);
+      expect(head).toMatchObject({
+        sha: settled.commitSha,
+        message: 'deploy from a hostile tree',
+      });
+      const deployment = await cluster.read<any>(
+        'apps/v1',
+        'Deployment',
+        namespace,
+        'hello',
+      );
+      expect(deployment.spec.template.spec.containers[0].image).toBe(
+        'nginx:1.28',
+      );
+      // The history reads the commits too (git show / log): still nothing.
+      await callPortal(`${entityPath}/deploys`);
+      expect(fs.readdirSync(markers)).toEqual([]);
+    });
+  });
+
+  describe('a real project initialization', () => {
+    const name = uniqueName('e2e-tenant');
+    let task: TaskRun;
+    let taskEvents: string;
+
+    beforeAll(async () => {
+      namespaces.push(...ENVIRONMENTS.map(e => `project-${name}-${e}`));
+      // Owned by another team than the guest's: the guest may create it,
+      // but not change it afterwards.
+      task = await runTemplate('gitops-service', {
+        name,
+        owner: 'group:default/tenancy-other-team',
+        description: 'tenancy e2e',
+        environments: ENVIRONMENTS,
+        image: 'nginx:1.27',
+        replicas: 1,
+        environmentSettings: { production: { autoSync: true } },
+        repoUrl: `${new URL(env.GITEA_URL).host}?owner=${
+          env.GITEA_ORG
+        }&repo=${name}`,
+      });
+      taskEvents = await (
+        await callPortal(`/api/scaffolder/v2/tasks/${task.id}/events`)
+      ).text();
+    });
+
+    it('completes with a read-only deploy key over SSH and an impersonated ServiceAccount per environment', async () => {
+      expect({ status: task.status, log: task.log.slice(-5) }).toMatchObject({
+        status: 'completed',
+      });
+      const keys = await (
+        await fetch(
+          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys`,
+          { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+        )
+      ).json();
+      expect(
+        keys.map((k: any) => ({ title: k.title, readOnly: k.read_only })),
+      ).toEqual(
+        expect.arrayContaining(
+          ENVIRONMENTS.map(e => ({
+            title: `flux ${name} ${e}`,
+            readOnly: true,
+          })),
+        ),
+      );
+      expect(keys).toHaveLength(3);
+
+      for (const environment of ENVIRONMENTS) {
+        const namespace = `project-${name}-${environment}`;
+        const secret = await cluster.core.readNamespacedSecret({
+          name: `${name}-git-auth`,
+          namespace,
+        });
+        expect(Object.keys(secret.data ?? {}).sort()).toEqual([
+          'identity',
+          'identity.pub',
+          'known_hosts',
+        ]);
+        const source = await cluster.read<FluxObject>(
+          SOURCE_API,
+          'GitRepository',
+          namespace,
+          `${name}-repo`,
+        );
+        expect(source.spec?.url).toBe(
+          `ssh://git@127.0.0.1:3322/${env.GITEA_ORG}/${name}.git`,
+        );
+        expect(condition(source, 'Ready')?.status).toBe('True');
+        const kustomization = await cluster.read<FluxObject>(
+          KUSTOMIZE_API,
+          'Kustomization',
+          namespace,
+          `${name}-${environment}`,
+        );
+        expect(kustomization.spec?.serviceAccountName).toBe(
+          `${name}-${environment}`,
+        );
+        expect(condition(kustomization, 'Ready')?.status).toBe('True');
+        const binding = await cluster.read<any>(
+          'rbac.authorization.k8s.io/v1',
+          'RoleBinding',
+          namespace,
+          `${name}-${environment}`,
+        );
+        expect(binding.roleRef).toEqual({
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'admin',
+        });
+        // Applied by kustomize-controller as that ServiceAccount.
+        await cluster.apps.readNamespacedDeployment({ name, namespace });
+      }
+    });
+
+    it('shows no credential in the task log, its output, the task events or the portal log', async () => {
+      const secrets: Record<string, string> = {
+        'Gitea admin password': env.GITEA_ADMIN_PASSWORD,
+        'Gitea token': env.GITEA_TOKEN,
+        'basic auth of the integration': `${env.GITEA_ADMIN_USER}:${env.GITEA_ADMIN_PASSWORD}`,
+        'cluster service-account token': (env as any).K8S_SA_TOKEN,
+        'cluster admin token': (env as any).K8S_ADMIN_TOKEN,
+      };
+      for (const environment of ENVIRONMENTS) {
+        const secret = await cluster.core.readNamespacedSecret({
+          name: `${name}-git-auth`,
+          namespace: `project-${name}-${environment}`,
+        });
+        const pem = Buffer.from(secret.data!.identity, 'base64').toString();
+        // The key material: the PEM body without its armour lines.
+        secrets[`deploy key of ${environment}`] = pem
+          .split('\n')
+          .filter(line => line && !line.startsWith('-----'))
+          .join('');
+        secrets[`deploy key Secret value of ${environment}`] =
+          secret.data!.identity;
+      }
+      const portalLog = fs.readFileSync(
+        repoPath('test-results/portal.log'),
+        'utf8',
+      );
+      const places: Record<string, string> = {
+        'task log': task.log.join('\n'),
+        'task output': JSON.stringify(task.output ?? {}),
+        'task events': taskEvents,
+        'portal log': portalLog,
+      };
+      const leaks: string[] = [];
+      for (const [what, value] of Object.entries(secrets)) {
+        expect(value?.length).toBeGreaterThan(8);
+        const forms = [value, Buffer.from(value).toString('base64')];
+        for (const [where, text] of Object.entries(places)) {
+          if (forms.some(form => text.includes(form))) {
+            leaks.push(`${what} in the ${where}`);
+          }
+        }
+      }
+      expect(leaks).toEqual([]);
+      expect(task.log.join('\n')).toMatch(/read-only deploy key added/);
+
+      // Nor in any Secret of the tenant's namespaces.
+      for (const environment of ENVIRONMENTS) {
+        const list = await cluster.core.listNamespacedSecret({
+          namespace: `project-${name}-${environment}`,
+        });
+        const decoded = list.items
+          .flatMap(s => Object.values(s.data ?? {}))
+          .map(v => Buffer.from(v, 'base64').toString())
+          .join('\n');
+        expect(decoded).not.toContain(env.GITEA_ADMIN_PASSWORD);
+        expect(decoded).not.toContain(env.GITEA_TOKEN);
+      }
+    });
+
+    it('contains a tenant repository that creates cluster-scoped objects or writes to another namespace', async () => {
+      const overlay = `k8s/overlays/development/kustomization.yaml`;
+      const current = await (
+        await fetch(
+          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/raw/${overlay}?ref=main`,
+          { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+        )
+      ).text();
+      const kustomization = parse(current);
+      kustomization.resources = [...kustomization.resources, 'escape.yaml'];
+      const escape = `e2e-escape-${name}`;
+      const sha = await git.commit(
+        name,
+        {
+          [overlay]: stringify(kustomization),
+          'k8s/overlays/development/escape.yaml': [
+            stringify({
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'ClusterRole',
+              metadata: { name: escape },
+              rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+            }),
+            stringify({
+              apiVersion: 'v1',
+              kind: 'Namespace',
+              metadata: { name: escape },
+            }),
+            stringify({
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: escape, namespace: 'default' },
+              data: { escaped: 'yes' },
+            }),
+          ].join('---\n'),
+        },
+        'try to escape the namespace',
+      );
+      const namespace = `project-${name}-development`;
+      const requestedAt = new Date().toISOString();
+      for (const [apiVersion, kind, objectName] of [
+        [SOURCE_API, 'GitRepository', `${name}-repo`],
+        [KUSTOMIZE_API, 'Kustomization', `${name}-development`],
+      ]) {
+        await cluster.mergePatch(apiVersion, kind, namespace, objectName, {
+          metadata: {
+            annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt },
+          },
+        });
+      }
+      const failed = await waitFor(
+        'the Kustomization to refuse the new revision',
+        async () => {
+          const object = await cluster.read<FluxObject>(
+            KUSTOMIZE_API,
+            'Kustomization',
+            namespace,
+            `${name}-development`,
+          );
+          const ready = condition(object, 'Ready');
+          return object.status?.lastAttemptedRevision === `main@sha1:${sha}` &&
+            ready?.status === 'False'
+            ? ready
+            : undefined;
+        },
+        180_000,
+      );
+      expect(failed.message).toMatch(/forbidden/i);
+      expect(failed.message).toContain(
+        `system:serviceaccount:${namespace}:${name}-development`,
+      );
+      const absent = async (read: () => Promise<unknown>) =>
+        read().then(
+          () => 'exists',
+          (error: any) => (error.code === 404 ? 'absent' : String(error)),
+        );
+      expect({
+        clusterRole: await absent(() =>
+          cluster.read(
+            'rbac.authorization.k8s.io/v1',
+            'ClusterRole',
+            '',
+            escape,
+          ),
+        ),
+        namespace: await absent(() =>
+          cluster.core.readNamespace({ name: escape }),
+        ),
+        configMapInDefault: await absent(() =>
+          cluster.core.readNamespacedConfigMap({
+            name: escape,
+            namespace: 'default',
+          }),
+        ),
+      }).toEqual({
+        clusterRole: 'absent',
+        namespace: 'absent',
+        configMapInDefault: 'absent',
+      });
+    });
+
+    it('re-issues a lost deploy key with the repair, never the integration credential', async () => {
+      const namespace = `project-${name}-staging`;
+      const source = `${name}-repo`;
+      const keysOf = async () =>
+        (
+          await fetch(
+            `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys`,
+            { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+          )
+        ).json();
+      const lost = (await keysOf()).find(
+        (k: any) => k.title === `flux ${name} staging`,
+      );
+      // The host forgets the key (revoked by someone, say).
+      const removed = await fetch(
+        `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys/${lost.id}`,
+        {
+          method: 'DELETE',
+          headers: { Authorization: `token ${env.GITEA_TOKEN}` },
+        },
+      );
+      expect(removed.status).toBe(204);
+      await git.commit(
+        name,
+        { 'NOTES.md': 'after the key was lost\n' },
+        'notes',
+      );
+      await cluster.mergePatch(SOURCE_API, 'GitRepository', namespace, source, {
+        metadata: {
+          annotations: {
+            'reconcile.fluxcd.io/requestedAt': new Date().toISOString(),
+          },
+        },
+      });
+      await waitFor(
+        'the source to fail without its key',
+        async () => {
+          const object = await cluster.read<FluxObject>(
+            SOURCE_API,
+            'GitRepository',
+            namespace,
+            source,
+          );
+          return condition(object, 'Ready')?.status === 'False'
+            ? true
+            : undefined;
+        },
+        120_000,
+      );
+
+      const request = {
+        cluster: 'local',
+        type: 'refresh-git-credentials',
+        target: { kind: 'GitRepository', namespace, name: source },
+      };
+      const planned = await callPortal('/api/gitops/health/repairs/plan', {
+        method: 'POST',
+        body: request,
+      });
+      expect(planned.status).toBe(200);
+      const plan = await planned.json();
+      expect(plan.summary).toMatch(
+        new RegExp(
+          `Issue a new read-only deploy key for ${env.GITEA_ORG}/${name}`,
+        ),
+      );
+      expect(JSON.stringify(plan)).not.toContain(env.GITEA_ADMIN_PASSWORD);
+      const applied = await callPortal('/api/gitops/health/repairs', {
+        method: 'POST',
+        body: request,
+      });
+      expect(applied.status).toBe(200);
+      expect((await applied.json()).outcome).toBe('applied');
+
+      await waitFor(
+        'the source Ready again with the new key',
+        async () => {
+          const object = await cluster.read<FluxObject>(
+            SOURCE_API,
+            'GitRepository',
+            namespace,
+            source,
+          );
+          return condition(object, 'Ready')?.status === 'True'
+            ? true
+            : undefined;
+        },
+        120_000,
+      );
+      const reissued = (await keysOf()).filter(
+        (k: any) => k.title === `flux ${name} staging`,
+      );
+      expect(reissued.map((k: any) => k.read_only)).toEqual([true]);
+      expect(reissued[0].id).not.toBe(lost.id);
+      const secret = await cluster.core.readNamespacedSecret({
+        name: `${name}-git-auth`,
+        namespace,
+      });
+      const decoded = Object.values(secret.data ?? {})
+        .map(v => Buffer.from(v, 'base64').toString())
+        .join('\n');
+      expect(decoded).toContain(
+        reissued[0].key.split(' ').slice(0, 2).join(' '),
+      );
+      expect(decoded).not.toContain(env.GITEA_ADMIN_PASSWORD);
+      expect(decoded).not.toContain(env.GITEA_TOKEN);
+    });
+
+    it("refuses to take over another project's id, and changes nothing of it", async () => {
+      const attacker = await git.createRepo('e2e-takeover');
+      await git.commit(attacker, { 'README.md': 'mine\n' }, 'attacker');
+      const before = await cluster.read<FluxObject>(
+        SOURCE_API,
+        'GitRepository',
+        `project-${name}-development`,
+        `${name}-repo`,
+      );
+      const takeover = await runTemplate('gitops-onboard', {
+        name,
+        repoUrl: git.repoUrl(attacker),
+        environments: ['development'],
+      });
+      expect(takeover.status).toBe('failed');
+      expect(takeover.log.join('\n')).toMatch(
+        new RegExp(
+          `id: the project already exists for component:default/${name} and you may not change it`,
+        ),
+      );
+      const after = await cluster.read<FluxObject>(
+        SOURCE_API,
+        'GitRepository',
+        `project-${name}-development`,
+        `${name}-repo`,
+      );
+      expect(after.spec?.url).toBe(before.spec?.url);
+      expect(after.metadata?.resourceVersion).toBe(
+        before.metadata?.resourceVersion,
+      );
+      const keys = await (
+        await fetch(
+          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${attacker}/keys`,
+          { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+        )
+      ).json();
+      expect(keys).toEqual([]);
+    });
+  });
+
+  it.each([
+    ['gitops-service', 'kube-system'],
+    ['gitops-service', 'flux-system'],
+    ['gitops-onboard', 'kube-system'],
+  ])(
+    'refuses a %s run that asks for namespace %s before anything runs',
+    async (template, namespace) => {
+      const name = uniqueName('e2e-ns');
+      const response = await callPortal('/api/scaffolder/v2/tasks', {
+        method: 'POST',
+        body: {
+          templateRef: `template:default/${template}`,
+          values: {
+            name,
+            owner: 'group:default/guests',
+            environments: ['development'],
+            image: 'nginx:1.27',
+            repoUrl:
+              template === 'gitops-onboard'
+                ? git.repoUrl(name)
+                : `${new URL(env.GITEA_URL).host}?owner=${
+                    env.GITEA_ORG
+                  }&repo=${name}`,
+            environmentSettings: { development: { namespace } },
+          },
+        },
+      });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toMatch(/additional propert/i);
+      const secrets = await cluster.core.listNamespacedSecret({ namespace });
+      expect(
+        secrets.items.filter(s => s.metadata?.name?.startsWith(name)),
+      ).toEqual([]);
+    },
+  );
+});

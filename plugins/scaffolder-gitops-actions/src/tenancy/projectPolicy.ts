@@ -1,0 +1,58 @@
+import { Config } from '@backstage/config';
+
+/**
+ * Where a platform lets projects live (`gitops.projects` in the config).
+ */
+export interface ProjectPolicy {
+  /** Namespace of each environment; `{id}` and `{env}` are replaced. */
+  namespacePattern: string;
+  /** Namespaces no project may use; `*` matches any characters. */
+  protectedNamespaces: string[];
+  /** Whether a template may choose namespaces (pattern or per environment). */
+  allowNamespaceOverrides: boolean;
+}
+
+export const DEFAULT_NAMESPACE_PATTERN = 'project-{id}-{env}';
+const DEFAULT_PROTECTED = ['kube-*', 'flux-system', 'default', 'backstage'];
+
+export function readProjectPolicy(config: Config): ProjectPolicy {
+  const fluxNamespace = config.getOptionalString('gitops.fluxNamespace');
+  const configured = config.getOptionalStringArray(
+    'gitops.projects.protectedNamespaces',
+  );
+  return {
+    namespacePattern:
+      config.getOptionalString('gitops.projects.namespacePattern') ??
+      DEFAULT_NAMESPACE_PATTERN,
+    protectedNamespaces: [
+      ...(configured ?? DEFAULT_PROTECTED),
+      ...(fluxNamespace ? [fluxNamespace] : []),
+    ],
+    allowNamespaceOverrides:
+      config.getOptionalBoolean('gitops.projects.allowNamespaceOverrides') ??
+      false,
+  };
+}
+
+export function renderNamespace(
+  pattern: string,
+  id: string,
+  env: string,
+): string {
+  return pattern.replace(/\{id\}/g, id).replace(/\{env\}/g, env);
+}
+
+/** The protected entry a namespace matches, if any. */
+export function protectedMatch(
+  namespace: string,
+  policy: ProjectPolicy,
+): string | undefined {
+  return policy.protectedNamespaces.find(entry =>
+    new RegExp(
+      `^${entry
+        .split('*')
+        .map(part => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+        .join('.*')}$`,
+    ).test(namespace),
+  );
+}
