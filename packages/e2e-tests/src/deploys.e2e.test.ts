@@ -5,6 +5,7 @@ import type {
   DeployRecord,
   DeployResult,
 } from '@gitops-backstage/plugin-gitops-common';
+import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
 import { backendUrl, callPortal } from './portal/portalApi';
 import { writeHistorySnapshot } from './portal/historySnapshot';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
@@ -421,11 +422,132 @@ describe('Deploys and the deploy history', () => {
     const deployment = await git.log(repo);
     expect(deployment[0].sha).toBe(deploy.commitSha);
   });
+});
 
-  it('keeps every accepted one of 20 concurrent deploys as a commit and a row', async () => {
+/** A deploy target of its own: repo, component and one namespace per environment. */
+async function newDeployTarget(
+  prefix: string,
+  environments: string[],
+  kustomization: Record<string, unknown> = {},
+) {
+  const id = `${prefix}-${Date.now().toString(36).slice(-5)}`;
+  const repo = await git.createRepo(prefix);
+  const files: Record<string, string> = {
+    'catalog-info.yaml': catalogInfo(id),
+  };
+  for (const environment of environments) {
+    for (const [file, content] of Object.entries(appManifests('nginx:1.27'))) {
+      files[file.replace(/^deploy\//, `${environment}/`)] = content;
+    }
+  }
+  await git.commit(repo, files, 'first: nginx 1.27');
+  await registerComponent(env, repo, id);
+  const namespaces: Record<string, string> = {};
+  for (const environment of environments) {
+    namespaces[environment] = await cluster.createNamespace(
+      `${prefix}-${environment}`.slice(0, 40),
+    );
+    await applyFluxPair(cluster, git, {
+      namespace: namespaces[environment],
+      name: environment,
+      repo,
+      path: `./${environment}`,
+      labels: {
+        'backstage.io/kubernetes-id': id,
+        'gitops.backstage.io/environment': environment,
+      },
+      kustomization: { namePrefix: undefined, ...kustomization },
+    });
+  }
+  const entityPath = `/api/gitops/entities/component/default/${id}`;
+  return {
+    id,
+    repo,
+    namespaces,
+    entityPath,
+    async history(query = ''): Promise<DeployRecord[]> {
+      const response = await callPortal(`${entityPath}/deploys${query}`);
+      expect(response.status).toBe(200);
+      return (await response.json()).items;
+    },
+    async settled(deployId: number): Promise<DeployRecord> {
+      return waitFor(
+        `deploy ${deployId} to finish`,
+        async () => {
+          const response = await callPortal(
+            `${entityPath}/deploys/${deployId}`,
+          );
+          const deploy: DeployRecord = await response.json();
+          return ['succeeded', 'failed'].includes(deploy.status)
+            ? deploy
+            : undefined;
+        },
+        180_000,
+      );
+    },
+    async remove() {
+      await Promise.all(
+        Object.values(namespaces).map(n => cluster.deleteNamespace(n)),
+      );
+    },
+  };
+}
+
+/**
+ * Concurrency on its own entity, so it depends on no other test: 20 deploys
+ * at once while someone else keeps pushing to the same branch. The portal
+ * serializes its own pushes; the outside pushes make some of them lose the
+ * race, so the rebase-and-retry path runs end to end.
+ */
+describe('20 concurrent deploys while the branch moves', () => {
+  let target: Awaited<ReturnType<typeof newDeployTarget>>;
+
+  beforeAll(async () => {
+    target = await newDeployTarget('e2e-concurrent', [
+      'development',
+      'staging',
+    ]);
+    // Flux has applied the first commit in both environments.
+    await waitFor(
+      'both environments in the history',
+      async () => {
+        const rows = await target.history();
+        return ['development', 'staging'].every(e =>
+          rows.some(r => r.environment === e),
+        )
+          ? true
+          : undefined;
+      },
+      120_000,
+    );
+  });
+
+  afterAll(async () => {
+    await target?.remove();
+  });
+
+  it('accepts all 20, rebasing over outside pushes, each a commit, a row and deployed', async () => {
+    let deploying = true;
+    const outside: string[] = [];
+    const pusher = (async () => {
+      for (let n = 0; deploying && n < 40; n++) {
+        // A push that loses the race to the portal is simply tried again.
+        await git
+          .commit(
+            target.repo,
+            { [`notes/outside-${n}.txt`]: `${n}\n` },
+            `outside push ${n}`,
+          )
+          .then(
+            sha => outside.push(sha),
+            () => undefined,
+          );
+        await new Promise(resolve => setTimeout(resolve, 200));
+      }
+    })();
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, n) =>
-        callPortal(`${entityPath}/deploys`, {
+        callPortal(`${target.entityPath}/deploys`, {
           method: 'POST',
           body: {
             environment: 'development',
@@ -435,30 +557,274 @@ describe('Deploys and the deploy history', () => {
         }),
       ),
     );
-    const accepted: DeployResult[] = [];
-    for (const response of responses) {
-      expect([201, 409]).toContain(response.status);
-      if (response.status === 201) {
-        accepted.push(await response.json());
-      }
-    }
-    expect(accepted.length).toBeGreaterThan(0);
-    const log = await git.log(repo);
-    const rows = await history('?method=gitops-ui&limit=100');
+    deploying = false;
+    await pusher;
+    const bodies = await Promise.all(responses.map(r => r.json()));
+    // Every deploy touches its own env var and the outside pushes touch
+    // other files: nothing conflicts, so no refusal is legal here.
+    expect(
+      responses.map((r, n) => [n, r.status, bodies[n].error?.message]),
+    ).toEqual(Array.from({ length: 20 }, (_, n) => [n, 201, undefined]));
+    const accepted: DeployResult[] = bodies;
+    expect(outside.length).toBeGreaterThan(0);
+    // The retry path ran: some push was rejected, rebased and pushed again.
+    const retried = accepted.filter(a => a.pushAttempts > 1);
+    expect(retried.length).toBeGreaterThan(0);
+
+    const log = await git.log(target.repo);
+    const shas = log.map(c => c.sha);
+    const rows = await target.history('?method=gitops-ui&limit=100');
     for (const { deploy } of accepted) {
-      expect(log.map(c => c.sha)).toContain(deploy.commitSha);
-      expect(rows.map(r => r.id)).toContain(deploy.id);
+      // The row follows the rebased commit, which is the one on the branch.
+      expect(shas).toContain(deploy.commitSha);
+      expect(rows.find(r => r.id === deploy.id)?.commitSha).toBe(
+        deploy.commitSha,
+      );
     }
-    // No commit of the portal without its row.
-    const portalCommits = log.filter(c =>
-      c.message.startsWith('concurrent deploy'),
+    // No outside push was overwritten, no portal commit lacks its row.
+    for (const sha of outside) expect(shas).toContain(sha);
+    expect(
+      log.filter(c => c.message.startsWith('concurrent deploy')),
+    ).toHaveLength(20);
+    for (const { deploy } of accepted) {
+      expect((await target.settled(deploy.id)).status).toBe('succeeded');
+    }
+    const deployment = await cluster.read<any>(
+      'apps/v1',
+      'Deployment',
+      target.namespaces.development,
+      'hello',
     );
-    expect(portalCommits).toHaveLength(accepted.length);
-    // Flux ends at the newest; every one of them counts as deployed.
-    for (const { deploy } of accepted) {
-      expect((await settled(deploy.id)).status).toBe('succeeded');
-    }
-    const live = await liveContainer();
-    expect(live.env.length).toBe(1 + accepted.length);
+    const names = deployment.spec.template.spec.containers[0].env.map(
+      (e: { name: string }) => e.name,
+    );
+    expect(names.sort()).toEqual(
+      Array.from({ length: 20 }, (_, n) => `CONCURRENT_${n}`).sort(),
+    );
   });
+
+  it('filters the history by environment', async () => {
+    const all = await target.history('?limit=500');
+    const development = await target.history(
+      '?environment=development&limit=500',
+    );
+    const staging = await target.history('?environment=staging&limit=500');
+    expect(development.length).toBeGreaterThan(0);
+    expect(staging.length).toBeGreaterThan(0);
+    expect(development.every(d => d.environment === 'development')).toBe(true);
+    expect(staging.every(d => d.environment === 'staging')).toBe(true);
+    expect(
+      [...development, ...staging].map(d => d.id).sort((a, b) => a - b),
+    ).toEqual(all.map(d => d.id).sort((a, b) => a - b));
+    expect(await target.history('?environment=nowhere')).toEqual([]);
+  });
+});
+
+/** Helm environments change their values in Git, never through the dialog's API. */
+describe('deploys to a Helm environment', () => {
+  let target: Awaited<ReturnType<typeof newDeployTarget>>;
+  let helmNamespace: string;
+
+  beforeAll(async () => {
+    target = await newDeployTarget('e2e-helm', ['development']);
+    helmNamespace = await cluster.createNamespace('e2e-helm-production');
+    await cluster.apply({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: {
+        name: 'production',
+        namespace: helmNamespace,
+        labels: {
+          'backstage.io/kubernetes-id': target.id,
+          'gitops.backstage.io/environment': 'production',
+        },
+      },
+      spec: {
+        interval: '1h',
+        chart: {
+          spec: {
+            chart: 'hello',
+            sourceRef: { kind: 'HelmRepository', name: 'charts' },
+          },
+        },
+      },
+    } as any);
+  });
+
+  afterAll(async () => {
+    await target?.remove();
+    if (helmNamespace) await cluster.deleteNamespace(helmNamespace);
+  });
+
+  it('refuses preview and deploy with a 400 naming the environment, and pushes nothing', async () => {
+    await waitFor('the HelmRelease in the entity status', async () => {
+      const response = await callPortal(`${target.entityPath}/status`);
+      const status = await response.json();
+      return status.environments?.some((e: any) => e.name === 'production')
+        ? true
+        : undefined;
+    });
+    const [before] = await git.log(target.repo);
+    const bodies = {
+      'deploys/preview': {
+        environment: 'production',
+        changes: { image: 'nginx:1.28' },
+      },
+      deploys: {
+        environment: 'production',
+        changes: { image: 'nginx:1.28' },
+        message: 'to helm',
+      },
+    };
+    for (const [path, body] of Object.entries(bodies)) {
+      const response = await callPortal(`${target.entityPath}/${path}`, {
+        method: 'POST',
+        body,
+      });
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expect((await response.json()).error.message).toBe(
+        `environment: 'production' of component:default/${target.id} is not deployed by a Flux Kustomization; portal deploys change Kustomize overlays`,
+      );
+    }
+    const [after] = await git.log(target.repo);
+    expect(after.sha).toBe(before.sha);
+  });
+
+  it('shows the refusal in the deploy dialog', async () => {
+    const browser = await launchBrowser();
+    const page = await browser.newPage({
+      viewport: { width: 1400, height: 1000 },
+    });
+    try {
+      await signInAsGuest(
+        page,
+        `/catalog/default/component/${target.id}/gitops`,
+      );
+      await page
+        .getByRole('button', { name: 'Deploy', exact: true })
+        .first()
+        .click();
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('[aria-haspopup="listbox"]').first().click();
+      await page.getByRole('option', { name: 'production' }).click();
+      await dialog.getByLabel('Image').fill('nginx:1.28');
+      await dialog.getByRole('button', { name: 'Preview' }).click();
+      // The error panel opens on a click to show the API's message.
+      await dialog.getByText('The deploy did not go through').click();
+      await dialog
+        .getByText(
+          /is not deployed by a Flux Kustomization; portal deploys change Kustomize overlays/,
+        )
+        .waitFor();
+      // Still on the form: no preview, nothing to deploy.
+      expect(await dialog.getByTestId('deploy-diff').count()).toBe(0);
+      await saveScreenshot(page, 'deploy-helm-refused');
+    } catch (error) {
+      await saveScreenshot(page, 'deploy-helm-failure');
+      throw error;
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+/** How deploys end when Flux refuses them or never gets to them. */
+describe('deploys Flux fails or never applies', () => {
+  const targets: Array<Awaited<ReturnType<typeof newDeployTarget>>> = [];
+  afterAll(async () => {
+    await Promise.all(targets.map(t => t.remove()));
+  });
+
+  async function firstDeployApplied(
+    target: Awaited<ReturnType<typeof newDeployTarget>>,
+  ) {
+    await waitFor(
+      'the first revision applied',
+      async () =>
+        (await target.history()).some(d => d.status === 'succeeded') ||
+        undefined,
+      120_000,
+    );
+  }
+
+  it("fails with Flux's reason when the health check fails", async () => {
+    // Flux waits for the Deployment; a quota of one pod keeps 3 replicas
+    // from ever becoming available.
+    const target = await newDeployTarget('e2e-deploy-fail', ['development'], {
+      wait: true,
+      timeout: '15s',
+    });
+    targets.push(target);
+    await firstDeployApplied(target);
+    await cluster.core.createNamespacedResourceQuota({
+      namespace: target.namespaces.development,
+      body: {
+        metadata: { name: 'one-pod' },
+        spec: { hard: { pods: '1' } },
+      },
+    });
+    const response = await callPortal(`${target.entityPath}/deploys`, {
+      method: 'POST',
+      body: {
+        environment: 'development',
+        changes: { replicas: 3 },
+        message: 'three replicas, one allowed',
+      },
+    });
+    expect(response.status).toBe(201);
+    const { deploy }: DeployResult = await response.json();
+    const ended = await target.settled(deploy.id);
+    const kustomization = await cluster.read<any>(
+      'kustomize.toolkit.fluxcd.io/v1',
+      'Kustomization',
+      target.namespaces.development,
+      'development',
+    );
+    const ready = kustomization.status.conditions.find(
+      (c: { type: string }) => c.type === 'Ready',
+    );
+    expect(ready).toMatchObject({ status: 'False' });
+    expect(ended).toMatchObject({
+      status: 'failed',
+      reason: ready.reason,
+      message: ready.message,
+    });
+    expect(ended.reason).toMatch(/HealthCheckFailed/);
+  });
+
+  it('fails with Timeout when Flux does not apply it within gitops.deploys.timeoutMinutes', async () => {
+    const target = await newDeployTarget('e2e-deploy-timeout', ['development']);
+    targets.push(target);
+    await firstDeployApplied(target);
+    // A suspended Kustomization never applies the pushed commit.
+    await cluster.mergePatch(
+      'kustomize.toolkit.fluxcd.io/v1',
+      'Kustomization',
+      target.namespaces.development,
+      'development',
+      { spec: { suspend: true } },
+    );
+    const response = await callPortal(`${target.entityPath}/deploys`, {
+      method: 'POST',
+      body: {
+        environment: 'development',
+        changes: { replicas: 2 },
+        message: 'never applied',
+      },
+    });
+    expect(response.status).toBe(201);
+    const { deploy }: DeployResult = await response.json();
+    // app-config.stack.yaml sets timeoutMinutes: 2.
+    const ended = await target.settled(deploy.id);
+    expect(ended).toMatchObject({
+      status: 'failed',
+      reason: 'Timeout',
+      message: `Flux did not apply ${deploy.commitSha!.slice(
+        0,
+        7,
+      )} within 2 minutes`,
+    });
+    const took = Date.parse(ended.finishedAt!) - Date.parse(deploy.createdAt);
+    expect(took).toBeGreaterThanOrEqual(120_000);
+  }, 420_000);
 });

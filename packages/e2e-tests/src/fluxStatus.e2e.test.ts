@@ -1,8 +1,10 @@
 import type {
   EntityGitOpsStatus,
+  FluxObjectList,
   FluxObjectStatus,
 } from '@gitops-backstage/plugin-gitops-common';
-import { callPortal } from './portal/portalApi';
+import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
+import { backendUrl, callPortal } from './portal/portalApi';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
@@ -170,6 +172,72 @@ describe('Flux status through the portal API', () => {
     },
   );
 
+  it('lists every Flux object on GET /objects and on the GitOps page, searchable', async () => {
+    const unauthenticated = await fetch(`${backendUrl}/api/gitops/objects`);
+    expect(unauthenticated.status).toBe(401);
+    const wanted = Object.keys(scenarios).sort();
+    const mine = await waitFor(
+      'every scenario listed with its settled state',
+      async () => {
+        const response = await callPortal('/api/gitops/objects');
+        expect(response.status).toBe(200);
+        const list: FluxObjectList = await response.json();
+        expect(list.clusters.map(c => [c.name, c.state])).toContainEqual([
+          'local',
+          'ok',
+        ]);
+        const items = list.items.filter(o => o.namespace === namespace);
+        const kustomizations = items.filter(o => o.kind === 'Kustomization');
+        const settled = kustomizations.every(
+          o => o.state === expected[o.name as Scenario].state,
+        );
+        return settled &&
+          kustomizations.length === wanted.length &&
+          items.filter(o => o.kind === 'GitRepository').length === wanted.length
+          ? items
+          : undefined;
+      },
+      120_000,
+    );
+    expect(
+      mine
+        .filter(o => o.kind === 'Kustomization')
+        .map(o => [o.name, o.cluster, o.state])
+        .sort(),
+    ).toEqual(
+      wanted.map(name => [name, 'local', expected[name as Scenario].state]),
+    );
+
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({
+        viewport: { width: 1400, height: 1000 },
+      });
+      await signInAsGuest(page, '/gitops');
+      await page.getByPlaceholder('Filter').fill(namespace);
+      const rows = page.getByRole('row').filter({ hasText: namespace });
+      await waitFor('the 12 objects of this test in the table', async () =>
+        (await rows.count()) === 12 ? true : undefined,
+      );
+      await rows
+        .filter({ hasText: 'bad-path' })
+        .filter({ hasText: 'Kustomization' })
+        .getByText('Failed')
+        .waitFor();
+      // Search narrows to one object's rows.
+      await page.getByPlaceholder('Filter').fill(`wrong-password`);
+      await waitFor('only the wrong-password rows', async () =>
+        (await page.getByRole('row').filter({ hasText: namespace }).count()) ===
+        2
+          ? true
+          : undefined,
+      );
+      await saveScreenshot(page, 'gitops-page-search');
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('shows the health of the applied Deployment and unresolved dependencies', async () => {
     const ready = await waitFor('Deployment Healthy', async () => {
       const found = await objectStatus('ready');
@@ -287,5 +355,18 @@ describe('Flux status through the portal API', () => {
       { method: 'POST', body: { reason: 'x' } },
     );
     expect(response.status).toBe(404);
+    // A wrong route answers 404 too: the body must name the object and the
+    // entity it does not belong to.
+    const { error } = await response.json();
+    expect(error.name).toBe('NotFoundError');
+    expect(error.message).toContain(`Kustomization ${namespace}/ready`);
+    expect(error.message).toContain('component:default/example-website');
+    const object = await cluster.read<FluxObject>(
+      KUSTOMIZE_API,
+      'Kustomization',
+      namespace,
+      'ready',
+    );
+    expect(object.spec?.suspend).toBeFalsy();
   });
 });

@@ -1,5 +1,7 @@
 import { Browser, Page } from 'playwright-core';
+import type { RepairRecord } from '@gitops-backstage/plugin-gitops-common';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
+import { callPortal } from './portal/portalApi';
 import { TestGitServer } from './stack/gitea';
 import { appManifests } from './stack/fixtures';
 import { applyFluxPair } from './stack/fluxPair';
@@ -39,6 +41,7 @@ describe('health page in the browser', () => {
   });
 
   it('runs a check, shows the finding with its fix, and repairs it after showing the plan', async () => {
+    const startedAt = new Date();
     await signInAsGuest(page, '/gitops/health?code=GIT_AUTH_FAILED');
     await page.getByRole('button', { name: 'Run health check' }).click();
     const finding = page
@@ -66,6 +69,26 @@ describe('health page in the browser', () => {
       .getByText('Applied by user:default/guest; recorded in the audit log.')
       .waitFor();
     await saveScreenshot(page, 'health-repaired');
+
+    // The page says it is in the audit log: read the audit log.
+    const audit = await callPortal('/api/gitops/health/repairs');
+    expect(audit.status).toBe(200);
+    const records: RepairRecord[] = (await audit.json()).items;
+    const record = records.find(
+      r =>
+        r.target?.namespace === namespace &&
+        new Date(r.at).getTime() >= startedAt.getTime() - 1000,
+    );
+    expect(record).toMatchObject({
+      cluster: 'local',
+      type: 'refresh-git-credentials',
+      actor: 'user:default/guest',
+      outcome: 'applied',
+    });
+    // A failure must not print the password: compare a boolean.
+    expect(JSON.stringify(record).includes(env.GITEA_ADMIN_PASSWORD)).toBe(
+      false,
+    );
 
     const repaired = await waitFor(
       'GitRepository Ready after the repair',

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
-import { callPortal, runTemplate } from './portal/portalApi';
+import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
+import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv, repoPath } from './stack/stackEnv';
 
@@ -57,6 +58,59 @@ async function waitForReadyAt(name: string, environment: string, sha: string) {
   });
 }
 
+/** The 18 objects the service template applies: 6 per environment. */
+async function appliedObjects(name: string) {
+  const objects = await Promise.all(
+    ENVIRONMENTS.flatMap(environment => {
+      const namespace = `project-${name}-${environment}`;
+      return [
+        cluster.read<FluxObject>('v1', 'Namespace', '', namespace),
+        cluster.read<FluxObject>('v1', 'Secret', namespace, `${name}-git-auth`),
+        // The ServiceAccount Flux impersonates, and its namespaced grant.
+        cluster.read<FluxObject>(
+          'v1',
+          'ServiceAccount',
+          namespace,
+          `${name}-${environment}`,
+        ),
+        cluster.read<FluxObject>(
+          'rbac.authorization.k8s.io/v1',
+          'RoleBinding',
+          namespace,
+          `${name}-${environment}`,
+        ),
+        cluster.read<FluxObject>(
+          'source.toolkit.fluxcd.io/v1',
+          'GitRepository',
+          namespace,
+          `${name}-repo`,
+        ),
+        kustomization(name, environment),
+      ];
+    }),
+  );
+  return objects.map(o => ({
+    object: `${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`,
+    resourceVersion: o.metadata?.resourceVersion,
+    generation: o.metadata?.generation,
+    // What the portal's field manager last applied, and when.
+    applied: (o.metadata?.managedFields ?? []).filter(
+      f => f.manager === 'backstage-gitops',
+    ),
+  }));
+}
+
+/** Every form the integration's password could leak in, by a name to report. */
+function credentialForms(): Record<string, string> {
+  const password = env.GITEA_ADMIN_PASSWORD;
+  const basic = `${env.GITEA_ADMIN_USER}:${password}`;
+  return {
+    password: password,
+    'password in base64': Buffer.from(password).toString('base64'),
+    'user:password in base64': Buffer.from(basic).toString('base64'),
+  };
+}
+
 describe('project initialization through the scaffolder', () => {
   const created: string[] = [];
   afterAll(async () => {
@@ -67,11 +121,16 @@ describe('project initialization through the scaffolder', () => {
     );
   });
 
+  // One project for the tests that look at a created project; each test
+  // below reads it and none changes it for the next.
   const name = uniqueName('e2e-init');
+  let run: TaskRun;
+  beforeAll(async () => {
+    created.push(name);
+    run = await runTemplate('gitops-service', serviceValues(name));
+  }, 300_000);
 
   it('creates repo, Flux objects in 3 environments and the catalog entity', async () => {
-    created.push(name);
-    const run = await runTemplate('gitops-service', serviceValues(name));
     expect({ status: run.status, log: run.log.slice(-5) }).toMatchObject({
       status: 'completed',
     });
@@ -95,7 +154,7 @@ describe('project initialization through the scaffolder', () => {
           : undefined;
       });
     }
-    // Progress per environment in the step log, credentials nowhere.
+    // Progress per environment in the step log.
     expect(run.log).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
@@ -106,7 +165,6 @@ describe('project initialization through the scaffolder', () => {
         ),
       ]),
     );
-    expect(run.log.join('\n')).not.toContain(env.GITEA_ADMIN_PASSWORD);
 
     // The catalog processes the registered location asynchronously.
     const entity = await waitFor('entity in the catalog', async () => {
@@ -121,21 +179,79 @@ describe('project initialization through the scaffolder', () => {
     expect(entity.spec.owner).toBe('group:default/guests');
   });
 
+  it('never logs the Git credentials: step log, task and output, portal log', async () => {
+    expect(run.status).toBe('completed');
+    // The Secret does hold them: that is where they belong.
+    const secret = await cluster.core.readNamespacedSecret({
+      name: `${name}-git-auth`,
+      namespace: `project-${name}-development`,
+    });
+    expect(Buffer.from(secret.data!.password, 'base64').toString('utf8')).toBe(
+      env.GITEA_ADMIN_PASSWORD,
+    );
+
+    const task = await (
+      await callPortal(`/api/scaffolder/v2/tasks/${run.id}`)
+    ).text();
+    const events = await (
+      await callPortal(`/api/scaffolder/v2/tasks/${run.id}/events`)
+    ).text();
+    const portalLog = fs.readFileSync(
+      repoPath('test-results/portal.log'),
+      'utf8',
+    );
+    // The live portal's log (scripts/lib/portal.sh writes it), not an
+    // empty or stale file.
+    expect(portalLog).toMatch(/scaffolder/);
+    const places: Record<string, string> = {
+      'step log': run.log.join('\n'),
+      task,
+      'task events': events,
+      'task output': JSON.stringify(run.output ?? {}),
+      'portal log': portalLog,
+    };
+    // Failures name the place and the form, never the credential itself.
+    const leaks = Object.entries(credentialForms()).flatMap(([form, value]) =>
+      Object.entries(places)
+        .filter(([, text]) => text.includes(value))
+        .map(([place]) => `${form} in the ${place}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+
   it('changes nothing when the Flux objects are applied again', async () => {
-    const run = await runTemplate('gitops-onboard', {
+    expect(run.status).toBe('completed');
+    const sha = await headCommit(name);
+    for (const environment of ENVIRONMENTS) {
+      await waitForReadyAt(name, environment, sha);
+    }
+    const before = await appliedObjects(name);
+    const again = await runTemplate('gitops-onboard', {
       name,
       repoUrl: `${env.GITEA_URL}/${env.GITEA_ORG}/${name}.git`,
       environments: ENVIRONMENTS,
       environmentSettings: { production: { autoSync: true } },
     });
-    expect(run.status).toBe('completed');
-    expect(run.log).toEqual(
+    expect(again.status).toBe('completed');
+    expect(again.log).toEqual(
       expect.arrayContaining([
         expect.stringContaining(
           '0 of 18 object(s) created or changed, 18 unchanged',
         ),
       ]),
     );
+    const after = await appliedObjects(name);
+    expect(after.map(o => o.object)).toEqual(before.map(o => o.object));
+    // Flux writes status (new resourceVersion, same generation); an apply
+    // that changed anything bumps the generation or rewrites the portal's
+    // managed fields and their time. Namespaces and Secrets have no status.
+    const comparable = (objects: typeof before) =>
+      objects.map(o =>
+        /^(Namespace|Secret) /.test(o.object)
+          ? o
+          : { ...o, resourceVersion: '(status only)' },
+      );
+    expect(comparable(after)).toEqual(comparable(before));
   });
 
   it('reports a failing environment and still applies the others', async () => {
@@ -160,9 +276,9 @@ describe('project initialization through the scaffolder', () => {
       'application/apply-patch+yaml' as any,
     );
 
-    const run = await runTemplate('gitops-service', serviceValues(other));
-    expect(run.status).toBe('failed');
-    const log = run.log.join('\n');
+    const failed = await runTemplate('gitops-service', serviceValues(other));
+    expect(failed.status).toBe('failed');
+    const log = failed.log.join('\n');
     expect(log).toContain('1 of 3 environment(s) failed:');
     expect(log).toMatch(
       /- production: applying GitRepository project-e2e-conflict-\w+-production\/e2e-conflict-\w+-repo: fields are owned by another field manager \(409 Conflict: [\s\S]*someone-else[\s\S]*\)[\s\S]*Applied before the failure: Namespace project-e2e-conflict-\w+-production \(configured\), Secret .* \(created\)/,
@@ -172,6 +288,51 @@ describe('project initialization through the scaffolder', () => {
     const sha = await headCommit(other);
     await waitForReadyAt(other, 'development', sha);
     await waitForReadyAt(other, 'staging', sha);
+  });
+
+  it("a failed wait step names Flux's error code and links to the health page for it", async () => {
+    // A repository that does not exist: Flux cannot fetch it.
+    const missing = uniqueName('e2e-missing');
+    created.push(missing);
+    const failed = await runTemplate('gitops-onboard', {
+      name: missing,
+      repoUrl: `${env.GITEA_URL}/${env.GITEA_ORG}/${missing}.git`,
+      environments: ['development'],
+    });
+    expect(failed.status).toBe('failed');
+    const log = failed.log.join('\n');
+    const link =
+      /- development: \[([A-Z_]+)\] .*\(see (http:\/\/localhost:3000\/gitops\/health\?code=([A-Z_]+))\)/.exec(
+        log,
+      );
+    expect({ link: Boolean(link), log: link ? '' : log.slice(-2000) }).toEqual({
+      link: true,
+      log: '',
+    });
+    const [, code, url, linkedCode] = link!;
+    expect(linkedCode).toBe(code);
+    expect(code).toMatch(/^GIT_(CLONE|AUTH)_FAILED$/);
+
+    // The link opens the health page narrowed to that code, with this
+    // project's GitRepository among its findings.
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({
+        viewport: { width: 1400, height: 1000 },
+      });
+      const { pathname, search } = new URL(url);
+      await signInAsGuest(page, `${pathname}${search}`);
+      await page.getByRole('button', { name: 'Run health check' }).click();
+      await page
+        .getByTestId(`finding-${code}`)
+        .filter({
+          hasText: `GitRepository project-${missing}-development/${missing}-repo`,
+        })
+        .waitFor({ timeout: 60_000 });
+      await saveScreenshot(page, 'wait-step-health-link');
+    } finally {
+      await browser.close();
+    }
   });
 
   it('creates nothing in a dry run', async () => {
@@ -213,14 +374,43 @@ describe('project initialization through the scaffolder', () => {
   });
 
   it('refuses an invalid name before doing anything', async () => {
+    const invalid = `Not_A_Name_${Date.now().toString(36).slice(-5)}`;
+    const tasksBefore = await (
+      await callPortal('/api/scaffolder/v2/tasks')
+    ).json();
     const response = await callPortal('/api/scaffolder/v2/tasks', {
       method: 'POST',
       body: {
         templateRef: 'template:default/gitops-service',
-        values: serviceValues('Not_A_Name'),
+        values: serviceValues(invalid),
       },
     });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/name/);
+    expect(typeof tasksBefore.totalTasks).toBe('number');
+
+    // Nothing was started or created: no task, namespace, secret or repo.
+    const tasksAfter = await (
+      await callPortal('/api/scaffolder/v2/tasks')
+    ).json();
+    expect(tasksAfter.totalTasks).toBe(tasksBefore.totalTasks);
+    const lower = invalid.toLowerCase();
+    const namespaces = await cluster.core.listNamespace();
+    expect(
+      namespaces.items
+        .map(n => n.metadata?.name ?? '')
+        .filter(n => n.toLowerCase().includes(lower)),
+    ).toEqual([]);
+    const secrets = await cluster.core.listSecretForAllNamespaces();
+    expect(
+      secrets.items
+        .map(n => n.metadata?.name ?? '')
+        .filter(n => n.toLowerCase().includes(lower)),
+    ).toEqual([]);
+    const repo = await fetch(
+      `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${invalid}`,
+      { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+    );
+    expect(repo.status).toBe(404);
   });
 });

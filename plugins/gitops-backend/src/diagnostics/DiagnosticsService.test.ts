@@ -24,11 +24,10 @@ const report = {
   ],
 } as unknown as HealthReport;
 
-function service(autoRepair: string[]) {
+/** The service with this config (no `gitops` block: every default). */
+function service(config: object = {}) {
   const apply = jest.fn(async () => ({}));
-  const options = readHealthOptions(
-    new ConfigReader({ gitops: { health: { autoRepair } } }),
-  );
+  const options = readHealthOptions(new ConfigReader(config));
   const diagnostics = new DiagnosticsService({
     status: {} as any,
     clients: {} as any,
@@ -44,14 +43,22 @@ function service(autoRepair: string[]) {
 
 describe('DiagnosticsService.runScheduled', () => {
   it('repairs nothing unattended by default', async () => {
-    const { diagnostics, apply } = service([]);
+    // No autoRepair key at all, as in a config that never mentions it.
+    const { diagnostics, apply } = service({ gitops: { health: {} } });
     await diagnostics.runScheduled();
-    expect(diagnostics.run).toHaveBeenCalledWith(undefined, 'schedule');
     expect(apply).not.toHaveBeenCalled();
+    // Nor without any gitops config.
+    const bare = service();
+    await diagnostics.runScheduled();
+    await bare.diagnostics.runScheduled();
+    expect(bare.diagnostics.run).toHaveBeenCalledWith(undefined, 'schedule');
+    expect(bare.apply).not.toHaveBeenCalled();
   });
 
   it('applies only the repairs config opted in to', async () => {
-    const { diagnostics, apply } = service(['resync']);
+    const { diagnostics, apply } = service({
+      gitops: { health: { autoRepair: ['resync'] } },
+    });
     await diagnostics.runScheduled();
     expect(apply).toHaveBeenCalledTimes(1);
     expect(apply).toHaveBeenCalledWith(
@@ -66,8 +73,8 @@ describe('DiagnosticsService.runScheduled', () => {
   });
 
   it('refuses an unknown repair in config', () => {
-    expect(() => service(['format-disk'])).toThrow(
-      "gitops.health.autoRepair: unknown repair 'format-disk'",
-    );
+    expect(() =>
+      service({ gitops: { health: { autoRepair: ['format-disk'] } } }),
+    ).toThrow("gitops.health.autoRepair: unknown repair 'format-disk'");
   });
 });

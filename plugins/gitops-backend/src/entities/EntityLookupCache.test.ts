@@ -24,6 +24,29 @@ describe('EntityLookupCache', () => {
     });
   });
 
+  it('asks the catalog again once the few seconds are over', async () => {
+    jest.useFakeTimers({ now: new Date('2026-11-30T00:00:00Z') });
+    try {
+      const getEntityByRef = jest.fn(async () => entity);
+      const cache = new EntityLookupCache({ getEntityByRef } as any);
+      const alice = mockCredentials.user('user:default/alice');
+      await cache.getEntity('component:default/shop', alice);
+      jest.advanceTimersByTime(4999);
+      await cache.getEntity('component:default/shop', alice);
+      expect(getEntityByRef).toHaveBeenCalledTimes(1);
+      // A caller who lost read access keeps it for at most 5 s.
+      jest.advanceTimersByTime(1);
+      await cache.getEntity('component:default/shop', alice);
+      expect(getEntityByRef).toHaveBeenCalledTimes(2);
+      // The fresh answer starts a new 5 s.
+      jest.advanceTimersByTime(4999);
+      await cache.getEntity('component:default/shop', alice);
+      expect(getEntityByRef).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('never remembers an entity the catalog did not return', async () => {
     const getEntityByRef = jest.fn(async () => undefined);
     const cache = new EntityLookupCache({ getEntityByRef } as any);

@@ -94,9 +94,25 @@ describe('gitops:flux:create', () => {
         secrets: { gitToken: 'token-from-secret' },
       });
       await action.handler(ctx as any);
-      expect(outputOf(ctx, 'environments').length).toBe(
-        input.environments.length,
+      const planned = outputOf(ctx, 'environments');
+      expect(planned.map((e: any) => e.name)).toEqual(
+        input.environments.map((e: any) => e.name),
       );
+      const workloadKind = input.helm ? 'HelmRelease' : 'Kustomization';
+      for (const environment of planned) {
+        const namespace = (input.namespacePattern ?? 'project-{id}-{env}')
+          .replace('{id}', input.id)
+          .replace('{env}', environment.name);
+        expect(environment.namespace).toBe(namespace);
+        expect(environment.workload.kind).toBe(workloadKind);
+        expect(environment.objects.map((o: any) => o.kind)).toEqual(
+          expect.arrayContaining(['Namespace', 'Secret', workloadKind]),
+        );
+        // A dry run plans; it never applies.
+        expect(
+          environment.objects.every((o: any) => o.result === 'planned'),
+        ).toBe(true);
+      }
     },
   );
 
@@ -125,7 +141,7 @@ describe('gitops:flux:create', () => {
     expect(outputOf(ctx, 'changes')).toBe(0);
   });
 
-  it('never logs the Git credentials', async () => {
+  it('never logs the Git credentials in a dry run (a real run: projectInit.e2e.test.ts)', async () => {
     const ctx = mockContext({ input: baseInput, isDryRun: true });
     const lines: string[] = [];
     ctx.logger.info = ((message: string) => {

@@ -50,7 +50,15 @@ describe('gitops:flux:wait', () => {
         ...createMockActionContext({ input }),
         isDryRun: true,
       };
+      const logged = jest.spyOn(ctx.logger, 'info');
+      // The cluster URL points nowhere: a dry run that asked would fail.
       await expect(action.handler(ctx as any)).resolves.toBeUndefined();
+      expect(ctx.output).toHaveBeenCalledWith('environments', []);
+      expect(logged).toHaveBeenCalledWith(
+        `Would wait for ${input.environments
+          .map((e: any) => e.name)
+          .join(', ')} to be Ready at ${input.revision ?? 'their revision'}`,
+      );
     },
   );
 

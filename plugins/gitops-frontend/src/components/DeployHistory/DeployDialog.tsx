@@ -16,6 +16,7 @@ import {
   DeployRecord,
 } from '@gitops-backstage/plugin-gitops-common';
 import { gitopsApiRef } from '../../api';
+import { apiErrorMessage } from '../shared';
 import { DeployProgress } from './DeployProgress';
 import { DiffView } from './DiffView';
 import {
@@ -190,7 +191,7 @@ export function DeployDialog(props: {
           <WarningPanel
             severity="error"
             title="The deploy did not go through"
-            message={error.message}
+            message={apiErrorMessage(error)}
           />
         )}
       </DialogContent>

@@ -157,4 +157,31 @@ describe('DeployHistoryCard', () => {
       expectedOverlayDigest: 'digest-1',
     });
   });
+
+  it("shows the backend's reason when it refuses a deploy, not only the status", async () => {
+    const reason =
+      "environment: 'development' of component:default/shop is not deployed by a Flux Kustomization; portal deploys change Kustomize overlays";
+    server.use(
+      http.get(base, () => HttpResponse.json({ items: [] })),
+      http.post(`${base}/preview`, () =>
+        HttpResponse.json(
+          {
+            error: { name: 'InputError', message: reason },
+            request: { method: 'POST', url: '/preview' },
+            response: { statusCode: 400 },
+          },
+          { status: 400 },
+        ),
+      ),
+    );
+    await renderCard();
+    fireEvent.click(await screen.findByRole('button', { name: 'Deploy' }));
+    fireEvent.change(screen.getByLabelText('Image'), {
+      target: { value: 'nginx:1.28' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    fireEvent.click(await screen.findByText(/The deploy did not go through/));
+    expect(await screen.findByText(reason)).toBeInTheDocument();
+    expect(screen.queryByTestId('deploy-diff')).not.toBeInTheDocument();
+  });
 });

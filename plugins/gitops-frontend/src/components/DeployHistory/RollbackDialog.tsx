@@ -15,6 +15,7 @@ import TextField from '@material-ui/core/TextField';
 import { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
 import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
+import { apiErrorMessage } from '../shared';
 import { DeployProgress } from './DeployProgress';
 import { DiffView } from './DiffView';
 
@@ -80,7 +81,7 @@ export function RollbackDialog(props: {
           <WarningPanel
             severity="error"
             title="The rollback did not go through"
-            message={error.message}
+            message={apiErrorMessage(error)}
           />
         )}
       </DialogContent>

@@ -25,3 +25,14 @@ export function commitUrl(
     ? `${base}/-/commit/${sha}`
     : `${base}/commit/${sha}`;
 }
+
+/**
+ * What the backend said about a failed request: its error body's message
+ * ("environment: 'production' ... is not deployed by a Flux Kustomization"),
+ * not the bare "Request failed with 400 Bad Request".
+ */
+export function apiErrorMessage(error: Error): string {
+  const body = (error as { body?: { error?: { message?: unknown } } }).body;
+  const message = body?.error?.message;
+  return typeof message === 'string' && message ? message : error.message;
+}

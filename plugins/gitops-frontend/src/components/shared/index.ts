@@ -1,3 +1,3 @@
 export { SyncStateLabel } from './SyncStateLabel';
-export { commitUrl, relativeTime } from './format';
+export { apiErrorMessage, commitUrl, relativeTime } from './format';
 export { useLiveStatus } from './useLiveStatus';
