@@ -328,10 +328,14 @@ describe('diagnostics on the real stack: one fault each', () => {
     );
     const fromFlux = await findingFor(
       'DEPENDENCY_NOT_READY for needs-ghost',
+      // The classifier names the missing dependency from the spec as soon as
+      // the object fails (e.g. while its source still clones); wait for
+      // Flux's own reason.
       f =>
         f.code === 'DEPENDENCY_NOT_READY' &&
         f.check === 'sync' &&
-        about(namespace, 'needs-ghost')(f),
+        about(namespace, 'needs-ghost')(f) &&
+        /reason DependencyNotReady/.test(f.evidence),
     );
     expect(fromFlux.evidence).toMatch(/reason DependencyNotReady/);
   });
