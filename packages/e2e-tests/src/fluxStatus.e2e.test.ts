@@ -214,7 +214,7 @@ describe('Flux status through the portal API', () => {
         viewport: { width: 1400, height: 1000 },
       });
       await signInAsGuest(page, '/gitops');
-      await page.getByPlaceholder('Filter').fill(namespace);
+      await page.getByLabel('Search Flux objects').fill(namespace);
       const rows = page.getByRole('row').filter({ hasText: namespace });
       await waitFor('the 12 objects of this test in the table', async () =>
         (await rows.count()) === 12 ? true : undefined,
