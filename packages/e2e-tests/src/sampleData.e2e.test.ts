@@ -113,8 +113,9 @@ describe('sample data (scripts/seed-sample-data)', () => {
       namespace,
       `${SAMPLE_WEB.id}-repo`,
     );
+    // The local Gitea, over its SSH server with a read-only deploy key.
     expect(source.spec?.url).toBe(
-      `${env.GITEA_URL}/${env.GITEA_ORG}/${SAMPLE_WEB.id}.git`,
+      `${env.GITEA_SSH_URL}/${env.GITEA_ORG}/${SAMPLE_WEB.id}.git`,
     );
     // What the chart templates: the Deployment, installed by helm-controller.
     const deployment = await cluster.apps.readNamespacedDeployment({
