@@ -15,6 +15,8 @@ export interface StackEnv {
   FLUX_NAMESPACE: string;
   FLUX_VERSION: string;
   GITEA_URL: string;
+  /** Gitea's built-in SSH server, where Flux pulls with deploy keys. */
+  GITEA_SSH_URL: string;
   GITEA_ADMIN_USER: string;
   GITEA_ADMIN_PASSWORD: string;
   GITEA_TOKEN: string;
@@ -29,6 +31,7 @@ const requiredKeys: Array<keyof StackEnv> = [
   'FLUX_NAMESPACE',
   'FLUX_VERSION',
   'GITEA_URL',
+  'GITEA_SSH_URL',
   'GITEA_ADMIN_USER',
   'GITEA_ADMIN_PASSWORD',
   'GITEA_TOKEN',
