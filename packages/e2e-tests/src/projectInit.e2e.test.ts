@@ -303,9 +303,14 @@ describe('project initialization through the scaffolder', () => {
   });
 
   it("a failed wait step names Flux's error code and links to the health page for it", async () => {
-    // A repository without a single commit: the portal can give Flux a
-    // deploy key for it, but Flux finds no branch to fetch.
-    const missing = await git.createRepo('e2e-empty');
+    // A repository whose overlay does not parse: the portal can give Flux a
+    // deploy key for it, Flux fetches it and fails to build it.
+    const missing = await git.createRepo('e2e-broken');
+    await git.commit(
+      missing,
+      { 'k8s/overlays/development/kustomization.yaml': 'resources: [\n' },
+      'a broken overlay',
+    );
     created.push(missing);
     const failed = await runTemplate('gitops-onboard', {
       name: missing,
