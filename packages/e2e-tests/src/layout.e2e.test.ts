@@ -360,7 +360,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
       const page = await openSignedIn(context, '/gitops/health');
       try {
         const repairButton = page.getByRole('button', {
-          name: /^Repair: Refresh the Git credentials/,
+          name: /^Repair: Issue a new read-only deploy key/,
           includeHidden: true,
         });
         // The Git check's finding, the one with the repair.
@@ -372,11 +372,15 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await finding.waitFor({ timeout: 60_000 });
         await finding.click();
         await finding
-          .getByRole('button', { name: /^Repair: Refresh the Git credentials/ })
+          .getByRole('button', {
+            name: /^Repair: Issue a new read-only deploy key/,
+          })
           .waitFor();
         // Keyboard: the repair's plan opens from Enter and closes on Escape.
         await finding
-          .getByRole('button', { name: /^Repair: Refresh the Git credentials/ })
+          .getByRole('button', {
+            name: /^Repair: Issue a new read-only deploy key/,
+          })
           .focus();
         await page.keyboard.press('Enter');
         const plan = page.getByRole('dialog');
