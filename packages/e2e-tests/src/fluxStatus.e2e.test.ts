@@ -225,7 +225,7 @@ describe('Flux status through the portal API', () => {
         .getByText('Failed')
         .waitFor();
       // Search narrows to one object's rows.
-      await page.getByPlaceholder('Filter').fill(`wrong-password`);
+      await page.getByLabel('Search Flux objects').fill(`wrong-password`);
       await waitFor('only the wrong-password rows', async () =>
         (await page.getByRole('row').filter({ hasText: namespace }).count()) ===
         2
