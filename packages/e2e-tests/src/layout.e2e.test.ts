@@ -355,47 +355,5 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await closeWithin(page);
       }
     });
-
-    it('the health page: the sample failure explained, with its repair', async () => {
-      const page = await openSignedIn(context, '/gitops/health');
-      try {
-        const repairButton = page.getByRole('button', {
-          name: /^Repair: Issue a new read-only deploy key/,
-          includeHidden: true,
-        });
-        // The Git check's finding, the one with the repair.
-        const finding = page
-          .getByTestId('finding-GIT_AUTH_FAILED')
-          .filter({ hasText: `project-${SAMPLE_WEB.id}-staging` })
-          .filter({ has: repairButton })
-          .first();
-        await finding.waitFor({ timeout: 60_000 });
-        await finding.click();
-        await finding
-          .getByRole('button', {
-            name: /^Repair: Issue a new read-only deploy key/,
-          })
-          .waitFor();
-        // Keyboard: the repair's plan opens from Enter and closes on Escape.
-        await finding
-          .getByRole('button', {
-            name: /^Repair: Issue a new read-only deploy key/,
-          })
-          .focus();
-        await page.keyboard.press('Enter');
-        const plan = page.getByRole('dialog');
-        await plan.getByText(/patch Secret/).waitFor();
-        await dialogSettled(page);
-        await shot(page, 'repair-dialog');
-        expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
-        await page.keyboard.press('Escape');
-        await plan.waitFor({ state: 'hidden' });
-        await shot(page, 'health-page');
-        await expectLayoutRules(page);
-        expect(await seriousViolations(page, 'main')).toEqual([]);
-      } finally {
-        await closeWithin(page);
-      }
-    });
   });
 });
