@@ -6,6 +6,27 @@ export interface Config {
      * (gitops.health.repair). Empty: nobody.
      */
     repairers?: string[];
+    /**
+     * Users and groups the portal's permission policy lets run a health
+     * check (gitops.health.run), besides the repairers. Empty: repairers only.
+     */
+    healthCheckers?: string[];
+    /**
+     * Service principals that may report pipeline deploys
+     * (POST /api/gitops/deploys/pipeline), and for what. Service principals
+     * skip the permission policy: any other service principal is refused.
+     */
+    pipelines?: Array<{
+      /**
+       * The principal's subject: the `subject` of a
+       * `backend.auth.externalAccess` static token.
+       */
+      subject: string;
+      /** Entity refs the pipeline may report for (kind defaults to component). */
+      entities?: string[];
+      /** Owner refs (kind defaults to group) whose entities it may report for. */
+      owners?: string[];
+    }>;
     /** Namespace of the Flux controllers. Default flux-system. */
     fluxNamespace?: string;
     deploys?: {

@@ -48,10 +48,12 @@ async function plan(body: unknown): Promise<RepairPlan> {
   return response.json();
 }
 
-async function repair(body: unknown): Promise<RepairRecord> {
+/** Applies the repair's current plan (the plan names itself by digest). */
+async function repair(body: object): Promise<RepairRecord> {
+  const { digest } = await plan(body);
   const response = await callPortal('/api/gitops/health/repairs', {
     method: 'POST',
-    body,
+    body: { ...body, planDigest: digest },
   });
   expect(response.status).toBe(200);
   return response.json();

@@ -26,6 +26,7 @@ import { PreviewService } from './deploys/PreviewService';
 import { DeployStore } from './deploys/DeployStore';
 import { DeployTracker } from './deploys/DeployTracker';
 import { EntityScopeResolver } from './entities/EntityScope';
+import { PipelineGrants } from './entities/PipelineGrants';
 import { FluxEntityResolver } from './entities/FluxEntityResolver';
 import { GitWorkspace } from './deploys/GitWorkspace';
 import { createDeployRouter } from './deploys/router';
@@ -39,6 +40,7 @@ import { RepairService } from './diagnostics/RepairService';
 import { createDiagnosticsRouter } from './diagnostics/router';
 import { ClusterClients } from './cluster/ClusterClients';
 import { ClusterWatcher } from './cluster/ClusterWatcher';
+import { ActionAudit } from './actions/ActionAudit';
 import { FluxActions } from './actions/FluxActions';
 import { ChangeSignals } from './status/ChangeSignals';
 import { FluxEventsService } from './status/FluxEventsService';
@@ -67,6 +69,7 @@ export const gitopsPlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         notifications: notificationService,
+        auditor: coreServices.auditor,
       },
       async init(deps) {
         const { rootConfig, logger, lifecycle, signals } = deps;
@@ -80,6 +83,11 @@ export const gitopsPlugin = createBackendPlugin({
           .map(client => new ClusterWatcher(client, logger));
         const status = new FluxStatusService(watchers);
         const actions = new FluxActions(status, clients);
+        const audit = new ActionAudit({
+          clients,
+          logger,
+          auditor: deps.auditor,
+        });
         const integrations = ScmIntegrations.fromConfig(rootConfig);
         const deployKeyHosts = readDeployKeyHosts(rootConfig);
         const healthOptions = readHealthOptions(rootConfig);
@@ -131,6 +139,7 @@ export const gitopsPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
           watchers,
+          pipelines: PipelineGrants.fromConfig(rootConfig),
         });
         deps.httpRouter.use(
           await createRouter({
@@ -139,6 +148,7 @@ export const gitopsPlugin = createBackendPlugin({
             status,
             events: new FluxEventsService(clients),
             actions,
+            audit,
           }),
         );
         const deployStore = await DeployStore.create(deps.database);
@@ -167,7 +177,7 @@ export const gitopsPlugin = createBackendPlugin({
         const previews = new PreviewService({ clients, repos });
         deps.httpRouter.use(
           createDeployRouter({
-            httpAuth: deps.httpAuth,
+            audit,
             scopes,
             history: new DeployHistoryService(deployStore),
             previews,
@@ -210,6 +220,7 @@ export const gitopsPlugin = createBackendPlugin({
 
         deps.httpRouter.use(
           createDiagnosticsRouter({
+            audit,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             diagnostics,

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ActionAudit } from './actions/ActionAudit';
 import { FluxActions } from './actions/FluxActions';
 import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
@@ -11,6 +12,7 @@ import {
 } from './__testUtils__/fakeCluster';
 import {
   appWith,
+  auditWith,
   fixtureDeps,
   ownerHeader,
   serviceHeader,
@@ -26,6 +28,8 @@ describe('the Flux object routes', () => {
   let client: FakeClusterClient;
   let stop: () => void;
   let app: ReturnType<typeof appWith>;
+  let audit: ActionAudit;
+  let outcomes: ReturnType<typeof auditWith>['outcomes'];
 
   beforeEach(async () => {
     const synced = await syncedWatcher(
@@ -74,6 +78,7 @@ describe('the Flux object routes', () => {
     const status = new FluxStatusService([synced.watcher]);
     const clients = fakeClients(client);
     const deps = fixtureDeps([synced.watcher]);
+    ({ audit, outcomes } = auditWith(clients));
     app = appWith(
       await createRouter({
         httpAuth: deps.httpAuth,
@@ -81,6 +86,7 @@ describe('the Flux object routes', () => {
         status,
         events: new FluxEventsService(clients),
         actions: new FluxActions(status, clients, { handleTimeoutMs: 500 }),
+        audit,
       }),
     );
   });
@@ -170,15 +176,50 @@ describe('the Flux object routes', () => {
       ['GitRepository', 'backstage-gitops'],
       ['Kustomization', 'backstage-gitops'],
     ]);
+    // Written as a Kubernetes Event on the object and to the audit trail.
+    expect(client.callsOf('createEvent').map(([e]) => e)).toEqual([
+      expect.objectContaining({
+        metadata: expect.objectContaining({ namespace: 'apps' }),
+        involvedObject: expect.objectContaining({
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          namespace: 'apps',
+          name: 'shop-dev',
+        }),
+        type: 'Normal',
+        reason: 'GitOpsPortalReconcile',
+        message: 'reconcile by user:default/owner',
+        reportingComponent: 'backstage-gitops',
+      }),
+    ]);
+    expect(outcomes).toEqual([{ eventId: 'reconcile', outcome: 'success' }]);
   });
 
   it('says when Flux has not handled the request in time', async () => {
     client.handleReconcileRequests = false;
     const res = await request(app)
       .post(`${dev}/reconcile`)
-      .set('Authorization', serviceHeader)
+      .set('Authorization', ownerHeader)
       .send({});
     expect(res.body.handled).toBe(false);
+  });
+
+  it('refuses service tokens on every entity route, changing nothing', async () => {
+    for (const path of [`${shop}/status`, `${dev}/events`]) {
+      const res = await request(app)
+        .get(path)
+        .set('Authorization', serviceHeader);
+      expect(res.status).toBe(403);
+    }
+    for (const verb of ['reconcile', 'suspend', 'resume']) {
+      const res = await request(app)
+        .post(`${dev}/${verb}`)
+        .set('Authorization', serviceHeader)
+        .send({});
+      expect(res.status).toBe(403);
+    }
+    expect(client.callsOf('mergePatch')).toEqual([]);
+    expect(client.callsOf('createEvent')).toEqual([]);
   });
 
   it('refuses another team, other entities’ objects and bad bodies', async () => {
@@ -215,6 +256,8 @@ describe('the Flux object routes', () => {
       .send({ reason: 'x'.repeat(501) });
     expect(extra.status).toBe(400);
     expect(client.callsOf('mergePatch')).toEqual([]);
+    expect(client.callsOf('createEvent')).toEqual([]);
+    expect(outcomes).toEqual([]);
   });
 
   it('refuses to reconcile a suspended object', async () => {
@@ -244,13 +287,19 @@ describe('the Flux object routes', () => {
     });
     const resumed = await request(app)
       .post(`${dev}/resume`)
-      .set('Authorization', serviceHeader)
+      .set('Authorization', ownerHeader)
       .send({});
     expect(resumed.body.status).toMatchObject({ suspended: false });
     const after = client.get('Kustomization', 'apps', 'shop-dev').metadata
       .annotations;
     expect(after['gitops.backstage.io/suspended-by']).toBeUndefined();
-    expect(after['gitops.backstage.io/resumed-by']).toMatch(/^service:/);
+    expect(after['gitops.backstage.io/resumed-by']).toBe('user:default/owner');
+    expect(
+      client.callsOf('createEvent').map(([e]) => [e.reason, e.message]),
+    ).toEqual([
+      ['GitOpsPortalSuspend', 'suspend by user:default/owner: incident 42'],
+      ['GitOpsPortalResume', 'resume by user:default/owner'],
+    ]);
     expect(after['reconcile.fluxcd.io/requestedAt']).toBeDefined();
   });
 

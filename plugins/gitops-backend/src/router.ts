@@ -6,6 +6,7 @@ import {
   gitopsReconcilePermission,
   gitopsSuspendPermission,
 } from '@gitops-backstage/plugin-gitops-common';
+import { ActionAudit } from './actions/ActionAudit';
 import { FluxActions } from './actions/FluxActions';
 import { reconcileBody, suspendBody } from './actions/requests';
 import { EntityScope, EntityScopeResolver } from './entities/EntityScope';
@@ -19,16 +20,20 @@ export interface RouterOptions {
   status: FluxStatusService;
   events: FluxEventsService;
   actions: FluxActions;
+  audit: ActionAudit;
 }
 
 /** Flux state and the actions on one object of an entity. */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, scopes, status, events, actions } = options;
+  const { httpAuth, scopes, status, events, actions, audit } = options;
   const router = Router();
   router.use(jsonBody());
 
+  // The cluster list and the object inventory are read-only and stay open
+  // to backend services (e.g. a search collator); everything under
+  // /entities acts for a user and refuses them (EntityScopeResolver).
   router.get('/clusters', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     res.json({ items: status.clusters() });
@@ -58,13 +63,28 @@ export async function createRouter(
       req.params.objectNamespace,
       req.params.objectName,
     );
+  /** The object as the audit names it. */
+  const actedOn = ({ watcher, resource }: ReturnType<typeof objectOf>) => [
+    {
+      cluster: watcher.cluster.name,
+      apiVersion: resource.apiVersion,
+      kind: resource.kind,
+      namespace: resource.metadata.namespace,
+      name: resource.metadata.name,
+    },
+  ];
 
   router.post(`${objectPath}/reconcile`, async (req, res) => {
     const body = parseBody(reconcileBody, req.body);
     const scope = await scopes.forRequest(req);
     const { watcher, resource } = objectOf(scope, req);
     await scope.requirePermission(gitopsReconcilePermission);
-    res.json(await actions.reconcile(watcher, resource, body));
+    const result = await audit.record(
+      { action: 'reconcile', actor: scope.caller.ref, request: req },
+      () => actions.reconcile(watcher, resource, body),
+      () => actedOn({ watcher, resource }),
+    );
+    res.json(result);
   });
 
   for (const [verb, suspend] of [
@@ -76,15 +96,24 @@ export async function createRouter(
       const scope = await scopes.forRequest(req);
       const { watcher, resource } = objectOf(scope, req);
       await scope.requirePermission(gitopsSuspendPermission);
-      res.json(
-        await actions.setSuspended(
-          watcher,
-          resource,
-          suspend,
-          scope.caller.ref,
-          body.reason,
-        ),
+      const result = await audit.record(
+        {
+          action: verb,
+          actor: scope.caller.ref,
+          why: body.reason,
+          request: req,
+        },
+        () =>
+          actions.setSuspended(
+            watcher,
+            resource,
+            suspend,
+            scope.caller.ref,
+            body.reason,
+          ),
+        () => actedOn({ watcher, resource }),
       );
+      res.json(result);
     });
   }
 

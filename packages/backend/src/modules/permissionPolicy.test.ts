@@ -5,6 +5,7 @@ import {
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import {
   gitopsDeployPermission,
+  gitopsHealthCheckPermission,
   gitopsReconcilePermission,
   gitopsRepairPermissions,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -57,6 +58,38 @@ describe('PortalPermissionPolicy', () => {
     expect(await decide(['group:default/guests'])).toBe(AuthorizeResult.ALLOW);
     expect(await decide(['group:default/platform'])).toBe(AuthorizeResult.DENY);
     expect(await decide([])).toBe(AuthorizeResult.DENY);
+  });
+
+  it('lets repairers and the configured health checkers run a health check, nobody else', async () => {
+    const decide = async (
+      repairers: string[],
+      checkers: string[],
+      who = user,
+    ) =>
+      (
+        await new PortalPermissionPolicy(repairers, checkers).handle(
+          { permission: gitopsHealthCheckPermission },
+          who,
+        )
+      ).result;
+    expect(await decide(['group:default/guests'], [])).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect(await decide([], ['user:default/guest'])).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect(
+      await decide(['group:default/platform'], ['group:default/sre']),
+    ).toBe(AuthorizeResult.DENY);
+    expect(await decide([], [])).toBe(AuthorizeResult.DENY);
+    expect(
+      (
+        await new PortalPermissionPolicy(['group:default/guests']).handle(
+          { permission: gitopsHealthCheckPermission },
+          undefined,
+        )
+      ).result,
+    ).toBe(AuthorizeResult.DENY);
   });
 
   it('gives an anonymous caller no ownership claims', async () => {

@@ -18,6 +18,7 @@ import {
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
 import {
+  gitopsHealthCheckPermission,
   gitopsPermissions,
   isGitOpsRepairPermission,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -30,24 +31,33 @@ const gitopsEntityPermissions = new Set(
 
 /**
  * The portal's policy: everyone may read; GitOps actions on an entity
- * (reconcile, suspend, deploy, rollback, ...) are for the entity's owners;
- * cluster repairs are for the users and groups in gitops.repairers.
+ * (reconcile, suspend, deploy, preview, rollback, ...) are for the entity's
+ * owners; cluster repairs are for the users and groups in gitops.repairers;
+ * running a health check (which probes Git with the cluster's credentials)
+ * is for the repairers and the users and groups in gitops.healthCheckers.
  */
 export class PortalPermissionPolicy implements PermissionPolicy {
-  constructor(private readonly repairers: string[] = []) {}
+  constructor(
+    private readonly repairers: string[] = [],
+    private readonly healthCheckers: string[] = [],
+  ) {}
 
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
     const { permission } = request;
+    const claims = user?.info.ownershipEntityRefs ?? [];
+    const claimsAny = (refs: string[]): PolicyDecision => ({
+      result: claims.some(ref => refs.includes(ref))
+        ? AuthorizeResult.ALLOW
+        : AuthorizeResult.DENY,
+    });
     if (isGitOpsRepairPermission(permission.name)) {
-      const claims = user?.info.ownershipEntityRefs ?? [];
-      return {
-        result: claims.some(ref => this.repairers.includes(ref))
-          ? AuthorizeResult.ALLOW
-          : AuthorizeResult.DENY,
-      };
+      return claimsAny(this.repairers);
+    }
+    if (permission.name === gitopsHealthCheckPermission.name) {
+      return claimsAny([...this.repairers, ...this.healthCheckers]);
     }
     if (
       isResourcePermission(permission, 'catalog-entity') &&
@@ -74,6 +84,7 @@ export default createBackendModule({
         policy.setPolicy(
           new PortalPermissionPolicy(
             config.getOptionalStringArray('gitops.repairers') ?? [],
+            config.getOptionalStringArray('gitops.healthCheckers') ?? [],
           ),
         );
       },

@@ -286,6 +286,11 @@ export class FakeClusterClient implements ClusterClient {
     );
   }
 
+  async createEvent(event: any) {
+    this.record('createEvent', event);
+    this.events.push(event);
+  }
+
   async version() {
     this.record('version');
     return { gitVersion: 'v1.31.0' };

@@ -7,8 +7,11 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
+import { ActionAudit } from '../actions/ActionAudit';
+import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { EntityScopeResolver } from '../entities/EntityScope';
+import { PipelineGrant, PipelineGrants } from '../entities/PipelineGrants';
 import { jsonBody } from '../parseBody';
 
 /** The team that owns the sample entity; others are refused its actions. */
@@ -17,7 +20,16 @@ export const STRANGER = 'user:default/stranger';
 
 export const ownerHeader = mockCredentials.user.header(OWNER);
 export const strangerHeader = mockCredentials.user.header(STRANGER);
+/** The mock service token; its subject is the configured pipeline. */
 export const serviceHeader = mockCredentials.service.header();
+export const PIPELINE_SUBJECT = mockCredentials.service().principal.subject;
+
+/** The default pipeline grant: the service token reports for team-a. */
+export const teamPipeline: PipelineGrant = {
+  subject: PIPELINE_SUBJECT,
+  entities: [],
+  owners: ['group:default/team-a'],
+};
 
 export const shopEntity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -58,7 +70,10 @@ export const permissions = mockServices.permissions.mock({
   },
 });
 
-export function fixtureDeps(watchers: ClusterWatcher[]) {
+export function fixtureDeps(
+  watchers: ClusterWatcher[],
+  pipelines: PipelineGrant[] = [teamPipeline],
+) {
   const httpAuth = mockServices.httpAuth({
     defaultCredentials: mockCredentials.none(),
   });
@@ -72,6 +87,7 @@ export function fixtureDeps(watchers: ClusterWatcher[]) {
     catalog,
     auth,
     watchers,
+    pipelines: new PipelineGrants(pipelines),
   });
   return { httpAuth, catalog, auth, scopes, permissions };
 }
@@ -86,4 +102,28 @@ export function appWith(router: express.Router) {
   app.use(router);
   app.use(mockErrorHandler());
   return app;
+}
+
+/**
+ * The audit of portal actions over these clients, with an auditor that
+ * keeps what it was told.
+ */
+export function auditWith(clients: ClusterClients) {
+  const outcomes: Array<{ eventId: string; outcome: 'success' | 'fail' }> = [];
+  const auditor = mockServices.auditor.mock({
+    createEvent: async ({ eventId }) => ({
+      success: async () => {
+        outcomes.push({ eventId, outcome: 'success' });
+      },
+      fail: async () => {
+        outcomes.push({ eventId, outcome: 'fail' });
+      },
+    }),
+  });
+  const audit = new ActionAudit({
+    clients,
+    logger: mockServices.logger.mock(),
+    auditor,
+  });
+  return { audit, outcomes };
 }

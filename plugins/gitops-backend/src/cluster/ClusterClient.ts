@@ -104,6 +104,8 @@ export interface ClusterClient {
     namespace: string,
     involved: { kind: string; name: string },
   ): Promise<CoreV1Event[]>;
+  /** Writes an Event (core/v1) in the namespace of its involved object. */
+  createEvent(event: CoreV1Event): Promise<void>;
   /** The server's version, as `GET /version` tells it. */
   version(): Promise<{ gitVersion: string }>;
   /** Whether the backend's own identity may do something. */

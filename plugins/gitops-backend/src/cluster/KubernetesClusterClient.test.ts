@@ -158,6 +158,29 @@ describe('KubernetesClusterClient', () => {
     });
   });
 
+  it('writes an Event in the namespace of its object', async () => {
+    await client().createEvent({
+      metadata: { generateName: 'shop.', namespace: 'apps' },
+      involvedObject: {
+        kind: 'Kustomization',
+        namespace: 'apps',
+        name: 'shop',
+      },
+      reason: 'GitOpsPortalReconcile',
+      message: 'reconcile by user:default/owner',
+      reportingComponent: 'backstage-gitops',
+    });
+    const post = requests.find(
+      r => r.method === 'POST' && r.url?.includes('/events'),
+    )!;
+    expect(post.url).toBe('/api/v1/namespaces/apps/events');
+    expect(JSON.parse(post.body)).toMatchObject({
+      reason: 'GitOpsPortalReconcile',
+      involvedObject: { name: 'shop' },
+      reportingComponent: 'backstage-gitops',
+    });
+  });
+
   it('keeps the status of an API error', async () => {
     const error = await client()
       .readSecret('apps', 'hidden')

@@ -5,6 +5,7 @@ import {
   AuthenticationV1Api,
   AuthorizationV1Api,
   CoreV1Api,
+  CoreV1Event,
   KubeConfig,
   KubernetesObjectApi,
   NetworkingV1Api,
@@ -239,6 +240,16 @@ export class KubernetesClusterClient implements ClusterClient {
       }),
     );
     return list.items;
+  }
+
+  async createEvent(event: CoreV1Event) {
+    const namespace = event.metadata.namespace ?? 'default';
+    await this.bounded(
+      `writing event ${event.reason} on ${event.involvedObject.kind} ${namespace}/${event.involvedObject.name}`,
+      this.config
+        .makeApiClient(CoreV1Api)
+        .createNamespacedEvent({ namespace, body: event }),
+    );
   }
 
   async version() {

@@ -49,7 +49,16 @@ describe('DeployTracker', () => {
       new FakeClusterClient().add(...objects),
     );
     const store = new DeployStore(await migratedDatabase());
+    const logger = mockServices.logger.mock();
     const integrations = integrationsForFileRepos();
+    // Hosts named no-integration have none (the others: the file:// origin).
+    jest
+      .spyOn(integrations.gitea, 'byUrl')
+      .mockImplementation(url =>
+        String(url).includes('no-integration')
+          ? undefined
+          : ({ config: { username: 'bot', password: 'pw' } } as any),
+      );
     const tracker = new DeployTracker({
       status: new FluxStatusService([watcher]),
       entities: {
@@ -66,10 +75,10 @@ describe('DeployTracker', () => {
         ),
         integrations,
       ),
-      logger: mockServices.logger.mock(),
+      logger,
       timeoutMs,
     });
-    return { client, watcher, store, tracker };
+    return { client, watcher, store, tracker, logger };
   }
 
   const target = {
@@ -104,6 +113,56 @@ describe('DeployTracker', () => {
           triggeredBy: 'git:Dev Eloper',
         }),
       ]);
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('keeps tracking the rest of the cluster when one repository has no integration or cannot be read', async () => {
+    const { watcher, store, tracker, logger } = await setup([
+      flux.kustomization('alpha-dev', 'apps', {
+        labels,
+        source: 'alpha-repo',
+        revision: `main@sha1:${shas[0]}`,
+      }),
+      flux.gitRepository('alpha-repo', 'apps', {
+        url: 'https://no-integration.example.com/team/alpha.git',
+      }),
+      flux.kustomization('beta-dev', 'apps', {
+        labels,
+        source: 'beta-repo',
+        revision: `main@sha1:${shas[0]}`,
+      }),
+      flux.gitRepository('beta-repo', 'apps', { url: 'not a url' }),
+      flux.kustomization('shop-dev', 'apps', {
+        labels,
+        source: 'shop-repo',
+        revision: `main@sha1:${shas[1]}`,
+      }),
+      flux.gitRepository('shop-repo', 'apps', { url: repoUrl }),
+    ]);
+    try {
+      await tracker.run();
+      const rows = await store.list({ limit: 10 });
+      const byKustomization = Object.fromEntries(
+        rows.map(r => [r.kustomization, r]),
+      );
+      expect(Object.keys(byKustomization).sort()).toEqual([
+        'alpha-dev',
+        'beta-dev',
+        'shop-dev',
+      ]);
+      // The readable repository still gets its commit read.
+      expect(byKustomization['shop-dev']).toMatchObject({
+        commitSha: shas[1],
+        commitMessage: 'commit two',
+      });
+      // The others are recorded without what only Git could tell.
+      expect(byKustomization['alpha-dev'].commitMessage).toBeUndefined();
+      expect(byKustomization['alpha-dev'].triggeredBy).toBe('git');
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringContaining('no-integration.example.com'),
+      );
     } finally {
       watcher.stop();
     }

@@ -68,47 +68,69 @@ export class DeployTracker {
     await this.progressOpenDeploys();
   }
 
+  /**
+   * Runs one item's work; a failure (a repository without an integration, a
+   * clone that fails, a bad URL) is logged and the others go on.
+   */
+  private async isolated(what: string, work: () => Promise<void>) {
+    try {
+      await work();
+    } catch (error) {
+      this.options.logger.warn(`deploy history of ${what}: ${error}`);
+    }
+  }
+
   /** gitops-git: revisions applied that no deploy of ours produced. */
   private async recordAppliedRevisions(watcher: ClusterWatcher) {
-    const { store } = this.options;
     for (const resource of watcher.objects()) {
       if (resource.kind !== 'Kustomization' || !isReady(resource)) {
         continue;
       }
-      const sha = revisionSha(resource.status?.lastAppliedRevision);
-      if (!sha) {
-        continue;
-      }
-      const target = targetOf(watcher, resource);
-      const key = `${target.cluster}/${target.namespace}/${target.kustomization}/${sha}`;
-      if (this.seenRevisions.has(key)) {
-        continue;
-      }
-      if (!(await store.findByCommit(target, sha))) {
-        const source = sourceOf(watcher, resource);
-        const info = source ? await this.commitInfo(source, sha) : undefined;
-        const repoUrl = source?.spec?.url;
-        await store.insert({
-          ...target,
-          entityRef: await this.options.entities.entityRefOf(resource),
-          environment: environmentOf(resource),
-          method: 'gitops-git',
-          status: 'succeeded',
-          reason: readyCondition(resource)?.reason,
-          message: readyCondition(resource)?.message,
-          revision: resource.status?.lastAppliedRevision,
-          commitSha: sha,
-          commitMessage: info?.message,
-          commitAuthor: info?.author,
-          commitUrl: repoUrl
-            ? this.options.repos.commitLink(repoUrl, sha)
-            : undefined,
-          triggeredBy: info ? `git:${info.author}` : 'git',
-          finishedAt: readyCondition(resource)?.lastTransitionTime,
-        });
-      }
-      this.seenRevisions.add(key);
+      await this.isolated(
+        `Kustomization ${resource.metadata.namespace}/${resource.metadata.name} on ${watcher.cluster.name}`,
+        () => this.recordAppliedRevision(watcher, resource),
+      );
     }
+  }
+
+  private async recordAppliedRevision(
+    watcher: ClusterWatcher,
+    resource: FluxResource,
+  ) {
+    const { store } = this.options;
+    const sha = revisionSha(resource.status?.lastAppliedRevision);
+    if (!sha) {
+      return;
+    }
+    const target = targetOf(watcher, resource);
+    const key = `${target.cluster}/${target.namespace}/${target.kustomization}/${sha}`;
+    if (this.seenRevisions.has(key)) {
+      return;
+    }
+    if (!(await store.findByCommit(target, sha))) {
+      const source = sourceOf(watcher, resource);
+      const info = source ? await this.commitInfo(source, sha) : undefined;
+      const repoUrl = source?.spec?.url;
+      await store.insert({
+        ...target,
+        entityRef: await this.options.entities.entityRefOf(resource),
+        environment: environmentOf(resource),
+        method: 'gitops-git',
+        status: 'succeeded',
+        reason: readyCondition(resource)?.reason,
+        message: readyCondition(resource)?.message,
+        revision: resource.status?.lastAppliedRevision,
+        commitSha: sha,
+        commitMessage: info?.message,
+        commitAuthor: info?.author,
+        commitUrl: repoUrl
+          ? this.options.repos.commitLink(repoUrl, sha)
+          : undefined,
+        triggeredBy: info ? `git:${info.author}` : 'git',
+        finishedAt: readyCondition(resource)?.lastTransitionTime,
+      });
+    }
+    this.seenRevisions.add(key);
   }
 
   /** manual: spec changes to Flux-applied workloads by other managers. */
@@ -128,15 +150,20 @@ export class DeployTracker {
         if (this.seenEdits.has(key)) {
           continue;
         }
-        await this.recordEdit(
-          watcher,
-          workload,
-          owner,
-          ownerNamespace,
-          entry,
-          key,
+        await this.isolated(
+          `${workload.kind} ${workload.metadata.namespace}/${workload.metadata.name} on ${watcher.cluster.name}`,
+          async () => {
+            await this.recordEdit(
+              watcher,
+              workload,
+              owner,
+              ownerNamespace,
+              entry,
+              key,
+            );
+            this.seenEdits.add(key);
+          },
         );
-        this.seenEdits.add(key);
       }
     }
   }
@@ -186,20 +213,26 @@ export class DeployTracker {
       if (!watcher || watcher.health().state !== 'ok') {
         continue;
       }
-      const resource = watcher.get(
-        'Kustomization',
-        deploy.namespace,
-        deploy.kustomization,
+      await this.isolated(`deploy ${deploy.id}`, () =>
+        this.progressDeploy(watcher, deploy),
       );
-      if (deploy.method === 'manual') {
-        await this.progressManual(watcher, deploy);
-        continue;
-      }
-      if (resource) {
-        await this.progressGitDeploy(watcher, resource, deploy);
-      }
-      await this.failIfTimedOut(deploy);
     }
+  }
+
+  private async progressDeploy(watcher: ClusterWatcher, deploy: DeployRecord) {
+    const resource = watcher.get(
+      'Kustomization',
+      deploy.namespace,
+      deploy.kustomization,
+    );
+    if (deploy.method === 'manual') {
+      await this.progressManual(watcher, deploy);
+      return;
+    }
+    if (resource) {
+      await this.progressGitDeploy(watcher, resource, deploy);
+    }
+    await this.failIfTimedOut(deploy);
   }
 
   private async progressGitDeploy(

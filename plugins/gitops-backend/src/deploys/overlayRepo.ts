@@ -18,7 +18,8 @@ export class OverlayRepos {
     private readonly integrations: ScmIntegrationRegistry,
   ) {}
 
-  withRepo<T>(
+  /** Async, so a host without an integration is a rejection, not a throw. */
+  async withRepo<T>(
     git: Pick<GitContext, 'repoUrl'>,
     work: (repo: LocalRepo) => Promise<T>,
   ): Promise<T> {

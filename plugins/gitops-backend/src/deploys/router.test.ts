@@ -14,11 +14,14 @@ import {
 } from '../__testUtils__/fakeCluster';
 import {
   appWith,
+  auditWith,
   fixtureDeps,
   ownerHeader,
   serviceHeader,
   strangerHeader,
+  teamPipeline,
 } from '../__testUtils__/routerFixture';
+import { PipelineGrant } from '../entities/PipelineGrants';
 import {
   git,
   integrationsForFileRepos,
@@ -52,6 +55,7 @@ describe('the deploy routes', () => {
   let watcher: ClusterWatcher;
   let store: DeployStore;
   let app: ReturnType<typeof appWith>;
+  let repos: OverlayRepos;
 
   /** A push from a clone of someone else's. */
   function push(file: string, content: string): string {
@@ -115,7 +119,7 @@ describe('the deploy routes', () => {
     const deps = fixtureDeps([watcher]);
     // file:// has no integration; the Gitea one stands in for its credentials.
     const integrations = integrationsForFileRepos();
-    const repos = new OverlayRepos(
+    repos = new OverlayRepos(
       new GitWorkspace(path.join(root, 'ws'), {
         name: 'Backstage GitOps',
         email: 'gitops@example.com',
@@ -128,7 +132,6 @@ describe('the deploy routes', () => {
     const previews = new PreviewService({ clients, repos });
     app = appWith(
       createDeployRouter({
-        httpAuth: deps.httpAuth,
         scopes: deps.scopes,
         history: new DeployHistoryService(store),
         previews,
@@ -141,6 +144,7 @@ describe('the deploy routes', () => {
         }),
         manualDeploys: new ManualDeployService({ clients, store }),
         pipelineReports: new PipelineReportService({ actions, store, repos }),
+        audit: auditWith(clients).audit,
       }),
     );
   });
@@ -156,7 +160,7 @@ describe('the deploy routes', () => {
   it('previews a change as a diff of the overlay, touching nothing', async () => {
     const res = await request(app)
       .post(`${base}/preview`)
-      .set('Authorization', strangerHeader)
+      .set('Authorization', ownerHeader)
       .send({ environment: 'development', changes });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -205,6 +209,18 @@ describe('the deploy routes', () => {
     expect(
       client.callsOf('mergePatch').map(([address]) => address.kind),
     ).toEqual(['GitRepository', 'Kustomization']);
+    expect(client.callsOf('createEvent').map(([e]) => e)).toEqual([
+      expect.objectContaining({
+        involvedObject: expect.objectContaining({
+          kind: 'Kustomization',
+          namespace: 'apps',
+          name: 'shop-dev',
+        }),
+        reason: 'GitOpsPortalDeploy',
+        message: 'deploy by user:default/owner: Ship 2.0.0',
+        reportingComponent: 'backstage-gitops',
+      }),
+    ]);
 
     const history = await request(app)
       .get(`${base}?environment=development`)
@@ -264,12 +280,19 @@ describe('the deploy routes', () => {
       .send({ dryRun: true });
     expect(dry.status).toBe(200);
     expect(dry.body.diff).toContain('-  replicas: 5');
+    const reasons = () => client.callsOf('createEvent').map(([e]) => e.reason);
+    // A dry run changes nothing: no event.
+    expect(reasons()).toEqual(['GitOpsPortalDeploy', 'GitOpsPortalDeploy']);
     const res = await request(app)
       .post(`${base}/${id}/rollback`)
       .set('Authorization', ownerHeader)
       .send({});
     expect(res.status).toBe(201);
     expect(res.body.deploy).toMatchObject({ rollbackOf: id });
+    expect(client.callsOf('createEvent').at(-1)?.[0]).toMatchObject({
+      reason: 'GitOpsPortalRollback',
+      message: `rollback by user:default/owner: to deploy ${id}`,
+    });
     expect(git(origin, 'log', '-1', '--format=%s', 'main')).toMatch(
       /^Roll back development to [0-9a-f]{7} \(deploy #\d+\)$/,
     );
@@ -291,6 +314,22 @@ describe('the deploy routes', () => {
         reason: 'hotfix',
       });
     expect(res.status).toBe(201);
+    expect(
+      client
+        .callsOf('createEvent')
+        .map(([e]) => [e.involvedObject.kind, e.reason, e.message]),
+    ).toEqual([
+      [
+        'Kustomization',
+        'GitOpsPortalManualDeploy',
+        'manual-deploy by user:default/owner: hotfix',
+      ],
+      [
+        'Deployment',
+        'GitOpsPortalManualDeploy',
+        'manual-deploy by user:default/owner: hotfix',
+      ],
+    ]);
     expect(res.body.deploy).toMatchObject({
       method: 'manual',
       status: 'progressing',
@@ -356,8 +395,9 @@ describe('the deploy routes', () => {
     expect(await store.list({ limit: 10 })).toEqual([]);
   });
 
-  it('refuses other teams, missing tokens and bad bodies before doing anything', async () => {
+  it('refuses other teams, service tokens, missing tokens and bad bodies before doing anything', async () => {
     for (const [route, body] of [
+      [`${base}/preview`, { environment: 'development', changes }],
       [base, { environment: 'development', changes, message: 'm' }],
       [`${base}/manual`, { environment: 'development', image: 'a:1' }],
       [`${base}/1/rollback`, {}],
@@ -367,8 +407,26 @@ describe('the deploy routes', () => {
         .set('Authorization', strangerHeader)
         .send(body);
       expect(stranger.status).toBe(403);
+      const service = await request(app)
+        .post(route)
+        .set('Authorization', serviceHeader)
+        .send(body);
+      expect(service.status).toBe(403);
       expect((await request(app).post(route).send(body)).status).toBe(401);
     }
+    for (const route of [base, `${base}/1`]) {
+      const service = await request(app)
+        .get(route)
+        .set('Authorization', serviceHeader);
+      expect(service.status).toBe(403);
+      expect((await request(app).get(route)).status).toBe(401);
+    }
+    const badPreview = await request(app)
+      .post(`${base}/preview`)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 7, changes });
+    expect(badPreview.status).toBe(400);
+    expect(badPreview.body.error.message).toContain('environment');
     const bad = await request(app)
       .post(base)
       .set('Authorization', ownerHeader)
@@ -381,6 +439,7 @@ describe('the deploy routes', () => {
     expect(query.status).toBe(400);
     expect(git(origin, 'rev-list', '--count', 'main')).toBe('1');
     expect(client.callsOf('serverSideApply')).toEqual([]);
+    expect(client.callsOf('createEvent')).toEqual([]);
   });
 
   it('hides deploys of other entities', async () => {
@@ -468,5 +527,73 @@ describe('the deploy routes', () => {
       .set('Authorization', serviceHeader)
       .send({ ...body, entityRef: 'component:default/plain' });
     expect(plain.body.error.message).toContain('is not linked to Flux objects');
+  });
+
+  it('accepts pipeline reports only from configured pipelines, for their entities', async () => {
+    const sha = push('deploy/overlays/shop-dev/app.txt', 'v3\n');
+    const body = {
+      entityRef: 'component:default/shop',
+      environment: 'development',
+      revision: sha,
+    };
+    const reportAs = async (grants: PipelineGrant[], header?: string) => {
+      const deps = fixtureDeps([watcher], grants);
+      const pipelineApp = appWith(
+        createDeployRouter({
+          scopes: deps.scopes,
+          history: new DeployHistoryService(store),
+          previews: new PreviewService({ clients: fakeClients(client), repos }),
+          gitDeploys: {} as GitDeployService,
+          manualDeploys: {} as ManualDeployService,
+          pipelineReports: new PipelineReportService({
+            actions: new FluxActions(
+              new FluxStatusService([watcher]),
+              fakeClients(client),
+            ),
+            store,
+            repos,
+          }),
+          audit: auditWith(fakeClients(client)).audit,
+        }),
+      );
+      const req = request(pipelineApp).post('/deploys/pipeline');
+      return (header ? req.set('Authorization', header) : req).send(body);
+    };
+    const other = { ...teamPipeline, owners: ['group:default/team-b'] };
+    // No token, a user, an unconfigured service, a pipeline of another team,
+    // one granted another entity: refused, nothing recorded.
+    expect((await reportAs([teamPipeline])).status).toBe(401);
+    expect((await reportAs([teamPipeline], ownerHeader)).status).toBe(403);
+    expect((await reportAs([], serviceHeader)).status).toBe(403);
+    const unconfigured = await reportAs(
+      [{ ...teamPipeline, subject: 'external:elsewhere' }],
+      serviceHeader,
+    );
+    expect(unconfigured.status).toBe(403);
+    expect(unconfigured.body.error.message).toContain(
+      'is not a configured pipeline',
+    );
+    const foreign = await reportAs([other], serviceHeader);
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.message).toContain(
+      'may not report deploys of component:default/shop',
+    );
+    expect(
+      (
+        await reportAs(
+          [{ ...other, entities: ['component:default/plain'] }],
+          serviceHeader,
+        )
+      ).status,
+    ).toBe(403);
+    expect(await store.list({ limit: 10 })).toEqual([]);
+    expect(client.callsOf('mergePatch')).toEqual([]);
+    // Granted by entity ref (kind defaulting to component) or by owner.
+    const byEntity = await reportAs(
+      [{ ...other, entities: ['component:default/shop'] }],
+      serviceHeader,
+    );
+    expect(byEntity.status).toBe(201);
+    expect((await reportAs([teamPipeline], serviceHeader)).status).toBe(201);
   });
 });

@@ -1,12 +1,13 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
 import {
   DeployHistory,
+  DeployRecord,
   gitopsDeployPermission,
   gitopsManualDeployPermission,
   gitopsRollbackPermission,
 } from '@gitops-backstage/plugin-gitops-common';
+import { ActionAudit, ActedOn } from '../actions/ActionAudit';
 import { EntityScopeResolver } from '../entities/EntityScope';
 import { parseBody } from '../parseBody';
 import { DeployHistoryService } from './DeployHistoryService';
@@ -24,21 +25,46 @@ import {
 } from './requests';
 
 export interface DeployRouterOptions {
-  httpAuth: HttpAuthService;
   scopes: EntityScopeResolver;
   history: DeployHistoryService;
   previews: PreviewService;
   gitDeploys: GitDeployService;
   manualDeploys: ManualDeployService;
   pipelineReports: PipelineReportService;
+  audit: ActionAudit;
+}
+
+/** The Kustomization a deploy went through (and the Deployment it set). */
+function deployTargets(deploy: DeployRecord): ActedOn[] {
+  const targets: ActedOn[] = [
+    {
+      cluster: deploy.cluster,
+      kind: 'Kustomization',
+      namespace: deploy.namespace,
+      name: deploy.kustomization,
+    },
+  ];
+  const details = deploy.details as
+    | { deployment?: string; namespace?: string }
+    | undefined;
+  if (deploy.method === 'manual' && details?.deployment) {
+    targets.push({
+      cluster: deploy.cluster,
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: details.namespace,
+      name: details.deployment,
+    });
+  }
+  return targets;
 }
 
 /** Routes under /entities/.../deploys and /deploys/pipeline. */
 export function createDeployRouter(
   options: DeployRouterOptions,
 ): express.Router {
-  const { httpAuth, scopes, history, previews, gitDeploys } = options;
-  const { manualDeploys, pipelineReports } = options;
+  const { scopes, history, previews, gitDeploys } = options;
+  const { manualDeploys, pipelineReports, audit } = options;
   const router = Router();
   const base = '/entities/:kind/:namespace/:name/deploys';
 
@@ -54,9 +80,11 @@ export function createDeployRouter(
     res.json(await history.get(scope, Number(req.params.id)));
   });
 
+  // A preview reads the overlay with the portal's Git token: deployers only.
   router.post(`${base}/preview`, async (req, res) => {
     const body = parseBody(previewBody, req.body);
     const scope = await scopes.forRequest(req);
+    await scope.requirePermission(gitopsDeployPermission);
     res.json(await previews.preview(scope, body));
   });
 
@@ -64,14 +92,34 @@ export function createDeployRouter(
     const body = parseBody(deployBody, req.body);
     const scope = await scopes.forRequest(req);
     await scope.requirePermission(gitopsDeployPermission);
-    res.status(201).json(await gitDeploys.deploy(scope, body));
+    const result = await audit.record(
+      {
+        action: 'deploy',
+        actor: scope.caller.ref,
+        why: body.message,
+        request: req,
+      },
+      () => gitDeploys.deploy(scope, body),
+      r => deployTargets(r.deploy),
+    );
+    res.status(201).json(result);
   });
 
   router.post(`${base}/manual`, async (req, res) => {
     const body = parseBody(manualBody, req.body);
     const scope = await scopes.forRequest(req);
     await scope.requirePermission(gitopsManualDeployPermission);
-    res.status(201).json(await manualDeploys.deploy(scope, body));
+    const result = await audit.record(
+      {
+        action: 'manual-deploy',
+        actor: scope.caller.ref,
+        why: body.reason,
+        request: req,
+      },
+      () => manualDeploys.deploy(scope, body),
+      r => deployTargets(r.deploy),
+    );
+    res.status(201).json(result);
   });
 
   router.post(`${base}/:id(\\d+)/rollback`, async (req, res) => {
@@ -79,13 +127,27 @@ export function createDeployRouter(
     const scope = await scopes.forRequest(req);
     await scope.requirePermission(gitopsRollbackPermission);
     const deploy = await history.get(scope, Number(req.params.id));
-    const result = await gitDeploys.rollback(scope, deploy, body);
-    res.status(body.dryRun ? 200 : 201).json(result);
+    if (body.dryRun) {
+      res.json(await gitDeploys.rollback(scope, deploy, body));
+      return;
+    }
+    const result = await audit.record(
+      {
+        action: 'rollback',
+        actor: scope.caller.ref,
+        why: body.message ?? `to deploy ${deploy.id}`,
+        request: req,
+      },
+      () => gitDeploys.rollback(scope, deploy, body),
+      r => ('deploy' in r ? deployTargets(r.deploy) : []),
+    );
+    res.status(201).json(result);
   });
 
-  // Pipelines report with a service token (backend.auth.externalAccess).
+  // Pipelines report with a service token (backend.auth.externalAccess)
+  // that gitops.pipelines grants the entity.
   router.post('/deploys/pipeline', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const credentials = await scopes.pipelineCredentials(req);
     const body = parseBody(pipelineBody, req.body);
     const scope = await scopes.forPipelineReport(credentials, body.entityRef);
     const deploy = await pipelineReports.report(scope, body);

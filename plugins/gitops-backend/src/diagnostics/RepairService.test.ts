@@ -14,6 +14,7 @@ import {
 import { FLUX_NAMESPACE, fluxInstallation } from '../__testUtils__/fluxInstall';
 import {
   appWith,
+  auditWith,
   ownerHeader,
   permissions,
   serviceHeader,
@@ -117,6 +118,7 @@ describe('repairs and the /health routes', () => {
         }),
         permissions,
         diagnostics,
+        audit: auditWith(clients).audit,
       }),
     );
     return { client, watcher, app, diagnostics, repairs, logger };
@@ -134,24 +136,38 @@ describe('repairs and the /health routes', () => {
           name: 'helm-controller',
         },
       };
-      const plan = await request(app)
+      const refusedPlan = await request(app)
         .post('/health/repairs/plan')
         .set('Authorization', strangerHeader)
         .send(body);
+      expect(refusedPlan.status).toBe(403);
+      const plan = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send(body);
       expect(plan.status).toBe(200);
       expect(plan.body.summary).toContain('Restart helm-controller');
+      expect(plan.body.digest).toMatch(/^[0-9a-f]{64}$/);
       expect(client.callsOf('mergePatch')).toEqual([]);
+      const planDigest = plan.body.digest;
 
       const refused = await request(app)
         .post('/health/repairs')
         .set('Authorization', strangerHeader)
-        .send(body);
+        .send({ ...body, planDigest });
       expect(refused.status).toBe(403);
+      const unseen = await request(app)
+        .post('/health/repairs')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(unseen.status).toBe(400);
+      expect(unseen.body.error.message).toContain('planDigest');
+      expect(client.callsOf('mergePatch')).toEqual([]);
 
       const applied = await request(app)
         .post('/health/repairs')
         .set('Authorization', ownerHeader)
-        .send(body);
+        .send({ ...body, planDigest });
       expect(applied.body).toMatchObject({
         outcome: 'applied',
         actor: 'user:default/owner',
@@ -168,6 +184,17 @@ describe('repairs and the /health routes', () => {
       ).toBeDefined();
       // Like kubectl rollout restart: no field manager of ours.
       expect(manager).toBeUndefined();
+      expect(client.callsOf('createEvent').map(([e]) => e)).toEqual([
+        expect.objectContaining({
+          involvedObject: expect.objectContaining({
+            kind: 'Deployment',
+            namespace: FLUX_NAMESPACE,
+            name: 'helm-controller',
+          }),
+          reason: 'GitOpsPortalRepair',
+          message: 'repair by user:default/owner: restart-controller',
+        }),
+      ]);
 
       const log = await request(app)
         .get('/health/repairs')
@@ -206,8 +233,10 @@ describe('repairs and the /health routes', () => {
       const applied = await request(app)
         .post('/health/repairs')
         .set('Authorization', ownerHeader)
-        .send(body);
+        // A well-formed digest: what refuses is the re-plan.
+        .send({ ...body, planDigest: 'a'.repeat(64) });
       expect(applied.status).toBe(400);
+      expect(applied.body.error.message).toContain('is not an SSH URL');
       expect(
         JSON.stringify(client.get('Secret', 'apps', 'app-auth') ?? null),
       ).toBe(secretBefore);
@@ -233,6 +262,58 @@ describe('repairs and the /health routes', () => {
         .set('Authorization', ownerHeader)
         .send({ ...body, target: { ...body.target, name: 'public' } });
       expect(publicRepo.body.error.message).toContain('has no spec.secretRef');
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('refuses (409) to apply a plan the cluster moved away from, touching nothing', async () => {
+    const { client, watcher, app } = await setup();
+    try {
+      const body = {
+        cluster: 'local',
+        type: 'resync',
+        target: { kind: 'Kustomization', namespace: 'apps', name: 'app' },
+      };
+      const shown = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(shown.status).toBe(200);
+      // Someone changes the Kustomization's spec after the plan was shown.
+      await client.mergePatch(
+        {
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          namespace: 'apps',
+          name: 'app',
+        },
+        { metadata: { generation: 2 }, spec: { interval: '59m' } },
+      );
+      const patchesBefore = client.callsOf('mergePatch').length;
+      const stale = await request(app)
+        .post('/health/repairs')
+        .set('Authorization', ownerHeader)
+        .send({ ...body, planDigest: shown.body.digest });
+      expect(stale.status).toBe(409);
+      expect(stale.body.error.message).toContain('planDigest');
+      expect(client.callsOf('mergePatch')).toHaveLength(patchesBefore);
+      expect(client.callsOf('createEvent')).toEqual([]);
+      const log = await request(app)
+        .get('/health/repairs')
+        .set('Authorization', ownerHeader);
+      expect(log.body.items).toEqual([]);
+
+      const replanned = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect(replanned.body.digest).not.toBe(shown.body.digest);
+      const applied = await request(app)
+        .post('/health/repairs')
+        .set('Authorization', ownerHeader)
+        .send({ ...body, planDigest: replanned.body.digest });
+      expect(applied.body.outcome).toBe('applied');
     } finally {
       watcher.stop();
     }

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AuthService,
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -59,8 +59,18 @@ export class RepairService {
     },
   ) {}
 
+  /** What a repair would change, named by a digest that apply checks. */
   async plan(request: RepairRequest): Promise<RepairPlan> {
-    const watcher = this.deps.status.watcher(request.cluster);
+    const { planDigest: _seen, ...wanted } = request;
+    const watcher = this.deps.status.watcher(wanted.cluster);
+    const plan = await this.planOf(watcher, wanted);
+    return { ...plan, digest: this.digestOf(watcher, plan) };
+  }
+
+  private async planOf(
+    watcher: ClusterWatcher,
+    request: RepairRequest,
+  ): Promise<Omit<RepairPlan, 'digest'>> {
     switch (request.type) {
       case 'restart-controller':
         return this.planRestart(request, this.required(request));
@@ -75,12 +85,49 @@ export class RepairService {
     }
   }
 
+  /**
+   * A hash of the plan's steps and of the objects they act on as the watch
+   * cache holds them (uid and generation: a spec change or a re-created
+   * object changes the plan; the controllers' status writes do not).
+   */
+  private digestOf(
+    watcher: ClusterWatcher,
+    plan: Omit<RepairPlan, 'digest'>,
+  ): string {
+    const basis = plan.steps.map(step => {
+      const object = watcher.get(
+        step.object.kind,
+        step.object.namespace ?? '',
+        step.object.name,
+      );
+      return object
+        ? [object.metadata.uid ?? '', object.metadata.generation ?? '']
+        : null;
+    });
+    return createHash('sha256')
+      .update(JSON.stringify({ plan, basis }))
+      .digest('hex');
+  }
+
+  /**
+   * Re-plans and applies; when the request names the digest of the plan the
+   * user saw, refuses (409) unless re-planning gives the same plan. The
+   * unattended schedule applies its own fresh plan.
+   */
   async apply(
     request: RepairRequest,
     actor: string,
     credentials: BackstageCredentials,
   ): Promise<RepairRecord> {
     const plan = await this.plan(request);
+    if (
+      request.planDigest !== undefined &&
+      request.planDigest !== plan.digest
+    ) {
+      throw new ConflictError(
+        'planDigest: the cluster changed since this repair was planned; review the new plan and apply again',
+      );
+    }
     const watcher = this.deps.status.watcher(request.cluster);
     const record: RepairRecord = {
       id: randomUUID(),
@@ -118,7 +165,10 @@ export class RepairService {
     return request.target;
   }
 
-  private planRestart(request: RepairRequest, target: ObjectRef): RepairPlan {
+  private planRestart(
+    request: RepairRequest,
+    target: ObjectRef,
+  ): Omit<RepairPlan, 'digest'> {
     const { fluxNamespace } = this.deps;
     if (
       target.kind !== 'Deployment' ||
@@ -152,7 +202,7 @@ export class RepairService {
     watcher: ClusterWatcher,
     request: RepairRequest,
     target: ObjectRef,
-  ): Promise<RepairPlan> {
+  ): Promise<Omit<RepairPlan, 'digest'>> {
     const repo = this.fluxObject(watcher, target);
     if (repo.kind !== 'GitRepository') {
       throw new InputError(
@@ -251,7 +301,7 @@ export class RepairService {
     watcher: ClusterWatcher,
     request: RepairRequest,
     target: ObjectRef,
-  ): RepairPlan {
+  ): Omit<RepairPlan, 'digest'> {
     const resource = this.fluxObject(watcher, target);
     if (resource.spec?.suspend) {
       throw new InputError(
@@ -282,7 +332,7 @@ export class RepairService {
   private async planZombies(
     watcher: ClusterWatcher,
     request: RepairRequest,
-  ): Promise<RepairPlan> {
+  ): Promise<Omit<RepairPlan, 'digest'>> {
     const zombies = await this.findZombies(watcher);
     return {
       ...request,

@@ -6,7 +6,7 @@ export const runBody = z
   .object({ cluster: z.string().min(1).optional() })
   .strict();
 
-/** Body of POST /health/repairs/plan and /health/repairs (a RepairRequest). */
+/** Body of POST /health/repairs/plan (a RepairRequest). */
 export const repairBody = z
   .object({
     cluster: z.string().min(1),
@@ -21,3 +21,10 @@ export const repairBody = z
       .optional(),
   })
   .strict();
+
+/** Body of POST /health/repairs: the request and the digest of its plan. */
+export const repairApplyBody = repairBody.extend({
+  planDigest: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be the digest of the plan you were shown'),
+});

@@ -1,23 +1,47 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import request from 'supertest';
 import { createDiagnosticsRouter } from './router';
 import { DiagnosticsService } from './DiagnosticsService';
+import { fakeClients, FakeClusterClient } from '../__testUtils__/fakeCluster';
+import { auditWith } from '../__testUtils__/routerFixture';
 
-function app(result: AuthorizeResult) {
-  const apply = jest.fn(async () => ({ outcome: 'applied' }));
+function app(
+  result: AuthorizeResult,
+  defaultCredentials: BackstageCredentials = mockCredentials.user(),
+) {
+  const apply = jest.fn(async () => ({
+    outcome: 'applied',
+    plan: {
+      steps: [
+        {
+          action: 'patch',
+          object: {
+            kind: 'Deployment',
+            namespace: 'flux-system',
+            name: 'helm-controller',
+          },
+        },
+      ],
+    },
+  }));
+  const client = new FakeClusterClient();
+  const { audit, outcomes } = auditWith(fakeClients(client));
+  const plan = jest.fn(async () => ({ actions: [] }));
+  const run = jest.fn(async () => []);
   const authorize = jest.fn(async (_requests: unknown[]) => [{ result }]);
   const diagnostics = {
-    repairs: { apply, plan: jest.fn() },
+    repairs: { apply, plan },
+    run,
   } as unknown as DiagnosticsService;
   const router = createDiagnosticsRouter({
-    httpAuth: mockServices.httpAuth({
-      defaultCredentials: mockCredentials.user(),
-    }),
+    httpAuth: mockServices.httpAuth({ defaultCredentials }),
     permissions: { authorize } as any,
     diagnostics,
+    audit,
   });
   const middleware = MiddlewareFactory.create({
     config: mockServices.rootConfig(),
@@ -27,10 +51,10 @@ function app(result: AuthorizeResult) {
     .use(express.json())
     .use(router)
     .use(middleware.error());
-  return { server, apply, authorize };
+  return { server, apply, plan, run, authorize, client, outcomes };
 }
 
-const body = {
+const planBody = {
   cluster: 'local',
   type: 'restart-controller',
   target: {
@@ -39,6 +63,7 @@ const body = {
     name: 'helm-controller',
   },
 };
+const body = { ...planBody, planDigest: 'a'.repeat(64) };
 
 describe('diagnostics router', () => {
   it('asks the permission of the repair type and applies nothing when denied', async () => {
@@ -55,8 +80,8 @@ describe('diagnostics router', () => {
     expect(apply).not.toHaveBeenCalled();
   });
 
-  it('applies with the caller as actor when allowed', async () => {
-    const { server, apply } = app(AuthorizeResult.ALLOW);
+  it('applies with the caller as actor when allowed, and records it as an event', async () => {
+    const { server, apply, client, outcomes } = app(AuthorizeResult.ALLOW);
     const response = await request(server).post('/health/repairs').send(body);
     expect(response.status).toBe(200);
     expect(apply).toHaveBeenCalledWith(
@@ -64,6 +89,18 @@ describe('diagnostics router', () => {
       'user:default/mock',
       expect.anything(),
     );
+    expect(client.callsOf('createEvent').map(([e]) => e)).toEqual([
+      expect.objectContaining({
+        involvedObject: expect.objectContaining({
+          kind: 'Deployment',
+          namespace: 'flux-system',
+          name: 'helm-controller',
+        }),
+        reason: 'GitOpsPortalRepair',
+        message: 'repair by user:default/mock: restart-controller',
+      }),
+    ]);
+    expect(outcomes).toEqual([{ eventId: 'repair', outcome: 'success' }]);
   });
 
   it('answers 400 naming the wrong field', async () => {
@@ -74,5 +111,79 @@ describe('diagnostics router', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.message).toMatch(/target\.name/);
     expect(apply).not.toHaveBeenCalled();
+  });
+
+  it('refuses service tokens and missing tokens on every mutation, asking nothing', async () => {
+    for (const credentials of [
+      mockCredentials.service(),
+      mockCredentials.none(),
+    ]) {
+      const { server, apply, plan, run, authorize } = app(
+        AuthorizeResult.ALLOW,
+        credentials,
+      );
+      for (const [path, payload] of [
+        ['/health/run', { cluster: 'local' }],
+        ['/health/repairs/plan', planBody],
+        ['/health/repairs', body],
+      ] as const) {
+        const response = await request(server).post(path).send(payload);
+        expect([401, 403]).toContain(response.status);
+      }
+      expect(authorize).not.toHaveBeenCalled();
+      expect(apply).not.toHaveBeenCalled();
+      expect(plan).not.toHaveBeenCalled();
+      expect(run).not.toHaveBeenCalled();
+    }
+  });
+
+  it('runs a health check and plans a repair only with their permissions', async () => {
+    const denied = app(AuthorizeResult.DENY);
+    const run = await request(denied.server)
+      .post('/health/run')
+      .send({ cluster: 'local' });
+    expect(run.status).toBe(403);
+    const plan = await request(denied.server)
+      .post('/health/repairs/plan')
+      .send(planBody);
+    expect(plan.status).toBe(403);
+    expect(denied.authorize.mock.calls.map(c => c[0])).toEqual([
+      [{ permission: expect.objectContaining({ name: 'gitops.health.run' }) }],
+      [
+        {
+          permission: expect.objectContaining({
+            name: 'gitops.health.repair.restart-controller',
+          }),
+        },
+      ],
+    ]);
+    expect(denied.run).not.toHaveBeenCalled();
+    expect(denied.plan).not.toHaveBeenCalled();
+
+    const allowed = app(AuthorizeResult.ALLOW);
+    expect(
+      (
+        await request(allowed.server)
+          .post('/health/run')
+          .send({ cluster: 'local' })
+      ).status,
+    ).toBe(200);
+    expect(allowed.run).toHaveBeenCalledWith(
+      'local',
+      'manual',
+      'user:default/mock',
+    );
+    expect(
+      (
+        await request(allowed.server)
+          .post('/health/repairs/plan')
+          .send(planBody)
+      ).status,
+    ).toBe(200);
+    const badRun = await request(allowed.server)
+      .post('/health/run')
+      .send({ cluster: 7 });
+    expect(badRun.status).toBe(400);
+    expect(badRun.body.error.message).toMatch(/cluster/);
   });
 });

@@ -1,6 +1,7 @@
 import {
   AuthService,
   BackstageCredentials,
+  BackstageServicePrincipal,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -27,6 +28,7 @@ import {
   selectEntityObjects,
 } from './entityObjects';
 import { compileLabelSelector } from './labelSelector';
+import { PipelineGrants } from './PipelineGrants';
 import { requirePermission } from './requirePermission';
 
 /** A Kustomization an entity deploys through. */
@@ -174,14 +176,19 @@ export class EntityScopeResolver {
       catalog: CatalogService;
       auth: AuthService;
       watchers: ClusterWatcher[];
+      pipelines: PipelineGrants;
     },
   ) {
     this.entities = new EntityLookupCache(options.catalog);
   }
 
+  /**
+   * Entity routes act for a signed-in user: service principals (which the
+   * permission framework would allow without asking the policy) are refused.
+   */
   async forRequest(req: express.Request): Promise<EntityScope> {
     const credentials = await this.options.httpAuth.credentials(req, {
-      allow: ['user', 'service'],
+      allow: ['user'],
     });
     const { kind, namespace, name } = req.params;
     const entityRef = stringifyEntityRef({ kind, namespace, name });
@@ -199,12 +206,26 @@ export class EntityScopeResolver {
   }
 
   /**
-   * The scope of an entity a pipeline names in its report. The pipeline's
-   * service token has no catalog rights of its own: the entity is read with
-   * the backend's.
+   * The credentials of a pipeline: a service principal that `gitops.pipelines`
+   * names; anyone else is refused (403) before the body is read.
+   */
+  async pipelineCredentials(
+    req: express.Request,
+  ): Promise<BackstageCredentials<BackstageServicePrincipal>> {
+    const credentials = await this.options.httpAuth.credentials(req, {
+      allow: ['service'],
+    });
+    this.options.pipelines.requireKnown(credentials.principal.subject);
+    return credentials;
+  }
+
+  /**
+   * The scope of an entity a pipeline names in its report, if the pipeline's
+   * grant covers it. The pipeline's service token has no catalog rights of
+   * its own: the entity is read with the backend's.
    */
   async forPipelineReport(
-    credentials: BackstageCredentials,
+    credentials: BackstageCredentials<BackstageServicePrincipal>,
     entityRefText: string,
   ): Promise<EntityScope> {
     let entityRef: string;
@@ -219,6 +240,11 @@ export class EntityScopeResolver {
     if (!entity) {
       throw new NotFoundError(`entityRef: ${entityRef} is not in the catalog`);
     }
+    this.options.pipelines.requireEntity(
+      credentials.principal.subject,
+      entityRef,
+      entity,
+    );
     const selector = entityLabelSelector(entity);
     if (!selector) {
       throw new InputError(

@@ -142,6 +142,11 @@ export interface RepairRequest {
   cluster: string;
   type: RepairType;
   target?: ObjectRef;
+  /**
+   * Applying: the `digest` of the plan the user saw. Required by
+   * `POST /health/repairs`, which refuses (409) if the plan changed since.
+   */
+  planDigest?: string;
 }
 
 /** @public */
@@ -149,6 +154,11 @@ export interface RepairPlan extends RepairRequest {
   summary: string;
   steps: RepairStep[];
   warnings: string[];
+  /**
+   * Names this plan: a hash of its steps and of the objects (uid and
+   * generation) it was computed from.
+   */
+  digest: string;
 }
 
 /**

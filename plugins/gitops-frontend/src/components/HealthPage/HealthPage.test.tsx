@@ -116,6 +116,7 @@ describe('HealthPage', () => {
               },
             ],
             warnings: ['Reconciliation pauses briefly.'],
+            digest: 'd'.repeat(64),
           }),
       ),
       http.post(
@@ -151,10 +152,12 @@ describe('HealthPage', () => {
     expect(
       await screen.findByText(/Applied by user:default\/guest/),
     ).toBeInTheDocument();
+    // The digest of the plan shown, so the backend applies that plan.
     expect(applied).toEqual({
       cluster: 'local',
       type: 'restart-controller',
       target: report.findings[0].repair!.target,
+      planDigest: 'd'.repeat(64),
     });
   });
 

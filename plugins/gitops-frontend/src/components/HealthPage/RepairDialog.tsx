@@ -35,7 +35,11 @@ export function RepairDialog(props: {
     setApplying(true);
     setError(undefined);
     try {
-      setRecord(await api.applyRepair(request));
+      // The plan shown is the plan applied: the backend refuses (409) if
+      // the cluster moved since.
+      setRecord(
+        await api.applyRepair({ ...request, planDigest: plan.value?.digest }),
+      );
     } catch (e) {
       setError(e as Error);
     } finally {
