@@ -13,3 +13,4 @@ export * from './permissions';
 export * from './deploys';
 export * from './diagnostics';
 export * from './status';
+export * from './routes';

@@ -1,0 +1,120 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { StackEnv } from '../stack/stackEnv';
+import { guestToken } from './portalApi';
+
+/** The key id app-config.stack.yaml gives the stack's user-token key pair. */
+const KEY_ID = 'local-stack-user-tokens';
+
+const base64url = (value: Buffer | string) =>
+  Buffer.from(value).toString('base64url');
+
+/** An ES256 Backstage user token signed with `key`. */
+function signUserToken(
+  key: crypto.KeyObject,
+  userEntityRef: string,
+  ownershipEntityRefs: string[],
+): string {
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg: 'ES256', typ: 'vnd.backstage.user', kid: KEY_ID };
+  const payload = {
+    iss: 'http://localhost:7007/api/auth',
+    sub: userEntityRef,
+    ent: ownershipEntityRefs,
+    aud: 'backstage',
+    iat: now,
+    exp: now + 3600,
+  };
+  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(
+    JSON.stringify(payload),
+  )}`;
+  const signature = crypto.sign('sha256', Buffer.from(signingInput), {
+    key,
+    dsaEncoding: 'ieee-p1363',
+  });
+  return `${signingInput}.${base64url(signature)}`;
+}
+
+/** Where stack/start keeps the key pair the portal signs user tokens with. */
+export function userTokenKeyFile(env: StackEnv): string {
+  const stateDir = (env as unknown as Record<string, string>).STACK_STATE_DIR;
+  return path.join(stateDir, 'auth', 'user-tokens.key.pem');
+}
+
+/**
+ * A signed-in user other than the guest: the token the portal's auth
+ * backend would issue, signed with the stack's key pair.
+ */
+export function userToken(
+  env: StackEnv,
+  userEntityRef: string,
+  ownershipEntityRefs: string[] = [userEntityRef],
+): string {
+  const key = crypto.createPrivateKey(
+    fs.readFileSync(userTokenKeyFile(env), 'utf8'),
+  );
+  return signUserToken(key, userEntityRef, ownershipEntityRefs);
+}
+
+/**
+ * A well-formed user token for the guest, with the portal's key id, signed
+ * by a key the portal does not know.
+ */
+export function forgedToken(): string {
+  const { privateKey } = crypto.generateKeyPairSync('ec', {
+    namedCurve: 'P-256',
+  });
+  return signUserToken(privateKey, 'user:default/guest', [
+    'user:default/guest',
+    'group:default/guests',
+  ]);
+}
+
+/** The static service tokens of app-config.stack.yaml. */
+export const PIPELINE_TOKEN =
+  process.env.GITOPS_PIPELINE_TOKEN ?? 'local-stack-pipeline-token';
+export const SERVICE_TOKEN =
+  process.env.GITOPS_SERVICE_TOKEN ?? 'local-stack-service-token';
+
+/** Who calls in the matrix, from nobody to the owner. */
+export type PrincipalName =
+  | 'no token'
+  | 'forged token'
+  | 'reader'
+  | 'owner of another entity'
+  | 'owner'
+  | 'service token'
+  | 'pipeline token';
+
+export const PRINCIPALS: PrincipalName[] = [
+  'no token',
+  'forged token',
+  'reader',
+  'owner of another entity',
+  'owner',
+  'service token',
+  'pipeline token',
+];
+
+/** The group that owns the "other" entity of the matrix. */
+export const OTHER_TEAM = 'group:default/e2e-other-team';
+
+/** The Authorization header value of each principal (none for no token). */
+export async function authorizationOf(
+  env: StackEnv,
+): Promise<Record<PrincipalName, string | undefined>> {
+  return {
+    'no token': undefined,
+    'forged token': `Bearer ${forgedToken()}`,
+    reader: `Bearer ${userToken(env, 'user:default/e2e-reader')}`,
+    'owner of another entity': `Bearer ${userToken(
+      env,
+      'user:default/e2e-other',
+      ['user:default/e2e-other', OTHER_TEAM],
+    )}`,
+    owner: `Bearer ${await guestToken()}`,
+    'service token': `Bearer ${SERVICE_TOKEN}`,
+    'pipeline token': `Bearer ${PIPELINE_TOKEN}`,
+  };
+}
