@@ -21,10 +21,24 @@ export function parseBody<T extends z.ZodTypeAny>(
 /** Request bodies are small; a larger one is refused with a 400. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** express.json with the size limit answered as a 400 that says so. */
+/**
+ * express.json with the size limit answered as a 400 that says so. A body
+ * of another content type is refused too: express.json would skip it, and
+ * the route would act as if no body had been sent.
+ */
 export function jsonBody(): express.RequestHandler {
   const parse = express.json({ limit: MAX_BODY_BYTES });
-  return (req, res, next) =>
+  return (req, res, next) => {
+    if (hasBody(req) && !req.is('application/json')) {
+      next(
+        new InputError(
+          `Invalid request body: Content-Type must be application/json, not ${
+            req.headers['content-type'] ?? 'missing'
+          }`,
+        ),
+      );
+      return;
+    }
     parse(req, res, (error?: any) => {
       if (error?.type === 'entity.too.large') {
         next(
@@ -40,4 +54,14 @@ export function jsonBody(): express.RequestHandler {
         next(error);
       }
     });
+  };
+}
+
+/** Whether the request carries a body (an empty one does not count). */
+function hasBody(req: express.Request): boolean {
+  const length = req.headers['content-length'];
+  return (
+    req.headers['transfer-encoding'] !== undefined ||
+    (length !== undefined && length !== '0')
+  );
 }

@@ -28,3 +28,8 @@ export const repairApplyBody = repairBody.extend({
     .string()
     .regex(/^[0-9a-f]{64}$/, 'must be the digest of the plan you were shown'),
 });
+
+/** Query of GET /health/clusters/:cluster/reports. */
+export const reportsQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(50).optional() })
+  .strict();

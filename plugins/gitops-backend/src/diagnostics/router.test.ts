@@ -32,10 +32,12 @@ function app(
   const { audit, outcomes } = auditWith(fakeClients(client));
   const plan = jest.fn(async () => ({ actions: [] }));
   const run = jest.fn(async () => []);
+  const reports = jest.fn(async () => []);
   const authorize = jest.fn(async (_requests: unknown[]) => [{ result }]);
   const diagnostics = {
     repairs: { apply, plan },
     run,
+    reports,
   } as unknown as DiagnosticsService;
   const router = createDiagnosticsRouter({
     httpAuth: mockServices.httpAuth({ defaultCredentials }),
@@ -51,7 +53,7 @@ function app(
     .use(express.json())
     .use(router)
     .use(middleware.error());
-  return { server, apply, plan, run, authorize, client, outcomes };
+  return { server, apply, plan, run, reports, authorize, client, outcomes };
 }
 
 const planBody = {
@@ -185,5 +187,28 @@ describe('diagnostics router', () => {
       .send({ cluster: 7 });
     expect(badRun.status).toBe(400);
     expect(badRun.body.error.message).toMatch(/cluster/);
+  });
+
+  it('reads reports with a limit of 1 to 50 and answers 400 naming a wrong one', async () => {
+    const { server, reports } = app(AuthorizeResult.ALLOW);
+    const path = '/health/clusters/local/reports';
+    expect((await request(server).get(path)).status).toBe(200);
+    expect((await request(server).get(`${path}?limit=5`)).status).toBe(200);
+    expect(reports.mock.calls).toEqual([
+      ['local', 20],
+      ['local', 5],
+    ]);
+    for (const query of ['limit=abc', 'limit=0', 'limit=51', 'limit=1.5']) {
+      const response = await request(server).get(`${path}?${query}`);
+      expect({ query, status: response.status }).toEqual({
+        query,
+        status: 400,
+      });
+      expect(response.body.error.message).toMatch(/limit: /);
+    }
+    const extra = await request(server).get(`${path}?since=yesterday`);
+    expect(extra.status).toBe(400);
+    expect(extra.body.error.message).toMatch(/since/);
+    expect(reports).toHaveBeenCalledTimes(2);
   });
 });

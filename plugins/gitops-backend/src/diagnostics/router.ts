@@ -14,7 +14,7 @@ import { callerOf } from '../entities/caller';
 import { requirePermission } from '../entities/requirePermission';
 import { parseBody } from '../parseBody';
 import { DiagnosticsService } from './DiagnosticsService';
-import { repairApplyBody, repairBody, runBody } from './requests';
+import { repairApplyBody, repairBody, reportsQuery, runBody } from './requests';
 
 /** Routes under /health: reports, runs, repair plans, repairs, audit log. */
 export function createDiagnosticsRouter(options: {
@@ -47,7 +47,7 @@ export function createDiagnosticsRouter(options: {
 
   router.get('/health/clusters/:cluster/reports', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const limit = Math.min(Number(req.query.limit ?? 20) || 20, 50);
+    const { limit = 20 } = parseBody(reportsQuery, req.query);
     res.json({ items: await diagnostics.reports(req.params.cluster, limit) });
   });
 
