@@ -131,10 +131,17 @@ describe('Credentials stay out of logs, responses and task output', () => {
       '/api/gitops/health',
       '/api/gitops/health/clusters/local/reports',
       '/api/gitops/health/repairs',
-      `/api/kubernetes/services/${name}`,
     ]) {
       await call(path);
     }
+    // What Backstage's Kubernetes plugin shows of the project, too.
+    const entity = (
+      await call(`/api/catalog/entities/by-name/component/default/${name}`)
+    ).json();
+    await call(`/api/kubernetes/services/${name}`, {
+      method: 'POST',
+      body: { entity },
+    });
     await call('/api/gitops/health/run', {
       method: 'POST',
       body: { cluster: 'local' },
