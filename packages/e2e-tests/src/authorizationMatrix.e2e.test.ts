@@ -223,8 +223,9 @@ describe('Authorization matrix: every GitOps route × every kind of caller, on t
     const row = ROWS[route];
     const auth = authorization[principal];
     requests += 1;
+    const path = row.path(fixture);
     const response = await fetch(
-      `${backendUrl}/api/gitops${row.path(fixture)}`,
+      `${backendUrl}${path.startsWith('/api/') ? path : `/api/gitops${path}`}`,
       {
         method,
         headers: {

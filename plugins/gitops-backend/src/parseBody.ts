@@ -65,3 +65,15 @@ function hasBody(req: express.Request): boolean {
     (length !== undefined && length !== '0')
   );
 }
+
+/**
+ * A whole number in a query parameter, as its one string: `limit=5`, never
+ * `limit[]=5` (an array Number() would turn into 5).
+ */
+export function queryInteger(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}

@@ -158,6 +158,22 @@ describe('the Flux object routes', () => {
     expect(plain.body.error.message).toContain('backstage.io/kubernetes-id');
   });
 
+  it('answers 400 naming the path parts that form no entity reference', async () => {
+    for (const path of [
+      '/entities/..%2F..%2Fetc/default/shop/status',
+      '/entities/component/a%2Fb/shop/status',
+      '/entities/component%3Ax/default/shop/status',
+    ]) {
+      const response = await request(app)
+        .get(path)
+        .set('Authorization', ownerHeader);
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expect(response.body.error.message).toMatch(
+        /^kind, namespace, name: .* is no entity reference/,
+      );
+    }
+  });
+
   it('reconciles an object of the entity with its source for the owner', async () => {
     const res = await request(app)
       .post(`${dev}/reconcile`)

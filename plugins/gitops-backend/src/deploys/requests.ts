@@ -7,6 +7,7 @@ import {
   quantityError,
   replicasError,
 } from '@gitops-backstage/plugin-gitops-common';
+import { queryInteger } from '../parseBody';
 
 // Request schemas of the deploy routes, beside the request types of
 // gitops-common they validate (DeployRequest, ManualDeployRequest, ...).
@@ -120,6 +121,6 @@ export const historyQuery = z
   .object({
     environment: environment.optional(),
     method: z.enum(DEPLOY_METHODS as [string, ...string[]]).optional(),
-    limit: z.coerce.number().int().min(1).max(500).optional(),
+    limit: queryInteger(1, 500).optional(),
   })
   .strict();

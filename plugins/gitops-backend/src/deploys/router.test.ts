@@ -120,13 +120,15 @@ describe('the deploy routes', () => {
     // file:// has no integration; the Gitea one stands in for its credentials.
     const integrations = integrationsForFileRepos();
     repos = new OverlayRepos(
-      new GitWorkspace(path.join(root, 'ws'), {
-        name: 'Backstage GitOps',
-        email: 'gitops@example.com',
-      },
-          // The test's repositories are local bare ones.
-          { protocols: ['file'] },
-        ),
+      new GitWorkspace(
+        path.join(root, 'ws'),
+        {
+          name: 'Backstage GitOps',
+          email: 'gitops@example.com',
+        },
+        // The test's repositories are local bare ones.
+        { protocols: ['file'] },
+      ),
       integrations,
     );
     const previews = new PreviewService({ clients, repos });
@@ -437,6 +439,16 @@ describe('the deploy routes', () => {
       .get(`${base}?method=teleport`)
       .set('Authorization', ownerHeader);
     expect(query.status).toBe(400);
+    for (const limit of ['limit[]=5', 'limit=abc', 'limit=0', 'limit=501']) {
+      const response = await request(app)
+        .get(`${base}?${limit}`)
+        .set('Authorization', ownerHeader);
+      expect({ limit, status: response.status }).toEqual({
+        limit,
+        status: 400,
+      });
+      expect(response.body.error.message).toContain('limit: ');
+    }
     expect(git(origin, 'rev-list', '--count', 'main')).toBe('1');
     expect(client.callsOf('serverSideApply')).toEqual([]);
     expect(client.callsOf('createEvent')).toEqual([]);

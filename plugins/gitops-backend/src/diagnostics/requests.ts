@@ -1,5 +1,6 @@
 import { z } from 'zod/v3';
 import { REPAIR_TYPES } from '@gitops-backstage/plugin-gitops-common';
+import { queryInteger } from '../parseBody';
 
 /** Body of POST /health/run. */
 export const runBody = z
@@ -31,5 +32,5 @@ export const repairApplyBody = repairBody.extend({
 
 /** Query of GET /health/clusters/:cluster/reports. */
 export const reportsQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(50).optional() })
+  .object({ limit: queryInteger(1, 50).optional() })
   .strict();

@@ -198,7 +198,13 @@ describe('diagnostics router', () => {
       ['local', 20],
       ['local', 5],
     ]);
-    for (const query of ['limit=abc', 'limit=0', 'limit=51', 'limit=1.5']) {
+    for (const query of [
+      'limit=abc',
+      'limit=0',
+      'limit=51',
+      'limit=1.5',
+      'limit[]=5',
+    ]) {
       const response = await request(server).get(`${path}?${query}`);
       expect({ query, status: response.status }).toEqual({
         query,

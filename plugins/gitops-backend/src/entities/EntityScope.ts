@@ -191,7 +191,7 @@ export class EntityScopeResolver {
       allow: ['user'],
     });
     const { kind, namespace, name } = req.params;
-    const entityRef = stringifyEntityRef({ kind, namespace, name });
+    const entityRef = entityRefOfPath({ kind, namespace, name });
     const entity = await this.entities.getEntity(entityRef, credentials);
     if (!entity) {
       throw new NotFoundError(`entity ${entityRef} not found`);
@@ -269,4 +269,36 @@ export class EntityScopeResolver {
       this.options.permissions,
     );
   }
+}
+
+/**
+ * The entity reference the path's kind, namespace and name form; a 400
+ * naming them when they form none (a `:` or `/` inside one of them).
+ */
+function entityRefOfPath(params: {
+  kind: string;
+  namespace: string;
+  name: string;
+}): string {
+  const entityRef = stringifyEntityRef(params);
+  let parsed: ReturnType<typeof parseEntityRef> | undefined;
+  try {
+    parsed = parseEntityRef(entityRef);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !parsed ||
+    parsed.kind.toLocaleLowerCase('en-US') !==
+      params.kind.toLocaleLowerCase('en-US') ||
+    parsed.namespace !== params.namespace ||
+    parsed.name !== params.name
+  ) {
+    throw new InputError(
+      `kind, namespace, name: ${JSON.stringify(
+        params,
+      )} is no entity reference (none of them may contain ':' or '/')`,
+    );
+  }
+  return entityRef;
 }
