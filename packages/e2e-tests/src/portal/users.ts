@@ -17,23 +17,36 @@ function signUserToken(
   ownershipEntityRefs: string[],
 ): string {
   const now = Math.floor(Date.now() / 1000);
-  const header = { alg: 'ES256', typ: 'vnd.backstage.user', kid: KEY_ID };
-  const payload = {
-    iss: 'http://localhost:7007/api/auth',
-    sub: userEntityRef,
-    ent: ownershipEntityRefs,
-    aud: 'backstage',
-    iat: now,
-    exp: now + 3600,
+  const exp = now + 3600;
+  const sign = (header: object, payload: object) => {
+    const input = `${base64url(JSON.stringify(header))}.${base64url(
+      JSON.stringify(payload),
+    )}`;
+    const signature = crypto.sign('sha256', Buffer.from(input), {
+      key,
+      dsaEncoding: 'ieee-p1363',
+    });
+    return { input, signature: base64url(signature) };
   };
-  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(
-    JSON.stringify(payload),
-  )}`;
-  const signature = crypto.sign('sha256', Buffer.from(signingInput), {
-    key,
-    dsaEncoding: 'ieee-p1363',
-  });
-  return `${signingInput}.${base64url(signature)}`;
+  // The user identity proof: the signature of the limited token the backend
+  // derives for calls on the user's behalf (same claims, same key order).
+  const uip = sign(
+    { typ: 'vnd.backstage.limited-user', alg: 'ES256', kid: KEY_ID },
+    { sub: userEntityRef, iat: now, exp },
+  ).signature;
+  const { input, signature } = sign(
+    { alg: 'ES256', typ: 'vnd.backstage.user', kid: KEY_ID },
+    {
+      iss: 'http://localhost:7007/api/auth',
+      sub: userEntityRef,
+      ent: ownershipEntityRefs,
+      aud: 'backstage',
+      iat: now,
+      exp,
+      uip,
+    },
+  );
+  return `${input}.${signature}`;
 }
 
 /** Where stack/start keeps the key pair the portal signs user tokens with. */
