@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StackEnv } from '../stack/stackEnv';
+import { repoPath, StackEnv } from '../stack/stackEnv';
 import { guestToken } from './portalApi';
 
 /** The key id app-config.stack.yaml gives the stack's user-token key pair. */
@@ -56,14 +56,45 @@ export function userTokenKeyFile(env: StackEnv): string {
 }
 
 /**
+ * Records the user as the auth backend does when it issues a token: other
+ * plugins read a user's ownership from there when they act for the user
+ * with a limited token (which carries no ownership claims).
+ */
+function recordSignIn(userEntityRef: string, ownershipEntityRefs: string[]) {
+  const dataDir = process.env.GITOPS_DATA_DIR ?? repoPath('.data/sqlite');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DatabaseSync } = require('node:sqlite');
+  const db = new DatabaseSync(path.join(dataDir, 'auth.sqlite'));
+  try {
+    db.exec('PRAGMA busy_timeout = 10000');
+    db.prepare(
+      `INSERT INTO user_info (user_entity_ref, user_info, updated_at)
+       VALUES (?, ?, ?)
+       ON CONFLICT (user_entity_ref) DO UPDATE SET
+         user_info = excluded.user_info, updated_at = excluded.updated_at`,
+    ).run(
+      userEntityRef,
+      JSON.stringify({
+        claims: { sub: userEntityRef, ent: ownershipEntityRefs },
+      }),
+      new Date().toISOString().replace('T', ' ').replace('Z', ''),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * A signed-in user other than the guest: the token the portal's auth
- * backend would issue, signed with the stack's key pair.
+ * backend would issue, signed with the stack's key pair, and the record
+ * it keeps of the sign-in.
  */
 export function userToken(
   env: StackEnv,
   userEntityRef: string,
   ownershipEntityRefs: string[] = [userEntityRef],
 ): string {
+  recordSignIn(userEntityRef, ownershipEntityRefs);
   const key = crypto.createPrivateKey(
     fs.readFileSync(userTokenKeyFile(env), 'utf8'),
   );
