@@ -476,6 +476,59 @@ describe('Tenancy and trust on the real stack', () => {
       });
     });
 
+    it("may not use another environment's source: the stack runs Flux's cross-namespace lockdown", async () => {
+      const namespace = `project-${name}-development`;
+      const borrower = `e2e-borrow-${name}`.slice(0, 60);
+      await cluster.apply({
+        apiVersion: KUSTOMIZE_API,
+        kind: 'Kustomization',
+        metadata: { name: borrower, namespace },
+        spec: {
+          sourceRef: {
+            kind: 'GitRepository',
+            name: `${name}-repo`,
+            namespace: `project-${name}-staging`,
+          },
+          path: './k8s/overlays/staging',
+          prune: true,
+          interval: '1h',
+          targetNamespace: namespace,
+          namePrefix: 'borrowed-',
+          serviceAccountName: `${name}-development`,
+        },
+      } as FluxObject);
+      try {
+        const refused = await waitFor(
+          'the controller to refuse the cross-namespace source',
+          async () => {
+            const object = await cluster.read<FluxObject>(
+              KUSTOMIZE_API,
+              'Kustomization',
+              namespace,
+              borrower,
+            );
+            const ready = condition(object, 'Ready');
+            return ready?.status === 'False' ? ready : undefined;
+          },
+          60_000,
+        );
+        expect(refused.message).toMatch(/cross-namespace/i);
+        const object = await cluster.read<FluxObject>(
+          KUSTOMIZE_API,
+          'Kustomization',
+          namespace,
+          borrower,
+        );
+        expect(object.status?.lastAppliedRevision).toBeUndefined();
+      } finally {
+        await cluster.objects.delete({
+          apiVersion: KUSTOMIZE_API,
+          kind: 'Kustomization',
+          metadata: { name: borrower, namespace },
+        });
+      }
+    });
+
     it('re-issues a lost deploy key with the repair, never the integration credential', async () => {
       const namespace = `project-${name}-staging`;
       const source = `${name}-repo`;
