@@ -1,5 +1,6 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
 import {
   HealthReport,
   parseDuration,
@@ -30,7 +31,15 @@ export function readHealthOptions(config: Config): HealthCheckOptions & {
       );
     }
   }
+  // The probe asks only hosts the portal already has an integration for,
+  // plus those the platform lists.
+  const integrations = ScmIntegrations.fromConfig(config);
+  const allowedHosts = new Set(
+    health?.getOptionalStringArray('gitProbe.allowedHosts') ?? [],
+  );
   return {
+    mayProbeGitHost: (host: string) =>
+      allowedHosts.has(host) || integrations.byHost(host) !== undefined,
     fluxNamespace:
       config.getOptionalString('gitops.fluxNamespace') ?? 'flux-system',
     staleness: {

@@ -39,6 +39,8 @@ const TITLES: Record<HealthCheckId, string> = {
 export interface HealthCheckOptions {
   fluxNamespace: string;
   staleness: StalenessOptions;
+  /** Hosts the Git probe may send a GitRepository Secret's credentials to. */
+  mayProbeGitHost: (host: string) => boolean;
 }
 
 /**
@@ -116,7 +118,13 @@ export class HealthChecker {
           permissionsCheck(cluster, client, fluxNamespace),
         ),
         record('git', () =>
-          gitCheck(cluster, client, repositories, this.probeCache),
+          gitCheck(
+            cluster,
+            client,
+            repositories,
+            this.options.mayProbeGitHost,
+            this.probeCache,
+          ),
         ),
         record('network', () =>
           networkCheck(cluster, client, fluxNamespace, repositories),
