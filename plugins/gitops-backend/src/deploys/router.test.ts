@@ -120,13 +120,15 @@ describe('the deploy routes', () => {
     // file:// has no integration; the Gitea one stands in for its credentials.
     const integrations = integrationsForFileRepos();
     repos = new OverlayRepos(
-      new GitWorkspace(path.join(root, 'ws'), {
-        name: 'Backstage GitOps',
-        email: 'gitops@example.com',
-      },
-          // The test's repositories are local bare ones.
-          { protocols: ['file'] },
-        ),
+      new GitWorkspace(
+        path.join(root, 'ws'),
+        {
+          name: 'Backstage GitOps',
+          email: 'gitops@example.com',
+        },
+        // The test's repositories are local bare ones.
+        { protocols: ['file'] },
+      ),
       integrations,
     );
     const previews = new PreviewService({ clients, repos });

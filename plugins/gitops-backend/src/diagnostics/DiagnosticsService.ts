@@ -1,4 +1,5 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { Config } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import {
@@ -63,6 +64,7 @@ export class DiagnosticsService {
       repairs: RepairService;
       auth: AuthService;
       logger: LoggerService;
+      metrics?: MetricsService;
       options: ReturnType<typeof readHealthOptions>;
     },
   ) {
@@ -71,6 +73,7 @@ export class DiagnosticsService {
       deps.options,
       watcher => deps.repairs.findZombies(watcher),
       deps.logger,
+      deps.metrics,
     );
   }
 

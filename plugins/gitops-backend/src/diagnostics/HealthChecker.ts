@@ -8,6 +8,7 @@ import {
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
@@ -61,8 +62,9 @@ export class HealthChecker {
       Array<{ resource: FluxResource; entityRef: string }>
     > = async () => [],
     logger?: LoggerService,
+    metrics?: MetricsService,
   ) {
-    this.unrecognised = new UnrecognisedFailures(logger);
+    this.unrecognised = new UnrecognisedFailures(logger, metrics);
   }
 
   async run(
