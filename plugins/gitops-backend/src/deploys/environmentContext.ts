@@ -63,6 +63,14 @@ export function environmentContext(
   const source = ref
     ? watcher.get(ref.kind, ref.namespace ?? namespace, ref.name)
     : undefined;
+  // Every use of an environment acts on it or reads Git with the portal's
+  // credentials: the Kustomization and the repository it is deployed from
+  // must both be the entity's by their annotation. A Kustomization pointing
+  // at another entity's source must not make the portal write there.
+  scope.requireActionable(resource);
+  if (source) {
+    scope.requireActionable(source);
+  }
   return {
     environment,
     watcher,
