@@ -451,6 +451,17 @@ describe('the Flux object routes: two-sided ownership', () => {
     expect(client.callsOf('mergePatch')).toEqual([]);
     expect(client.callsOf('createEvent')).toEqual([]);
     expect(outcomes).toEqual([]);
+    // Its own object may be reconciled, but not "with its source" when the
+    // source is another entity's.
+    const withSource = await request(app)
+      .post(`${objects}/Kustomization/apps/shop-dev/reconcile`)
+      .set('Authorization', ownerHeader)
+      .send({ withSource: true });
+    expect(withSource.status).toBe(403);
+    expect(withSource.body.error.message).toContain(
+      'GitRepository flux-system/flux-system belongs to component:default/platform',
+    );
+    expect(client.callsOf('mergePatch')).toEqual([]);
     // The entity's own object stays actionable.
     const own = await request(app)
       .post(`${objects}/Kustomization/apps/shop-dev/suspend`)

@@ -86,6 +86,9 @@ export async function createRouter(
     const body = parseBody(reconcileBody, req.body);
     const scope = await scopes.forRequest(req);
     const { watcher, resource } = actionableObjectOf(scope, req);
+    if (body.withSource) {
+      scope.requireActionableSource({ watcher, resource });
+    }
     await scope.requirePermission(gitopsReconcilePermission);
     const result = await audit.record(
       { action: 'reconcile', actor: scope.caller.ref, request: req },

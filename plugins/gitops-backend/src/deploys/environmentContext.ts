@@ -1,5 +1,6 @@
-import { InputError } from '@backstage/errors';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import {
+  ANNOTATION_ENTITY_REF,
   FluxResource,
   inventoryWorkloads,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -40,6 +41,18 @@ export function environmentContext(
   const environments = scope.environments();
   const found = environments.find(e => e.name === environment);
   if (!found) {
+    // The selector matched this environment, but its objects are another
+    // entity's: say so rather than that it does not exist.
+    const owners = scope.foreignOwnersOfEnvironment(environment);
+    if (owners.length > 0) {
+      throw new NotAllowedError(
+        `environment: '${environment}' is deployed by objects of ${owners.join(
+          ', ',
+        )} (annotation ${ANNOTATION_ENTITY_REF}), not of ${
+          scope.entityRef
+        }; only their own entity may deploy it`,
+      );
+    }
     const names = environments.map(e => e.name).join(', ');
     throw new InputError(
       `environment: ${scope.entityRef} has no environment '${environment}'${
@@ -50,6 +63,11 @@ export function environmentContext(
   const kustomizations = found.objects.filter(
     o => o.resource.kind === 'Kustomization',
   );
+  // Ownership before shape: every Kustomization of the environment must be
+  // the entity's (by its annotation) before anything else is said about it.
+  for (const { resource } of kustomizations) {
+    scope.requireActionable(resource);
+  }
   if (kustomizations.length !== 1) {
     throw new InputError(
       kustomizations.length === 0
@@ -64,10 +82,9 @@ export function environmentContext(
     ? watcher.get(ref.kind, ref.namespace ?? namespace, ref.name)
     : undefined;
   // Every use of an environment acts on it or reads Git with the portal's
-  // credentials: the Kustomization and the repository it is deployed from
-  // must both be the entity's by their annotation. A Kustomization pointing
-  // at another entity's source must not make the portal write there.
-  scope.requireActionable(resource);
+  // credentials: the repository it is deployed from must be the entity's
+  // too. A Kustomization pointing at another entity's source must not make
+  // the portal write there.
   if (source) {
     scope.requireActionable(source);
   }

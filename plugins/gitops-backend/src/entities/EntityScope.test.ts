@@ -147,6 +147,12 @@ describe('EntityScope: two-sided ownership', () => {
         `${kind} victim/${name} belongs to ${VICTIM} (annotation gitops.backstage.io/entity-ref)`,
       );
     }
+    expect(() => environmentContext(thief, 'development')).toThrow(
+      `environment: 'development' is deployed by objects of ${VICTIM} (annotation gitops.backstage.io/entity-ref), not of component:default/thief`,
+    );
+    expect(() => environmentContext(thief, 'nowhere')).toThrow(
+      "has no environment 'nowhere'",
+    );
     expect(await thief.ownershipWarnings()).toEqual([
       `2 objects matched by this entity's selector belong to ${VICTIM} (annotation gitops.backstage.io/entity-ref) and are not shown`,
     ]);

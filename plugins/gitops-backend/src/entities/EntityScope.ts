@@ -97,6 +97,18 @@ export class EntityScope {
     return this.selection;
   }
 
+  /** The entities whose objects, matched by the selector, make up an environment. */
+  foreignOwnersOfEnvironment(environment: string): string[] {
+    const owners = new Set<string>();
+    for (const { resource } of this.select().foreign) {
+      const claim = this.claimOf(resource);
+      if (claim.kind === 'foreign' && environmentOf(resource) === environment) {
+        owners.add(claim.entityRef);
+      }
+    }
+    return [...owners];
+  }
+
   /** How an object stands to this entity, by its entity-ref annotation. */
   claimOf(resource: FluxResource): Claim {
     return claimOf(resource, this.entityRef);
@@ -180,6 +192,25 @@ export class EntityScope {
     const object = this.ownedObject(cluster, kind, namespace, name);
     this.requireActionable(object.resource);
     return object;
+  }
+
+  /**
+   * Refuses (403) unless the source an object uses is the entity's too:
+   * reconciling "with its source" acts on the source.
+   */
+  requireActionableSource({ watcher, resource }: EntityObject): void {
+    const ref =
+      resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
+    const source =
+      ref &&
+      watcher.get(
+        ref.kind,
+        ref.namespace ?? resource.metadata.namespace ?? '',
+        ref.name,
+      );
+    if (source) {
+      this.requireActionable(source);
+    }
   }
 
   /**
