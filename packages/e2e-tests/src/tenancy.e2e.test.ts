@@ -144,6 +144,7 @@ describe('Tenancy and trust on the real stack', () => {
         namespace,
         name: 'development',
         repo,
+        entityRef: `component:default/${id}`,
         labels: {
           'backstage.io/kubernetes-id': id,
           'gitops.backstage.io/environment': 'development',

@@ -40,9 +40,12 @@ export function environmentContext(
 ): EnvironmentContext {
   const environments = scope.environments();
   const found = environments.find(e => e.name === environment);
-  if (!found) {
-    // The selector matched this environment, but its objects are another
-    // entity's: say so rather than that it does not exist.
+  const kustomizations = found?.objects.filter(
+    o => o.resource.kind === 'Kustomization',
+  );
+  if (!kustomizations?.length) {
+    // The selector matched this environment's Kustomizations, but they are
+    // another entity's: say so rather than that there are none.
     const owners = scope.foreignOwnersOfEnvironment(environment);
     if (owners.length > 0) {
       throw new NotAllowedError(
@@ -53,6 +56,8 @@ export function environmentContext(
         }; only their own entity may deploy it`,
       );
     }
+  }
+  if (!found || !kustomizations) {
     const names = environments.map(e => e.name).join(', ');
     throw new InputError(
       `environment: ${scope.entityRef} has no environment '${environment}'${
@@ -60,9 +65,6 @@ export function environmentContext(
       }`,
     );
   }
-  const kustomizations = found.objects.filter(
-    o => o.resource.kind === 'Kustomization',
-  );
   // Ownership before shape: every Kustomization of the environment must be
   // the entity's (by its annotation) before anything else is said about it.
   for (const { resource } of kustomizations) {
