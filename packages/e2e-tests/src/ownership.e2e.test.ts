@@ -4,6 +4,7 @@ import type {
   EntityGitOpsStatus,
 } from '@gitops-backstage/plugin-gitops-common';
 import { callPortal, runTemplate } from './portal/portalApi';
+import { registerComponent } from './portal/gitopsEntity';
 import { applyFluxPair, KUSTOMIZE_API, SOURCE_API } from './stack/fluxPair';
 import { TestGitServer } from './stack/gitea';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
@@ -82,7 +83,6 @@ const objectNames = (status: EntityGitOpsStatus) =>
  * action must leave the cluster, Git and the deploy history as they were.
  */
 describe('Ownership needs the cluster side to agree, on the real stack', () => {
-  let locationId: string | undefined;
   let sharerNamespace: string;
   let legacyNamespace: string;
   let ownerDeploy: DeployRecord;
@@ -218,18 +218,10 @@ describe('Ownership needs the cluster side to agree, on the real stack', () => {
       },
       'entities that claim what is not theirs',
     );
-    const registered = await waitFor('the claimants registered', async () => {
-      const response = await callPortal('/api/catalog/locations', {
-        method: 'POST',
-        body: {
-          type: 'url',
-          target: `${env.GITEA_URL}/${env.GITEA_ORG}/${repo}/src/branch/main/catalog-info.yaml`,
-        },
-      });
-      return response.status === 201 ? response.json() : undefined;
-    });
-    locationId = registered.location.id;
-    for (const name of [thief, broad, sharer, claimA, claimB]) {
+    // Registers the location (once Gitea serves the file) and waits for
+    // the first entity; the others come from the same file.
+    await registerComponent(env, repo, thief);
+    for (const name of [broad, sharer, claimA, claimB]) {
       await waitFor(
         `${name} in the catalog`,
         async () =>
@@ -303,6 +295,14 @@ describe('Ownership needs the cluster side to agree, on the real stack', () => {
   afterAll(async () => {
     // The claimants leave the catalog: a `!x` selector would otherwise
     // claim every unannotated object of later tests.
+    const location = await callPortal(
+      `/api/catalog/locations/by-entity/component/default/${thief}`,
+    );
+    if (location.ok) {
+      await callPortal(`/api/catalog/locations/${(await location.json()).id}`, {
+        method: 'DELETE',
+      });
+    }
     for (const name of [thief, broad, sharer, claimA, claimB]) {
       const entity = await callPortal(
         `/api/catalog/entities/by-name/component/default/${name}`,
@@ -313,11 +313,6 @@ describe('Ownership needs the cluster side to agree, on the real stack', () => {
           method: 'DELETE',
         });
       }
-    }
-    if (locationId) {
-      await callPortal(`/api/catalog/locations/${locationId}`, {
-        method: 'DELETE',
-      });
     }
     for (const namespace of [
       victimNamespace,
