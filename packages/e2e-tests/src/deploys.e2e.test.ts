@@ -88,6 +88,7 @@ describe('Deploys and the deploy history', () => {
       namespace,
       name: 'development',
       repo,
+      entityRef: `component:default/${id}`,
       labels: {
         'backstage.io/kubernetes-id': id,
         'gitops.backstage.io/environment': 'development',
@@ -452,6 +453,7 @@ async function newDeployTarget(
       name: environment,
       repo,
       path: `./${environment}`,
+      entityRef: `component:default/${id}`,
       labels: {
         'backstage.io/kubernetes-id': id,
         'gitops.backstage.io/environment': environment,

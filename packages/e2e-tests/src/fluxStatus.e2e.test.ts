@@ -82,6 +82,7 @@ describe('Flux status through the portal API', () => {
         repo,
         password: options.password,
         labels: labels(scenario),
+        entityRef: `component:default/${id}`,
         path: options.path,
         kustomization: {
           timeout: options.timeout ?? '1m',
@@ -354,13 +355,14 @@ describe('Flux status through the portal API', () => {
       `/api/gitops/entities/component/default/example-website/objects/local/Kustomization/${namespace}/ready/suspend`,
       { method: 'POST', body: { reason: 'x' } },
     );
-    expect(response.status).toBe(404);
-    // A wrong route answers 404 too: the body must name the object and the
-    // entity it does not belong to.
+    // The object's entity-ref annotation names this test's entity: the
+    // refusal says whose it is and by which annotation.
+    expect(response.status).toBe(403);
     const { error } = await response.json();
-    expect(error.name).toBe('NotFoundError');
-    expect(error.message).toContain(`Kustomization ${namespace}/ready`);
-    expect(error.message).toContain('component:default/example-website');
+    expect(error.name).toBe('NotAllowedError');
+    expect(error.message).toContain(
+      `Kustomization ${namespace}/ready belongs to component:default/${id} (annotation gitops.backstage.io/entity-ref), not to component:default/example-website`,
+    );
     const object = await cluster.read<FluxObject>(
       KUSTOMIZE_API,
       'Kustomization',

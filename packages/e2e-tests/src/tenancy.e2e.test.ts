@@ -144,6 +144,7 @@ describe('Tenancy and trust on the real stack', () => {
         namespace,
         name: 'development',
         repo,
+        entityRef: `component:default/${id}`,
         labels: {
           'backstage.io/kubernetes-id': id,
           'gitops.backstage.io/environment': 'development',
@@ -596,6 +597,7 @@ describe('Tenancy and trust on the real stack', () => {
         ),
       );
       expect(JSON.stringify(plan)).not.toContain(env.GITEA_ADMIN_PASSWORD);
+      // A repair applies only the plan shown: its digest goes with it.
       const applied = await callPortal('/api/gitops/health/repairs', {
         method: 'POST',
         body: { ...request, planDigest: plan.digest },

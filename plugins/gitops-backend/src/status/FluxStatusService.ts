@@ -72,10 +72,11 @@ export class FluxStatusService {
   }
 
   /** The entity's objects, by environment, as the GitOps tab shows them. */
-  entityStatus(scope: EntityScope): EntityGitOpsStatus {
+  async entityStatus(scope: EntityScope): Promise<EntityGitOpsStatus> {
     return {
       entityRef: scope.entityRef,
       selector: scope.selector,
+      warnings: await scope.ownershipWarnings(),
       clusters: this.clusters(),
       environments: scope.environments().map(({ name, objects }) =>
         summarize(

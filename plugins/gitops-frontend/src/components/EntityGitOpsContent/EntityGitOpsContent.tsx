@@ -24,6 +24,7 @@ import { EntityHealthSummary } from './EntityHealthSummary';
 import { EnvironmentCard } from './EnvironmentCard';
 import { EventsDialog } from './EventsDialog';
 import { FluxObjectsTable } from './FluxObjectsTable';
+import { OwnershipWarnings } from './OwnershipWarnings';
 
 const useStyles = makeStyles(theme => ({
   environments: {
@@ -105,6 +106,7 @@ function GitOpsStatus() {
             />
           </Grid>
         ))}
+      <OwnershipWarnings warnings={status.warnings} />
       {environments.length === 0 ? (
         <Grid item xs={12}>
           <EmptyState
