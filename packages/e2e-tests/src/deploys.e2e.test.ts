@@ -690,7 +690,7 @@ describe('deploys to a Helm environment', () => {
     expect(after.sha).toBe(before.sha);
   });
 
-  it('shows the refusal in the deploy dialog', async () => {
+  it('offers the Helm environment disabled in the deploy dialog, with the reason', async () => {
     const browser = await launchBrowser();
     const page = await browser.newPage({
       viewport: { width: 1400, height: 1000 },
@@ -706,18 +706,18 @@ describe('deploys to a Helm environment', () => {
         .click();
       const dialog = page.getByRole('dialog');
       await dialog.locator('[aria-haspopup="listbox"]').first().click();
-      await page.getByRole('option', { name: 'production' }).click();
-      await dialog.getByLabel('Image').fill('nginx:1.28');
-      await dialog.getByRole('button', { name: 'Preview' }).click();
-      // The error panel opens on a click to show the API's message.
-      await dialog.getByText('The deploy did not go through').click();
-      await dialog
-        .getByText(
-          /is not deployed by a Flux Kustomization; portal deploys change Kustomize overlays/,
-        )
-        .waitFor();
-      // Still on the form: no preview, nothing to deploy.
-      expect(await dialog.getByTestId('deploy-diff').count()).toBe(0);
+      // Offered disabled, with the reason the API would give.
+      const production = page.getByRole('option', { name: /^production/ });
+      await production.waitFor();
+      expect({
+        disabled: await production.getAttribute('aria-disabled'),
+        text: await production.textContent(),
+      }).toEqual({
+        disabled: 'true',
+        text: 'production: not deployed by one Flux Kustomization (a HelmRelease changes through its values in Git)',
+      });
+      const development = page.getByRole('option', { name: 'development' });
+      expect(await development.getAttribute('aria-disabled')).toBe('false');
       await saveScreenshot(page, 'deploy-helm-refused');
     } catch (error) {
       await saveScreenshot(page, 'deploy-helm-failure');

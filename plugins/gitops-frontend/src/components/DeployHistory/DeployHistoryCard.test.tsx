@@ -198,7 +198,7 @@ describe('DeployHistoryCard', () => {
     );
   });
 
-  it('lists only the deployable environments in the deploy dialog', async () => {
+  it('shows the environments a deploy cannot change disabled in the dialog, with the reason', async () => {
     server.use(http.get(base, () => HttpResponse.json({ items: [] })));
     await renderCard(['production']);
     const deploy = await screen.findByRole('button', { name: 'Deploy' });
@@ -206,11 +206,22 @@ describe('DeployHistoryCard', () => {
     expect(screen.queryByTestId('deploy-unavailable')).not.toBeInTheDocument();
     fireEvent.click(deploy);
     const dialog = await screen.findByRole('dialog');
-    expect(dialog).toHaveTextContent('production');
-    fireEvent.mouseDown(
-      within(dialog).getByRole('button', { name: /Environment/ }),
-    );
+    // The deployable one is chosen, not the first.
+    const select = within(dialog).getByRole('button', { name: /Environment/ });
+    expect(select).toHaveTextContent('production');
+    fireEvent.mouseDown(select);
     const options = await screen.findAllByRole('option');
-    expect(options.map(o => o.textContent)).toEqual(['production']);
+    expect(
+      options.map(o => [
+        o.textContent,
+        o.getAttribute('aria-disabled') === 'true',
+      ]),
+    ).toEqual([
+      [
+        'development: not deployed by one Flux Kustomization (a HelmRelease changes through its values in Git)',
+        true,
+      ],
+      ['production', false],
+    ]);
   });
 });

@@ -236,7 +236,8 @@ export function DeployHistoryCard(props: {
       {deploying && (
         <DeployDialog
           entityRef={entityRef}
-          environments={deployable}
+          environments={environments}
+          deployable={deployable}
           onClose={closeDialog}
         />
       )}

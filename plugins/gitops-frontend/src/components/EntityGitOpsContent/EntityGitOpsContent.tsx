@@ -175,6 +175,7 @@ function GitOpsStatus() {
         <DeployDialog
           entityRef={entityRef}
           environments={environments.map(e => e.name)}
+          deployable={environments.filter(isDeployable).map(e => e.name)}
           initialEnvironment={deployTo}
           onClose={() => {
             setDeployTo(undefined);
