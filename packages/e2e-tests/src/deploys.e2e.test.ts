@@ -744,6 +744,10 @@ describe('deploys to a Helm environment', () => {
         page,
         `/catalog/default/component/${target.id}/gitops`,
       );
+      // Both environments on the tab before the dialog lists them.
+      await page
+        .getByTestId('environment-production')
+        .waitFor({ timeout: 60_000 });
       await page
         .getByRole('button', { name: 'Deploy', exact: true })
         .first()
