@@ -195,7 +195,6 @@ export function DeployHistoryCard(props: {
           <Typography
             id="gitops-deploy-unavailable"
             variant="body2"
-            color="textSecondary"
             data-testid="deploy-unavailable"
           >
             Portal deploys change Kustomize overlays; no environment here is
