@@ -268,11 +268,29 @@ describe('Flux status through the portal API', () => {
       );
       expect(await rows.filter({ hasText: 'GitRepository' }).count()).toBe(0);
 
-      // The counts at the top are the API's, taken at the same moment
-      // (other objects on the stack may move between two reads: retried).
+      // The counts at the top are the API's. The page reads the list once
+      // and the stack moves (other tests' namespaces go away): each try
+      // reloads the page and reads both.
       const counts = await waitFor(
         'the counts to match GET /objects',
         async () => {
+          await page.reload();
+          await page.getByTestId('count-cluster-local').waitFor();
+          const shown: Record<string, number> = await page
+            .locator('[data-testid^="count-"]')
+            .evaluateAll(els =>
+              Object.fromEntries(
+                els.map(el => [
+                  el.getAttribute('data-testid')!.replace(/^count-/, ''),
+                  // The number is the label's last element (MUI may suffix
+                  // its class names: MuiButton-label-12).
+                  Number(
+                    el.querySelector('[class*="MuiButton-label"]')
+                      ?.lastElementChild?.textContent,
+                  ),
+                ]),
+              ),
+            );
           const list: FluxObjectList = await (
             await callPortal('/api/gitops/objects')
           ).json();
@@ -282,24 +300,14 @@ describe('Flux status through the portal API', () => {
               fromApi[key] = (fromApi[key] ?? 0) + 1;
             }
           }
-          const shown = await page
-            .locator('[data-testid^="count-"]')
-            .evaluateAll(els =>
-              Object.fromEntries(
-                els.map(el => [
-                  el.getAttribute('data-testid')!.replace(/^count-/, ''),
-                  // The number is the label's last element.
-                  Number(
-                    el.querySelector('.MuiButton-label')?.lastElementChild
-                      ?.textContent,
-                  ),
-                ]),
-              ),
+          const sorted = (counted: Record<string, number>) =>
+            JSON.stringify(Object.entries(counted).sort());
+          if (sorted(shown) !== sorted(fromApi)) {
+            throw new Error(
+              `page ${sorted(shown)} but GET /objects ${sorted(fromApi)}`,
             );
-          return JSON.stringify(Object.entries(shown).sort()) ===
-            JSON.stringify(Object.entries(fromApi).sort())
-            ? shown
-            : undefined;
+          }
+          return shown;
         },
         60_000,
       );

@@ -117,7 +117,7 @@ interface AxeViolation {
   id: string;
   impact: string;
   help: string;
-  nodes: Array<{ target: string[] }>;
+  nodes: Array<{ target: string[]; html: string; failureSummary?: string }>;
 }
 
 /** axe-core from npm, injected into the page; serious and critical only. */
@@ -140,7 +140,14 @@ async function seriousViolations(
       v =>
         `${v.id} (${v.impact}): ${v.help} at ${v.nodes
           .slice(0, 3)
-          .map(n => n.target.join(' '))
+          .map(
+            n =>
+              `${n.target.join(' ')} ${n.html.slice(0, 120)} (${(
+                n.failureSummary ?? ''
+              )
+                .replace(/\s+/g, ' ')
+                .slice(0, 200)})`,
+          )
           .join(', ')}`,
     );
   progress(`axe on ${context}: ${JSON.stringify(serious)}`);
@@ -155,7 +162,13 @@ async function seriousViolations(
  */
 async function dialogSettled(dialog: Locator) {
   await dialog.evaluate(async paper => {
-    const container = paper.closest('.MuiDialog-container') ?? paper;
+    // Under a nested theme (Backstage's Page) MUI suffixes its class names
+    // (MuiDialog-container-123): '.MuiDialog-container' would miss it and
+    // find another, hidden dialog whose fade never ends.
+    const container = paper.closest('[class*="MuiDialog-container"]');
+    if (!container) {
+      throw new Error('the dialog has no MUI dialog container');
+    }
     const deadline = Date.now() + 20_000;
     const settled = () =>
       getComputedStyle(container).opacity === '1' &&

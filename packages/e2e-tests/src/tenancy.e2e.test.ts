@@ -524,9 +524,10 @@ describe('Tenancy and trust on the real stack', () => {
         ),
       );
       expect(JSON.stringify(plan)).not.toContain(env.GITEA_ADMIN_PASSWORD);
+      // The plan shown is the plan applied: it names itself by digest.
       const applied = await callPortal('/api/gitops/health/repairs', {
         method: 'POST',
-        body: request,
+        body: { ...request, planDigest: plan.digest },
       });
       expect(applied.status).toBe(200);
       expect((await applied.json()).outcome).toBe('applied');
