@@ -253,14 +253,9 @@ describe('Tenancy and trust on the real stack', () => {
       expect({ status: task.status, log: task.log.slice(-5) }).toMatchObject({
         status: 'completed',
       });
-      const keys = await (
-        await fetch(
-          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys`,
-          { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
-        )
-      ).json();
+      const keys = await git.deployKeys(name);
       expect(
-        keys.map((k: any) => ({ title: k.title, readOnly: k.read_only })),
+        keys.map(k => ({ title: k.title, readOnly: k.read_only })),
       ).toEqual(
         expect.arrayContaining(
           ENVIRONMENTS.map(e => ({
@@ -533,25 +528,11 @@ describe('Tenancy and trust on the real stack', () => {
     it('re-issues a lost deploy key with the repair, never the integration credential', async () => {
       const namespace = `project-${name}-staging`;
       const source = `${name}-repo`;
-      const keysOf = async () =>
-        (
-          await fetch(
-            `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys`,
-            { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
-          )
-        ).json();
-      const lost = (await keysOf()).find(
-        (k: any) => k.title === `flux ${name} staging`,
+      const lost = (await git.deployKeys(name)).find(
+        k => k.title === `flux ${name} staging`,
       );
       // The host forgets the key (revoked by someone, say).
-      const removed = await fetch(
-        `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys/${lost.id}`,
-        {
-          method: 'DELETE',
-          headers: { Authorization: `token ${env.GITEA_TOKEN}` },
-        },
-      );
-      expect(removed.status).toBe(204);
+      await git.revokeDeployKey(name, lost!.id);
       await git.commit(
         name,
         { 'NOTES.md': 'after the key was lost\n' },
@@ -620,11 +601,11 @@ describe('Tenancy and trust on the real stack', () => {
         },
         120_000,
       );
-      const reissued = (await keysOf()).filter(
-        (k: any) => k.title === `flux ${name} staging`,
+      const reissued = (await git.deployKeys(name)).filter(
+        k => k.title === `flux ${name} staging`,
       );
-      expect(reissued.map((k: any) => k.read_only)).toEqual([true]);
-      expect(reissued[0].id).not.toBe(lost.id);
+      expect(reissued.map(k => k.read_only)).toEqual([true]);
+      expect(reissued[0].id).not.toBe(lost!.id);
       const secret = await cluster.core.readNamespacedSecret({
         name: `${name}-git-auth`,
         namespace,
@@ -669,13 +650,7 @@ describe('Tenancy and trust on the real stack', () => {
       expect(after.metadata?.resourceVersion).toBe(
         before.metadata?.resourceVersion,
       );
-      const keys = await (
-        await fetch(
-          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${attacker}/keys`,
-          { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
-        )
-      ).json();
-      expect(keys).toEqual([]);
+      expect(await git.deployKeys(attacker)).toEqual([]);
     });
   });
 

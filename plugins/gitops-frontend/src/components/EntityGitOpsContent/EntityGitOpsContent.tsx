@@ -17,7 +17,11 @@ import {
 import Grid from '@material-ui/core/Grid';
 import { makeStyles } from '@material-ui/core/styles';
 import { useEntityGitOpsStatus, useFluxActions } from '../../hooks';
-import { DeployDialog, DeployHistoryCard } from '../DeployHistory';
+import {
+  DeployDialog,
+  DeployHistoryCard,
+  isDeployable,
+} from '../DeployHistory';
 import { byPromotionOrder } from '../shared';
 import { ActionDialog } from './ActionDialogs';
 import { EntityHealthSummary } from './EntityHealthSummary';
@@ -148,6 +152,7 @@ function GitOpsStatus() {
           <DeployHistoryCard
             entityRef={entityRef}
             environments={environments.map(e => e.name)}
+            deployable={environments.filter(isDeployable).map(e => e.name)}
             refreshKey={value}
           />
         </Grid>
@@ -172,6 +177,7 @@ function GitOpsStatus() {
         <DeployDialog
           entityRef={entityRef}
           environments={environments.map(e => e.name)}
+          deployable={environments.filter(isDeployable).map(e => e.name)}
           initialEnvironment={deployTo}
           onClose={() => {
             setDeployTo(undefined);
