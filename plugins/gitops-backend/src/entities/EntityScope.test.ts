@@ -12,6 +12,7 @@ import {
 import { callerOf } from './caller';
 import { ClaimantsLookup } from './ClaimantsLookup';
 import { EntityScope } from './EntityScope';
+import { FluxStatusService } from '../status/FluxStatusService';
 
 const SHOP = 'component:default/shop';
 const VICTIM = 'component:default/victim';
@@ -199,6 +200,23 @@ describe('EntityScope: two-sided ownership', () => {
     );
     expect(await scope.ownershipWarnings()).toContain(
       `Shared sources of other entities are shown read-only: GitRepository victim/victim-repo (${VICTIM})`,
+    );
+  });
+
+  it("marks in the entity's status which objects it may not act on, and why", async () => {
+    const status = await new FluxStatusService([watcher]).entityStatus(shop());
+    const readOnly = Object.fromEntries(
+      status.environments
+        .flatMap(e => e.objects)
+        .map(o => [`${o.kind}/${o.name}`, o.readOnly]),
+    );
+    expect(readOnly['Kustomization/shop-dev']).toBeUndefined();
+    expect(readOnly['Kustomization/shop-shared']).toBeUndefined();
+    expect(readOnly['GitRepository/victim-repo']).toContain(
+      `belongs to ${VICTIM}`,
+    );
+    expect(readOnly['Kustomization/shop-legacy']).toContain(
+      'has no gitops.backstage.io/entity-ref annotation',
     );
   });
 

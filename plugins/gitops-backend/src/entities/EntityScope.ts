@@ -220,19 +220,26 @@ export class EntityScope {
    * entity's behalf (a deploy preview), asks this.
    */
   requireActionable(resource: FluxResource): void {
+    const reason = this.readOnlyReason(resource);
+    if (reason) {
+      throw new NotAllowedError(reason);
+    }
+  }
+
+  /** Why the entity may not act on the object, or nothing if it may. */
+  readOnlyReason(resource: FluxResource): string | undefined {
     const claim = this.claimOf(resource);
     if (claim.kind === 'foreign') {
-      throw new NotAllowedError(this.foreignMessage(resource, claim.entityRef));
+      return this.foreignMessage(resource, claim.entityRef);
     }
     if (claim.kind === 'unclaimed') {
-      throw new NotAllowedError(
-        `${describeObject(
-          resource,
-        )} has no ${ANNOTATION_ENTITY_REF} annotation, so it is read-only in the portal: ${
-          this.howToClaim
-        }`,
-      );
+      return `${describeObject(
+        resource,
+      )} has no ${ANNOTATION_ENTITY_REF} annotation, so it is read-only in the portal: ${
+        this.howToClaim
+      }`;
     }
+    return undefined;
   }
 
   private foreignMessage(resource: FluxResource, owner: string): string {

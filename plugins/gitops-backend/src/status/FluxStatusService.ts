@@ -81,7 +81,11 @@ export class FluxStatusService {
       environments: scope.environments().map(({ name, objects }) =>
         summarize(
           name,
-          objects.map(o => this.status(o.watcher, o.resource)),
+          objects.map(o => {
+            const status = this.status(o.watcher, o.resource);
+            const readOnly = scope.readOnlyReason(o.resource);
+            return readOnly ? { ...status, readOnly } : status;
+          }),
         ),
       ),
     };

@@ -3,6 +3,7 @@ import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
 import IconButton from '@material-ui/core/IconButton';
 import Tooltip from '@material-ui/core/Tooltip';
 import EventNoteIcon from '@material-ui/icons/EventNote';
+import LockIcon from '@material-ui/icons/Lock';
 import PauseIcon from '@material-ui/icons/Pause';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import SyncIcon from '@material-ui/icons/Sync';
@@ -38,19 +39,30 @@ export function FluxObjectsTable(props: {
     ...fluxObjectColumns(),
     {
       title: 'Actions',
-      width: '110px',
+      // Three 30 px icons and the dense cell's padding.
+      width: '130px',
       sorting: false,
       cellStyle: NO_WRAP,
       render: o => (
         <>
-          {ACTIONABLE.has(o.kind) && !o.suspended && (
+          {o.readOnly && (
+            <Tooltip title={`Read-only: ${o.readOnly}`}>
+              <LockIcon
+                fontSize="small"
+                titleAccess={`Read-only: ${o.readOnly}`}
+                style={{ verticalAlign: 'middle', margin: '0 5px' }}
+              />
+            </Tooltip>
+          )}
+          {!o.readOnly && ACTIONABLE.has(o.kind) && !o.suspended && (
             <Action
               label="Sync"
               icon={<SyncIcon fontSize="small" />}
               onClick={() => onAction({ type: 'reconcile', object: o })}
             />
           )}
-          {ACTIONABLE.has(o.kind) &&
+          {!o.readOnly &&
+            ACTIONABLE.has(o.kind) &&
             (o.suspended ? (
               <Action
                 label="Resume"
