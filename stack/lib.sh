@@ -257,10 +257,17 @@ flux_args() {
     source-controller)
       a+=("--storage-path=$STATE/flux/source-controller/storage" "--storage-addr=127.0.0.1:$SOURCE_STORAGE_PORT"
         "--storage-adv-addr=localhost:$SOURCE_STORAGE_PORT" "--events-addr=http://127.0.0.1:$NOTIFICATION_EVENTS_PORT/") ;;
-    kustomize-controller | helm-controller)
-      a+=("--events-addr=http://127.0.0.1:$NOTIFICATION_EVENTS_PORT/") ;;
+    # Flux's multi-tenancy lockdown, as a platform team runs it: a tenant's
+    # object may only use sources in its own namespace, and kustomize may
+    # not fetch bases from outside the artifact. (--default-service-account
+    # is not set: the suite's direct fixtures run without one.)
+    kustomize-controller)
+      a+=("--events-addr=http://127.0.0.1:$NOTIFICATION_EVENTS_PORT/" "--no-cross-namespace-refs=true" "--no-remote-bases=true") ;;
+    helm-controller)
+      a+=("--events-addr=http://127.0.0.1:$NOTIFICATION_EVENTS_PORT/" "--no-cross-namespace-refs=true") ;;
     notification-controller)
-      a+=("--events-addr=127.0.0.1:$NOTIFICATION_EVENTS_PORT" "--receiverAddr=127.0.0.1:$NOTIFICATION_RECEIVER_PORT") ;;
+      a+=("--events-addr=127.0.0.1:$NOTIFICATION_EVENTS_PORT" "--receiverAddr=127.0.0.1:$NOTIFICATION_RECEIVER_PORT"
+        "--no-cross-namespace-refs=true") ;;
   esac
   printf '%s\n' "${a[@]}"
 }

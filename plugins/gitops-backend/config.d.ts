@@ -58,6 +58,14 @@ export interface Config {
         /** ...and never before this Go duration. Default 10m. */
         minimum?: string;
       };
+      gitProbe?: {
+        /**
+         * Hosts (`host` or `host:port`) the Git probe may send a
+         * GitRepository Secret's credentials to, besides those of the
+         * configured integrations. URLs on other hosts are not probed.
+         */
+        allowedHosts?: string[];
+      };
     };
   };
 }

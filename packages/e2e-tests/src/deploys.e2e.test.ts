@@ -74,6 +74,22 @@ describe('Deploys and the deploy history', () => {
     };
   }
 
+  /** A gitops-ui deploy through the API, until Flux applied it. */
+  async function deployThroughUi(
+    changes: Record<string, unknown>,
+    message: string,
+  ): Promise<DeployRecord> {
+    const response = await callPortal(`${entityPath}/deploys`, {
+      method: 'POST',
+      body: { environment: 'development', changes, message },
+    });
+    expect(response.status).toBe(201);
+    const { deploy }: DeployResult = await response.json();
+    const ended = await settled(deploy.id);
+    expect(ended.status).toBe('succeeded');
+    return ended;
+  }
+
   beforeAll(async () => {
     namespace = await cluster.createNamespace('e2e-deploy');
     repo = await git.createRepo('e2e-deploy');
@@ -88,6 +104,7 @@ describe('Deploys and the deploy history', () => {
       namespace,
       name: 'development',
       repo,
+      entityRef: `component:default/${id}`,
       labels: {
         'backstage.io/kubernetes-id': id,
         'gitops.backstage.io/environment': 'development',
@@ -127,9 +144,8 @@ describe('Deploys and the deploy history', () => {
     });
   });
 
-  let uiDeploy: DeployRecord;
-
   it('previews, then deploys a new image through Git (gitops-ui) until Flux applied it', async () => {
+    const [branchHead] = await git.log(repo);
     const changes = {
       image: 'nginx:1.28',
       replicas: 2,
@@ -144,7 +160,7 @@ describe('Deploys and the deploy history', () => {
     const preview: DeployPreview = await previewResponse.json();
     expect(preview).toMatchObject({
       branch: 'main',
-      baseCommit: firstSha,
+      baseCommit: branchHead.sha,
       overlayPath: 'deploy',
       target: { deployment: 'hello', container: 'app' },
       empty: false,
@@ -172,17 +188,18 @@ describe('Deploys and the deploy history', () => {
     expect(['pending', 'progressing', 'succeeded']).toContain(
       result.deploy.status,
     );
-    uiDeploy = await settled(result.deploy.id);
+    const uiDeploy = await settled(result.deploy.id);
     expect(uiDeploy.status).toBe('succeeded');
     expect(uiDeploy.finishedAt).toBeDefined();
     expect(uiDeploy.commitUrl).toBe(
       `${git.repoUrl(repo).replace(/\.git$/, '')}/commit/${uiDeploy.commitSha}`,
     );
-    expect(await liveContainer()).toEqual({
+    const live = await liveContainer();
+    expect({ image: live.image, replicas: live.replicas }).toEqual({
       image: 'nginx:1.28',
       replicas: 2,
-      env: [{ name: 'LOG_LEVEL', value: 'debug' }],
     });
+    expect(live.env).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
     const [head] = await git.log(repo);
     expect(head).toMatchObject({
       sha: uiDeploy.commitSha,
@@ -348,6 +365,14 @@ describe('Deploys and the deploy history', () => {
   });
 
   it('records a manual deploy and a kubectl edit as manual', async () => {
+    // Flux has applied the repository: the image it runs is the previous one.
+    await waitFor(
+      'a revision applied',
+      async () =>
+        (await history()).some(d => d.status === 'succeeded') || undefined,
+      120_000,
+    );
+    const { image: previousImage } = await liveContainer();
     const response = await callPortal(`${entityPath}/deploys/manual`, {
       method: 'POST',
       body: {
@@ -364,7 +389,7 @@ describe('Deploys and the deploy history', () => {
     expect(result.deploy).toMatchObject({
       method: 'manual',
       triggeredBy: 'user:default/guest',
-      details: { image: 'nginx:1.29', previousImage: 'nginx:1.28' },
+      details: { image: 'nginx:1.29', previousImage },
     });
     expect((await liveContainer()).image).toBe('nginx:1.29');
     expect((await settled(result.deploy.id)).status).toBe('succeeded');
@@ -395,32 +420,52 @@ describe('Deploys and the deploy history', () => {
   });
 
   it('rolls back to an earlier deploy with a new gitops-ui commit', async () => {
+    // Its own deploys: the one to go back to, and one after it.
+    const earlier = await deployThroughUi(
+      { image: 'nginx:1.26' },
+      'rollback target: nginx 1.26',
+    );
+    await deployThroughUi(
+      { image: 'nginx:1.25', env: { ROLLED: 'forward' } },
+      'after the rollback target',
+    );
+    expect((await liveContainer()).image).toBe('nginx:1.25');
+
     const dryRun = await callPortal(
-      `${entityPath}/deploys/${uiDeploy.id}/rollback`,
+      `${entityPath}/deploys/${earlier.id}/rollback`,
       { method: 'POST', body: { dryRun: true } },
     );
     expect(dryRun.status).toBe(200);
     const preview: DeployPreview = await dryRun.json();
-    expect(preview.diff).toContain('tuned by hand');
+    expect(preview.diff).toMatch(/^-\s+image: nginx:1\.25$/m);
+    expect(preview.diff).toMatch(/^\+\s+image: nginx:1\.26$/m);
+    expect(preview.diff).toMatch(/^-.*ROLLED/m);
+    const [beforeRollback] = await git.log(repo);
 
     const response = await callPortal(
-      `${entityPath}/deploys/${uiDeploy.id}/rollback`,
+      `${entityPath}/deploys/${earlier.id}/rollback`,
       { method: 'POST', body: {} },
     );
     expect(response.status).toBe(201);
     const { deploy }: DeployResult = await response.json();
     expect(deploy).toMatchObject({
       method: 'gitops-ui',
-      rollbackOf: uiDeploy.id,
-      commitMessage: `Roll back development to ${uiDeploy.commitSha!.slice(
+      rollbackOf: earlier.id,
+      commitMessage: `Roll back development to ${earlier.commitSha!.slice(
         0,
         7,
-      )} (deploy #${uiDeploy.id})`,
+      )} (deploy #${earlier.id})`,
     });
     expect((await settled(deploy.id)).status).toBe('succeeded');
-    expect((await liveContainer()).image).toBe('nginx:1.28');
-    const deployment = await git.log(repo);
-    expect(deployment[0].sha).toBe(deploy.commitSha);
+    const live = await liveContainer();
+    expect(live.image).toBe('nginx:1.26');
+    expect((live.env ?? []).map((e: { name: string }) => e.name)).not.toContain(
+      'ROLLED',
+    );
+    // A new commit on top, nothing rewritten.
+    const log = await git.log(repo);
+    expect(log[0].sha).toBe(deploy.commitSha);
+    expect(log[1].sha).toBe(beforeRollback.sha);
   });
 });
 
@@ -452,6 +497,7 @@ async function newDeployTarget(
       name: environment,
       repo,
       path: `./${environment}`,
+      entityRef: `component:default/${id}`,
       labels: {
         'backstage.io/kubernetes-id': id,
         'gitops.backstage.io/environment': environment,
@@ -690,7 +736,7 @@ describe('deploys to a Helm environment', () => {
     expect(after.sha).toBe(before.sha);
   });
 
-  it('shows the refusal in the deploy dialog', async () => {
+  it('offers the Helm environment disabled in the deploy dialog, with the reason', async () => {
     const browser = await launchBrowser();
     const page = await browser.newPage({
       viewport: { width: 1400, height: 1000 },
@@ -700,24 +746,28 @@ describe('deploys to a Helm environment', () => {
         page,
         `/catalog/default/component/${target.id}/gitops`,
       );
+      // Both environments on the tab before the dialog lists them.
+      await page
+        .getByTestId('environment-production')
+        .waitFor({ timeout: 60_000 });
       await page
         .getByRole('button', { name: 'Deploy', exact: true })
         .first()
         .click();
       const dialog = page.getByRole('dialog');
       await dialog.locator('[aria-haspopup="listbox"]').first().click();
-      await page.getByRole('option', { name: 'production' }).click();
-      await dialog.getByLabel('Image').fill('nginx:1.28');
-      await dialog.getByRole('button', { name: 'Preview' }).click();
-      // The error panel opens on a click to show the API's message.
-      await dialog.getByText('The deploy did not go through').click();
-      await dialog
-        .getByText(
-          /is not deployed by a Flux Kustomization; portal deploys change Kustomize overlays/,
-        )
-        .waitFor();
-      // Still on the form: no preview, nothing to deploy.
-      expect(await dialog.getByTestId('deploy-diff').count()).toBe(0);
+      // Offered disabled, with the reason the API would give.
+      const production = page.getByRole('option', { name: /^production/ });
+      await production.waitFor();
+      expect({
+        disabled: await production.getAttribute('aria-disabled'),
+        text: await production.textContent(),
+      }).toEqual({
+        disabled: 'true',
+        text: 'production: not deployed by one Flux Kustomization (a HelmRelease changes through its values in Git)',
+      });
+      const development = page.getByRole('option', { name: 'development' });
+      expect(await development.getAttribute('aria-disabled')).toBe('false');
       await saveScreenshot(page, 'deploy-helm-refused');
     } catch (error) {
       await saveScreenshot(page, 'deploy-helm-failure');

@@ -82,6 +82,7 @@ describe('Flux status through the portal API', () => {
         repo,
         password: options.password,
         labels: labels(scenario),
+        entityRef: `component:default/${id}`,
         path: options.path,
         kustomization: {
           timeout: options.timeout ?? '1m',
@@ -172,11 +173,10 @@ describe('Flux status through the portal API', () => {
     },
   );
 
-  it('lists every Flux object on GET /objects and on the GitOps page, searchable', async () => {
-    const unauthenticated = await fetch(`${backendUrl}/api/gitops/objects`);
-    expect(unauthenticated.status).toBe(401);
-    const wanted = Object.keys(scenarios).sort();
-    const mine = await waitFor(
+  /** This test's objects on GET /objects once every scenario settled. */
+  async function settledListing(): Promise<FluxObjectStatus[]> {
+    const wanted = Object.keys(scenarios);
+    return waitFor(
       'every scenario listed with its settled state',
       async () => {
         const response = await callPortal('/api/gitops/objects');
@@ -199,6 +199,13 @@ describe('Flux status through the portal API', () => {
       },
       120_000,
     );
+  }
+
+  it('lists every Flux object on GET /objects and on the GitOps page, searchable', async () => {
+    const unauthenticated = await fetch(`${backendUrl}/api/gitops/objects`);
+    expect(unauthenticated.status).toBe(401);
+    const wanted = Object.keys(scenarios).sort();
+    const mine = await settledListing();
     expect(
       mine
         .filter(o => o.kind === 'Kustomization')
@@ -233,6 +240,101 @@ describe('Flux status through the portal API', () => {
           : undefined,
       );
       await saveScreenshot(page, 'gitops-page-search');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('counts the objects by state and cluster as GET /objects does, and keeps its filters in the URL', async () => {
+    const mine = await settledListing();
+    const failing = mine.filter(
+      o => o.kind === 'Kustomization' && o.state === 'Failed',
+    );
+    expect(failing.length).toBeGreaterThan(0);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({
+        viewport: { width: 1400, height: 1000 },
+      });
+      // A shared link: filters in the URL apply on opening.
+      await signInAsGuest(page, `/gitops?q=${namespace}&kind=Kustomization`);
+      const rows = page.getByRole('row').filter({ hasText: namespace });
+      await waitFor('only the Kustomizations of this test', async () =>
+        (await rows.count()) === Object.keys(scenarios).length
+          ? true
+          : undefined,
+      );
+      expect(await page.getByLabel('Search Flux objects').inputValue()).toBe(
+        namespace,
+      );
+      expect(await rows.filter({ hasText: 'GitRepository' }).count()).toBe(0);
+
+      // The counts at the top are the API's. The page reads the list once
+      // and the stack moves (other tests' namespaces go away): each try
+      // reloads the page and reads both.
+      const counts = await waitFor(
+        'the counts to match GET /objects',
+        async () => {
+          await page.reload();
+          await page.getByTestId('count-cluster-local').waitFor();
+          const shown: Record<string, number> = await page
+            .locator('[data-testid^="count-"]')
+            .evaluateAll(els =>
+              Object.fromEntries(
+                els.map(el => [
+                  el.getAttribute('data-testid')!.replace(/^count-/, ''),
+                  // The number is the label's last element (MUI may suffix
+                  // its class names: MuiButton-label-12).
+                  Number(
+                    el.querySelector('[class*="MuiButton-label"]')
+                      ?.lastElementChild?.textContent,
+                  ),
+                ]),
+              ),
+            );
+          const list: FluxObjectList = await (
+            await callPortal('/api/gitops/objects')
+          ).json();
+          const fromApi: Record<string, number> = {};
+          for (const o of list.items) {
+            for (const key of [`state-${o.state}`, `cluster-${o.cluster}`]) {
+              fromApi[key] = (fromApi[key] ?? 0) + 1;
+            }
+          }
+          const sorted = (counted: Record<string, number>) =>
+            JSON.stringify(Object.entries(counted).sort());
+          if (sorted(shown) !== sorted(fromApi)) {
+            throw new Error(
+              `page ${sorted(shown)} but GET /objects ${sorted(fromApi)}`,
+            );
+          }
+          return shown;
+        },
+        60_000,
+      );
+      expect(counts['cluster-local']).toBeGreaterThanOrEqual(mine.length);
+
+      // A count is a filter too, added to the URL beside the others, and a
+      // reload keeps the view.
+      await page.getByTestId('count-state-Failed').click();
+      await page.waitForURL(/state=Failed/);
+      const params = new URL(page.url()).searchParams;
+      expect([params.get('q'), params.get('kind')]).toEqual([
+        namespace,
+        'Kustomization',
+      ]);
+      const failingRows = async () =>
+        (await rows.count()) === failing.length ? true : undefined;
+      await waitFor('only the failing Kustomizations', failingRows);
+      await page.reload();
+      await page.getByTestId('count-state-Failed').waitFor();
+      await waitFor('the same view after a reload', failingRows);
+      expect(
+        await page
+          .getByTestId('count-state-Failed')
+          .getAttribute('aria-pressed'),
+      ).toBe('true');
+      await saveScreenshot(page, 'gitops-page-filtered-url');
     } finally {
       await browser.close();
     }
@@ -354,13 +456,14 @@ describe('Flux status through the portal API', () => {
       `/api/gitops/entities/component/default/example-website/objects/local/Kustomization/${namespace}/ready/suspend`,
       { method: 'POST', body: { reason: 'x' } },
     );
-    expect(response.status).toBe(404);
-    // A wrong route answers 404 too: the body must name the object and the
-    // entity it does not belong to.
+    // The object's entity-ref annotation names this test's entity: the
+    // refusal says whose it is and by which annotation.
+    expect(response.status).toBe(403);
     const { error } = await response.json();
-    expect(error.name).toBe('NotFoundError');
-    expect(error.message).toContain(`Kustomization ${namespace}/ready`);
-    expect(error.message).toContain('component:default/example-website');
+    expect(error.name).toBe('NotAllowedError');
+    expect(error.message).toContain(
+      `Kustomization ${namespace}/ready belongs to component:default/${id} (annotation gitops.backstage.io/entity-ref), not to component:default/example-website`,
+    );
     const object = await cluster.read<FluxObject>(
       KUSTOMIZE_API,
       'Kustomization',

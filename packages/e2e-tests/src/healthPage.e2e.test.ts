@@ -13,15 +13,6 @@ const cluster = new TestCluster(env);
 const git = new TestGitServer(env);
 const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
 
-/** The read-only deploy keys Gitea holds for a repository. */
-async function deployKeys(repo: string): Promise<any[]> {
-  const response = await fetch(
-    `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${repo}/keys`,
-    { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
-  );
-  return response.json();
-}
-
 describe('health page in the browser', () => {
   // A project made as users make it: Flux pulls over SSH with a deploy key.
   const name = `e2e-health-${Date.now().toString(36)}`;
@@ -46,17 +37,8 @@ describe('health page in the browser', () => {
       }&repo=${name}`,
     });
     // The host forgets the key (revoked by someone, say), and Flux notices.
-    const [lost] = await deployKeys(name);
-    const removed = await fetch(
-      `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys/${lost.id}`,
-      {
-        method: 'DELETE',
-        headers: { Authorization: `token ${env.GITEA_TOKEN}` },
-      },
-    );
-    if (removed.status !== 204) {
-      throw new Error(`removing the deploy key answered ${removed.status}`);
-    }
+    const [lost] = await git.deployKeys(name);
+    await git.revokeDeployKey(name, lost.id);
     await git.commit(name, { 'NOTES.md': 'after the key was lost\n' }, 'notes');
     await cluster.mergePatch(SOURCE_API, 'GitRepository', namespace, source, {
       metadata: {
@@ -145,7 +127,7 @@ describe('health page in the browser', () => {
       false,
     );
     // A new key, read-only, and only one for this environment.
-    const keys = await deployKeys(name);
+    const keys = await git.deployKeys(name);
     expect(keys.map(k => k.read_only)).toEqual([true]);
 
     const repaired = await waitFor(

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchBrowser, portalUrl, saveScreenshot } from './browser';
 import { SAMPLE_SHOP, SAMPLE_WEB, SampleDataSeeder } from './sampleData/seed';
 import { readStackEnv } from './stack/stackEnv';
@@ -117,7 +117,7 @@ interface AxeViolation {
   id: string;
   impact: string;
   help: string;
-  nodes: Array<{ target: string[] }>;
+  nodes: Array<{ target: string[]; html: string; failureSummary?: string }>;
 }
 
 /** axe-core from npm, injected into the page; serious and critical only. */
@@ -140,22 +140,59 @@ async function seriousViolations(
       v =>
         `${v.id} (${v.impact}): ${v.help} at ${v.nodes
           .slice(0, 3)
-          .map(n => n.target.join(' '))
+          .map(
+            n =>
+              `${n.target.join(' ')} ${n.html.slice(0, 120)} (${(
+                n.failureSummary ?? ''
+              )
+                .replace(/\s+/g, ' ')
+                .slice(0, 200)})`,
+          )
           .join(', ')}`,
     );
   progress(`axe on ${context}: ${JSON.stringify(serious)}`);
   return serious;
 }
 
-/** Waits until MUI's dialog fade has ended: half-faded text fails contrast. */
-async function dialogSettled(page: Page) {
-  // Only the open dialog's own container: pages keep other, hidden backdrops.
-  await page.waitForFunction(() => {
-    // The one opened last.
-    const roots = document.querySelectorAll('.MuiDialog-root');
-    const root = roots[roots.length - 1];
-    const container = root?.querySelector('.MuiDialog-container');
-    return Boolean(container) && getComputedStyle(container!).opacity === '1';
+/**
+ * Waits until MUI's dialog fade has ended: half-faded text fails contrast.
+ * The dialog is the one the locator found (visible), its container the
+ * element the fade sets opacity on. Polled on a timer, not on animation
+ * frames, and on failure it says what it saw.
+ */
+async function dialogSettled(dialog: Locator) {
+  await dialog.evaluate(async paper => {
+    // Under a nested theme (Backstage's Page) MUI suffixes its class names
+    // (MuiDialog-container-123): '.MuiDialog-container' would miss it and
+    // find another, hidden dialog whose fade never ends.
+    const container = paper.closest('[class*="MuiDialog-container"]');
+    if (!container) {
+      throw new Error('the dialog has no MUI dialog container');
+    }
+    const deadline = Date.now() + 20_000;
+    const settled = () =>
+      getComputedStyle(container).opacity === '1' &&
+      document
+        .getAnimations()
+        .every(a => !container.contains((a.effect as any)?.target ?? null));
+    while (!settled()) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `dialog not settled: opacity ${
+            getComputedStyle(container).opacity
+          }, style "${container.getAttribute('style')}", ${
+            document.querySelectorAll('.MuiDialog-root').length
+          } dialog roots, animations ${JSON.stringify(
+            document.getAnimations().map(a => ({
+              name: (a as any).transitionProperty ?? (a as any).animationName,
+              state: a.playState,
+              target: String((a.effect as any)?.target?.className ?? ''),
+            })),
+          )}`,
+        );
+      }
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
   });
 }
 
@@ -295,6 +332,24 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
           .getByTestId('environment-staging')
           .getByText(/source failing/)
           .waitFor({ timeout: 60_000 });
+        // HelmReleases only: the deploy dialog would refuse every
+        // environment, so the history's Deploy is off and says why.
+        const deploy = page.getByRole('button', {
+          name: 'Deploy',
+          exact: true,
+        });
+        await deploy.waitFor();
+        expect(await deploy.isDisabled()).toBe(true);
+        expect(
+          await deploy.evaluate(
+            el =>
+              document.getElementById(el.getAttribute('aria-describedby') ?? '')
+                ?.textContent,
+          ),
+        ).toMatch(/Portal deploys change Kustomize overlays/);
+        expect(
+          await page.getByRole('button', { name: /^Deploy to / }).count(),
+        ).toBe(0);
         await shot(page, 'gitops-tab-helm');
         await expectLayoutRules(page);
         expect(await seriousViolations(page, 'main')).toEqual([]);
@@ -325,7 +380,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
             ),
           ),
         ).toBe(true);
-        await dialogSettled(page);
+        await dialogSettled(dialog);
         await shot(page, 'deploy-dialog');
         expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
         await page.keyboard.press('Escape');
@@ -351,6 +406,45 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await shot(page, 'gitops-page');
         await expectLayoutRules(page);
         expect(await seriousViolations(page, 'main')).toEqual([]);
+      } finally {
+        await closeWithin(page);
+      }
+    });
+
+    it('the health page: the sample failure explained, and its repair plan from the keyboard', async () => {
+      const page = await openSignedIn(context, '/gitops/health');
+      try {
+        // The Git check's finding on sample-web's staging source, the one
+        // with the repair.
+        const finding = page
+          .getByTestId('finding-GIT_AUTH_FAILED')
+          .filter({ hasText: `project-${SAMPLE_WEB.id}-staging/` })
+          .first();
+        await finding.waitFor({ timeout: 60_000 });
+        await finding.getByRole('button', { expanded: false }).first().click();
+        const repair = finding.getByRole('button', {
+          name: /^Repair: Issue a new read-only deploy key/,
+        });
+        await repair.waitFor();
+        await shot(page, 'health-page');
+        await expectLayoutRules(page);
+        expect(await seriousViolations(page, 'main')).toEqual([]);
+
+        // Keyboard: the plan opens from Enter and closes on Escape; nothing
+        // is applied (other tests rely on the sample failure).
+        await repair.focus();
+        await page.keyboard.press('Enter');
+        const plan = page.getByRole('dialog', { name: /^Repair: / });
+        await plan.getByText(/^patch Secret /).waitFor();
+        await plan.getByText(/^reconcile GitRepository /).waitFor();
+        expect(
+          await plan.getByRole('button', { name: 'Apply repair' }).isEnabled(),
+        ).toBe(true);
+        await dialogSettled(plan);
+        await shot(page, 'repair-dialog');
+        expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
+        await page.keyboard.press('Escape');
+        await plan.waitFor({ state: 'hidden' });
       } finally {
         await closeWithin(page);
       }

@@ -88,6 +88,7 @@ describe('Principals, plan digests and action events on the real stack', () => {
       namespace,
       name: 'development',
       repo,
+      entityRef: `component:default/${id}`,
       labels: {
         'backstage.io/kubernetes-id': id,
         'gitops.backstage.io/environment': 'development',

@@ -144,6 +144,7 @@ describe('Tenancy and trust on the real stack', () => {
         namespace,
         name: 'development',
         repo,
+        entityRef: `component:default/${id}`,
         labels: {
           'backstage.io/kubernetes-id': id,
           'gitops.backstage.io/environment': 'development',
@@ -252,14 +253,9 @@ describe('Tenancy and trust on the real stack', () => {
       expect({ status: task.status, log: task.log.slice(-5) }).toMatchObject({
         status: 'completed',
       });
-      const keys = await (
-        await fetch(
-          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys`,
-          { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
-        )
-      ).json();
+      const keys = await git.deployKeys(name);
       expect(
-        keys.map((k: any) => ({ title: k.title, readOnly: k.read_only })),
+        keys.map(k => ({ title: k.title, readOnly: k.read_only })),
       ).toEqual(
         expect.arrayContaining(
           ENVIRONMENTS.map(e => ({
@@ -476,28 +472,67 @@ describe('Tenancy and trust on the real stack', () => {
       });
     });
 
+    it("may not use another environment's source: the stack runs Flux's cross-namespace lockdown", async () => {
+      const namespace = `project-${name}-development`;
+      const borrower = `e2e-borrow-${name}`.slice(0, 60);
+      await cluster.apply({
+        apiVersion: KUSTOMIZE_API,
+        kind: 'Kustomization',
+        metadata: { name: borrower, namespace },
+        spec: {
+          sourceRef: {
+            kind: 'GitRepository',
+            name: `${name}-repo`,
+            namespace: `project-${name}-staging`,
+          },
+          path: './k8s/overlays/staging',
+          prune: true,
+          interval: '1h',
+          targetNamespace: namespace,
+          namePrefix: 'borrowed-',
+          serviceAccountName: `${name}-development`,
+        },
+      } as FluxObject);
+      try {
+        const refused = await waitFor(
+          'the controller to refuse the cross-namespace source',
+          async () => {
+            const object = await cluster.read<FluxObject>(
+              KUSTOMIZE_API,
+              'Kustomization',
+              namespace,
+              borrower,
+            );
+            const ready = condition(object, 'Ready');
+            return ready?.status === 'False' ? ready : undefined;
+          },
+          60_000,
+        );
+        expect(refused.message).toMatch(/cross-namespace/i);
+        const object = await cluster.read<FluxObject>(
+          KUSTOMIZE_API,
+          'Kustomization',
+          namespace,
+          borrower,
+        );
+        expect(object.status?.lastAppliedRevision).toBeUndefined();
+      } finally {
+        await cluster.objects.delete({
+          apiVersion: KUSTOMIZE_API,
+          kind: 'Kustomization',
+          metadata: { name: borrower, namespace },
+        });
+      }
+    });
+
     it('re-issues a lost deploy key with the repair, never the integration credential', async () => {
       const namespace = `project-${name}-staging`;
       const source = `${name}-repo`;
-      const keysOf = async () =>
-        (
-          await fetch(
-            `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys`,
-            { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
-          )
-        ).json();
-      const lost = (await keysOf()).find(
-        (k: any) => k.title === `flux ${name} staging`,
+      const lost = (await git.deployKeys(name)).find(
+        k => k.title === `flux ${name} staging`,
       );
       // The host forgets the key (revoked by someone, say).
-      const removed = await fetch(
-        `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/keys/${lost.id}`,
-        {
-          method: 'DELETE',
-          headers: { Authorization: `token ${env.GITEA_TOKEN}` },
-        },
-      );
-      expect(removed.status).toBe(204);
+      await git.revokeDeployKey(name, lost!.id);
       await git.commit(
         name,
         { 'NOTES.md': 'after the key was lost\n' },
@@ -543,9 +578,10 @@ describe('Tenancy and trust on the real stack', () => {
         ),
       );
       expect(JSON.stringify(plan)).not.toContain(env.GITEA_ADMIN_PASSWORD);
+      // A repair applies only the plan shown: its digest goes with it.
       const applied = await callPortal('/api/gitops/health/repairs', {
         method: 'POST',
-        body: request,
+        body: { ...request, planDigest: plan.digest },
       });
       expect(applied.status).toBe(200);
       expect((await applied.json()).outcome).toBe('applied');
@@ -565,11 +601,11 @@ describe('Tenancy and trust on the real stack', () => {
         },
         120_000,
       );
-      const reissued = (await keysOf()).filter(
-        (k: any) => k.title === `flux ${name} staging`,
+      const reissued = (await git.deployKeys(name)).filter(
+        k => k.title === `flux ${name} staging`,
       );
-      expect(reissued.map((k: any) => k.read_only)).toEqual([true]);
-      expect(reissued[0].id).not.toBe(lost.id);
+      expect(reissued.map(k => k.read_only)).toEqual([true]);
+      expect(reissued[0].id).not.toBe(lost!.id);
       const secret = await cluster.core.readNamespacedSecret({
         name: `${name}-git-auth`,
         namespace,
@@ -614,13 +650,7 @@ describe('Tenancy and trust on the real stack', () => {
       expect(after.metadata?.resourceVersion).toBe(
         before.metadata?.resourceVersion,
       );
-      const keys = await (
-        await fetch(
-          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${attacker}/keys`,
-          { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
-        )
-      ).json();
-      expect(keys).toEqual([]);
+      expect(await git.deployKeys(attacker)).toEqual([]);
     });
   });
 

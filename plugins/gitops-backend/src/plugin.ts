@@ -4,6 +4,7 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
@@ -70,6 +71,7 @@ export const gitopsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         notifications: notificationService,
         auditor: coreServices.auditor,
+        metrics: metricsServiceRef,
       },
       async init(deps) {
         const { rootConfig, logger, lifecycle, signals } = deps;
@@ -110,6 +112,7 @@ export const gitopsPlugin = createBackendPlugin({
           }),
           auth: deps.auth,
           logger,
+          metrics: deps.metrics,
           options: healthOptions,
         });
         const entities = new FluxEntityResolver({

@@ -23,6 +23,7 @@ const labels = {
   'backstage.io/kubernetes-id': 'shop',
   'gitops.backstage.io/environment': 'development',
 };
+const SHOP = 'component:default/shop';
 
 describe('the Flux object routes', () => {
   let client: FakeClusterClient;
@@ -36,6 +37,7 @@ describe('the Flux object routes', () => {
       new FakeClusterClient().add(
         flux.kustomization('shop-dev', 'apps', {
           labels,
+          entityRef: SHOP,
           source: 'shop-repo',
           revision: `main@sha1:${'a'.repeat(40)}`,
           deployments: ['shop'],
@@ -48,8 +50,9 @@ describe('the Flux object routes', () => {
           ready: 'False',
           reason: 'BuildFailed',
           source: 'shop-repo-prod',
+          entityRef: SHOP,
         }),
-        flux.gitRepository('shop-repo', 'apps'),
+        flux.gitRepository('shop-repo', 'apps', { entityRef: SHOP }),
         flux.kustomization('other', 'apps', {
           labels: { 'backstage.io/kubernetes-id': 'other' },
         }),
@@ -353,5 +356,133 @@ describe('the Flux object routes', () => {
       .set('Authorization', ownerHeader);
     expect(res.status).toBe(500);
     expect(res.body.error.message).toContain('reading events: socket hang up');
+  });
+});
+
+describe('the Flux object routes: two-sided ownership', () => {
+  let client: FakeClusterClient;
+  let stop: () => void;
+  let app: ReturnType<typeof appWith>;
+  let outcomes: ReturnType<typeof auditWith>['outcomes'];
+  const shop = '/entities/component/default/shop';
+  const VICTIM = 'component:default/victim';
+
+  beforeEach(async () => {
+    const synced = await syncedWatcher(
+      new FakeClusterClient().add(
+        // Matched by shop's id, but another entity's by its annotation.
+        flux.kustomization('victim-dev', 'victim', {
+          labels,
+          entityRef: VICTIM,
+        }),
+        // Matched by shop's id, made outside the portal.
+        flux.kustomization('legacy', 'apps', { labels, source: 'shop-repo' }),
+        // Shop's own, deployed from a shared source of another entity.
+        flux.kustomization('shop-dev', 'apps', {
+          labels,
+          entityRef: SHOP,
+          source: 'flux-system',
+          sourceNamespace: 'flux-system',
+        }),
+        flux.gitRepository('flux-system', 'flux-system', {
+          entityRef: 'component:default/platform',
+        }),
+        flux.gitRepository('shop-repo', 'apps', { entityRef: SHOP }),
+      ),
+    );
+    client = synced.client;
+    stop = () => synced.watcher.stop();
+    const status = new FluxStatusService([synced.watcher]);
+    const clients = fakeClients(client);
+    const deps = fixtureDeps([synced.watcher]);
+    let audit: ActionAudit;
+    ({ audit, outcomes } = auditWith(clients));
+    app = appWith(
+      await createRouter({
+        httpAuth: deps.httpAuth,
+        scopes: deps.scopes,
+        status,
+        events: new FluxEventsService(clients),
+        actions: new FluxActions(status, clients, { handleTimeoutMs: 500 }),
+        audit,
+      }),
+    );
+  });
+
+  afterEach(() => stop());
+
+  it('shows what the selector matched but is not the entity’s as warnings, and hides foreign objects', async () => {
+    const res = await request(app)
+      .get(`${shop}/status`)
+      .set('Authorization', ownerHeader);
+    expect(res.status).toBe(200);
+    const names = res.body.environments.flatMap((e: any) =>
+      e.objects.map((o: any) => o.name),
+    );
+    expect(names.sort()).toEqual([
+      'flux-system',
+      'legacy',
+      'shop-dev',
+      'shop-repo',
+    ]);
+    expect(res.body.warnings).toEqual([
+      `1 object matched by this entity's selector belongs to ${VICTIM} (annotation gitops.backstage.io/entity-ref) and is not shown`,
+      'Shared sources of other entities are shown read-only: GitRepository flux-system/flux-system (component:default/platform)',
+      '1 object has no gitops.backstage.io/entity-ref annotation and is shown read-only (Kustomization apps/legacy): to act on it from component:default/shop, add the annotation gitops.backstage.io/entity-ref: component:default/shop to it in Git',
+    ]);
+  });
+
+  it('refuses (403, naming the annotation) every action on objects the cluster does not say are the entity’s', async () => {
+    const objects = `${shop}/objects/local`;
+    const refused = [
+      [`Kustomization/victim/victim-dev`, `belongs to ${VICTIM}`],
+      [
+        `GitRepository/flux-system/flux-system`,
+        'belongs to component:default/platform',
+      ],
+      [`Kustomization/apps/legacy`, 'has no gitops.backstage.io/entity-ref'],
+    ];
+    for (const [path, message] of refused) {
+      for (const verb of ['reconcile', 'suspend', 'resume']) {
+        const res = await request(app)
+          .post(`${objects}/${path}/${verb}`)
+          .set('Authorization', ownerHeader)
+          .send({});
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toContain(message);
+        expect(res.body.error.message).toContain(
+          'gitops.backstage.io/entity-ref',
+        );
+      }
+    }
+    // Reading a foreign object's events is refused too; a read-only one's is not.
+    const events = await request(app)
+      .get(`${objects}/Kustomization/victim/victim-dev/events`)
+      .set('Authorization', ownerHeader);
+    expect(events.status).toBe(403);
+    const legacyEvents = await request(app)
+      .get(`${objects}/Kustomization/apps/legacy/events`)
+      .set('Authorization', ownerHeader);
+    expect(legacyEvents.status).toBe(200);
+    expect(client.callsOf('mergePatch')).toEqual([]);
+    expect(client.callsOf('createEvent')).toEqual([]);
+    expect(outcomes).toEqual([]);
+    // Its own object may be reconciled, but not "with its source" when the
+    // source is another entity's.
+    const withSource = await request(app)
+      .post(`${objects}/Kustomization/apps/shop-dev/reconcile`)
+      .set('Authorization', ownerHeader)
+      .send({ withSource: true });
+    expect(withSource.status).toBe(403);
+    expect(withSource.body.error.message).toContain(
+      'GitRepository flux-system/flux-system belongs to component:default/platform',
+    );
+    expect(client.callsOf('mergePatch')).toEqual([]);
+    // The entity's own object stays actionable.
+    const own = await request(app)
+      .post(`${objects}/Kustomization/apps/shop-dev/suspend`)
+      .set('Authorization', ownerHeader)
+      .send({});
+    expect(own.status).toBe(200);
   });
 });

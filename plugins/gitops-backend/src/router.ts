@@ -50,14 +50,22 @@ export async function createRouter(
 
   router.get('/entities/:kind/:namespace/:name/status', async (req, res) => {
     const scope = await scopes.forRequest(req);
-    res.json(status.entityStatus(scope));
+    res.json(await status.entityStatus(scope));
   });
 
   const objectPath =
     '/entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName';
-  /** The object the path names, if the entity owns it. */
+  /** The object the path names, if the entity owns it (to read). */
   const objectOf = (scope: EntityScope, req: express.Request) =>
     scope.ownedObject(
+      req.params.cluster,
+      req.params.objectKind,
+      req.params.objectNamespace,
+      req.params.objectName,
+    );
+  /** The object the path names, if the entity may act on it. */
+  const actionableObjectOf = (scope: EntityScope, req: express.Request) =>
+    scope.actionableObject(
       req.params.cluster,
       req.params.objectKind,
       req.params.objectNamespace,
@@ -77,7 +85,10 @@ export async function createRouter(
   router.post(`${objectPath}/reconcile`, async (req, res) => {
     const body = parseBody(reconcileBody, req.body);
     const scope = await scopes.forRequest(req);
-    const { watcher, resource } = objectOf(scope, req);
+    const { watcher, resource } = actionableObjectOf(scope, req);
+    if (body.withSource) {
+      scope.requireActionableSource({ watcher, resource });
+    }
     await scope.requirePermission(gitopsReconcilePermission);
     const result = await audit.record(
       { action: 'reconcile', actor: scope.caller.ref, request: req },
@@ -94,7 +105,7 @@ export async function createRouter(
     router.post(`${objectPath}/${verb}`, async (req, res) => {
       const body = parseBody(suspendBody, req.body);
       const scope = await scopes.forRequest(req);
-      const { watcher, resource } = objectOf(scope, req);
+      const { watcher, resource } = actionableObjectOf(scope, req);
       await scope.requirePermission(gitopsSuspendPermission);
       const result = await audit.record(
         {

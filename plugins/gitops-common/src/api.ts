@@ -39,6 +39,13 @@ export interface EnvironmentStatus {
 export interface EntityGitOpsStatus {
   entityRef: string;
   selector: string;
+  /**
+   * What the entity's owners must know about which objects are theirs:
+   * objects of other entities its selector matched (not shown), objects
+   * without the entity-ref annotation (read-only), objects other entities
+   * claim too.
+   */
+  warnings?: string[];
   clusters: ClusterState[];
   environments: EnvironmentStatus[];
 }

@@ -32,6 +32,8 @@ describe('gitops frontend plugin', () => {
               suspended: false,
               shortRevision: 'main@abc1234',
               message: 'Applied revision: main@sha1:abc1234',
+              dependsOn: [],
+              workloads: [],
             },
           ],
         }),

@@ -3,6 +3,7 @@ import type {
   DeployRecord,
 } from '@gitops-backstage/plugin-gitops-common';
 import { backendUrl, callPortal, runTemplate } from '../portal/portalApi';
+import { TestGitServer } from '../stack/gitea';
 import { TestCluster, waitFor } from '../stack/kube';
 import { StackEnv } from '../stack/stackEnv';
 
@@ -83,6 +84,7 @@ function templateValues(env: StackEnv, component: SampleComponent) {
 /** Seeds the sample data; every step checks first and keeps what exists. */
 export class SampleDataSeeder {
   private readonly cluster: TestCluster;
+  private readonly git: TestGitServer;
   private readonly steps: SeedStep[] = [];
 
   constructor(
@@ -90,6 +92,7 @@ export class SampleDataSeeder {
     private readonly log: (line: string) => void = () => {},
   ) {
     this.cluster = new TestCluster(env);
+    this.git = new TestGitServer(env);
   }
 
   async seed(): Promise<SeedReport> {
@@ -393,24 +396,14 @@ export class SampleDataSeeder {
       id,
       `revoked deploy key of ${brokenEnvironment}`,
       async () => {
-        const keysUrl = `${this.env.GITEA_URL}/api/v1/repos/${this.env.GITEA_ORG}/${id}/keys`;
-        const headers = { Authorization: `token ${this.env.GITEA_TOKEN}` };
-        const keys: Array<{ id: number; title: string }> = await (
-          await fetch(keysUrl, { headers })
-        ).json();
+        const keys = await this.git.deployKeys(id);
         const key = keys.find(
           k => k.title === `flux ${id} ${brokenEnvironment}`,
         );
         if (!key) {
           throw new Error(`no deploy key of ${id} ${brokenEnvironment}`);
         }
-        const removed = await fetch(`${keysUrl}/${key.id}`, {
-          method: 'DELETE',
-          headers,
-        });
-        if (removed.status !== 204) {
-          throw new Error(`revoking the deploy key answered ${removed.status}`);
-        }
+        await this.git.revokeDeployKey(id, key.id);
         // Ask Flux to fetch now instead of at the next interval.
         await this.cluster.mergePatch(
           'source.toolkit.fluxcd.io/v1',

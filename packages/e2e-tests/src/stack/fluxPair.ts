@@ -3,6 +3,7 @@ import { FluxObject, TestCluster } from './kube';
 
 export const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
 export const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
+export const ENTITY_REF_ANNOTATION = 'gitops.backstage.io/entity-ref';
 
 export interface FluxPairOptions {
   namespace: string;
@@ -15,6 +16,12 @@ export interface FluxPairOptions {
   labels?: Record<string, string>;
   /** On the GitRepository. */
   annotations?: Record<string, string>;
+  /**
+   * The entity both objects belong to, as project initialization writes it
+   * (the `gitops.backstage.io/entity-ref` annotation): without it the
+   * portal shows them read-only.
+   */
+  entityRef?: string;
   path?: string;
   /** Extra Kustomization spec fields. */
   kustomization?: Record<string, unknown>;
@@ -30,6 +37,9 @@ export async function applyFluxPair(
   options: FluxPairOptions,
 ): Promise<void> {
   const { namespace, name, labels } = options;
+  const claim = options.entityRef
+    ? { [ENTITY_REF_ANNOTATION]: options.entityRef }
+    : undefined;
   await cluster.apply({
     apiVersion: 'v1',
     kind: 'Secret',
@@ -42,7 +52,15 @@ export async function applyFluxPair(
   await cluster.apply({
     apiVersion: SOURCE_API,
     kind: 'GitRepository',
-    metadata: { name, namespace, labels, annotations: options.annotations },
+    metadata: {
+      name,
+      namespace,
+      labels,
+      annotations:
+        claim || options.annotations
+          ? { ...claim, ...options.annotations }
+          : undefined,
+    },
     spec: {
       url: options.url ?? git.repoUrl(options.repo!),
       ref: { branch: 'main' },
@@ -53,7 +71,7 @@ export async function applyFluxPair(
   await cluster.apply({
     apiVersion: KUSTOMIZE_API,
     kind: 'Kustomization',
-    metadata: { name, namespace, labels },
+    metadata: { name, namespace, labels, annotations: claim },
     spec: {
       sourceRef: { kind: 'GitRepository', name },
       path: options.path ?? './deploy',

@@ -7,6 +7,15 @@ import { StackEnv } from './stackEnv';
 
 const run = promisify(execFile);
 
+/** A deploy key as Gitea's API returns it (the fields the tests read). */
+export interface DeployKey {
+  id: number;
+  title: string;
+  /** The public key, `<type> <base64> [comment]`. */
+  key: string;
+  read_only: boolean;
+}
+
 /** A repository in the local Gitea, pushed to over HTTP with basic auth. */
 export class TestGitServer {
   constructor(private readonly env: StackEnv) {}
@@ -136,5 +145,35 @@ export class TestGitServer {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /** The deploy keys Gitea holds for a repository. */
+  async deployKeys(repo: string): Promise<DeployKey[]> {
+    const response = await fetch(this.keysUrl(repo), {
+      headers: { Authorization: `token ${this.env.GITEA_TOKEN}` },
+    });
+    if (!response.ok) {
+      throw new Error(
+        `listing the deploy keys of ${repo} answered ${response.status}`,
+      );
+    }
+    return response.json();
+  }
+
+  /** Removes one deploy key, as someone cleaning up keys on the host would. */
+  async revokeDeployKey(repo: string, id: number): Promise<void> {
+    const response = await fetch(`${this.keysUrl(repo)}/${id}`, {
+      method: 'DELETE',
+      headers: { Authorization: `token ${this.env.GITEA_TOKEN}` },
+    });
+    if (response.status !== 204) {
+      throw new Error(
+        `revoking deploy key ${id} of ${repo} answered ${response.status}`,
+      );
+    }
+  }
+
+  private keysUrl(repo: string): string {
+    return `${this.env.GITEA_URL}/api/v1/repos/${this.env.GITEA_ORG}/${repo}/keys`;
   }
 }

@@ -1,6 +1,7 @@
 import { ApiException } from '@kubernetes/client-node';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
+  ANNOTATION_ENTITY_REF,
   fluxKindInfo,
   FluxResource,
   RECONCILE_REQUESTED_AT_ANNOTATION,
@@ -337,6 +338,9 @@ export async function syncedWatcher(
   return { client, watcher };
 }
 
+const entityRefAnnotation = (entityRef?: string) =>
+  entityRef ? { annotations: { [ANNOTATION_ENTITY_REF]: entityRef } } : {};
+
 /** Flux objects in the shape the controllers write them. */
 export const flux = {
   kustomization(
@@ -344,11 +348,14 @@ export const flux = {
     namespace: string,
     options: {
       labels?: Record<string, string>;
+      /** The entity-ref annotation: the entity the object belongs to. */
+      entityRef?: string;
       ready?: 'True' | 'False';
       reason?: string;
       message?: string;
       revision?: string;
       source?: string;
+      sourceNamespace?: string;
       suspend?: boolean;
       deployments?: string[];
       extraSpec?: Record<string, unknown>;
@@ -363,6 +370,7 @@ export const flux = {
         namespace,
         generation: 1,
         labels: options.labels,
+        ...entityRefAnnotation(options.entityRef),
       },
       spec: {
         interval: '1m',
@@ -371,6 +379,9 @@ export const flux = {
         sourceRef: {
           kind: 'GitRepository',
           name: options.source ?? `${name}-repo`,
+          ...(options.sourceNamespace
+            ? { namespace: options.sourceNamespace }
+            : {}),
         },
         ...options.extraSpec,
       },
@@ -405,6 +416,8 @@ export const flux = {
       url?: string;
       branch?: string;
       labels?: Record<string, string>;
+      /** The entity-ref annotation: the entity the object belongs to. */
+      entityRef?: string;
       secret?: string;
       ready?: 'True' | 'False';
       reason?: string;
@@ -414,7 +427,13 @@ export const flux = {
     return {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'GitRepository',
-      metadata: { name, namespace, generation: 1, labels: options.labels },
+      metadata: {
+        name,
+        namespace,
+        generation: 1,
+        labels: options.labels,
+        ...entityRefAnnotation(options.entityRef),
+      },
       spec: {
         interval: '1m',
         url: options.url ?? 'https://git.example.com/team/app.git',

@@ -66,10 +66,12 @@ describe('DeployTracker', () => {
       } as unknown as FluxEntityResolver,
       store,
       repos: new OverlayRepos(
-        new GitWorkspace(fs.mkdtempSync(path.join(root, 'ws-')), {
-          name: 'Backstage GitOps',
-          email: 'gitops@example.com',
-        },
+        new GitWorkspace(
+          fs.mkdtempSync(path.join(root, 'ws-')),
+          {
+            name: 'Backstage GitOps',
+            email: 'gitops@example.com',
+          },
           // The test's repositories are local bare ones.
           { protocols: ['file'] },
         ),

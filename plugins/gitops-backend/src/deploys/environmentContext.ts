@@ -1,5 +1,6 @@
-import { InputError } from '@backstage/errors';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import {
+  ANNOTATION_ENTITY_REF,
   FluxResource,
   inventoryWorkloads,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -39,7 +40,24 @@ export function environmentContext(
 ): EnvironmentContext {
   const environments = scope.environments();
   const found = environments.find(e => e.name === environment);
-  if (!found) {
+  const kustomizations = found?.objects.filter(
+    o => o.resource.kind === 'Kustomization',
+  );
+  if (!kustomizations?.length) {
+    // The selector matched this environment's Kustomizations, but they are
+    // another entity's: say so rather than that there are none.
+    const owners = scope.foreignOwnersOfEnvironment(environment);
+    if (owners.length > 0) {
+      throw new NotAllowedError(
+        `environment: '${environment}' is deployed by objects of ${owners.join(
+          ', ',
+        )} (annotation ${ANNOTATION_ENTITY_REF}), not of ${
+          scope.entityRef
+        }; only their own entity may deploy it`,
+      );
+    }
+  }
+  if (!found || !kustomizations) {
     const names = environments.map(e => e.name).join(', ');
     throw new InputError(
       `environment: ${scope.entityRef} has no environment '${environment}'${
@@ -47,9 +65,11 @@ export function environmentContext(
       }`,
     );
   }
-  const kustomizations = found.objects.filter(
-    o => o.resource.kind === 'Kustomization',
-  );
+  // Ownership before shape: every Kustomization of the environment must be
+  // the entity's (by its annotation) before anything else is said about it.
+  for (const { resource } of kustomizations) {
+    scope.requireActionable(resource);
+  }
   if (kustomizations.length !== 1) {
     throw new InputError(
       kustomizations.length === 0
@@ -63,6 +83,13 @@ export function environmentContext(
   const source = ref
     ? watcher.get(ref.kind, ref.namespace ?? namespace, ref.name)
     : undefined;
+  // Every use of an environment acts on it or reads Git with the portal's
+  // credentials: the repository it is deployed from must be the entity's
+  // too. A Kustomization pointing at another entity's source must not make
+  // the portal write there.
+  if (source) {
+    scope.requireActionable(source);
+  }
   return {
     environment,
     watcher,

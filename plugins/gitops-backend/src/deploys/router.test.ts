@@ -47,6 +47,7 @@ const labels = {
   'backstage.io/kubernetes-id': 'shop',
   'gitops.backstage.io/environment': 'development',
 };
+const SHOP = 'component:default/shop';
 
 describe('the deploy routes', () => {
   let root: string;
@@ -91,16 +92,21 @@ describe('the deploy routes', () => {
       new FakeClusterClient().add(
         flux.kustomization('shop-dev', 'apps', {
           labels,
+          entityRef: SHOP,
           source: 'shop-repo',
           deployments: ['shop'],
           revision: `main@sha1:${'0'.repeat(40)}`,
         }),
-        flux.gitRepository('shop-repo', 'apps', { url: repoUrl }),
+        flux.gitRepository('shop-repo', 'apps', {
+          url: repoUrl,
+          entityRef: SHOP,
+        }),
         flux.kustomization('helm-only', 'apps', {
           labels: {
             'backstage.io/kubernetes-id': 'shop',
             'gitops.backstage.io/environment': 'staging',
           },
+          entityRef: SHOP,
           source: 'tagged',
           deployments: ['a', 'b'],
         }),
@@ -608,4 +614,81 @@ describe('the deploy routes', () => {
     expect(byEntity.status).toBe(201);
     expect((await reportAs([teamPipeline], serviceHeader)).status).toBe(201);
   });
+
+  it.each([
+    [
+      'another entity',
+      'component:default/platform',
+      'belongs to component:default/platform',
+    ],
+    [
+      'no entity',
+      undefined,
+      'has no gitops.backstage.io/entity-ref annotation',
+    ],
+  ])(
+    'refuses every deploy action (403) when the environment’s source belongs to %s, changing nothing',
+    async (_, claim, message) => {
+      const deployed = await request(app)
+        .post(base)
+        .set('Authorization', ownerHeader)
+        .send({ environment: 'development', changes, message: 'Ship 2.0.0' });
+      expect(deployed.status).toBe(201);
+      const shared = flux.gitRepository('shop-repo', 'apps', {
+        url: `file://${origin}`,
+        entityRef: claim,
+      });
+      client.emit('MODIFIED', shared, 'gitrepositories');
+      expect(
+        watcher.get('GitRepository', 'apps', 'shop-repo')?.metadata
+          .annotations?.['gitops.backstage.io/entity-ref'],
+      ).toBe(claim);
+      const head = git(origin, 'rev-parse', 'main');
+      const rows = await store.list({ limit: 10 });
+      const applies = client.callsOf('serverSideApply').length;
+      const patches = client.callsOf('mergePatch').length;
+      const attempts = [
+        request(app)
+          .post(`${base}/preview`)
+          .send({ environment: 'development', changes }),
+        request(app)
+          .post(base)
+          .send({
+            environment: 'development',
+            changes: { replicas: 3 },
+            message: 'x',
+          }),
+        request(app).post(`${base}/manual`).send({
+          environment: 'development',
+          image: 'registry.example.com/shop:hotfix',
+          reason: 'hotfix',
+        }),
+        request(app)
+          .post(`${base}/${deployed.body.deploy.id}/rollback`)
+          .send({ dryRun: true }),
+        request(app)
+          .post(`${base}/${deployed.body.deploy.id}/rollback`)
+          .send({}),
+      ];
+      for (const attempt of attempts) {
+        const res = await attempt.set('Authorization', ownerHeader);
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toContain(message);
+      }
+      const pipeline = await request(app)
+        .post('/deploys/pipeline')
+        .set('Authorization', serviceHeader)
+        .send({
+          entityRef: 'component:default/shop',
+          environment: 'development',
+          revision: head,
+        });
+      expect(pipeline.status).toBe(403);
+      expect(pipeline.body.error.message).toContain(message);
+      expect(git(origin, 'rev-parse', 'main')).toBe(head);
+      expect(await store.list({ limit: 10 })).toEqual(rows);
+      expect(client.callsOf('serverSideApply')).toHaveLength(applies);
+      expect(client.callsOf('mergePatch')).toHaveLength(patches);
+    },
+  );
 });

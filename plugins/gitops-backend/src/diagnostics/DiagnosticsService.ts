@@ -1,5 +1,7 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { Config } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
 import {
   HealthReport,
   parseDuration,
@@ -30,7 +32,15 @@ export function readHealthOptions(config: Config): HealthCheckOptions & {
       );
     }
   }
+  // The probe asks only hosts the portal already has an integration for,
+  // plus those the platform lists.
+  const integrations = ScmIntegrations.fromConfig(config);
+  const allowedHosts = new Set(
+    health?.getOptionalStringArray('gitProbe.allowedHosts') ?? [],
+  );
   return {
+    mayProbeGitHost: (host: string) =>
+      allowedHosts.has(host) || integrations.byHost(host) !== undefined,
     fluxNamespace:
       config.getOptionalString('gitops.fluxNamespace') ?? 'flux-system',
     staleness: {
@@ -54,6 +64,7 @@ export class DiagnosticsService {
       repairs: RepairService;
       auth: AuthService;
       logger: LoggerService;
+      metrics?: MetricsService;
       options: ReturnType<typeof readHealthOptions>;
     },
   ) {
@@ -62,6 +73,7 @@ export class DiagnosticsService {
       deps.options,
       watcher => deps.repairs.findZombies(watcher),
       deps.logger,
+      deps.metrics,
     );
   }
 

@@ -12,6 +12,7 @@ import { HealthChecker } from './HealthChecker';
 const options = {
   fluxNamespace: FLUX_NAMESPACE,
   staleness: { intervalMultiple: 2, minimumMs: 600_000 },
+  mayProbeGitHost: (host: string) => host.startsWith('127.0.0.1:'),
 };
 
 describe('HealthChecker', () => {
@@ -23,6 +24,10 @@ describe('HealthChecker', () => {
     server = http.createServer((req, res) => {
       if (req.url?.startsWith('/public.git/info/refs')) {
         res.writeHead(200).end('ok');
+      } else if (req.url?.startsWith('/moved.git/info/refs')) {
+        res.writeHead(302, { location: '/public.git/info/refs' }).end();
+      } else if (req.url?.startsWith('/away.git/info/refs')) {
+        res.writeHead(302, { location: 'http://localhost:1/elsewhere' }).end();
       } else if (req.url?.startsWith('/private.git/info/refs')) {
         const good = `Basic ${Buffer.from('bot:right').toString('base64')}`;
         res.writeHead(req.headers.authorization === good ? 200 : 401).end();
@@ -169,6 +174,59 @@ describe('HealthChecker', () => {
         'reused',
       );
     } finally {
+      watcher.stop();
+    }
+  });
+
+  it('sends credentials only to allowed hosts and never across a redirect to another host', async () => {
+    const requests: string[] = [];
+    const listener = (req: http.IncomingMessage) =>
+      requests.push(new URL(req.url ?? '', gitBase).pathname);
+    server.on('request', listener);
+    const client = new FakeClusterClient().add(
+      ...fluxInstallation(),
+      flux.gitRepository('moved', 'apps', {
+        url: `${gitBase}/moved.git`,
+        secret: 'git-auth',
+      }),
+      flux.gitRepository('away', 'apps', {
+        url: `${gitBase}/away.git`,
+        secret: 'git-auth',
+      }),
+      flux.gitRepository('internal', 'apps', {
+        url: 'http://metadata.internal/computeMetadata.git',
+        secret: 'git-auth',
+      }),
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'git-auth', namespace: 'apps', uid: 'u2' },
+        data: {
+          username: Buffer.from('bot').toString('base64'),
+          password: Buffer.from('right').toString('base64'),
+        },
+      } as any,
+    );
+    const { watcher } = await syncedWatcher(client);
+    try {
+      const checker = new HealthChecker(fakeClients(client), options);
+      const report = await checker.run(watcher, 'manual');
+      const git = report.checks.find(c => c.id === 'git');
+      expect(git?.status).toBe('passed');
+      expect(git?.summary).toContain(
+        '1 URL(s) on hosts without a Git integration not probed',
+      );
+      // The same-origin redirect was followed; the other host never asked.
+      expect(requests).toEqual(
+        expect.arrayContaining([
+          '/moved.git/info/refs',
+          '/public.git/info/refs',
+          '/away.git/info/refs',
+        ]),
+      );
+      expect(requests).toHaveLength(3);
+    } finally {
+      server.off('request', listener);
       watcher.stop();
     }
   });

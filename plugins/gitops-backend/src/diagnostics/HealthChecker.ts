@@ -8,6 +8,7 @@ import {
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
@@ -39,6 +40,8 @@ const TITLES: Record<HealthCheckId, string> = {
 export interface HealthCheckOptions {
   fluxNamespace: string;
   staleness: StalenessOptions;
+  /** Hosts the Git probe may send a GitRepository Secret's credentials to. */
+  mayProbeGitHost: (host: string) => boolean;
 }
 
 /**
@@ -59,8 +62,9 @@ export class HealthChecker {
       Array<{ resource: FluxResource; entityRef: string }>
     > = async () => [],
     logger?: LoggerService,
+    metrics?: MetricsService,
   ) {
-    this.unrecognised = new UnrecognisedFailures(logger);
+    this.unrecognised = new UnrecognisedFailures(logger, metrics);
   }
 
   async run(
@@ -116,7 +120,13 @@ export class HealthChecker {
           permissionsCheck(cluster, client, fluxNamespace),
         ),
         record('git', () =>
-          gitCheck(cluster, client, repositories, this.probeCache),
+          gitCheck(
+            cluster,
+            client,
+            repositories,
+            this.options.mayProbeGitHost,
+            this.probeCache,
+          ),
         ),
         record('network', () =>
           networkCheck(cluster, client, fluxNamespace, repositories),

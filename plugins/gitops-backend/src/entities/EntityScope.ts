@@ -10,16 +10,18 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
+  ANNOTATION_ENTITY_REF,
   entityLabelSelector,
   FluxResource,
 } from '@gitops-backstage/plugin-gitops-common';
 import express from 'express';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { Caller, callerOf } from './caller';
+import { ClaimantsLookup } from './ClaimantsLookup';
 import { EntityLookupCache } from './EntityLookupCache';
 import {
   EntityObject,
@@ -27,7 +29,12 @@ import {
   environmentOrder,
   selectEntityObjects,
 } from './entityObjects';
-import { compileLabelSelector } from './labelSelector';
+import {
+  canonicalEntityRef,
+  Claim,
+  claimOf,
+  describeObject,
+} from './ownership';
 import { PipelineGrants } from './PipelineGrants';
 import { requirePermission } from './requirePermission';
 
@@ -43,10 +50,14 @@ export interface KustomizationTarget {
  * its Flux objects as the watchers hold them, and its environments. Whether
  * an object or a deploy belongs to the entity, and whether the caller may
  * act on it, is decided here and nowhere else.
+ *
+ * Ownership is two-sided: the entity's selector says which objects it
+ * claims, the object's entity-ref annotation (see {@link Claim}) must agree
+ * before anyone acts on it. The selector only narrows: an object annotated
+ * for another entity is never one of this entity's objects.
  */
 export class EntityScope {
-  private selected?: EntityObject[];
-  private readonly matches: (labels?: Record<string, string>) => boolean;
+  private selection?: { objects: EntityObject[]; foreign: EntityObject[] };
 
   constructor(
     readonly entity: Entity,
@@ -55,14 +66,52 @@ export class EntityScope {
     readonly caller: Caller,
     private readonly watchers: ClusterWatcher[],
     private readonly permissions: PermissionsService,
-  ) {
-    this.matches = compileLabelSelector(selector);
+    private readonly claimants?: ClaimantsLookup,
+  ) {}
+
+  /**
+   * The entity's Flux objects and the sources they use, on every cluster:
+   * what the selector matches, less what is annotated for another entity.
+   * A shared source of another entity is shown with the entity's own
+   * (annotated) objects that use it, since their state depends on it, but
+   * only its own entity may act on it.
+   */
+  objects(): EntityObject[] {
+    return this.select().objects;
   }
 
-  /** The entity's Flux objects and the sources they use, on every cluster. */
-  objects(): EntityObject[] {
-    this.selected ??= selectEntityObjects(this.watchers, this.selector);
-    return this.selected;
+  private select() {
+    this.selection ??= (() => {
+      const { objects, excluded } = selectEntityObjects(
+        this.watchers,
+        this.selector,
+        {
+          keep: resource => this.claimOf(resource).kind !== 'foreign',
+          keepSource: (user, source) =>
+            this.claimOf(source).kind !== 'foreign' ||
+            this.claimOf(user).kind === 'own',
+        },
+      );
+      return { objects, foreign: excluded };
+    })();
+    return this.selection;
+  }
+
+  /** The entities whose objects, matched by the selector, make up an environment. */
+  foreignOwnersOfEnvironment(environment: string): string[] {
+    const owners = new Set<string>();
+    for (const { resource } of this.select().foreign) {
+      const claim = this.claimOf(resource);
+      if (claim.kind === 'foreign' && environmentOf(resource) === environment) {
+        owners.add(claim.entityRef);
+      }
+    }
+    return [...owners];
+  }
+
+  /** How an object stands to this entity, by its entity-ref annotation. */
+  claimOf(resource: FluxResource): Claim {
+    return claimOf(resource, this.entityRef);
   }
 
   /** The objects of each environment, known environments first. */
@@ -88,15 +137,8 @@ export class EntityScope {
       }));
   }
 
-  /**
-   * Whether an object of a cluster belongs to the entity: its labels match
-   * the entity's selector, or it is a source one of its objects uses. The one
-   * place a cluster-side proof of ownership would be added.
-   */
+  /** Whether an object of a cluster is one of the entity's objects. */
   owns(cluster: string, resource: FluxResource): boolean {
-    if (this.matches(resource.metadata.labels)) {
-      return true;
-    }
     return this.objects().some(
       o =>
         o.watcher.cluster.name === cluster &&
@@ -107,7 +149,11 @@ export class EntityScope {
     );
   }
 
-  /** An object of the entity; another entity's object is not found. */
+  /**
+   * An object of the entity, to read. An object annotated for another
+   * entity is refused (403) saying whose it is; one the entity does not
+   * claim is not found.
+   */
   ownedObject(
     cluster: string,
     kind: string,
@@ -124,12 +170,88 @@ export class EntityScope {
         `${kind} ${namespace}/${name} not found on cluster ${cluster}`,
       );
     }
-    if (!this.owns(cluster, resource)) {
-      throw new NotFoundError(
-        `${kind} ${namespace}/${name} does not belong to ${this.entityRef}`,
-      );
+    if (this.owns(cluster, resource)) {
+      return { watcher, resource };
     }
-    return { watcher, resource };
+    const claim = this.claimOf(resource);
+    if (claim.kind === 'foreign') {
+      throw new NotAllowedError(this.foreignMessage(resource, claim.entityRef));
+    }
+    throw new NotFoundError(
+      `${kind} ${namespace}/${name} does not belong to ${this.entityRef}`,
+    );
+  }
+
+  /** An object of the entity that the entity may act on (see requireActionable). */
+  actionableObject(
+    cluster: string,
+    kind: string,
+    namespace: string,
+    name: string,
+  ): EntityObject {
+    const object = this.ownedObject(cluster, kind, namespace, name);
+    this.requireActionable(object.resource);
+    return object;
+  }
+
+  /**
+   * Refuses (403) unless the source an object uses is the entity's too:
+   * reconciling "with its source" acts on the source.
+   */
+  requireActionableSource({ watcher, resource }: EntityObject): void {
+    const ref =
+      resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
+    const source =
+      ref &&
+      watcher.get(
+        ref.kind,
+        ref.namespace ?? resource.metadata.namespace ?? '',
+        ref.name,
+      );
+    if (source) {
+      this.requireActionable(source);
+    }
+  }
+
+  /**
+   * Refuses (403, nothing changed) unless the object's entity-ref
+   * annotation names this entity: the cluster side's half of the proof.
+   * Every action, and every read with the portal's credentials on the
+   * entity's behalf (a deploy preview), asks this.
+   */
+  requireActionable(resource: FluxResource): void {
+    const reason = this.readOnlyReason(resource);
+    if (reason) {
+      throw new NotAllowedError(reason);
+    }
+  }
+
+  /** Why the entity may not act on the object, or nothing if it may. */
+  readOnlyReason(resource: FluxResource): string | undefined {
+    const claim = this.claimOf(resource);
+    if (claim.kind === 'foreign') {
+      return this.foreignMessage(resource, claim.entityRef);
+    }
+    if (claim.kind === 'unclaimed') {
+      return `${describeObject(
+        resource,
+      )} has no ${ANNOTATION_ENTITY_REF} annotation, so it is read-only in the portal: ${
+        this.howToClaim
+      }`;
+    }
+    return undefined;
+  }
+
+  private foreignMessage(resource: FluxResource, owner: string): string {
+    return `${describeObject(
+      resource,
+    )} belongs to ${owner} (annotation ${ANNOTATION_ENTITY_REF}), not to ${
+      this.entityRef
+    }; only its own entity may act on it`;
+  }
+
+  private get howToClaim(): string {
+    return `to act on it from ${this.entityRef}, add the annotation ${ANNOTATION_ENTITY_REF}: ${this.entityRef} to it in Git`;
   }
 
   /** A deploy recorded for the entity, or through one of its Kustomizations. */
@@ -150,6 +272,98 @@ export class EntityScope {
     );
   }
 
+  /**
+   * What the GitOps tab must say about ownership: objects the selector
+   * matched that belong to other entities (not shown), objects without an
+   * annotation (read-only), those other catalog entities claim too (neither
+   * may act), and shared sources of other entities (read-only).
+   */
+  async ownershipWarnings(): Promise<string[]> {
+    const warnings: string[] = [];
+    const foreignBy = new Map<string, number>();
+    for (const { resource } of this.select().foreign) {
+      const claim = this.claimOf(resource);
+      if (claim.kind === 'foreign') {
+        foreignBy.set(
+          claim.entityRef,
+          (foreignBy.get(claim.entityRef) ?? 0) + 1,
+        );
+      }
+    }
+    for (const [owner, count] of foreignBy) {
+      warnings.push(
+        `${count} ${
+          count === 1 ? 'object' : 'objects'
+        } matched by this entity's selector ${
+          count === 1 ? 'belongs' : 'belong'
+        } to ${owner} (annotation ${ANNOTATION_ENTITY_REF}) and ${
+          count === 1 ? 'is' : 'are'
+        } not shown`,
+      );
+    }
+    const objects = this.objects().map(o => o.resource);
+    const sharedSources = objects.filter(
+      r => this.claimOf(r).kind === 'foreign',
+    );
+    if (sharedSources.length > 0) {
+      warnings.push(
+        `Shared sources of other entities are shown read-only: ${sharedSources
+          .map(
+            r =>
+              `${describeObject(r)} (${
+                (this.claimOf(r) as { entityRef: string }).entityRef
+              })`,
+          )
+          .join(', ')}`,
+      );
+    }
+    const unclaimed = objects.filter(r => this.claimOf(r).kind === 'unclaimed');
+    if (unclaimed.length === 0) {
+      return warnings;
+    }
+    const others = await this.otherClaimants(unclaimed);
+    const contested = unclaimed
+      .map((r, i) => ({ resource: r, others: others[i] }))
+      .filter(c => c.others.length > 0);
+    for (const { resource, others: names } of contested) {
+      warnings.push(
+        `${describeObject(resource)} is also claimed by ${names.join(
+          ', ',
+        )} and has no ${ANNOTATION_ENTITY_REF} annotation: neither entity may act on it until the annotation names one of them`,
+      );
+    }
+    const alone = unclaimed.filter((_, i) => others[i].length === 0);
+    if (alone.length > 0) {
+      warnings.push(
+        `${alone.length} ${
+          alone.length === 1 ? 'object has' : 'objects have'
+        } no ${ANNOTATION_ENTITY_REF} annotation and ${
+          alone.length === 1 ? 'is' : 'are'
+        } shown read-only (${alone.map(describeObject).join(', ')}): ${
+          this.howToClaim
+        }`,
+      );
+    }
+    return warnings;
+  }
+
+  /** For each object, the other catalog entities whose selector matches it. */
+  private async otherClaimants(resources: FluxResource[]): Promise<string[][]> {
+    if (!this.claimants) {
+      return resources.map(() => []);
+    }
+    try {
+      return await this.claimants.claimantsOf(
+        resources.map(r => r.metadata.labels),
+        canonicalEntityRef(this.entityRef),
+        this.caller.credentials,
+      );
+    } catch {
+      // The catalog is down: the objects stay read-only all the same.
+      return resources.map(() => []);
+    }
+  }
+
   /** Refuses with 403 unless the caller holds the permission on the entity. */
   async requirePermission(
     permission: ResourcePermission<'catalog-entity'>,
@@ -168,6 +382,7 @@ export class EntityScope {
  */
 export class EntityScopeResolver {
   private readonly entities: EntityLookupCache;
+  private readonly claimants: ClaimantsLookup;
 
   constructor(
     private readonly options: {
@@ -180,6 +395,7 @@ export class EntityScopeResolver {
     },
   ) {
     this.entities = new EntityLookupCache(options.catalog);
+    this.claimants = new ClaimantsLookup(options.catalog);
   }
 
   /**
@@ -267,6 +483,7 @@ export class EntityScopeResolver {
       callerOf(credentials),
       this.options.watchers,
       this.options.permissions,
+      this.claimants,
     );
   }
 }

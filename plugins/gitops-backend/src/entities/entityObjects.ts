@@ -13,27 +13,43 @@ export interface EntityObject {
   resource: FluxResource;
 }
 
+/** Which of the objects a selector picks, and which sources, an entity keeps. */
+export interface SelectionPolicy {
+  /** Whether a picked object is kept. */
+  keep(resource: FluxResource): boolean;
+  /** Whether a kept object's source is shown with it. */
+  keepSource(user: FluxResource, source: FluxResource): boolean;
+}
+
+const keepAll: SelectionPolicy = { keep: () => true, keepSource: () => true };
+
+const keyOf = (r: FluxResource) =>
+  `${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`;
+
 /**
- * The objects a selector picks on every cluster, plus the sources they
- * reference. A shared source is given the environment of what uses it.
+ * The objects a selector picks on every cluster that the policy keeps, plus
+ * the sources of the kept ones it allows; the picked objects it refused
+ * (and that are not shown as a source) are returned apart. A shared source
+ * is given the environment of what uses it.
  */
 export function selectEntityObjects(
   watchers: ClusterWatcher[],
   selector: string,
-): EntityObject[] {
+  policy: SelectionPolicy = keepAll,
+): { objects: EntityObject[]; excluded: EntityObject[] } {
   const matches = compileLabelSelector(selector);
   // The common selector, backstage.io/kubernetes-id=<id>, has an index.
   const simple = /^([^=!,()\s]+)\s*==?\s*([^=!,()\s]+)$/.exec(selector.trim());
   const byId =
     simple && simple[1] === LABEL_KUBERNETES_ID ? simple[2] : undefined;
   const objects: EntityObject[] = [];
+  const excluded: EntityObject[] = [];
   for (const watcher of watchers) {
-    const selected = byId
+    const picked = byId
       ? watcher.objectsWithKubernetesId(byId)
       : watcher.objects().filter(r => matches(r.metadata.labels));
-    const seen = new Set(
-      selected.map(r => `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`),
-    );
+    const selected = picked.filter(r => policy.keep(r));
+    const seen = new Set(selected.map(keyOf));
     for (const resource of [...selected]) {
       const ref =
         resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
@@ -41,10 +57,13 @@ export function selectEntityObjects(
         continue;
       }
       const namespace = ref.namespace ?? resource.metadata.namespace ?? '';
-      const key = `${ref.kind}/${namespace}/${ref.name}`;
       const source = watcher.get(ref.kind, namespace, ref.name);
-      if (source && !seen.has(key)) {
-        seen.add(key);
+      if (
+        source &&
+        !seen.has(keyOf(source)) &&
+        policy.keepSource(resource, source)
+      ) {
+        seen.add(keyOf(source));
         selected.push({
           ...source,
           metadata: {
@@ -61,8 +80,13 @@ export function selectEntityObjects(
       }
     }
     objects.push(...selected.map(resource => ({ watcher, resource })));
+    excluded.push(
+      ...picked
+        .filter(r => !seen.has(keyOf(r)))
+        .map(resource => ({ watcher, resource })),
+    );
   }
-  return objects;
+  return { objects, excluded };
 }
 
 /** The environment an object belongs to: its label, else its namespace. */

@@ -24,5 +24,10 @@ describe('compileLabelSelector', () => {
     expect(() => compileLabelSelector('a=b=c')).toThrow(
       /invalid label selector/,
     );
+    // Skipped by the split, it would otherwise match everything.
+    expect(() => compileLabelSelector('(((')).toThrow(/invalid label selector/);
+    expect(() => compileLabelSelector('tier,(x)')).toThrow(
+      /invalid label selector/,
+    );
   });
 });

@@ -12,6 +12,11 @@ export function compileLabelSelector(
   const requirements: Requirement[] = [];
   // Split on commas that are not inside parentheses.
   const parts = selector.match(/([^,(]+(\([^)]*\))?)+/g) ?? [];
+  // What the split skipped (a stray parenthesis) would silently match all.
+  const strip = (text: string) => text.replace(/[\s,]/g, '');
+  if (strip(parts.join('')) !== strip(selector)) {
+    throw new InputError(`invalid label selector '${selector}'`);
+  }
   for (const raw of parts.map(p => p.trim()).filter(Boolean)) {
     requirements.push(compileRequirement(raw, selector));
   }

@@ -72,15 +72,20 @@ export class FluxStatusService {
   }
 
   /** The entity's objects, by environment, as the GitOps tab shows them. */
-  entityStatus(scope: EntityScope): EntityGitOpsStatus {
+  async entityStatus(scope: EntityScope): Promise<EntityGitOpsStatus> {
     return {
       entityRef: scope.entityRef,
       selector: scope.selector,
+      warnings: await scope.ownershipWarnings(),
       clusters: this.clusters(),
       environments: scope.environments().map(({ name, objects }) =>
         summarize(
           name,
-          objects.map(o => this.status(o.watcher, o.resource)),
+          objects.map(o => {
+            const status = this.status(o.watcher, o.resource);
+            const readOnly = scope.readOnlyReason(o.resource);
+            return readOnly ? { ...status, readOnly } : status;
+          }),
         ),
       ),
     };

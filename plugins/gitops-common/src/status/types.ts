@@ -116,6 +116,12 @@ export interface FluxObjectStatus {
   webUrl?: string;
   /** Objects this one waits for, with their state when the backend sees them. */
   dependsOn: Array<{ namespace: string; name: string; state?: SyncState }>;
+  /**
+   * In an entity's status: why the portal will not act on this object for
+   * the entity (it belongs to another entity, or carries no entity-ref
+   * annotation). Absent when the entity may act on it.
+   */
+  readOnly?: string;
   /** Workloads from the inventory (Deployments, StatefulSets, DaemonSets). */
   workloads: Array<{
     kind: string;

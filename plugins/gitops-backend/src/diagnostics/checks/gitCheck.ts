@@ -37,6 +37,19 @@ export class ProbeCache {
   }
 }
 
+const MAX_REDIRECTS = 3;
+
+const isRedirect = (response: Response) =>
+  response.status >= 300 && response.status < 400;
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
+
 type Probe =
   | { ok: true; detail: string }
   | {
@@ -54,6 +67,12 @@ export async function gitCheck(
   cluster: string,
   client: ClusterClient,
   repositories: FluxResource[],
+  /**
+   * Hosts the backend may send a Secret's credentials to. A GitRepository
+   * names any URL; probing all of them would let a tenant aim the portal's
+   * network position (and its own Secret) at internal services.
+   */
+  mayProbeHost: (host: string) => boolean,
   cache: ProbeCache = new ProbeCache(),
 ): Promise<CheckOutcome> {
   const probes = new Map<string, Promise<Probe>>();
@@ -61,6 +80,7 @@ export async function gitCheck(
   const findings: HealthFinding[] = [];
   let probed = 0;
   let skipped = 0;
+  let unlisted = 0;
   let suspended = 0;
   let slowest = 0;
   let reused = 0;
@@ -75,6 +95,10 @@ export async function gitCheck(
       }
       if (!/^https?:\/\//.test(url)) {
         skipped++;
+        return undefined;
+      }
+      if (!mayProbeHost(hostOf(url))) {
+        unlisted++;
         return undefined;
       }
       const secretName = (repo.spec as any)?.secretRef?.name as
@@ -170,6 +194,11 @@ export async function gitCheck(
         ]
       : []),
     ...(skipped ? [`${skipped} SSH URL(s) not probed`] : []),
+    ...(unlisted
+      ? [
+          `${unlisted} URL(s) on hosts without a Git integration not probed (gitops.health.gitProbe.allowedHosts)`,
+        ]
+      : []),
     ...(suspended ? [`${suspended} suspended not probed`] : []),
   ].join('; ');
   return outcome(
@@ -237,16 +266,31 @@ async function probe(
   headers: Record<string, string>,
   using: string,
 ): Promise<Probe> {
-  const infoRefs = `${url.replace(
-    /\/+$/,
-    '',
-  )}/info/refs?service=git-upload-pack`;
+  let target = `${url.replace(/\/+$/, '')}/info/refs?service=git-upload-pack`;
   try {
-    const response = await fetch(infoRefs, {
+    // Redirects are followed by hand and only on the same origin: the
+    // credentials are for this host, never for one a redirect names.
+    let response = await fetch(target, {
       headers,
-      redirect: 'follow',
+      redirect: 'manual',
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
     });
+    for (let hop = 0; hop < MAX_REDIRECTS && isRedirect(response); hop++) {
+      await response.body?.cancel();
+      const next = new URL(response.headers.get('location') ?? '', target);
+      if (next.origin !== new URL(target).origin) {
+        return {
+          ok: true,
+          detail: `${url} redirects to another host (${next.host}); not followed with credentials`,
+        };
+      }
+      target = next.toString();
+      response = await fetch(target, {
+        headers,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      });
+    }
     await response.body?.cancel();
     if (response.ok) {
       return { ok: true, detail: `${url} answered ${response.status}` };

@@ -1,3 +1,4 @@
+import { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { mockServices } from '@backstage/backend-test-utils';
 import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
 import { objectKey } from './failureFacts';
@@ -83,7 +84,12 @@ describe('syncCheck with facts from the cluster', () => {
     expect(finding.cause).toContain('capacitor at 1.21 GW');
 
     const logger = mockServices.logger.mock();
-    const unrecognised = new UnrecognisedFailures(logger);
+    const counter = { add: jest.fn() };
+    const metrics = { createCounter: jest.fn(() => counter) };
+    const unrecognised = new UnrecognisedFailures(
+      logger,
+      metrics as unknown as MetricsService,
+    );
     expect(unrecognised.record('local', sync.findings)).toBe(1);
     unrecognised.record('local', sync.findings);
     expect(logger.warn).toHaveBeenLastCalledWith(
@@ -95,6 +101,16 @@ describe('syncCheck with facts from the cluster', () => {
         countForKindAndReason: 2,
       }),
     );
+    expect(metrics.createCounter).toHaveBeenCalledWith(
+      'gitops.diagnostics.unrecognised_failures',
+      expect.anything(),
+    );
+    expect(counter.add).toHaveBeenCalledTimes(2);
+    expect(counter.add).toHaveBeenLastCalledWith(1, {
+      cluster: 'local',
+      kind: 'Kustomization',
+      reason: 'SomethingNew',
+    });
     expect(unrecognised.snapshot()).toEqual({
       'Kustomization/SomethingNew': 2,
     });

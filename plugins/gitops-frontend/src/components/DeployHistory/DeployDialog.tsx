@@ -27,6 +27,10 @@ import {
 
 type Step = 'form' | 'preview' | 'deploying';
 
+/** Why an environment is not offered; the backend refuses it too (400). */
+const NOT_DEPLOYABLE =
+  'not deployed by one Flux Kustomization (a HelmRelease changes through its values in Git)';
+
 /**
  * Deploy through Git: form → YAML preview and diff → commit message →
  * deploy → live progress until Flux applied it or failed.
@@ -34,14 +38,20 @@ type Step = 'form' | 'preview' | 'deploying';
 export function DeployDialog(props: {
   entityRef: CompoundEntityRef;
   environments: string[];
+  /**
+   * Those a portal deploy can change (one Kustomization each); the others
+   * are shown disabled with the reason. All of them when not given.
+   */
+  deployable?: string[];
   /** Preselected, e.g. from an environment card's Deploy button. */
   initialEnvironment?: string;
   onClose: (deployed?: DeployRecord) => void;
 }) {
   const { entityRef, environments, initialEnvironment, onClose } = props;
+  const deployable = props.deployable ?? environments;
   const api = useApi(gitopsApiRef);
   const [values, setValues] = useState<DeployFormValues>(
-    emptyDeployForm(initialEnvironment ?? environments[0] ?? ''),
+    emptyDeployForm(initialEnvironment ?? deployable[0] ?? ''),
   );
   const [step, setStep] = useState<Step>('form');
   const [preview, setPreview] = useState<DeployPreview>();
@@ -129,11 +139,17 @@ export function DeployDialog(props: {
                 // given an id); an aria-label would hide the value.
                 id: 'gitops-deploy-environment',
                 inputProps: {},
-                children: environments.map(e => (
-                  <MenuItem key={e} value={e}>
-                    {e}
-                  </MenuItem>
-                )),
+                children: environments.map(e =>
+                  deployable.includes(e) ? (
+                    <MenuItem key={e} value={e}>
+                      {e}
+                    </MenuItem>
+                  ) : (
+                    <MenuItem key={e} value={e} disabled>
+                      {e}: {NOT_DEPLOYABLE}
+                    </MenuItem>
+                  ),
+                ),
               })}
             </Grid>
             <Grid item xs={12} md={5}>

@@ -5,7 +5,7 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { gitopsApiRef, GitOpsClient } from '../../api';
@@ -34,7 +34,7 @@ const row = (id: number, method: string, extra: object = {}) => ({
   ...extra,
 });
 
-async function renderCard() {
+async function renderCard(deployable?: string[]) {
   const discoveryApi = { getBaseUrl: async () => 'http://backend/api/gitops' };
   const fetchApi = new MockFetchApi();
   return renderInTestApp(
@@ -48,6 +48,7 @@ async function renderCard() {
       <DeployHistoryCard
         entityRef={{ kind: 'component', namespace: 'default', name: 'shop' }}
         environments={['development', 'production']}
+        deployable={deployable}
       />
     </TestApiProvider>,
   );
@@ -185,5 +186,42 @@ describe('DeployHistoryCard', () => {
     fireEvent.click(await screen.findByText(/The deploy did not go through/));
     expect(await screen.findByText(reason)).toBeInTheDocument();
     expect(screen.queryByTestId('deploy-diff')).not.toBeInTheDocument();
+  });
+
+  it('offers a deploy only to environments one Kustomization deploys, and says why not', async () => {
+    server.use(http.get(base, () => HttpResponse.json({ items: [] })));
+    await renderCard([]);
+    const deploy = await screen.findByRole('button', { name: 'Deploy' });
+    expect(deploy).toBeDisabled();
+    expect(deploy).toHaveAccessibleDescription(
+      /Portal deploys change Kustomize overlays; no environment here is deployed by one Flux Kustomization/,
+    );
+  });
+
+  it('shows the environments a deploy cannot change disabled in the dialog, with the reason', async () => {
+    server.use(http.get(base, () => HttpResponse.json({ items: [] })));
+    await renderCard(['production']);
+    const deploy = await screen.findByRole('button', { name: 'Deploy' });
+    expect(deploy).toBeEnabled();
+    expect(screen.queryByTestId('deploy-unavailable')).not.toBeInTheDocument();
+    fireEvent.click(deploy);
+    const dialog = await screen.findByRole('dialog');
+    // The deployable one is chosen, not the first.
+    const select = within(dialog).getByRole('button', { name: /Environment/ });
+    expect(select).toHaveTextContent('production');
+    fireEvent.mouseDown(select);
+    const options = await screen.findAllByRole('option');
+    expect(
+      options.map(o => [
+        o.textContent,
+        o.getAttribute('aria-disabled') === 'true',
+      ]),
+    ).toEqual([
+      [
+        'development: not deployed by one Flux Kustomization (a HelmRelease changes through its values in Git)',
+        true,
+      ],
+      ['production', false],
+    ]);
   });
 });

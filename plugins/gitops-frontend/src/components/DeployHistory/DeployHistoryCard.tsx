@@ -31,10 +31,17 @@ import { RollbackDialog } from './RollbackDialog';
 export function DeployHistoryCard(props: {
   entityRef: CompoundEntityRef;
   environments: string[];
+  /**
+   * The environments a portal deploy can change: those deployed by one
+   * Kustomization. The backend refuses the others (HelmReleases change
+   * through their values in Git). All of them when not given.
+   */
+  deployable?: string[];
   /** Bumped by the tab when Flux objects change. */
   refreshKey?: unknown;
 }) {
   const { entityRef, environments, refreshKey } = props;
+  const deployable = props.deployable ?? environments;
   const [environment, setEnvironment] = useState('');
   const [method, setMethod] = useState<DeployMethod | ''>('');
   const [deploying, setDeploying] = useState(false);
@@ -184,10 +191,24 @@ export function DeployHistoryCard(props: {
           ))}
         </TextField>
         <div style={{ flexGrow: 1 }} />
+        {deployable.length === 0 && environments.length > 0 && (
+          <Typography
+            id="gitops-deploy-unavailable"
+            variant="body2"
+            data-testid="deploy-unavailable"
+          >
+            Portal deploys change Kustomize overlays; no environment here is
+            deployed by one Flux Kustomization (a HelmRelease changes through
+            its values in Git).
+          </Typography>
+        )}
         <Button
           color="primary"
           variant="contained"
-          disabled={environments.length === 0}
+          disabled={deployable.length === 0}
+          aria-describedby={
+            deployable.length === 0 ? 'gitops-deploy-unavailable' : undefined
+          }
           onClick={() => setDeploying(true)}
         >
           Deploy
@@ -215,6 +236,7 @@ export function DeployHistoryCard(props: {
         <DeployDialog
           entityRef={entityRef}
           environments={environments}
+          deployable={deployable}
           onClose={closeDialog}
         />
       )}

@@ -1,2 +1,3 @@
 export { DeployHistoryCard } from './DeployHistoryCard';
 export { DeployDialog } from './DeployDialog';
+export { isDeployable } from './deployable';

@@ -178,6 +178,56 @@ describe('EntityGitOpsContent', () => {
     expect(screen.getAllByRole('button', { name: 'Resume' })).toHaveLength(1);
   });
 
+  it('offers no action on objects the entity may not act on, and says why', async () => {
+    const reason =
+      'Kustomization apps/legacy has no gitops.backstage.io/entity-ref annotation, so it is read-only in the portal';
+    const legacy = {
+      cluster: 'local',
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      namespace: 'apps',
+      name: 'legacy',
+      environment: 'production',
+      state: 'Ready',
+      ready: 'True',
+      message: 'Applied revision: main@sha1:abc',
+      suspended: false,
+      dependsOn: [],
+      workloads: [],
+      readOnly: reason,
+    };
+    server.use(
+      http.get(
+        'http://backend/api/gitops/entities/Component/default/shop/status',
+        () =>
+          HttpResponse.json({
+            entityRef: 'component:default/shop',
+            selector: 'backstage.io/kubernetes-id=shop',
+            clusters: [
+              { name: 'local', state: 'ok', since: '2026-11-22T00:00:00Z' },
+            ],
+            environments: [
+              { name: 'production', state: 'Ready', objects: [legacy] },
+            ],
+          }),
+      ),
+      http.get('http://backend/api/gitops/health', () =>
+        HttpResponse.json({ items: [] }),
+      ),
+    );
+    await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }));
+    const card = await screen.findByTestId('environment-production');
+    expect(within(card).getByTestId('read-only')).toHaveTextContent(
+      `Read-only: ${reason}`,
+    );
+    expect(screen.queryByRole('button', { name: /^Sync/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: /^Suspend/ })).toBeNull();
+    expect(
+      screen.getByRole('img', { name: `Read-only: ${reason}` }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Events' })).toBeInTheDocument();
+  });
+
   it('lays the environments out in promotion order and lists failing objects first', async () => {
     const sha = (c: string) => c.repeat(40);
     const object = (environment: string, overrides: object = {}) => ({

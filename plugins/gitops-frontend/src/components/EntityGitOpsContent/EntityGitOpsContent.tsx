@@ -17,13 +17,18 @@ import {
 import Grid from '@material-ui/core/Grid';
 import { makeStyles } from '@material-ui/core/styles';
 import { useEntityGitOpsStatus, useFluxActions } from '../../hooks';
-import { DeployDialog, DeployHistoryCard } from '../DeployHistory';
+import {
+  DeployDialog,
+  DeployHistoryCard,
+  isDeployable,
+} from '../DeployHistory';
 import { byPromotionOrder } from '../shared';
 import { ActionDialog } from './ActionDialogs';
 import { EntityHealthSummary } from './EntityHealthSummary';
 import { EnvironmentCard } from './EnvironmentCard';
 import { EventsDialog } from './EventsDialog';
 import { FluxObjectsTable } from './FluxObjectsTable';
+import { OwnershipWarnings } from './OwnershipWarnings';
 
 const useStyles = makeStyles(theme => ({
   environments: {
@@ -105,6 +110,7 @@ function GitOpsStatus() {
             />
           </Grid>
         ))}
+      <OwnershipWarnings warnings={status.warnings} />
       {environments.length === 0 ? (
         <Grid item xs={12}>
           <EmptyState
@@ -146,6 +152,7 @@ function GitOpsStatus() {
           <DeployHistoryCard
             entityRef={entityRef}
             environments={environments.map(e => e.name)}
+            deployable={environments.filter(isDeployable).map(e => e.name)}
             refreshKey={value}
           />
         </Grid>
@@ -170,6 +177,7 @@ function GitOpsStatus() {
         <DeployDialog
           entityRef={entityRef}
           environments={environments.map(e => e.name)}
+          deployable={environments.filter(isDeployable).map(e => e.name)}
           initialEnvironment={deployTo}
           onClose={() => {
             setDeployTo(undefined);

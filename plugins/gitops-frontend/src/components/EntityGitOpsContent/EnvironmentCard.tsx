@@ -90,7 +90,8 @@ export function EnvironmentCard(props: {
   const source = environment.objects.find(o => sameObject(workload?.source, o));
   const link = workload && commitUrl(repoUrlOf(workload), environment.revision);
   const lag = sourceLag(workload, source);
-  const actionable = workload && WORKLOAD_KINDS.has(workload.kind);
+  const actionable =
+    workload && WORKLOAD_KINDS.has(workload.kind) && !workload.readOnly;
 
   return (
     <InfoCard
@@ -132,6 +133,11 @@ export function EnvironmentCard(props: {
             </Typography>
           </dd>
         </dl>
+        {workload?.readOnly && (
+          <Typography variant="body2" data-testid="read-only">
+            Read-only: {workload.readOnly}
+          </Typography>
+        )}
         {actionable && (
           <Box className={classes.actions}>
             {!workload.suspended && (

@@ -2,21 +2,14 @@ import { Table, TableColumn } from '@backstage/core-components';
 import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
 import IconButton from '@material-ui/core/IconButton';
 import Tooltip from '@material-ui/core/Tooltip';
-import Typography from '@material-ui/core/Typography';
 import EventNoteIcon from '@material-ui/icons/EventNote';
+import LockIcon from '@material-ui/icons/Lock';
 import PauseIcon from '@material-ui/icons/Pause';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import SyncIcon from '@material-ui/icons/Sync';
 import { ReactElement } from 'react';
 import { PendingAction } from '../../hooks';
-import {
-  byUrgency,
-  NO_WRAP,
-  relativeTime,
-  SHRINKING,
-  SyncStateLabel,
-  TruncatedText,
-} from '../shared';
+import { byUrgency, fluxObjectColumns, NO_WRAP } from '../shared';
 
 const ACTIONABLE = new Set(['Kustomization', 'HelmRelease']);
 
@@ -35,18 +28,6 @@ function Action(props: {
   );
 }
 
-/** What the object runs and what it waits for, one line. */
-function relations(o: FluxObjectStatus): string {
-  return [
-    ...o.dependsOn.map(
-      d => `needs ${d.name}${d.state ? ` (${d.state})` : ' (not found)'}`,
-    ),
-    ...o.workloads.map(
-      w => `${w.kind} ${w.name}${w.health ? ` ${w.health} ${w.ready}` : ''}`,
-    ),
-  ].join('; ');
-}
-
 /** The entity's Flux objects, failing first, with their actions. */
 export function FluxObjectsTable(props: {
   objects: FluxObjectStatus[];
@@ -55,79 +36,33 @@ export function FluxObjectsTable(props: {
 }) {
   const { objects, onAction, onEvents } = props;
   const columns: TableColumn<FluxObjectStatus>[] = [
-    {
-      title: 'State',
-      width: '130px',
-      cellStyle: NO_WRAP,
-      render: o => <SyncStateLabel state={o.state} />,
-    },
-    {
-      title: 'Object',
-      width: '210px',
-      cellStyle: SHRINKING,
-      render: o => (
-        <>
-          <Typography
-            variant="body2"
-            component="div"
-            style={{ fontWeight: 500 }}
-          >
-            <TruncatedText text={o.name} />
-          </Typography>
-          <Typography
-            variant="caption"
-            color="textSecondary"
-            component="div"
-            style={NO_WRAP}
-          >
-            {[o.kind, o.environment, o.suspended ? 'suspended' : undefined]
-              .filter(Boolean)
-              .join(' · ')}
-          </Typography>
-        </>
-      ),
-    },
-    {
-      title: 'Revision',
-      field: 'shortRevision',
-      width: '110px',
-      cellStyle: NO_WRAP,
-    },
-    {
-      title: 'Updated',
-      width: '130px',
-      cellStyle: NO_WRAP,
-      render: o => relativeTime(o.lastTransitionTime),
-    },
-    {
-      title: 'Message',
-      cellStyle: SHRINKING,
-      render: o => (
-        <>
-          <TruncatedText text={o.message} />
-          {relations(o) && (
-            <Typography variant="caption" color="textSecondary" component="div">
-              <TruncatedText text={relations(o)} />
-            </Typography>
-          )}
-        </>
-      ),
-    },
+    ...fluxObjectColumns(),
     {
       title: 'Actions',
-      width: '110px',
+      // Three 30 px icons and the dense cell's padding.
+      width: '130px',
       sorting: false,
       cellStyle: NO_WRAP,
       render: o => (
         <>
-          {ACTIONABLE.has(o.kind) && !o.suspended && (
+          {o.readOnly && (
+            <Tooltip title={`Read-only: ${o.readOnly}`}>
+              <LockIcon
+                fontSize="small"
+                titleAccess={`Read-only: ${o.readOnly}`}
+                style={{ verticalAlign: 'middle', margin: '0 5px' }}
+              />
+            </Tooltip>
+          )}
+          {!o.readOnly && ACTIONABLE.has(o.kind) && !o.suspended && (
             <Action
               label="Sync"
               icon={<SyncIcon fontSize="small" />}
               onClick={() => onAction({ type: 'reconcile', object: o })}
             />
           )}
-          {ACTIONABLE.has(o.kind) &&
+          {!o.readOnly &&
+            ACTIONABLE.has(o.kind) &&
             (o.suspended ? (
               <Action
                 label="Resume"

@@ -1,5 +1,5 @@
 import { useSearchParams } from 'react-router-dom';
-import { Table, TableColumn } from '@backstage/core-components';
+import { Table } from '@backstage/core-components';
 import {
   FluxObjectStatus,
   SyncState,
@@ -12,12 +12,9 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import {
   byUrgency,
-  NO_WRAP,
-  relativeTime,
-  SHRINKING,
+  fluxObjectColumns,
   STATE_ORDER,
   SyncStateLabel,
-  TruncatedText,
 } from '../shared';
 
 /** The filters, as URL query parameters so a filtered view can be shared. */
@@ -43,71 +40,7 @@ const useStyles = makeStyles(theme => ({
   count: { fontWeight: 700, marginLeft: theme.spacing(1) },
 }));
 
-const columns: TableColumn<FluxObjectStatus>[] = [
-  {
-    title: 'State',
-    width: '130px',
-    cellStyle: NO_WRAP,
-    render: o => <SyncStateLabel state={o.state} />,
-  },
-  {
-    title: 'Object',
-    width: '230px',
-    cellStyle: SHRINKING,
-    render: o => (
-      <>
-        <Typography variant="body2" component="div" style={{ fontWeight: 500 }}>
-          <TruncatedText text={o.name} />
-        </Typography>
-        <Typography
-          variant="caption"
-          color="textSecondary"
-          component="div"
-          style={NO_WRAP}
-        >
-          {o.kind}
-        </Typography>
-      </>
-    ),
-  },
-  {
-    title: 'Where',
-    width: '220px',
-    cellStyle: SHRINKING,
-    render: o => (
-      <>
-        <Typography variant="body2" component="div">
-          <TruncatedText text={o.namespace} />
-        </Typography>
-        <Typography
-          variant="caption"
-          color="textSecondary"
-          component="div"
-          style={NO_WRAP}
-        >
-          {o.cluster}
-        </Typography>
-      </>
-    ),
-  },
-  {
-    title: 'Revision',
-    field: 'shortRevision',
-    width: '110px',
-    cellStyle: NO_WRAP,
-  },
-  {
-    title: 'Updated',
-    width: '130px',
-    cellStyle: NO_WRAP,
-    render: o => relativeTime(o.lastTransitionTime),
-  },
-  {
-    title: 'Message',
-    cellStyle: SHRINKING,
-    render: o => <TruncatedText text={o.message} />,
-  },
-];
+const columns = fluxObjectColumns({ where: true });
 
 function countBy(
   objects: FluxObjectStatus[],

@@ -9,7 +9,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
-import { CodeSnippet } from '@backstage/core-components';
+import { CopyTextButton } from '@backstage/core-components';
 import {
   FindingSeverity,
   HealthFinding,
@@ -22,6 +22,39 @@ const SEVERITIES: FindingSeverity[] = ['critical', 'error', 'warning'];
 function objectName(finding: HealthFinding): string {
   const o = finding.object;
   return o ? `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}` : '';
+}
+
+/**
+ * The fix as plain text with a copy button: long commands wrap instead of
+ * scrolling sideways, and no syntax colours fall below contrast.
+ */
+function FixCommands(props: { commands: string[] }) {
+  const text = props.commands.join('\n');
+  return (
+    <Box
+      display="flex"
+      alignItems="flex-start"
+      border={1}
+      borderColor="divider"
+      borderRadius={4}
+      px={1}
+    >
+      <Typography
+        component="pre"
+        variant="body2"
+        style={{
+          flex: 1,
+          minWidth: 0,
+          fontFamily: 'monospace',
+          whiteSpace: 'pre-wrap',
+          overflowWrap: 'anywhere',
+        }}
+      >
+        {text}
+      </Typography>
+      <CopyTextButton text={text} aria-label="Copy the fix" />
+    </Box>
+  );
 }
 
 /** Findings grouped by severity: code, object, evidence, cause, fix, repair. */
@@ -46,10 +79,12 @@ export function FindingList(props: {
               <Accordion key={i} data-testid={`finding-${finding.code}`}>
                 <AccordionSummary expandIcon={<ExpandMoreIcon />}>
                   <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                    {/* Outlined: white on the theme's red fails contrast; the
+                        severity is in the group's heading. */}
                     <Chip
                       size="small"
+                      variant="outlined"
                       label={finding.code}
-                      color={severity === 'warning' ? 'default' : 'secondary'}
                     />
                     <Typography variant="body2">
                       {objectName(finding)}
@@ -71,11 +106,7 @@ export function FindingList(props: {
                     <Typography variant="subtitle2">Cause</Typography>
                     <Typography variant="body2">{finding.cause}</Typography>
                     <Typography variant="subtitle2">Fix</Typography>
-                    <CodeSnippet
-                      language="bash"
-                      text={finding.fix.join('\n')}
-                      showCopyCodeButton
-                    />
+                    <FixCommands commands={finding.fix} />
                     {finding.repair && (
                       <Box mt={1}>
                         <Button

@@ -20,7 +20,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { gitopsApiRef } from '../../api';
 import { useHealthReports } from '../../hooks';
-import { relativeTime, SHRINKING, TruncatedText } from '../shared';
+import { NO_WRAP, relativeTime, SHRINKING, TruncatedText } from '../shared';
 import { FindingList } from './FindingList';
 
 const statusIcons = {
@@ -30,10 +30,13 @@ const statusIcons = {
   skipped: StatusPending,
 };
 
+// Fixed widths that fit 1280 px; the summary gets the rest, on one line.
 const checkColumns: TableColumn<CheckResult>[] = [
-  { title: 'Check', field: 'title' },
+  { title: 'Check', field: 'title', width: '200px', cellStyle: NO_WRAP },
   {
     title: 'Result',
+    width: '120px',
+    cellStyle: NO_WRAP,
     render: c => {
       const Icon = statusIcons[c.status];
       return <Icon>{c.status}</Icon>;
@@ -41,11 +44,15 @@ const checkColumns: TableColumn<CheckResult>[] = [
   },
   {
     title: 'Summary',
-    width: '60%',
     cellStyle: SHRINKING,
     render: c => <TruncatedText text={c.summary} />,
   },
-  { title: 'Time', render: c => `${c.durationMs} ms` },
+  {
+    title: 'Time',
+    width: '90px',
+    cellStyle: NO_WRAP,
+    render: c => `${c.durationMs} ms`,
+  },
 ];
 
 function ReportCard(props: {
@@ -79,6 +86,7 @@ function ReportCard(props: {
           search: false,
           toolbar: false,
           padding: 'dense',
+          tableLayout: 'fixed',
         }}
         data={report.checks}
         columns={checkColumns}

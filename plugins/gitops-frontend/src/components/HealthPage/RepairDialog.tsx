@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import {
+  Box,
   Button,
   Dialog,
   DialogActions,
@@ -10,6 +11,7 @@ import {
   ListItemText,
   Typography,
 } from '@material-ui/core';
+import WarningIcon from '@material-ui/icons/ReportProblemOutlined';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
@@ -81,10 +83,21 @@ export function RepairDialog(props: {
                 </ListItem>
               )}
             </List>
+            {/* In the text colour with an icon and a word: the theme's red
+                on the dialog fails contrast, and colour is never the only
+                signal. */}
             {plan.value.warnings.map(w => (
-              <Typography key={w} color="error" variant="body2">
-                {w}
-              </Typography>
+              <Box key={w} display="flex" alignItems="flex-start" mt={1}>
+                <WarningIcon
+                  fontSize="small"
+                  color="error"
+                  aria-hidden
+                  style={{ marginRight: 8 }}
+                />
+                <Typography variant="body2">
+                  <b>Warning:</b> <span>{w}</span>
+                </Typography>
+              </Box>
             ))}
           </>
         )}
