@@ -71,6 +71,9 @@ export async function createEntityFixture(
       'backstage.io/kubernetes-id': id,
       'gitops.backstage.io/environment': 'development',
     },
+    // Annotated as project initialization annotates: the cluster side's
+    // half of the ownership proof (the owner's row expects to act).
+    entityRef: `component:default/${id}`,
     kustomization: { namePrefix: undefined },
   });
   const entityPath = `/api/gitops/entities/component/default/${id}`;
