@@ -28,6 +28,22 @@ function entity(annotations: Record<string, string>): Entity {
   };
 }
 
+/** The backend's status of `shop` with these environments, its cluster up. */
+function shopStatus(environments: unknown[]) {
+  return http.get(
+    'http://backend/api/gitops/entities/Component/default/shop/status',
+    () =>
+      HttpResponse.json({
+        entityRef: 'component:default/shop',
+        selector: 'backstage.io/kubernetes-id=shop',
+        clusters: [
+          { name: 'local', state: 'ok', since: '2026-11-22T00:00:00Z' },
+        ],
+        environments,
+      }),
+  );
+}
+
 async function renderContent(e: Entity) {
   const discoveryApi = { getBaseUrl: async () => 'http://backend/api/gitops' };
   const fetchApi = new MockFetchApi();
@@ -101,27 +117,16 @@ describe('EntityGitOpsContent', () => {
       suspended: true,
     };
     server.use(
-      http.get(
-        'http://backend/api/gitops/entities/Component/default/shop/status',
-        () =>
-          HttpResponse.json({
-            entityRef: 'component:default/shop',
-            selector: 'backstage.io/kubernetes-id=shop',
-            clusters: [
-              { name: 'local', state: 'ok', since: '2026-11-22T00:00:00Z' },
-            ],
-            environments: [
-              {
-                name: 'development',
-                state: 'Ready',
-                revision: ready.revision,
-                shortRevision: 'main@0123456',
-                objects: [ready, source],
-              },
-              { name: 'production', state: 'Suspended', objects: [suspended] },
-            ],
-          }),
-      ),
+      shopStatus([
+        {
+          name: 'development',
+          state: 'Ready',
+          revision: ready.revision,
+          shortRevision: 'main@0123456',
+          objects: [ready, source],
+        },
+        { name: 'production', state: 'Suspended', objects: [suspended] },
+      ]),
       http.get('http://backend/api/gitops/health', () =>
         HttpResponse.json({
           items: [
@@ -197,20 +202,7 @@ describe('EntityGitOpsContent', () => {
       readOnly: reason,
     };
     server.use(
-      http.get(
-        'http://backend/api/gitops/entities/Component/default/shop/status',
-        () =>
-          HttpResponse.json({
-            entityRef: 'component:default/shop',
-            selector: 'backstage.io/kubernetes-id=shop',
-            clusters: [
-              { name: 'local', state: 'ok', since: '2026-11-22T00:00:00Z' },
-            ],
-            environments: [
-              { name: 'production', state: 'Ready', objects: [legacy] },
-            ],
-          }),
-      ),
+      shopStatus([{ name: 'production', state: 'Ready', objects: [legacy] }]),
       http.get('http://backend/api/gitops/health', () =>
         HttpResponse.json({ items: [] }),
       ),
@@ -368,20 +360,7 @@ describe('EntityGitOpsContent', () => {
       workloads: [],
     };
     server.use(
-      http.get(
-        'http://backend/api/gitops/entities/Component/default/shop/status',
-        () =>
-          HttpResponse.json({
-            entityRef: 'component:default/shop',
-            selector: 'backstage.io/kubernetes-id=shop',
-            clusters: [
-              { name: 'local', state: 'ok', since: '2026-11-22T00:00:00Z' },
-            ],
-            environments: [
-              { name: 'development', state: 'Failed', objects: [failed] },
-            ],
-          }),
-      ),
+      shopStatus([{ name: 'development', state: 'Failed', objects: [failed] }]),
       http.get('http://backend/api/gitops/health', () =>
         HttpResponse.json({
           items: [
