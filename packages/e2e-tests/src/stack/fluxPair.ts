@@ -3,6 +3,11 @@ import { FluxObject, TestCluster } from './kube';
 
 export const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
 export const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
+/**
+ * The field manager project initialization applies with: the portal
+ * deploys only through a URL and path it set, so the pair is applied as it.
+ */
+const PROJECT_INITIALIZATION = 'backstage-gitops';
 export const ENTITY_REF_ANNOTATION = 'gitops.backstage.io/entity-ref';
 
 export interface FluxPairOptions {
@@ -49,39 +54,45 @@ export async function applyFluxPair(
       password: options.password ?? git.basicAuth.password,
     },
   } as any);
-  await cluster.apply({
-    apiVersion: SOURCE_API,
-    kind: 'GitRepository',
-    metadata: {
-      name,
-      namespace,
-      labels,
-      annotations:
-        claim || options.annotations
-          ? { ...claim, ...options.annotations }
-          : undefined,
-    },
-    spec: {
-      url: options.url ?? git.repoUrl(options.repo!),
-      ref: { branch: 'main' },
-      interval: '1h',
-      secretRef: { name: `${name}-auth` },
-    },
-  } as FluxObject);
-  await cluster.apply({
-    apiVersion: KUSTOMIZE_API,
-    kind: 'Kustomization',
-    metadata: { name, namespace, labels, annotations: claim },
-    spec: {
-      sourceRef: { kind: 'GitRepository', name },
-      path: options.path ?? './deploy',
-      prune: true,
-      interval: '1h',
-      retryInterval: '1h',
-      targetNamespace: namespace,
-      namePrefix: `${name}-`,
-      timeout: '1m',
-      ...options.kustomization,
-    },
-  } as FluxObject);
+  await cluster.apply(
+    {
+      apiVersion: SOURCE_API,
+      kind: 'GitRepository',
+      metadata: {
+        name,
+        namespace,
+        labels,
+        annotations:
+          claim || options.annotations
+            ? { ...claim, ...options.annotations }
+            : undefined,
+      },
+      spec: {
+        url: options.url ?? git.repoUrl(options.repo!),
+        ref: { branch: 'main' },
+        interval: '1h',
+        secretRef: { name: `${name}-auth` },
+      },
+    } as FluxObject,
+    PROJECT_INITIALIZATION,
+  );
+  await cluster.apply(
+    {
+      apiVersion: KUSTOMIZE_API,
+      kind: 'Kustomization',
+      metadata: { name, namespace, labels, annotations: claim },
+      spec: {
+        sourceRef: { kind: 'GitRepository', name },
+        path: options.path ?? './deploy',
+        prune: true,
+        interval: '1h',
+        retryInterval: '1h',
+        targetNamespace: namespace,
+        namePrefix: `${name}-`,
+        timeout: '1m',
+        ...options.kustomization,
+      },
+    } as FluxObject,
+    PROJECT_INITIALIZATION,
+  );
 }

@@ -54,12 +54,16 @@ export class TestCluster {
     await this.core.deleteNamespace({ name }).catch(() => undefined);
   }
 
-  async apply<T extends KubernetesObject>(object: T): Promise<T> {
+  /** Server-side apply, as `fieldManager` (the tests' own by default). */
+  async apply<T extends KubernetesObject>(
+    object: T,
+    fieldManager = 'e2e-tests',
+  ): Promise<T> {
     return this.objects.patch(
       object,
       undefined,
       undefined,
-      'e2e-tests',
+      fieldManager,
       true,
       PatchStrategy.ServerSideApply,
     );

@@ -6,7 +6,10 @@ import {
   FluxResource,
   RECONCILE_REQUESTED_AT_ANNOTATION,
 } from '@gitops-backstage/plugin-gitops-common';
-import { ClusterDetails } from '@gitops-backstage/plugin-gitops-node';
+import {
+  ClusterDetails,
+  GITOPS_FIELD_MANAGER,
+} from '@gitops-backstage/plugin-gitops-node';
 import {
   AccessQuestion,
   ClusterClient,
@@ -341,6 +344,22 @@ export async function syncedWatcher(
 const entityRefAnnotation = (entityRef?: string) =>
   entityRef ? { annotations: { [ANNOTATION_ENTITY_REF]: entityRef } } : {};
 
+/** managedFields naming who set a spec field, as the API server writes them. */
+const managedBy = (
+  manager: string,
+  field: string,
+): Record<string, unknown> => ({
+  managedFields: [
+    {
+      manager,
+      operation: 'Apply',
+      apiVersion: 'v1',
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:spec': { [`f:${field}`]: {} } },
+    },
+  ],
+});
+
 /** Flux objects in the shape the controllers write them. */
 export const flux = {
   kustomization(
@@ -360,6 +379,8 @@ export const flux = {
       deployments?: string[];
       extraSpec?: Record<string, unknown>;
       extraStatus?: Record<string, unknown>;
+      /** Who set spec.path; project initialization by default. */
+      pathSetBy?: string;
     } = {},
   ): FluxResource {
     return {
@@ -371,6 +392,7 @@ export const flux = {
         generation: 1,
         labels: options.labels,
         ...entityRefAnnotation(options.entityRef),
+        ...managedBy(options.pathSetBy ?? GITOPS_FIELD_MANAGER, 'path'),
       },
       spec: {
         interval: '1m',
@@ -422,6 +444,8 @@ export const flux = {
       ready?: 'True' | 'False';
       reason?: string;
       revision?: string;
+      /** Who set spec.url; project initialization by default. */
+      urlSetBy?: string;
     } = {},
   ): FluxResource {
     return {
@@ -433,6 +457,7 @@ export const flux = {
         generation: 1,
         labels: options.labels,
         ...entityRefAnnotation(options.entityRef),
+        ...managedBy(options.urlSetBy ?? GITOPS_FIELD_MANAGER, 'url'),
       },
       spec: {
         interval: '1m',

@@ -71,6 +71,10 @@ export function strip(object: any, kind: WatchedKind): FluxResource {
     labels,
     resourceVersion,
   };
+  const owners = fieldOwners(object.metadata?.managedFields);
+  if (owners) {
+    metadata.fieldOwners = owners;
+  }
   if (object.metadata?.annotations) {
     const {
       'kubectl.kubernetes.io/last-applied-configuration': _lastApplied,
@@ -112,6 +116,25 @@ function specManagers(managedFields: any[] | undefined): SpecManager[] {
       operation: m.operation,
       time: m.time instanceof Date ? m.time.toISOString() : m.time,
     }));
+}
+
+/** Spec fields whose writer decides where the portal reads and writes Git. */
+const BINDING_FIELDS = ['url', 'path'];
+
+/** Who manages each binding field (`spec.url`, `spec.path`), if any. */
+function fieldOwners(
+  managedFields: any[] | undefined,
+): Record<string, string[]> | undefined {
+  const owners: Record<string, string[]> = {};
+  for (const entry of managedFields ?? []) {
+    const spec = entry?.subresource ? undefined : entry?.fieldsV1?.['f:spec'];
+    for (const field of BINDING_FIELDS) {
+      if (spec?.[`f:${field}`] !== undefined) {
+        (owners[`spec.${field}`] ??= []).push(String(entry.manager));
+      }
+    }
+  }
+  return Object.keys(owners).length > 0 ? owners : undefined;
 }
 
 function pick(values: Record<string, string>, keys: string[]) {

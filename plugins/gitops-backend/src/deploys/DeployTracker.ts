@@ -10,7 +10,7 @@ import { WatchedWorkload } from '../cluster/projection';
 import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { DeployStore } from './DeployStore';
-import { revisionSha } from './environmentContext';
+import { revisionSha, setByPortal } from './environmentContext';
 import { CommitInfo, LocalRepo } from './GitWorkspace';
 import { OverlayRepos } from './overlayRepo';
 import { MANUAL_FIELD_MANAGER } from './ManualDeployService';
@@ -365,10 +365,17 @@ export class DeployTracker {
     });
   }
 
-  private withRepo<T>(
+  private async withRepo<T>(
     source: FluxResource,
     work: (repo: LocalRepo) => Promise<T>,
   ): Promise<T> {
+    // Read with the portal's credentials only where the portal pointed the
+    // source: a URL a tenant rewrote may name another team's repository.
+    if (!setByPortal(source, 'spec.url')) {
+      throw new Error(
+        `the URL of GitRepository ${source.metadata.namespace}/${source.metadata.name} was not set by the portal; not read with its credentials`,
+      );
+    }
     return this.options.repos.withRepo(
       { repoUrl: String(source.spec?.url) },
       work,

@@ -4,6 +4,7 @@ import {
   FluxResource,
   inventoryWorkloads,
 } from '@gitops-backstage/plugin-gitops-common';
+import { GITOPS_FIELD_MANAGER } from '@gitops-backstage/plugin-gitops-node';
 import { FluxActions } from '../actions/FluxActions';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { EntityScope } from '../entities/EntityScope';
@@ -141,10 +142,44 @@ export function gitContext(context: EnvironmentContext): GitContext {
       `environment: '${environment}' follows a tag or a fixed commit of ${source.spec?.url}; portal deploys need it to follow a branch`,
     );
   }
+  // The annotation says whose objects these are, not that the repository
+  // is theirs: a tenant's repository may rewrite its own GitRepository's
+  // URL or its Kustomization's path. The portal writes with its own
+  // credentials only where project initialization pointed them.
+  requireSetByPortal(source, 'spec.url', environment);
+  requireSetByPortal(kustomization, 'spec.path', environment);
   const overlayPath = String(kustomization.spec?.path ?? '')
     .replace(/^\.?\/+/, '')
     .replace(/\/+$/, '');
   return { repoUrl: String(source.spec?.url), branch, overlayPath };
+}
+
+/**
+ * Whether the portal's field manager (project initialization) manages the
+ * field: a later change by anyone else takes the field from it.
+ */
+export function setByPortal(resource: FluxResource, field: string): boolean {
+  return (
+    resource.metadata.fieldOwners?.[field]?.includes(GITOPS_FIELD_MANAGER) ??
+    false
+  );
+}
+
+function requireSetByPortal(
+  resource: FluxResource,
+  field: string,
+  environment: string,
+): void {
+  if (!setByPortal(resource, field)) {
+    const owners = resource.metadata.fieldOwners?.[field] ?? [];
+    throw new NotAllowedError(
+      `environment: '${environment}': ${resource.kind} ${
+        resource.metadata.namespace
+      }/${resource.metadata.name} has its ${field} set by ${
+        owners.length > 0 ? owners.join(', ') : 'no known field manager'
+      }, not by the portal's project initialization (${GITOPS_FIELD_MANAGER}); the portal commits and reads with its own credentials only where it set them up`,
+    );
+  }
 }
 
 /** `<branch>@sha1:<sha>`, as Flux writes revisions. */

@@ -3,7 +3,7 @@ import { Entity } from '@backstage/catalog-model';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
-import { environmentContext } from '../deploys/environmentContext';
+import { environmentContext, gitContext } from '../deploys/environmentContext';
 import {
   FakeClusterClient,
   flux,
@@ -201,6 +201,61 @@ describe('EntityScope: two-sided ownership', () => {
     expect(await scope.ownershipWarnings()).toContain(
       `Shared sources of other entities are shown read-only: GitRepository victim/victim-repo (${VICTIM})`,
     );
+  });
+
+  it('deploys only through a repository URL and overlay path that project initialization set', async () => {
+    const rewritten = await syncedWatcher(
+      new FakeClusterClient().add(
+        flux.kustomization('shop-dev', 'shop', {
+          labels: { [ID]: 'shop', [ENV]: 'development' },
+          entityRef: SHOP,
+          source: 'shop-repo',
+        }),
+        // The tenant's repository re-applied its own GitRepository with
+        // another team's URL: kustomize-controller now manages spec.url.
+        flux.gitRepository('shop-repo', 'shop', {
+          labels: { [ID]: 'shop' },
+          entityRef: SHOP,
+          url: 'https://git.example.com/platform/fleet.git',
+          urlSetBy: 'kustomize-controller',
+        }),
+        flux.kustomization('shop-stg', 'shop', {
+          labels: { [ID]: 'shop', [ENV]: 'staging' },
+          entityRef: SHOP,
+          source: 'shop-repo-2',
+          pathSetBy: 'kubectl-edit',
+        }),
+        flux.gitRepository('shop-repo-2', 'shop', {
+          labels: { [ID]: 'shop' },
+          entityRef: SHOP,
+        }),
+      ),
+    );
+    try {
+      const scope = new EntityScope(
+        component('shop', {}),
+        SHOP,
+        `${ID}=shop`,
+        callerOf(mockCredentials.user('user:default/someone')),
+        [rewritten.watcher],
+        mockServices.permissions(),
+        new ClaimantsLookup(catalog),
+      );
+      expect(() =>
+        gitContext(environmentContext(scope, 'development')),
+      ).toThrow(
+        "GitRepository shop/shop-repo has its spec.url set by kustomize-controller, not by the portal's project initialization",
+      );
+      expect(() => gitContext(environmentContext(scope, 'staging'))).toThrow(
+        'Kustomization shop/shop-stg has its spec.path set by kubectl-edit',
+      );
+    } finally {
+      rewritten.watcher.stop();
+    }
+    // Set by project initialization: the same shape deploys.
+    expect(() =>
+      gitContext(environmentContext(shop(), 'development')),
+    ).not.toThrow();
   });
 
   it("marks in the entity's status which objects it may not act on, and why", async () => {

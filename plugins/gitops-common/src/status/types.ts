@@ -46,6 +46,11 @@ export interface FluxResource {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     resourceVersion?: string;
+    /**
+     * Field managers of the fields the portal trusts to say where it may
+     * write (`spec.url`, `spec.path`), from managedFields; backend only.
+     */
+    fieldOwners?: Record<string, string[]>;
   };
   spec?: {
     suspend?: boolean;

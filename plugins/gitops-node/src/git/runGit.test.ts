@@ -171,6 +171,25 @@ describe('runGit', () => {
     expect(fs.readdirSync(markers)).toEqual([]);
   });
 
+  it('checks a committed symlink out as a plain file, so writes stay inside the clone', async () => {
+    const outside = path.join(root, 'outside.yaml');
+    const source = path.join(root, 'link-source');
+    fs.mkdirSync(source);
+    setupGit(source, fixtureHome, 'init', '-q', '-b', 'main');
+    fs.symlinkSync(outside, path.join(source, 'patch.yaml'));
+    setupGit(source, fixtureHome, 'add', '-A');
+    setupGit(source, fixtureHome, 'commit', '-q', '-m', 'link');
+    const dir = path.join(root, 'link-work');
+    await runGit(['clone', '-q', source, dir], {
+      cwd: root,
+      protocols: ['file'],
+    });
+    const checkedOut = path.join(dir, 'patch.yaml');
+    expect(fs.lstatSync(checkedOut).isSymbolicLink()).toBe(false);
+    fs.writeFileSync(checkedOut, 'written: by a deploy\n');
+    expect(fs.existsSync(outside)).toBe(false);
+  });
+
   it('refuses transports that are not allowed (file by default, ext always)', async () => {
     const dir = path.join(root, 'work');
     fs.mkdirSync(dir);

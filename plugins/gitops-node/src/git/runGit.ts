@@ -68,6 +68,9 @@ const ISOLATION_CONFIG: Record<string, string> = {
   'core.fsmonitor': 'false',
   'core.pager': 'cat',
   'core.editor': 'true',
+  // A committed symlink is checked out as a plain file holding its target,
+  // so writing through the work tree can never leave the clone.
+  'core.symlinks': 'false',
   'core.sshCommand': 'ssh -o BatchMode=yes',
   'credential.helper': '',
   'submodule.recurse': 'false',
@@ -98,7 +101,7 @@ export async function runGit(
   try {
     const config = { ...ISOLATION_CONFIG, ...options.config };
     // A caller cannot switch the isolation back on.
-    for (const key of ['core.hooksPath', 'core.fsmonitor']) {
+    for (const key of ['core.hooksPath', 'core.fsmonitor', 'core.symlinks']) {
       config[key] = ISOLATION_CONFIG[key];
     }
     // GIT_ALLOW_PROTOCOL overrides every protocol.* setting.
