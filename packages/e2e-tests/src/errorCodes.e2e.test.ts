@@ -303,10 +303,19 @@ describe('the ten seed error codes on the real stack', () => {
       expect((await latestReport()).findings.filter(isIt)).not.toEqual([]);
       // The tab's status API lists the object as failed, and the tab
       // shows the report's findings about the entity's objects.
-      const object = (await entityObjects()).find(
-        o => o.kind === c.kind && o.name === c.name,
-      );
-      expect(object?.state).toBe('Failed');
+      // The probe can find a Git failure before source-controller's own
+      // retry marks the object failed: wait for the controller too.
+      const state = await waitFor(
+        `${c.kind} ${c.name} Failed in the entity's status`,
+        async () => {
+          const object = (await entityObjects()).find(
+            o => o.kind === c.kind && o.name === c.name,
+          );
+          return object?.state === 'Failed' ? object.state : undefined;
+        },
+        60_000,
+      ).catch(() => undefined);
+      expect(state).toBe('Failed');
     },
   );
 
