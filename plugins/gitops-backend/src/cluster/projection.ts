@@ -62,11 +62,12 @@ export function strip(object: any, kind: WatchedKind): FluxResource {
   }
   // Only what the status mapping and actions read: no managedFields, uid,
   // timestamps, finalizers or last-applied copies.
-  const { name, namespace, generation, labels, resourceVersion } =
+  const { name, namespace, uid, generation, labels, resourceVersion } =
     object.metadata ?? {};
   const metadata: FluxResource['metadata'] = {
     name,
     namespace,
+    uid,
     generation,
     labels,
     resourceVersion,

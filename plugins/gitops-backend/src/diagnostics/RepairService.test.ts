@@ -267,6 +267,39 @@ describe('repairs and the /health routes', () => {
     }
   });
 
+  it('refuses (409) a plan whose object was only relabelled since it was shown', async () => {
+    const { client, watcher, app } = await setup();
+    try {
+      const body = {
+        cluster: 'local',
+        type: 'resync',
+        target: { kind: 'Kustomization', namespace: 'apps', name: 'app' },
+      };
+      const shown = await request(app)
+        .post('/health/repairs/plan')
+        .set('Authorization', ownerHeader)
+        .send(body);
+      // Labels decide, e.g., which deploy key a repair replaces; a label
+      // change does not change the generation.
+      await client.mergePatch(
+        {
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          namespace: 'apps',
+          name: 'app',
+        },
+        { metadata: { labels: { 'gitops.backstage.io/environment': 'x' } } },
+      );
+      const stale = await request(app)
+        .post('/health/repairs')
+        .set('Authorization', ownerHeader)
+        .send({ ...body, planDigest: shown.body.digest });
+      expect(stale.status).toBe(409);
+    } finally {
+      watcher.stop();
+    }
+  });
+
   it('refuses (409) to apply a plan the cluster moved away from, touching nothing', async () => {
     const { client, watcher, app } = await setup();
     try {

@@ -87,8 +87,9 @@ export class RepairService {
 
   /**
    * A hash of the plan's steps and of the objects they act on as the watch
-   * cache holds them (uid and generation: a spec change or a re-created
-   * object changes the plan; the controllers' status writes do not).
+   * cache holds them (uid, generation, labels and annotations: a spec or
+   * metadata change or a re-created object changes the plan; the
+   * controllers' status writes do not).
    */
   private digestOf(
     watcher: ClusterWatcher,
@@ -101,7 +102,12 @@ export class RepairService {
         step.object.name,
       );
       return object
-        ? [object.metadata.uid ?? '', object.metadata.generation ?? '']
+        ? [
+            object.metadata.uid ?? '',
+            object.metadata.generation ?? '',
+            object.metadata.labels ?? {},
+            object.metadata.annotations ?? {},
+          ]
         : null;
     });
     return createHash('sha256')
