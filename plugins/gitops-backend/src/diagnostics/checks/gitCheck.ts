@@ -39,6 +39,23 @@ export class ProbeCache {
 
 const MAX_REDIRECTS = 3;
 
+/** The URL without `user:password@`. */
+export function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
+}
+
+/** One shell word, whatever the text holds. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 const isRedirect = (response: Response) =>
   response.status >= 300 && response.status < 400;
 
@@ -173,7 +190,10 @@ export async function gitCheck(
               `flux -n ${repo.metadata.namespace} reconcile source git ${repo.metadata.name}`,
             ]
           : [
-              `git ls-remote ${repo.spec?.url}`,
+              // The URL is the tenant's text: quoted, without credentials.
+              `git ls-remote ${shellQuote(
+                withoutUserinfo(repo.spec?.url ?? ''),
+              )}`,
               `kubectl -n ${repo.metadata.namespace} patch gitrepository ${repo.metadata.name} --type merge -p '{"spec":{"url":"<correct url>"}}'`,
             ],
       // HTTP sources only: the portal never copies its integration
@@ -267,6 +287,8 @@ async function probe(
   using: string,
 ): Promise<Probe> {
   let target = `${url.replace(/\/+$/, '')}/info/refs?service=git-upload-pack`;
+  // Reports are read by every user: never a password written into the URL.
+  const shown = withoutUserinfo(url);
   try {
     // Redirects are followed by hand and only on the same origin: the
     // credentials are for this host, never for one a redirect names.
@@ -281,7 +303,7 @@ async function probe(
       if (next.origin !== new URL(target).origin) {
         return {
           ok: true,
-          detail: `${url} redirects to another host (${next.host}); not followed with credentials`,
+          detail: `${shown} redirects to another host (${next.host}); not followed with credentials`,
         };
       }
       target = next.toString();
@@ -293,9 +315,9 @@ async function probe(
     }
     await response.body?.cancel();
     if (response.ok) {
-      return { ok: true, detail: `${url} answered ${response.status}` };
+      return { ok: true, detail: `${shown} answered ${response.status}` };
     }
-    const detail = `GET ${url}/info/refs ${using} answered ${response.status} ${response.statusText}`;
+    const detail = `GET ${shown}/info/refs ${using} answered ${response.status} ${response.statusText}`;
     if (response.status === 401 || response.status === 403) {
       return { ok: false, code: 'GIT_AUTH_FAILED', detail };
     }
@@ -306,7 +328,7 @@ async function probe(
     return {
       ok: false,
       code: 'GIT_CLONE_FAILED',
-      detail: `GET ${url}/info/refs failed: ${
+      detail: `GET ${shown}/info/refs failed: ${
         cause?.code ?? cause?.message ?? (error as Error).message
       }`,
     };
