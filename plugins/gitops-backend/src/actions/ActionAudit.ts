@@ -58,6 +58,8 @@ export class ActionAudit {
     },
     work: () => Promise<T>,
     actedOn: (result: T) => ActedOn[],
+    /** A failure the work answers rather than throws (a failed repair). */
+    failureOf: (result: T) => string | undefined = () => undefined,
   ): Promise<T> {
     const auditEvent = await this.deps.auditor?.createEvent({
       eventId: action.action,
@@ -71,6 +73,11 @@ export class ActionAudit {
     } catch (error) {
       await auditEvent?.fail({ error: error as Error });
       throw error;
+    }
+    const failure = failureOf(result);
+    if (failure !== undefined) {
+      await auditEvent?.fail({ error: new Error(failure) });
+      return result;
     }
     const objects = actedOn(result);
     await auditEvent?.success({

@@ -78,6 +78,10 @@ export function createDiagnosticsRouter(options: {
               (step): ActedOn => ({ cluster: body.cluster, ...step.object }),
             )
           : [],
+      applied =>
+        applied.outcome === 'failed'
+          ? applied.error ?? 'the repair failed'
+          : undefined,
     );
     res.json(record);
   });
