@@ -27,7 +27,7 @@ export const SAMPLE_WEB = {
   environments: ['development', 'staging'],
   workloadKind: 'HelmRelease',
   workloadApiVersion: 'helm.toolkit.fluxcd.io/v2',
-  /** Its Git credential is replaced by a wrong one after creation. */
+  /** Its deploy key is revoked on the Git host right after creation. */
   brokenEnvironment: 'staging',
 } as const;
 
@@ -48,8 +48,20 @@ export interface SeedReport {
 const PIPELINE_TOKEN =
   process.env.GITOPS_PIPELINE_TOKEN ?? 'local-stack-pipeline-token';
 
-const namespaceOf = (id: string, environment: string) =>
-  `project-${id}-${environment}`;
+function namespaceOf(id: string, environment: string) {
+  return `project-${id}-${environment}`;
+}
+
+/**
+ * The one failure the sample data keeps on purpose, for the health page to
+ * explain: present in every test file that runs after a seed.
+ */
+export const SAMPLE_FAILURE = {
+  code: 'GIT_AUTH_FAILED',
+  kind: 'GitRepository',
+  namespace: namespaceOf(SAMPLE_WEB.id, SAMPLE_WEB.brokenEnvironment),
+  name: `${SAMPLE_WEB.id}-repo`,
+} as const;
 
 function templateValues(env: StackEnv, component: SampleComponent) {
   const common = {
