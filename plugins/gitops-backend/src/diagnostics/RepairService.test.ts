@@ -6,6 +6,7 @@ import request from 'supertest';
 import { FluxActions } from '../actions/FluxActions';
 import { FluxStatusService } from '../status/FluxStatusService';
 import {
+  apiError,
   FakeClusterClient,
   fakeClients,
   flux,
@@ -27,7 +28,7 @@ import { RepairService } from './RepairService';
 import { createDiagnosticsRouter } from './router';
 
 describe('repairs and the /health routes', () => {
-  async function setup(autoRepair: string[] = []) {
+  async function setup(autoRepair: string[] = [], gitHostFetch?: typeof fetch) {
     const { client, watcher } = await syncedWatcher(
       new FakeClusterClient().add(
         ...fluxInstallation({ unavailable: ['helm-controller'] }),
@@ -101,6 +102,7 @@ describe('repairs and the /health routes', () => {
       ],
       logger,
       fluxNamespace: FLUX_NAMESPACE,
+      fetch: gitHostFetch,
     });
     const diagnostics = new DiagnosticsService({
       status,
@@ -477,5 +479,101 @@ describe('repairs and the /health routes', () => {
     } finally {
       watcher.stop();
     }
+  });
+  describe('a new deploy key for a source that lost its own', () => {
+    const title = 'flux shop staging';
+    /** The Git host's deploy-key API, the one port this stands on. */
+    function gitHost() {
+      const keys = [
+        { id: 1, title, key: 'ssh-ed25519 AAAAold', read_only: true },
+      ];
+      let next = 2;
+      const fetchImpl = (async (url: string, init: RequestInit) => {
+        if (init.method === 'POST') {
+          const key = { id: next++, ...JSON.parse(String(init.body)) };
+          keys.push(key);
+          return new Response(JSON.stringify(key), { status: 201 });
+        }
+        if (init.method === 'DELETE') {
+          const id = Number(url.split('/').pop());
+          keys.splice(
+            keys.findIndex(k => k.id === id),
+            1,
+          );
+          return new Response(null, { status: 204 });
+        }
+        return new Response(JSON.stringify(keys), { status: 200 });
+      }) as unknown as typeof fetch;
+      return { keys, fetch: fetchImpl };
+    }
+
+    async function withKeyedSource(host: ReturnType<typeof gitHost>) {
+      const fixture = await setup([], host.fetch);
+      fixture.client.emit(
+        'ADDED',
+        flux.gitRepository('keyed', 'apps', {
+          url: 'ssh://git@git.example.com/team/shop.git',
+          secret: 'keyed-auth',
+          labels: {
+            'backstage.io/kubernetes-id': 'shop',
+            'gitops.backstage.io/environment': 'staging',
+          },
+        }),
+        'gitrepositories',
+      );
+      fixture.client.add({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'keyed-auth', namespace: 'apps' },
+        data: { identity: 'b2xk' },
+      });
+      const request = {
+        cluster: 'local',
+        type: 'refresh-git-credentials' as const,
+        target: { kind: 'GitRepository', namespace: 'apps', name: 'keyed' },
+      };
+      return { ...fixture, request };
+    }
+
+    it('removes the previous key only once the Secret holds the new one', async () => {
+      const host = gitHost();
+      const { client, watcher, repairs, request } = await withKeyedSource(host);
+      try {
+        const record = await repairs.apply(
+          request,
+          'user:default/owner',
+          mockCredentials.user(),
+        );
+        expect(record.outcome).toBe('applied');
+        const secret = client.get('Secret', 'apps', 'keyed-auth');
+        const stored = Buffer.from(
+          secret.data['identity.pub'],
+          'base64',
+        ).toString();
+        expect(host.keys.map(k => k.key)).toEqual([stored]);
+      } finally {
+        watcher.stop();
+      }
+    });
+
+    it('withdraws the new key and keeps the previous one when the Secret cannot be written', async () => {
+      const host = gitHost();
+      const { client, watcher, repairs, request } = await withKeyedSource(host);
+      try {
+        client.failNext('mergePatch', apiError(500, 'InternalError'));
+        const record = await repairs.apply(
+          request,
+          'user:default/owner',
+          mockCredentials.user(),
+        );
+        expect(record.outcome).toBe('failed');
+        expect(host.keys.map(k => k.key)).toEqual(['ssh-ed25519 AAAAold']);
+        expect(client.get('Secret', 'apps', 'keyed-auth').data).toEqual({
+          identity: 'b2xk',
+        });
+      } finally {
+        watcher.stop();
+      }
+    });
   });
 });

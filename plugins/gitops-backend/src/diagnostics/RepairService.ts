@@ -28,6 +28,7 @@ import {
   kubernetesErrorCode,
   sshCloneUrl,
 } from '@gitops-backstage/plugin-gitops-node';
+import { ClusterClient } from '../cluster/ClusterClient';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { FluxActions } from '../actions/FluxActions';
@@ -54,6 +55,8 @@ export class RepairService {
       integrations: ScmIntegrationRegistry;
       /** Hosts where Flux gets read-only deploy keys (gitops.deployKeys). */
       deployKeyHosts: DeployKeyHost[];
+      /** Calls the Git host's deploy-key API; global fetch by default. */
+      fetch?: typeof fetch;
       logger: LoggerService;
       fluxNamespace: string;
     },
@@ -243,7 +246,7 @@ export class RepairService {
         {
           action: 'patch',
           object: secret,
-          description: `set identity, identity.pub and known_hosts of a new read-only deploy key of ${repository} (values not shown); the previous key of this environment is removed from ${host.host}`,
+          description: `set identity, identity.pub and known_hosts of a new read-only deploy key of ${repository} (values not shown); the previous key of this environment is removed from ${host.host} once the Secret holds the new one`,
         },
         {
           action: 'reconcile',
@@ -452,6 +455,7 @@ export class RepairService {
               ? `flux ${id} ${environment}`
               : `flux ${namespace}/${name}`,
           integrations: this.deps.integrations,
+          fetch: this.deps.fetch,
         });
         const data = Object.fromEntries(
           Object.entries(key.data).map(([k, v]) => [
@@ -460,21 +464,14 @@ export class RepairService {
           ]),
         );
         try {
-          await client.mergePatch(
-            { apiVersion: 'v1', kind: 'Secret', name, namespace },
-            { data },
-          );
+          await writeSecretData(client, namespace, name, data);
         } catch (error) {
-          if (kubernetesErrorCode(error) !== 404) throw error;
-          await client.create({
-            apiVersion: 'v1',
-            kind: 'Secret',
-            metadata: { name, namespace },
-            type: 'Opaque',
-            data,
-          });
+          // The environment keeps the key it has; the new one goes again.
+          await key.withdraw();
+          throw error;
         }
         await this.deps.actions.requestReconcile(watcher, repo);
+        await key.retirePrevious();
         return;
       }
       case 'resync': {
@@ -511,4 +508,28 @@ export class RepairService {
 
 export function isFailing(resource: FluxResource): boolean {
   return syncState(resource) === 'Failed';
+}
+
+/** Replaces a Secret's data, or creates the Secret when it is gone. */
+async function writeSecretData(
+  client: ClusterClient,
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+): Promise<void> {
+  try {
+    await client.mergePatch(
+      { apiVersion: 'v1', kind: 'Secret', name, namespace },
+      { data },
+    );
+  } catch (error) {
+    if (kubernetesErrorCode(error) !== 404) throw error;
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace },
+      type: 'Opaque',
+      data,
+    });
+  }
 }

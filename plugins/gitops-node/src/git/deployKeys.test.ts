@@ -50,8 +50,9 @@ function fakeHost() {
     }
     if (init.method === 'POST') {
       const body = JSON.parse(String(init.body));
-      keys.push({ id: next++, ...body });
-      return new Response('{}', { status: 201 });
+      const key = { id: next++, ...body };
+      keys.push(key);
+      return new Response(JSON.stringify(key), { status: 201 });
     }
     const id = Number(url.split('/').pop());
     keys.splice(
@@ -114,7 +115,7 @@ describe('deploy keys', () => {
       integrations,
       fetch: server.fetch,
     });
-    expect(again).toEqual({ data: first.data, created: false });
+    expect(again).toMatchObject({ data: first.data, created: false });
     expect(server.keys).toHaveLength(1);
 
     // Someone made the key writable: it is not trusted any more.
@@ -128,9 +129,63 @@ describe('deploy keys', () => {
       fetch: server.fetch,
     });
     expect(replaced.created).toBe(true);
+    // The writable key stays until the new one is stored, then goes.
+    expect(server.keys).toHaveLength(2);
+    await replaced.retirePrevious();
     expect(server.keys.map(k => [k.key, k.read_only])).toEqual([
       [replaced.data['identity.pub'], true],
     ]);
+  });
+
+  it('keeps the previous key until the new one is stored, and withdraws the new one when it could not be', async () => {
+    const server = fakeHost();
+    const title = 'flux shop staging';
+    const production = await ensureDeployKey({
+      repoUrl,
+      host,
+      title: 'flux shop production',
+      integrations,
+      fetch: server.fetch,
+    });
+    const staging = () =>
+      server.keys.filter(k => k.title === title).map(k => k.key);
+    const first = await ensureDeployKey({
+      repoUrl,
+      host,
+      title,
+      integrations,
+      fetch: server.fetch,
+    });
+    await first.retirePrevious();
+    // The host lost nothing, but the Secret did: a new key is issued.
+    const second = await ensureDeployKey({
+      repoUrl,
+      host,
+      title,
+      integrations,
+      fetch: server.fetch,
+    });
+    expect(staging()).toEqual([
+      first.data['identity.pub'],
+      second.data['identity.pub'],
+    ]);
+    // Writing the Secret failed: the environment keeps the key that works.
+    await second.withdraw();
+    expect(staging()).toEqual([first.data['identity.pub']]);
+
+    const third = await ensureDeployKey({
+      repoUrl,
+      host,
+      title,
+      integrations,
+      fetch: server.fetch,
+    });
+    await third.retirePrevious();
+    expect(staging()).toEqual([third.data['identity.pub']]);
+    // Another environment's key is not this title's to remove.
+    expect(server.keys.map(k => k.key)).toContain(
+      production.data['identity.pub'],
+    );
   });
 
   it('maps between the SSH URL Flux uses and the URL the portal clones', () => {

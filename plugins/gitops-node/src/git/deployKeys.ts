@@ -173,7 +173,8 @@ interface ListedKey {
 /** The deploy-key API of one repository; GitHub and Gitea share its shape. */
 interface DeployKeyApi {
   list(): Promise<ListedKey[]>;
-  add(title: string, key: string): Promise<void>;
+  /** Answers the id the host gave the new key. */
+  add(title: string, key: string): Promise<number>;
   remove(id: number): Promise<void>;
 }
 
@@ -233,7 +234,10 @@ function deployKeyApi(
       return (await call('GET', '?limit=100&per_page=100')).json();
     },
     async add(title, key) {
-      await call('POST', '', { title, key, read_only: true });
+      const created = await (
+        await call('POST', '', { title, key, read_only: true })
+      ).json();
+      return Number(created.id);
     },
     async remove(id) {
       await call('DELETE', `/${id}`);
@@ -245,11 +249,30 @@ const keyBody = (line: string) =>
   line.trim().split(/\s+/).slice(0, 2).join(' ');
 
 /**
+ * A deploy key that Flux is to use. The new key is on the host before any
+ * Secret holds it and the previous one goes only after, so a failure in
+ * between never leaves an environment without a working key.
+ *
+ * @public
+ */
+export interface EnsuredDeployKey {
+  /** The Secret's data: identity, identity.pub and known_hosts. */
+  data: DeployKeySecretData;
+  /** Whether a new key was added (false: the stored one is still listed). */
+  created: boolean;
+  /** Call once the Secret holds `data`: removes earlier keys of the title. */
+  retirePrevious(): Promise<void>;
+  /** Call when the Secret could not be written: removes the new key again. */
+  withdraw(): Promise<void>;
+}
+
+/**
  * Makes sure Flux has a read-only deploy key for one repository and
  * environment, titled `title`: the key in `existingPrivateKey` (from the
  * Secret a previous run wrote) is kept when the host still lists it as
- * read-only, otherwise a new key is generated and added, and older keys of
- * the same title are removed. Answers the Secret's data.
+ * read-only, otherwise a new key is generated and added. The caller stores
+ * the answer's data in the Secret, then calls `retirePrevious` (or
+ * `withdraw` when it could not).
  *
  * @public
  */
@@ -260,7 +283,7 @@ export async function ensureDeployKey(options: {
   existingPrivateKey?: string;
   integrations: ScmIntegrationRegistry;
   fetch?: typeof fetch;
-}): Promise<{ data: DeployKeySecretData; created: boolean }> {
+}): Promise<EnsuredDeployKey> {
   const api = deployKeyApi(
     options.repoUrl,
     options.host,
@@ -282,13 +305,12 @@ export async function ensureDeployKey(options: {
         known_hosts: options.host.knownHosts,
       },
       created: false,
+      retirePrevious: async () => {},
+      withdraw: async () => {},
     };
   }
   const { privateKey, publicKey } = generateDeployKey();
-  await api.add(options.title, publicKey);
-  for (const stale of listed.filter(k => k.title === options.title)) {
-    await api.remove(stale.id);
-  }
+  const id = await api.add(options.title, publicKey);
   return {
     data: {
       identity: privateKey,
@@ -296,5 +318,15 @@ export async function ensureDeployKey(options: {
       known_hosts: options.host.knownHosts,
     },
     created: true,
+    async retirePrevious() {
+      for (const stale of listed.filter(
+        k => k.title === options.title && k.id !== id,
+      )) {
+        await api.remove(stale.id);
+      }
+    },
+    async withdraw() {
+      await api.remove(id);
+    },
   };
 }

@@ -16,6 +16,7 @@ import {
   AppliedObject,
   DeployKeyHost,
   deployKeyHostOf,
+  EnsuredDeployKey,
   ensureDeployKey,
   GitCredentials,
   portalCloneUrl,
@@ -379,6 +380,8 @@ export function createFluxResourcesAction(options: {
           }
 
           let gitSecret = plannedSecret();
+          let issuedKey: EnsuredDeployKey | undefined;
+          let secretStored = false;
           if (gitAccess.kind === 'deployKey' && !ctx.isDryRun) {
             try {
               const previous = found?.found.get(
@@ -395,6 +398,7 @@ export function createFluxResourcesAction(options: {
                 fetch: options.fetch,
               });
               gitSecret = { ...key.data };
+              issuedKey = key;
               log(
                 key.created
                   ? `read-only deploy key added to ${gitAccess.repository}`
@@ -418,6 +422,12 @@ export function createFluxResourcesAction(options: {
             try {
               const applied = await serverSideApply(client, manifest);
               result.objects.push(applied);
+              if (
+                manifest.kind === 'Secret' &&
+                manifest.metadata?.name === names.secret
+              ) {
+                secretStored = true;
+              }
               if (applied.result !== 'unchanged') {
                 result.changes += 1;
               }
@@ -427,6 +437,7 @@ export function createFluxResourcesAction(options: {
               break;
             }
           }
+          await settleDeployKey(issuedKey, secretStored, log);
           if (!plan.autoSync && result.result !== 'failed') {
             log(`auto-sync off: ${result.workload.kind} is suspended`);
           }
@@ -451,6 +462,37 @@ export function createFluxResourcesAction(options: {
       }
     },
   });
+}
+
+/**
+ * A new deploy key replaces the previous one only once its Secret is
+ * stored; when the Secret was not written, the new key goes again and the
+ * environment keeps the key it had.
+ */
+async function settleDeployKey(
+  key: EnsuredDeployKey | undefined,
+  secretStored: boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!key?.created) {
+    return;
+  }
+  try {
+    if (secretStored) {
+      await key.retirePrevious();
+    } else {
+      await key.withdraw();
+      log('the new deploy key was removed again: its Secret was not written');
+    }
+  } catch (error) {
+    log(
+      `${
+        secretStored
+          ? 'the previous deploy key could not be removed'
+          : 'the unused new deploy key could not be removed'
+      }: ${(error as Error).message}`,
+    );
+  }
 }
 
 /**
