@@ -527,20 +527,20 @@ describe('repairs and the /health routes', () => {
         metadata: { name: 'keyed-auth', namespace: 'apps' },
         data: { identity: 'b2xk' },
       });
-      const request = {
+      const refresh = {
         cluster: 'local',
         type: 'refresh-git-credentials' as const,
         target: { kind: 'GitRepository', namespace: 'apps', name: 'keyed' },
       };
-      return { ...fixture, request };
+      return { ...fixture, refresh };
     }
 
     it('removes the previous key only once the Secret holds the new one', async () => {
       const host = gitHost();
-      const { client, watcher, repairs, request } = await withKeyedSource(host);
+      const { client, watcher, repairs, refresh } = await withKeyedSource(host);
       try {
         const record = await repairs.apply(
-          request,
+          refresh,
           'user:default/owner',
           mockCredentials.user(),
         );
@@ -558,11 +558,11 @@ describe('repairs and the /health routes', () => {
 
     it('withdraws the new key and keeps the previous one when the Secret cannot be written', async () => {
       const host = gitHost();
-      const { client, watcher, repairs, request } = await withKeyedSource(host);
+      const { client, watcher, repairs, refresh } = await withKeyedSource(host);
       try {
         client.failNext('mergePatch', apiError(500, 'InternalError'));
         const record = await repairs.apply(
-          request,
+          refresh,
           'user:default/owner',
           mockCredentials.user(),
         );
