@@ -211,8 +211,16 @@ export class FakeClusterClient implements ClusterClient {
     return object;
   }
 
-  async delete(address: ObjectAddress) {
-    this.record('delete', address);
+  async delete(address: ObjectAddress, preconditions?: { uid?: string }) {
+    this.record('delete', address, preconditions);
+    const current = this.get(address.kind, address.namespace, address.name);
+    if (preconditions?.uid && current?.metadata?.uid !== preconditions.uid) {
+      throw apiError(
+        409,
+        'Conflict',
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current?.metadata?.uid}`,
+      );
+    }
     this.objects.delete(key(address.kind, address.namespace, address.name));
   }
 

@@ -89,7 +89,11 @@ export interface ClusterClient {
       unknown
     >,
   ): Promise<any>;
-  delete(address: ObjectAddress): Promise<void>;
+  /** With `uid`, deletes only that object, not one re-created under its name. */
+  delete(
+    address: ObjectAddress,
+    preconditions?: { uid?: string },
+  ): Promise<void>;
   /** The live object, with its managedFields (the watch cache drops them). */
   read(address: ObjectAddress): Promise<any>;
 

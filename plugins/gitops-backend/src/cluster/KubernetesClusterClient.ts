@@ -151,14 +151,22 @@ export class KubernetesClusterClient implements ClusterClient {
     );
   }
 
-  async delete(address: ObjectAddress) {
+  async delete(address: ObjectAddress, preconditions?: { uid?: string }) {
     await this.bounded(
       `deleting ${address.kind} ${address.namespace}/${address.name}`,
-      this.objects.delete({
-        apiVersion: address.apiVersion,
-        kind: address.kind,
-        metadata: { name: address.name, namespace: address.namespace },
-      }),
+      this.objects.delete(
+        {
+          apiVersion: address.apiVersion,
+          kind: address.kind,
+          metadata: { name: address.name, namespace: address.namespace },
+        },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        preconditions ? { preconditions } : undefined,
+      ),
     );
   }
 

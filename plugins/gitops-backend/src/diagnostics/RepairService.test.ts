@@ -45,6 +45,7 @@ describe('repairs and the /health routes', () => {
           metadata: {
             name: 'orphan',
             namespace: 'apps',
+            uid: 'uid-orphan',
             labels: { 'app.kubernetes.io/managed-by': 'backstage-gitops' },
             annotations: {
               'gitops.backstage.io/entity-ref': 'component:default/gone',
@@ -414,12 +415,29 @@ describe('repairs and the /health routes', () => {
         outcome: 'failed',
         error: 'admission webhook said no',
       });
+      // Re-created under its name since the watch saw it: not the listed one.
+      const listed = client.get('Kustomization', 'apps', 'orphan');
+      client.add({
+        ...listed,
+        metadata: { ...listed.metadata, uid: 'uid-newcomer' },
+      });
+      const refused = await repairs.apply(
+        { cluster: 'local', type: 'remove-zombies' },
+        'service:ops',
+        {} as any,
+      );
+      expect(refused.outcome).toBe('failed');
+      expect(client.get('Kustomization', 'apps', 'orphan')).toBeDefined();
+      client.add(listed);
       const applied = await repairs.apply(
         { cluster: 'local', type: 'remove-zombies' },
         'service:ops',
         {} as any,
       );
       expect(applied.outcome).toBe('applied');
+      expect(client.callsOf('delete').at(-1)?.[1]).toEqual({
+        uid: 'uid-orphan',
+      });
       expect(client.get('Kustomization', 'apps', 'orphan')).toBeUndefined();
       expect(client.get('Kustomization', 'apps', 'kept')).toBeDefined();
     } finally {

@@ -491,12 +491,16 @@ export class RepairService {
             step.object.name,
           );
           if (!resource) continue;
-          await client.delete({
-            apiVersion: resource.apiVersion,
-            kind: resource.kind,
-            name: resource.metadata.name,
-            namespace: resource.metadata.namespace,
-          });
+          // The object the plan listed, not one re-created under its name.
+          await client.delete(
+            {
+              apiVersion: resource.apiVersion,
+              kind: resource.kind,
+              name: resource.metadata.name,
+              namespace: resource.metadata.namespace,
+            },
+            { uid: resource.metadata.uid },
+          );
         }
         return;
       }
