@@ -7,7 +7,11 @@ import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { EntityScope } from '../entities/EntityScope';
 import { DeployStore } from './DeployStore';
-import { pickDeployment, readContainers } from './deployments';
+import {
+  pickDeployment,
+  readDeployment,
+  requireAppliedByKustomization,
+} from './deployments';
 import { environmentContext } from './environmentContext';
 
 /** The field manager of manual deploys; the tracker knows it as ours. */
@@ -25,11 +29,13 @@ export class ManualDeployService {
   ): Promise<ManualDeployResult> {
     const context = environmentContext(scope, request.environment);
     const deployment = pickDeployment(context, request.deployment);
-    const containers = await readContainers(
+    const live = await readDeployment(
       this.options.clients,
       context,
       deployment,
     );
+    requireAppliedByKustomization(context, live);
+    const containers = live.spec?.template.spec?.containers ?? [];
     const container = request.container
       ? containers.find(c => c.name === request.container)
       : containers[0];

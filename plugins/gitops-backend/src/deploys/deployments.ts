@@ -1,5 +1,5 @@
-import { InputError } from '@backstage/errors';
-import { V1Container } from '@kubernetes/client-node';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { V1Container, V1Deployment } from '@kubernetes/client-node';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { EnvironmentContext } from './environmentContext';
@@ -41,22 +41,55 @@ export function pickDeployment(
   return deployments[0];
 }
 
-/** The containers of a Deployment as the cluster has it now: the one read of a Deployment. */
-export async function readContainers(
+/** A Deployment as the cluster has it now: the one read of a Deployment. */
+export async function readDeployment(
   clients: ClusterClients,
   context: EnvironmentContext,
   deployment: DeploymentRef,
-): Promise<V1Container[]> {
+): Promise<V1Deployment> {
   try {
-    const found = await clients
+    return await clients
       .get(context.target.cluster)
       .readDeployment(deployment.namespace, deployment.name);
-    return found.spec?.template.spec?.containers ?? [];
   } catch (error) {
     throw new Error(
       `reading Deployment ${deployment.namespace}/${
         deployment.name
       }: ${describeKubernetesError(error)}`,
+    );
+  }
+}
+
+/** The containers of a Deployment as the cluster has it now. */
+export async function readContainers(
+  clients: ClusterClients,
+  context: EnvironmentContext,
+  deployment: DeploymentRef,
+): Promise<V1Container[]> {
+  const found = await readDeployment(clients, context, deployment);
+  return found.spec?.template.spec?.containers ?? [];
+}
+
+/**
+ * Refuses to write to a Deployment that the environment's Kustomization did
+ * not apply: the inventory it was found in is status, while the labels
+ * kustomize-controller sets on what it applies are on the live object.
+ */
+export function requireAppliedByKustomization(
+  context: EnvironmentContext,
+  found: V1Deployment,
+): void {
+  const labels = found.metadata?.labels ?? {};
+  const name = labels['kustomize.toolkit.fluxcd.io/name'];
+  const namespace = labels['kustomize.toolkit.fluxcd.io/namespace'];
+  const { namespace: wantedNamespace, kustomization } = context.target;
+  if (name !== kustomization || namespace !== wantedNamespace) {
+    throw new NotAllowedError(
+      `Deployment ${found.metadata?.namespace}/${
+        found.metadata?.name
+      } was not applied by Kustomization ${wantedNamespace}/${kustomization} (its labels name ${
+        name ? `${namespace}/${name}` : 'no Kustomization'
+      }); the portal sets images only on what the environment's Kustomization applied`,
     );
   }
 }

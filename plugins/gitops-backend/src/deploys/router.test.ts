@@ -49,6 +49,12 @@ const labels = {
 };
 const SHOP = 'component:default/shop';
 
+/** The labels kustomize-controller sets on what a Kustomization applied. */
+const appliedBy = (namespace: string, name: string) => ({
+  'kustomize.toolkit.fluxcd.io/name': name,
+  'kustomize.toolkit.fluxcd.io/namespace': namespace,
+});
+
 describe('the deploy routes', () => {
   let root: string;
   let origin: string;
@@ -115,6 +121,7 @@ describe('the deploy routes', () => {
             { name: 'sidecar', image: 'envoy:1' },
             { name: 'app', image: 'registry.example.com/shop:1.0.0' },
           ],
+          labels: appliedBy('apps', 'shop-dev'),
         }),
       ),
     ));
@@ -400,6 +407,28 @@ describe('the deploy routes', () => {
     expect(failed.body.error.message).toBe(
       'applying the image to Deployment apps/shop: webhook denied',
     );
+    expect(await store.list({ limit: 10 })).toEqual([]);
+  });
+
+  it('refuses a manual deploy to a Deployment the environment did not apply, though its inventory lists it', async () => {
+    const deployment = client.get('Deployment', 'apps', 'shop');
+    for (const labels of [
+      {},
+      appliedBy('apps', 'other'),
+      appliedBy('elsewhere', 'shop-dev'),
+    ]) {
+      client.add({ ...deployment, metadata: { ...deployment.metadata, labels } });
+      const refused = await request(app)
+        .post(`${base}/manual`)
+        .set('Authorization', ownerHeader)
+        .send({ environment: 'development', image: 'a:1' });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toContain(
+        'was not applied by Kustomization apps/shop-dev',
+      );
+    }
+    expect(client.callsOf('serverSideApply')).toEqual([]);
+    expect(client.callsOf('createEvent')).toEqual([]);
     expect(await store.list({ limit: 10 })).toEqual([]);
   });
 
