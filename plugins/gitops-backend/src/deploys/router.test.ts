@@ -412,12 +412,15 @@ describe('the deploy routes', () => {
 
   it('refuses a manual deploy to a Deployment the environment did not apply, though its inventory lists it', async () => {
     const deployment = client.get('Deployment', 'apps', 'shop');
-    for (const labels of [
+    for (const fluxLabels of [
       {},
       appliedBy('apps', 'other'),
       appliedBy('elsewhere', 'shop-dev'),
     ]) {
-      client.add({ ...deployment, metadata: { ...deployment.metadata, labels } });
+      client.add({
+        ...deployment,
+        metadata: { ...deployment.metadata, labels: fluxLabels },
+      });
       const refused = await request(app)
         .post(`${base}/manual`)
         .set('Authorization', ownerHeader)
