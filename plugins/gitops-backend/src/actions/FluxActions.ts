@@ -40,10 +40,7 @@ export class FluxActions {
       );
     }
     if (options.withSource) {
-      const ref =
-        resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
-      const namespace = ref?.namespace ?? resource.metadata.namespace ?? '';
-      const source = ref && watcher.get(ref.kind, namespace, ref.name);
+      const source = watcher.sourceOf(resource);
       if (!source) {
         throw new InputError(
           `${describe(resource)} has no source to reconcile`,

@@ -7,6 +7,7 @@ import {
   fluxKindInfo,
   FluxResource,
   LABEL_KUBERNETES_ID,
+  sourceRefOf,
   WorkloadResource,
 } from '@gitops-backstage/plugin-gitops-common';
 import { ClusterClient } from './ClusterClient';
@@ -113,6 +114,12 @@ export class ClusterWatcher {
 
   get(kind: string, namespace: string, name: string): FluxResource | undefined {
     return this.stores.get(kind)?.get(`${namespace}/${name}`);
+  }
+
+  /** The source object a Kustomization or HelmRelease reads, when watched. */
+  sourceOf(resource: FluxResource): FluxResource | undefined {
+    const ref = sourceRefOf(resource);
+    return ref && this.get(ref.kind, ref.namespace, ref.name);
   }
 
   onChange(listener: (resource: FluxResource) => void): () => void {

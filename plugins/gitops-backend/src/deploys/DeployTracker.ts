@@ -391,16 +391,10 @@ function targetOf(watcher: ClusterWatcher, resource: FluxResource) {
   };
 }
 
+/** The GitRepository a Kustomization reads: commits are looked up there. */
 function sourceOf(watcher: ClusterWatcher, resource: FluxResource) {
-  const ref = resource.spec?.sourceRef;
-  if (!ref || ref.kind !== 'GitRepository') {
-    return undefined;
-  }
-  return watcher.get(
-    ref.kind,
-    ref.namespace ?? resource.metadata.namespace ?? '',
-    ref.name,
-  );
+  const source = watcher.sourceOf(resource);
+  return source?.kind === 'GitRepository' ? source : undefined;
 }
 
 function readyCondition(resource: FluxResource) {

@@ -80,10 +80,7 @@ export function environmentContext(
   }
   const { watcher, resource } = kustomizations[0];
   const namespace = resource.metadata.namespace ?? '';
-  const ref = resource.spec?.sourceRef;
-  const source = ref
-    ? watcher.get(ref.kind, ref.namespace ?? namespace, ref.name)
-    : undefined;
+  const source = watcher.sourceOf(resource);
   // Every use of an environment acts on it or reads Git with the portal's
   // credentials: the repository it is deployed from must be the entity's
   // too. A Kustomization pointing at another entity's source must not make

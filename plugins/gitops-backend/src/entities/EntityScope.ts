@@ -199,15 +199,7 @@ export class EntityScope {
    * reconciling "with its source" acts on the source.
    */
   requireActionableSource({ watcher, resource }: EntityObject): void {
-    const ref =
-      resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
-    const source =
-      ref &&
-      watcher.get(
-        ref.kind,
-        ref.namespace ?? resource.metadata.namespace ?? '',
-        ref.name,
-      );
+    const source = watcher.sourceOf(resource);
     if (source) {
       this.requireActionable(source);
     }

@@ -1,6 +1,7 @@
 import {
   FluxEvent,
   FluxResource,
+  sourceRefOf,
 } from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
@@ -18,14 +19,9 @@ export class FluxEventsService {
         namespace: resource.metadata.namespace ?? '',
       },
     ];
-    const ref =
-      resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
-    if (ref) {
-      targets.push({
-        kind: ref.kind,
-        name: ref.name,
-        namespace: ref.namespace ?? resource.metadata.namespace ?? '',
-      });
+    const source = sourceRefOf(resource);
+    if (source) {
+      targets.push(source);
     }
     try {
       const lists = await Promise.all(

@@ -107,6 +107,25 @@ export function inventoryWorkloads(
 }
 
 /**
+ * The source a Kustomization or HelmRelease reads (a HelmRelease's through
+ * its chart), with the namespace Flux resolves when the ref names none.
+ *
+ * @public
+ */
+export function sourceRefOf(
+  resource: FluxResource,
+): { kind: string; namespace: string; name: string } | undefined {
+  const ref = resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
+  return ref
+    ? {
+        kind: ref.kind,
+        namespace: ref.namespace ?? resource.metadata.namespace ?? '',
+        name: ref.name,
+      }
+    : undefined;
+}
+
+/**
  * The normalized status of one Flux object, as the portal's API serves it.
  *
  * @public
@@ -118,8 +137,6 @@ export function fluxObjectStatus(
 ): FluxObjectStatus {
   const ready = condition(resource, 'Ready');
   const namespace = resource.metadata.namespace ?? '';
-  const sourceRef =
-    resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
   const revision = fluxRevision(resource);
   return {
     cluster,
@@ -138,13 +155,7 @@ export function fluxObjectStatus(
     lastAttemptedRevision: resource.status?.lastAttemptedRevision,
     lastTransitionTime: ready?.lastTransitionTime,
     lastHandledReconcileAt: resource.status?.lastHandledReconcileAt,
-    source: sourceRef
-      ? {
-          kind: sourceRef.kind,
-          namespace: sourceRef.namespace ?? namespace,
-          name: sourceRef.name,
-        }
-      : undefined,
+    source: sourceRefOf(resource),
     url: resource.spec?.url,
     webUrl: resource.metadata.annotations?.[ANNOTATION_REPOSITORY_WEB_URL],
     dependsOn: (resource.spec?.dependsOn ?? []).map(d => ({
