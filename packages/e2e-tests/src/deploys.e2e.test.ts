@@ -362,6 +362,23 @@ describe('Deploys and the deploy history', () => {
     expect((await history('?method=pipeline')).map(d => d.commitSha)).toEqual([
       sha,
     ]);
+    // The Kustomization it asked to apply says who reported it.
+    const event = await waitFor('the pipeline-deploy event', async () => {
+      const list = await cluster.core.listNamespacedEvent({
+        namespace,
+        fieldSelector:
+          'involvedObject.name=development,involvedObject.kind=Kustomization',
+      });
+      return list.items.find(e => e.reason === 'GitOpsPortalPipelineDeploy');
+    });
+    expect(event.message).toMatch(
+      new RegExp(
+        `^pipeline-deploy by service:\\S+: commit ${sha.slice(
+          0,
+          12,
+        )} from pipeline release$`,
+      ),
+    );
   });
 
   it('records a manual deploy and a kubectl edit as manual', async () => {

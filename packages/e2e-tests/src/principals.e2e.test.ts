@@ -148,7 +148,7 @@ describe('Principals, plan digests and action events on the real stack', () => {
   it('writes every action as a Kubernetes Event on the object, with who and why', async () => {
     const reconciled = await callPortal(`${objectPath}/reconcile`, {
       method: 'POST',
-      body: {},
+      body: { withSource: true },
     });
     expect(reconciled.status).toBe(200);
     const suspended = await callPortal(`${objectPath}/suspend`, {
@@ -186,6 +186,16 @@ describe('Principals, plan digests and action events on the real stack', () => {
         'Normal',
       ],
     ]);
+    // "Sync with source" asked the GitRepository to fetch too.
+    const sourceEvent = await waitFor('the source event', async () => {
+      const list = await cluster.core.listNamespacedEvent({
+        namespace,
+        fieldSelector:
+          'involvedObject.name=development,involvedObject.kind=GitRepository',
+      });
+      return list.items.find(e => e.reason === 'GitOpsPortalReconcile');
+    });
+    expect(sourceEvent.message).toBe('reconcile by user:default/guest');
   });
 
   it('applies a repair only with the digest of the current plan (409 once the cluster moved)', async () => {

@@ -210,6 +210,16 @@ describe('the Flux object routes', () => {
         message: 'reconcile by user:default/owner',
         reportingComponent: 'backstage-gitops',
       }),
+      // The source was asked to fetch too: it says who asked.
+      expect.objectContaining({
+        involvedObject: expect.objectContaining({
+          apiVersion: 'source.toolkit.fluxcd.io/v1',
+          kind: 'GitRepository',
+          namespace: 'apps',
+        }),
+        reason: 'GitOpsPortalReconcile',
+        message: 'reconcile by user:default/owner',
+      }),
     ]);
     expect(outcomes).toEqual([{ eventId: 'reconcile', outcome: 'success' }]);
   });

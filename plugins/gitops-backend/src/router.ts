@@ -72,15 +72,19 @@ export async function createRouter(
       req.params.objectName,
     );
   /** The object as the audit names it. */
-  const actedOn = ({ watcher, resource }: ReturnType<typeof objectOf>) => [
-    {
+  const actedOn = (
+    { watcher, resource }: ReturnType<typeof objectOf>,
+    { withSource }: { withSource?: boolean } = {},
+  ) => {
+    const source = withSource && watcher.sourceOf(resource);
+    return [resource, ...(source ? [source] : [])].map(object => ({
       cluster: watcher.cluster.name,
-      apiVersion: resource.apiVersion,
-      kind: resource.kind,
-      namespace: resource.metadata.namespace,
-      name: resource.metadata.name,
-    },
-  ];
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      namespace: object.metadata.namespace,
+      name: object.metadata.name,
+    }));
+  };
 
   router.post(`${objectPath}/reconcile`, async (req, res) => {
     const body = parseBody(reconcileBody, req.body);
@@ -93,7 +97,7 @@ export async function createRouter(
     const result = await audit.record(
       { action: 'reconcile', actor: scope.caller.ref, request: req },
       () => actions.reconcile(watcher, resource, body),
-      () => actedOn({ watcher, resource }),
+      () => actedOn({ watcher, resource }, body),
     );
     res.json(result);
   });

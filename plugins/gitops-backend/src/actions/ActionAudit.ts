@@ -13,6 +13,7 @@ export const PORTAL_ACTIONS = {
   deploy: 'GitOpsPortalDeploy',
   rollback: 'GitOpsPortalRollback',
   'manual-deploy': 'GitOpsPortalManualDeploy',
+  'pipeline-deploy': 'GitOpsPortalPipelineDeploy',
   repair: 'GitOpsPortalRepair',
 } as const;
 

@@ -536,6 +536,20 @@ describe('the deploy routes', () => {
       commitSha: sha,
       commitMessage: 'change deploy/overlays/shop-dev/app.txt',
     });
+    // The Kustomization it asked to apply says which pipeline reported.
+    expect(
+      client
+        .callsOf('createEvent')
+        .map(([e]) => [e.involvedObject.kind, e.reason, e.message]),
+    ).toEqual([
+      [
+        'Kustomization',
+        'GitOpsPortalPipelineDeploy',
+        `pipeline-deploy by service:${
+          mockCredentials.service().principal.subject
+        }: commit ${sha.slice(0, 12)} from pipeline release`,
+      ],
+    ]);
     // Reported twice: the same row.
     const again = await request(app)
       .post('/deploys/pipeline')

@@ -150,7 +150,18 @@ export function createDeployRouter(
     const credentials = await scopes.pipelineCredentials(req);
     const body = parseBody(pipelineBody, req.body);
     const scope = await scopes.forPipelineReport(credentials, body.entityRef);
-    const deploy = await pipelineReports.report(scope, body);
+    const deploy = await audit.record(
+      {
+        action: 'pipeline-deploy',
+        actor: scope.caller.ref,
+        why: `commit ${body.revision.slice(0, 12)}${
+          body.pipeline ? ` from pipeline ${body.pipeline}` : ''
+        }`,
+        request: req,
+      },
+      () => pipelineReports.report(scope, body),
+      deployTargets,
+    );
     res.status(201).json({ deploy });
   });
 
