@@ -363,14 +363,10 @@ describe('Deploys and the deploy history', () => {
       sha,
     ]);
     // The Kustomization it asked to apply says who reported it.
-    const event = await waitFor('the pipeline-deploy event', async () => {
-      const list = await cluster.core.listNamespacedEvent({
-        namespace,
-        fieldSelector:
-          'involvedObject.name=development,involvedObject.kind=Kustomization',
-      });
-      return list.items.find(e => e.reason === 'GitOpsPortalPipelineDeploy');
-    });
+    const event = await cluster.portalEvent(
+      { kind: 'Kustomization', namespace, name: 'development' },
+      'GitOpsPortalPipelineDeploy',
+    );
     expect(event.message).toMatch(
       new RegExp(
         `^pipeline-deploy by service:\\S+: commit ${sha.slice(

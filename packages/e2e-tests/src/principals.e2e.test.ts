@@ -162,15 +162,13 @@ describe('Principals, plan digests and action events on the real stack', () => {
     });
     expect(resumed.status).toBe(200);
 
+    const development = {
+      kind: 'Kustomization',
+      namespace,
+      name: 'development',
+    };
     const events = await waitFor('the portal events', async () => {
-      const list = await cluster.core.listNamespacedEvent({
-        namespace,
-        fieldSelector:
-          'involvedObject.name=development,involvedObject.kind=Kustomization',
-      });
-      const ours = list.items.filter(
-        e => e.reportingComponent === 'backstage-gitops',
-      );
+      const ours = await cluster.portalEvents(development);
       return ours.length >= 3 ? ours : undefined;
     });
     expect(
@@ -187,14 +185,10 @@ describe('Principals, plan digests and action events on the real stack', () => {
       ],
     ]);
     // "Sync with source" asked the GitRepository to fetch too.
-    const sourceEvent = await waitFor('the source event', async () => {
-      const list = await cluster.core.listNamespacedEvent({
-        namespace,
-        fieldSelector:
-          'involvedObject.name=development,involvedObject.kind=GitRepository',
-      });
-      return list.items.find(e => e.reason === 'GitOpsPortalReconcile');
-    });
+    const sourceEvent = await cluster.portalEvent(
+      { ...development, kind: 'GitRepository' },
+      'GitOpsPortalReconcile',
+    );
     expect(sourceEvent.message).toBe('reconcile by user:default/guest');
   });
 
@@ -247,14 +241,10 @@ describe('Principals, plan digests and action events on the real stack', () => {
     });
     expect(applied.status).toBe(200);
     expect((await applied.json()).outcome).toBe('applied');
-    const repairEvent = await waitFor('the repair event', async () => {
-      const list = await cluster.core.listNamespacedEvent({
-        namespace,
-        fieldSelector:
-          'involvedObject.name=development,involvedObject.kind=Kustomization',
-      });
-      return list.items.find(e => e.reason === 'GitOpsPortalRepair');
-    });
+    const repairEvent = await cluster.portalEvent(
+      { kind: 'Kustomization', namespace, name: 'development' },
+      'GitOpsPortalRepair',
+    );
     expect(repairEvent.message).toBe('repair by user:default/guest: resync');
   });
 });

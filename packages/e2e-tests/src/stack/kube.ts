@@ -1,12 +1,20 @@
 import {
   AppsV1Api,
   CoreV1Api,
+  CoreV1Event,
   KubeConfig,
   KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
 import { StackEnv } from './stackEnv';
+
+/** An object by kind, namespace and name. */
+export interface ObjectName {
+  kind: string;
+  namespace: string;
+  name: string;
+}
 
 export interface FluxCondition {
   type: string;
@@ -52,6 +60,24 @@ export class TestCluster {
 
   async deleteNamespace(name: string): Promise<void> {
     await this.core.deleteNamespace({ name }).catch(() => undefined);
+  }
+
+  /** The Kubernetes Events the portal wrote on one object. */
+  async portalEvents(object: ObjectName): Promise<CoreV1Event[]> {
+    const list = await this.core.listNamespacedEvent({
+      namespace: object.namespace,
+      fieldSelector: `involvedObject.name=${object.name},involvedObject.kind=${object.kind}`,
+    });
+    return list.items.filter(e => e.reportingComponent === 'backstage-gitops');
+  }
+
+  /** Waits for the portal's Event with this reason on one object. */
+  portalEvent(object: ObjectName, reason: string): Promise<CoreV1Event> {
+    return waitFor(
+      `a ${reason} Event on ${object.kind} ${object.namespace}/${object.name}`,
+      async () =>
+        (await this.portalEvents(object)).find(e => e.reason === reason),
+    );
   }
 
   /** Server-side apply, as `fieldManager` (the tests' own by default). */

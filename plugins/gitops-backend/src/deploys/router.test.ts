@@ -170,6 +170,12 @@ describe('the deploy routes', () => {
   });
 
   const base = '/entities/component/default/shop/deploys';
+  /** A manual deploy as the entity's owner. */
+  const manualDeploy = (body: object) =>
+    request(app)
+      .post(`${base}/manual`)
+      .set('Authorization', ownerHeader)
+      .send(body);
   const changes = { image: 'registry.example.com/shop:2.0.0', replicas: 2 };
 
   it('previews a change as a diff of the overlay, touching nothing', async () => {
@@ -319,15 +325,12 @@ describe('the deploy routes', () => {
   });
 
   it('sets an image in the cluster by server-side apply and warns Flux reverts it', async () => {
-    const res = await request(app)
-      .post(`${base}/manual`)
-      .set('Authorization', ownerHeader)
-      .send({
-        environment: 'development',
-        image: 'registry.example.com/shop:hotfix',
-        container: 'app',
-        reason: 'hotfix',
-      });
+    const res = await manualDeploy({
+      environment: 'development',
+      image: 'registry.example.com/shop:hotfix',
+      container: 'app',
+      reason: 'hotfix',
+    });
     expect(res.status).toBe(201);
     expect(
       client
@@ -371,38 +374,36 @@ describe('the deploy routes', () => {
   });
 
   it('names what is wrong with a manual deploy', async () => {
-    const container = await request(app)
-      .post(`${base}/manual`)
-      .set('Authorization', ownerHeader)
-      .send({ environment: 'development', image: 'a:1', container: 'nope' });
+    const container = await manualDeploy({
+      environment: 'development',
+      image: 'a:1',
+      container: 'nope',
+    });
     expect(container.status).toBe(400);
     expect(container.body.error.message).toContain(
       "has no container 'nope' (it has sidecar, app)",
     );
-    const several = await request(app)
-      .post(`${base}/manual`)
-      .set('Authorization', ownerHeader)
-      .send({ environment: 'staging', image: 'a:1' });
+    const several = await manualDeploy({
+      environment: 'staging',
+      image: 'a:1',
+    });
     expect(several.status).toBe(400);
     expect(several.body.error.message).toContain('has 2 Deployments');
-    const unknown = await request(app)
-      .post(`${base}/manual`)
-      .set('Authorization', ownerHeader)
-      .send({ environment: 'qa', image: 'a:1' });
+    const unknown = await manualDeploy({ environment: 'qa', image: 'a:1' });
     expect(unknown.body.error.message).toContain(
       "has no environment 'qa' (it has development, staging)",
     );
-    const image = await request(app)
-      .post(`${base}/manual`)
-      .set('Authorization', ownerHeader)
-      .send({ environment: 'development', image: 'UPPER CASE' });
+    const image = await manualDeploy({
+      environment: 'development',
+      image: 'UPPER CASE',
+    });
     expect(image.status).toBe(400);
     expect(image.body.error.message).toContain('image');
     client.failNext('serverSideApply', new Error('webhook denied'));
-    const failed = await request(app)
-      .post(`${base}/manual`)
-      .set('Authorization', ownerHeader)
-      .send({ environment: 'development', image: 'a:1' });
+    const failed = await manualDeploy({
+      environment: 'development',
+      image: 'a:1',
+    });
     expect(failed.status).toBe(500);
     expect(failed.body.error.message).toBe(
       'applying the image to Deployment apps/shop: webhook denied',
@@ -421,10 +422,10 @@ describe('the deploy routes', () => {
         ...deployment,
         metadata: { ...deployment.metadata, labels: fluxLabels },
       });
-      const refused = await request(app)
-        .post(`${base}/manual`)
-        .set('Authorization', ownerHeader)
-        .send({ environment: 'development', image: 'a:1' });
+      const refused = await manualDeploy({
+        environment: 'development',
+        image: 'a:1',
+      });
       expect(refused.status).toBe(403);
       expect(refused.body.error.message).toContain(
         'was not applied by Kustomization apps/shop-dev',
