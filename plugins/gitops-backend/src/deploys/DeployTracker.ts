@@ -3,6 +3,7 @@ import {
   DeployRecord,
   FluxResource,
   LABEL_ENVIRONMENT,
+  revisionSha,
 } from '@gitops-backstage/plugin-gitops-common';
 import { GITOPS_FIELD_MANAGER } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
@@ -10,7 +11,7 @@ import { WatchedWorkload } from '../cluster/projection';
 import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { DeployStore } from './DeployStore';
-import { revisionSha, setByPortal } from './environmentContext';
+import { setByPortal } from './environmentContext';
 import { CommitInfo, LocalRepo } from './GitWorkspace';
 import { OverlayRepos } from './overlayRepo';
 import { MANUAL_FIELD_MANAGER } from './ManualDeployService';

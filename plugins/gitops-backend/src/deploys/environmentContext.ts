@@ -183,19 +183,3 @@ function requireSetByPortal(
 export function fluxRevision(branch: string, sha: string): string {
   return `${branch}@sha1:${sha}`;
 }
-
-/** The sha of a Flux revision (`main@sha1:abc…`, or a bare sha). */
-export function revisionSha(revision?: string): string | undefined {
-  return /(?:sha1:)?([0-9a-f]{40})$/.exec(revision ?? '')?.[1];
-}
-
-/** A link to the commit on the Git host's web UI, when it has a known one. */
-export function commitLink(repoUrl: string, sha: string): string | undefined {
-  if (!/^https?:\/\//.test(repoUrl)) {
-    return undefined;
-  }
-  const base = repoUrl.replace(/\.git$/, '').replace(/\/$/, '');
-  return base.includes('gitlab')
-    ? `${base}/-/commit/${sha}`
-    : `${base}/commit/${sha}`;
-}

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ScmIntegrationRegistry } from '@backstage/integration';
+import { commitWebUrl } from '@gitops-backstage/plugin-gitops-common';
 import { resolveGitCredentials } from '@gitops-backstage/plugin-gitops-node';
-import { commitLink, GitContext } from './environmentContext';
+import { GitContext } from './environmentContext';
 import { GitWorkspace, LocalRepo } from './GitWorkspace';
 
 /** Names Kustomize reads an overlay's kustomization from. */
@@ -36,7 +37,7 @@ export class OverlayRepos {
 
   /** A link to a commit on the Git host's web UI. */
   commitLink(repoUrl: string, sha: string): string | undefined {
-    return commitLink(this.workspace.cloneUrl(repoUrl), sha);
+    return commitWebUrl(this.workspace.cloneUrl(repoUrl), sha);
   }
 }
 

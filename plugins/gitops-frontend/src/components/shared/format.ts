@@ -1,4 +1,8 @@
 import { DateTime } from 'luxon';
+import {
+  commitWebUrl,
+  revisionSha,
+} from '@gitops-backstage/plugin-gitops-common';
 
 /** "3 minutes ago" for an ISO time, or a dash. */
 export function relativeTime(iso?: string): string {
@@ -8,22 +12,12 @@ export function relativeTime(iso?: string): string {
   return DateTime.fromISO(iso).toRelative() ?? iso;
 }
 
-/**
- * A web link to the commit of a Git revision (`main@sha1:<sha>`) in the
- * repository at `repoUrl`, for Gitea, GitHub and GitLab style hosts.
- */
+/** A web link to the commit of a Flux revision (`main@sha1:<sha>`). */
 export function commitUrl(
   repoUrl?: string,
   revision?: string,
 ): string | undefined {
-  const sha = /sha1:([0-9a-f]{40})$/.exec(revision ?? '')?.[1];
-  if (!repoUrl || !sha || !/^https?:\/\//.test(repoUrl)) {
-    return undefined;
-  }
-  const base = repoUrl.replace(/\.git$/, '').replace(/\/$/, '');
-  return base.includes('gitlab')
-    ? `${base}/-/commit/${sha}`
-    : `${base}/commit/${sha}`;
+  return commitWebUrl(repoUrl, revisionSha(revision));
 }
 
 /**
