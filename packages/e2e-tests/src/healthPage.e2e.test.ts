@@ -2,6 +2,7 @@ import { Browser, Page } from 'playwright-core';
 import type { RepairRecord } from '@gitops-backstage/plugin-gitops-common';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
 import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
+import { loseDeployKey } from './stack/deployKeyLoss';
 import { TestGitServer } from './stack/gitea';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv } from './stack/stackEnv';
@@ -36,32 +37,7 @@ describe('health page in the browser', () => {
         env.GITEA_ORG
       }&repo=${name}`,
     });
-    // The host forgets the key (revoked by someone, say), and Flux notices.
-    const [lost] = await git.deployKeys(name);
-    await git.revokeDeployKey(name, lost.id);
-    await git.commit(name, { 'NOTES.md': 'after the key was lost\n' }, 'notes');
-    await cluster.mergePatch(SOURCE_API, 'GitRepository', namespace, source, {
-      metadata: {
-        annotations: {
-          'reconcile.fluxcd.io/requestedAt': new Date().toISOString(),
-        },
-      },
-    });
-    await waitFor(
-      'the source to fail without its key',
-      async () => {
-        const object = await cluster.read<FluxObject>(
-          SOURCE_API,
-          'GitRepository',
-          namespace,
-          source,
-        );
-        return condition(object, 'Ready')?.status === 'False'
-          ? true
-          : undefined;
-      },
-      120_000,
-    );
+    await loseDeployKey(cluster, git, { repo: name, namespace, source });
   });
 
   afterAll(async () => {

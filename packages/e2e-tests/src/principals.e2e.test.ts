@@ -1,9 +1,7 @@
-import { stringify } from 'yaml';
+import { createEntityFixture, EntityFixture } from './authz/entityFixture';
 import { backendUrl, callPortal } from './portal/portalApi';
-import { catalogInfo, registerComponent } from './portal/gitopsEntity';
-import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
-import { applyFluxPair, KUSTOMIZE_API } from './stack/fluxPair';
+import { KUSTOMIZE_API } from './stack/fluxPair';
 import { FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv } from './stack/stackEnv';
 
@@ -33,12 +31,11 @@ function asPipeline(path: string, body: unknown) {
  * the plan shown, and every action leaves a Kubernetes Event.
  */
 describe('Principals, plan digests and action events on the real stack', () => {
-  const id = `e2e-principal-${Date.now().toString(36).slice(-5)}`;
-  // Owned by another team: the local pipeline token is granted the guests'.
-  const foreign = `${id}-foreign`;
-  const entityPath = `/api/gitops/entities/component/default/${id}`;
+  let fixture: EntityFixture;
   let namespace: string;
   let objectPath: string;
+  /** Owned by another team: the local pipeline token is granted the guests'. */
+  let foreign: string;
   let sha: string;
 
   const kustomization = () =>
@@ -50,55 +47,13 @@ describe('Principals, plan digests and action events on the real stack', () => {
     );
 
   beforeAll(async () => {
-    namespace = await cluster.createNamespace('e2e-principal');
-    objectPath = `${entityPath}/objects/local/Kustomization/${namespace}/development`;
-    const repo = await git.createRepo('e2e-principal');
-    const foreignEntity = stringify({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: {
-        name: foreign,
-        annotations: { 'backstage.io/kubernetes-id': foreign },
-      },
-      spec: {
-        type: 'service',
-        owner: 'group:default/elsewhere',
-        lifecycle: 'experimental',
-      },
-    });
-    sha = await git.commit(
-      repo,
-      {
-        ...appManifests('nginx:1.27'),
-        'catalog-info.yaml': `${catalogInfo(id)}---\n${foreignEntity}`,
-      },
-      'first',
-    );
-    await registerComponent(env, repo, id);
-    await waitFor('the foreign entity in the catalog', async () =>
-      (
-        await callPortal(
-          `/api/catalog/entities/by-name/component/default/${foreign}`,
-        )
-      ).ok
-        ? true
-        : undefined,
-    );
-    await applyFluxPair(cluster, git, {
-      namespace,
-      name: 'development',
-      repo,
-      entityRef: `component:default/${id}`,
-      labels: {
-        'backstage.io/kubernetes-id': id,
-        'gitops.backstage.io/environment': 'development',
-      },
-    });
+    fixture = await createEntityFixture(env, cluster, git, 'e2e-principal');
+    ({ namespace, objectPath, otherId: foreign, firstSha: sha } = fixture);
   });
 
   afterAll(async () => {
-    if (namespace) {
-      await cluster.deleteNamespace(namespace);
+    if (fixture) {
+      await cluster.deleteNamespace(fixture.namespace);
     }
   });
 
@@ -108,7 +63,7 @@ describe('Principals, plan digests and action events on the real stack', () => {
       [`${objectPath}/reconcile`, {}],
       [`${objectPath}/suspend`, { reason: 'pipeline' }],
       [
-        `${entityPath}/deploys/preview`,
+        `${fixture.entityPath}/deploys/preview`,
         { environment: 'development', changes: { replicas: 2 } },
       ],
       ['/api/gitops/health/run', { cluster: 'local' }],

@@ -13,6 +13,7 @@ import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
 import { applyFluxPair } from './stack/fluxPair';
+import { loseDeployKey } from './stack/deployKeyLoss';
 import { TestGitServer } from './stack/gitea';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv, repoPath } from './stack/stackEnv';
@@ -528,38 +529,12 @@ describe('Tenancy and trust on the real stack', () => {
     it('re-issues a lost deploy key with the repair, never the integration credential', async () => {
       const namespace = `project-${name}-staging`;
       const source = `${name}-repo`;
-      const lost = (await git.deployKeys(name)).find(
-        k => k.title === `flux ${name} staging`,
-      );
-      // The host forgets the key (revoked by someone, say).
-      await git.revokeDeployKey(name, lost!.id);
-      await git.commit(
-        name,
-        { 'NOTES.md': 'after the key was lost\n' },
-        'notes',
-      );
-      await cluster.mergePatch(SOURCE_API, 'GitRepository', namespace, source, {
-        metadata: {
-          annotations: {
-            'reconcile.fluxcd.io/requestedAt': new Date().toISOString(),
-          },
-        },
+      const lost = await loseDeployKey(cluster, git, {
+        repo: name,
+        keyTitle: `flux ${name} staging`,
+        namespace,
+        source,
       });
-      await waitFor(
-        'the source to fail without its key',
-        async () => {
-          const object = await cluster.read<FluxObject>(
-            SOURCE_API,
-            'GitRepository',
-            namespace,
-            source,
-          );
-          return condition(object, 'Ready')?.status === 'False'
-            ? true
-            : undefined;
-        },
-        120_000,
-      );
 
       const request = {
         cluster: 'local',
@@ -605,7 +580,7 @@ describe('Tenancy and trust on the real stack', () => {
         k => k.title === `flux ${name} staging`,
       );
       expect(reissued.map(k => k.read_only)).toEqual([true]);
-      expect(reissued[0].id).not.toBe(lost!.id);
+      expect(reissued[0].id).not.toBe(lost.id);
       const secret = await cluster.core.readNamespacedSecret({
         name: `${name}-git-auth`,
         namespace,

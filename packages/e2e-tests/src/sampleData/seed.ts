@@ -3,6 +3,7 @@ import type {
   DeployRecord,
 } from '@gitops-backstage/plugin-gitops-common';
 import { backendUrl, callPortal, runTemplate } from '../portal/portalApi';
+import { loseDeployKey } from '../stack/deployKeyLoss';
 import { TestGitServer } from '../stack/gitea';
 import { TestCluster, waitFor } from '../stack/kube';
 import { StackEnv } from '../stack/stackEnv';
@@ -408,44 +409,12 @@ export class SampleDataSeeder {
       id,
       `revoked deploy key of ${brokenEnvironment}`,
       async () => {
-        const keys = await this.git.deployKeys(id);
-        const key = keys.find(
-          k => k.title === `flux ${id} ${brokenEnvironment}`,
-        );
-        if (!key) {
-          throw new Error(`no deploy key of ${id} ${brokenEnvironment}`);
-        }
-        await this.git.revokeDeployKey(id, key.id);
-        // Ask Flux to fetch now instead of at the next interval.
-        await this.cluster.mergePatch(
-          'source.toolkit.fluxcd.io/v1',
-          'GitRepository',
+        await loseDeployKey(this.cluster, this.git, {
+          repo: id,
+          keyTitle: `flux ${id} ${brokenEnvironment}`,
           namespace,
-          `${id}-repo`,
-          {
-            metadata: {
-              annotations: {
-                'reconcile.fluxcd.io/requestedAt': new Date().toISOString(),
-              },
-            },
-          },
-        );
-        await waitFor(
-          `GitRepository ${namespace}/${id}-repo failing`,
-          async () => {
-            const repo = await this.cluster.read<any>(
-              'source.toolkit.fluxcd.io/v1',
-              'GitRepository',
-              namespace,
-              `${id}-repo`,
-            );
-            const ready = repo.status?.conditions?.find(
-              (c: { type: string }) => c.type === 'Ready',
-            );
-            return ready?.status === 'False' ? true : undefined;
-          },
-          60_000,
-        );
+          source: `${id}-repo`,
+        });
         return 'done';
       },
     );
