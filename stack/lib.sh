@@ -258,13 +258,17 @@ flux_args() {
       a+=("--storage-path=$STATE/flux/source-controller/storage" "--storage-addr=127.0.0.1:$SOURCE_STORAGE_PORT"
         "--storage-adv-addr=localhost:$SOURCE_STORAGE_PORT" "--events-addr=http://127.0.0.1:$NOTIFICATION_EVENTS_PORT/") ;;
     # Flux's multi-tenancy lockdown, as a platform team runs it: a tenant's
-    # object may only use sources in its own namespace, and kustomize may
-    # not fetch bases from outside the artifact. (--default-service-account
-    # is not set: the suite's direct fixtures run without one.)
+    # object may only use sources in its own namespace, kustomize may not
+    # fetch bases from outside the artifact, and an object that names no
+    # ServiceAccount applies as its namespace's `default` one, never with
+    # the controller's own rights (a tenant may create Kustomizations:
+    # `admin` includes Flux's kinds, see flux-edit in stack/start).
     kustomize-controller)
-      a+=("--events-addr=http://127.0.0.1:$NOTIFICATION_EVENTS_PORT/" "--no-cross-namespace-refs=true" "--no-remote-bases=true") ;;
+      a+=("--events-addr=http://127.0.0.1:$NOTIFICATION_EVENTS_PORT/" "--no-cross-namespace-refs=true" "--no-remote-bases=true"
+        "--default-service-account=default") ;;
     helm-controller)
-      a+=("--events-addr=http://127.0.0.1:$NOTIFICATION_EVENTS_PORT/" "--no-cross-namespace-refs=true") ;;
+      a+=("--events-addr=http://127.0.0.1:$NOTIFICATION_EVENTS_PORT/" "--no-cross-namespace-refs=true"
+        "--default-service-account=default") ;;
     notification-controller)
       a+=("--events-addr=127.0.0.1:$NOTIFICATION_EVENTS_PORT" "--receiverAddr=127.0.0.1:$NOTIFICATION_RECEIVER_PORT"
         "--no-cross-namespace-refs=true") ;;

@@ -373,22 +373,63 @@ describe('Tenancy and trust on the real stack', () => {
       }
     });
 
-    it('contains a tenant repository that creates cluster-scoped objects or writes to another namespace', async () => {
-      const overlay = `k8s/overlays/development/kustomization.yaml`;
+    /**
+     * Commits files into an environment's overlay (listed in its
+     * kustomization.yaml) and asks Flux to apply now; answers the commit.
+     */
+    async function commitToOverlay(
+      environment: string,
+      files: Record<string, string>,
+      message: string,
+      other: Record<string, string> = {},
+    ): Promise<string> {
+      const dir = `k8s/overlays/${environment}`;
       const current = await (
         await fetch(
-          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/raw/${overlay}?ref=main`,
+          `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${name}/raw/${dir}/kustomization.yaml?ref=main`,
           { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
         )
       ).text();
       const kustomization = parse(current);
-      kustomization.resources = [...kustomization.resources, 'escape.yaml'];
-      const escape = `e2e-escape-${name}`;
+      kustomization.resources = [
+        ...kustomization.resources,
+        ...Object.keys(files),
+      ];
       const sha = await git.commit(
         name,
         {
-          [overlay]: stringify(kustomization),
-          'k8s/overlays/development/escape.yaml': [
+          ...other,
+          [`${dir}/kustomization.yaml`]: stringify(kustomization),
+          ...Object.fromEntries(
+            Object.entries(files).map(([file, text]) => [
+              `${dir}/${file}`,
+              text,
+            ]),
+          ),
+        },
+        message,
+      );
+      const namespace = `project-${name}-${environment}`;
+      const requestedAt = new Date().toISOString();
+      for (const [apiVersion, kind, objectName] of [
+        [SOURCE_API, 'GitRepository', `${name}-repo`],
+        [KUSTOMIZE_API, 'Kustomization', `${name}-${environment}`],
+      ]) {
+        await cluster.mergePatch(apiVersion, kind, namespace, objectName, {
+          metadata: {
+            annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt },
+          },
+        });
+      }
+      return sha;
+    }
+
+    it('contains a tenant repository that creates cluster-scoped objects or writes to another namespace', async () => {
+      const escape = `e2e-escape-${name}`;
+      const sha = await commitToOverlay(
+        'development',
+        {
+          'escape.yaml': [
             stringify({
               apiVersion: 'rbac.authorization.k8s.io/v1',
               kind: 'ClusterRole',
@@ -411,17 +452,6 @@ describe('Tenancy and trust on the real stack', () => {
         'try to escape the namespace',
       );
       const namespace = `project-${name}-development`;
-      const requestedAt = new Date().toISOString();
-      for (const [apiVersion, kind, objectName] of [
-        [SOURCE_API, 'GitRepository', `${name}-repo`],
-        [KUSTOMIZE_API, 'Kustomization', `${name}-development`],
-      ]) {
-        await cluster.mergePatch(apiVersion, kind, namespace, objectName, {
-          metadata: {
-            annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt },
-          },
-        });
-      }
       const failed = await waitFor(
         'the Kustomization to refuse the new revision',
         async () => {
@@ -524,6 +554,76 @@ describe('Tenancy and trust on the real stack', () => {
           metadata: { name: borrower, namespace },
         });
       }
+    });
+
+    it("contains a Kustomization the tenant repository adds that names no ServiceAccount: it applies as the namespace's default one", async () => {
+      const namespace = `project-${name}-production`;
+      const nested = `e2e-nested-${name}`.slice(0, 60);
+      const escalated = `e2e-escalated-${name}`.slice(0, 60);
+      // The tenant's ServiceAccount has `admin` here, which includes Flux's
+      // kinds: it may create a Kustomization, with no serviceAccountName.
+      const sha = await commitToOverlay(
+        'production',
+        {
+          'nested.yaml': stringify({
+            apiVersion: KUSTOMIZE_API,
+            kind: 'Kustomization',
+            metadata: { name: nested, namespace },
+            spec: {
+              sourceRef: { kind: 'GitRepository', name: `${name}-repo` },
+              path: './escalate',
+              prune: false,
+              interval: '1h',
+            },
+          }),
+        },
+        'add a Kustomization of our own',
+        {
+          'escalate/namespace.yaml': stringify({
+            apiVersion: 'v1',
+            kind: 'Namespace',
+            metadata: { name: escalated },
+          }),
+        },
+      );
+      await waitFor(
+        'the tenant Kustomization to apply its nested one',
+        async () => {
+          const outer = await cluster.read<FluxObject>(
+            KUSTOMIZE_API,
+            'Kustomization',
+            namespace,
+            `${name}-production`,
+          );
+          return outer.status?.lastAppliedRevision === `main@sha1:${sha}`
+            ? true
+            : undefined;
+        },
+        180_000,
+      );
+      const refused = await waitFor(
+        'the nested Kustomization to be refused the Namespace',
+        async () => {
+          const object = await cluster.read<FluxObject>(
+            KUSTOMIZE_API,
+            'Kustomization',
+            namespace,
+            nested,
+          );
+          const ready = condition(object, 'Ready');
+          return ready?.status === 'False' &&
+            /forbidden/i.test(ready.message ?? '')
+            ? ready
+            : undefined;
+        },
+        180_000,
+      );
+      expect(refused.message).toContain(
+        `system:serviceaccount:${namespace}:default`,
+      );
+      await expect(
+        cluster.core.readNamespace({ name: escalated }),
+      ).rejects.toMatchObject({ code: 404 });
     });
 
     it('re-issues a lost deploy key with the repair, never the integration credential', async () => {

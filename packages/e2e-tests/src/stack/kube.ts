@@ -6,6 +6,7 @@ import {
   KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  RbacAuthorizationV1Api,
 } from '@kubernetes/client-node';
 import { StackEnv } from './stackEnv';
 
@@ -40,6 +41,7 @@ export class TestCluster {
   readonly objects: KubernetesObjectApi;
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
+  readonly rbac: RbacAuthorizationV1Api;
 
   constructor(env: StackEnv) {
     this.config = new KubeConfig();
@@ -47,14 +49,47 @@ export class TestCluster {
     this.objects = KubernetesObjectApi.makeApiClient(this.config);
     this.core = this.config.makeApiClient(CoreV1Api);
     this.apps = this.config.makeApiClient(AppsV1Api);
+    this.rbac = this.config.makeApiClient(RbacAuthorizationV1Api);
   }
 
-  /** A fresh namespace per test, so runs never see each other's objects. */
+  /**
+   * A fresh namespace per test, so runs never see each other's objects.
+   * It stands for a platform team's namespace: the stack runs Flux with
+   * `--default-service-account=default`, so the fixtures' Kustomizations
+   * and HelmReleases, which name no ServiceAccount, apply as its `default`
+   * one, bound here to cluster-admin as the controllers' own rights were
+   * (the binding belongs to the namespace and goes with it).
+   */
   async createNamespace(prefix: string): Promise<string> {
     const name = `${prefix}-${Date.now().toString(36)}${Math.floor(
       Math.random() * 1000,
     )}`.slice(0, 63);
-    await this.core.createNamespace({ body: { metadata: { name } } });
+    const created = await this.core.createNamespace({
+      body: { metadata: { name } },
+    });
+    await this.rbac.createClusterRoleBinding({
+      body: {
+        metadata: {
+          name: `e2e-platform-${name}`,
+          ownerReferences: [
+            {
+              apiVersion: 'v1',
+              kind: 'Namespace',
+              name,
+              uid: created.metadata!.uid!,
+            },
+          ],
+        },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'cluster-admin',
+        },
+        subjects: [
+          { kind: 'ServiceAccount', name: 'default', namespace: name },
+        ],
+      },
+    });
     return name;
   }
 
