@@ -92,6 +92,17 @@ describe('dependencyCheck', () => {
     );
   });
 
+  it('quotes a dependency name from the spec in its fix command', () => {
+    const hostile = 'ghost;touch /tmp/pwned';
+    const [finding] = dependencyCheck('local', [ks('web', [hostile])]).findings;
+    expect(finding.fix[0]).toBe(
+      `kubectl -n apps get kustomization 'ghost;touch /tmp/pwned'`,
+    );
+    expect(finding.fix.slice(1).every(line => line.startsWith('# '))).toBe(
+      true,
+    );
+  });
+
   it('passes complete chains', () => {
     expect(dependencyCheck('local', [ks('web', ['db']), ks('db')]).status).toBe(
       'passed',

@@ -8,6 +8,7 @@ import {
   syncState,
 } from '@gitops-backstage/plugin-gitops-common';
 import { objectKey } from './failureFacts';
+import { commentLine, shellWord } from './shell';
 import { CheckOutcome } from './types';
 import { describeRef, outcome, refOf } from './outcome';
 
@@ -99,7 +100,7 @@ export function syncCheck(
         diagnosis.basis === 'unrecognised'
           ? [diagnosis.cause, ...diagnosis.details.slice(1)].join(' ')
           : diagnosis.cause,
-      fix: [`# ${diagnosis.fix}`, ...fluxCommands(resource)],
+      fix: [commentLine(diagnosis.fix), ...fluxCommands(resource)],
       reference: diagnosis.reference,
       basis: diagnosis.basis,
       repair: repairFor(resource, isGitAuth),
@@ -159,12 +160,14 @@ export function dependencyCheck(
             dep.kind
           } that does not exist, so it never reconciles.`,
           fix: [
-            `kubectl -n ${dep.namespace} get ${dep.kind.toLowerCase()} ${
-              dep.name
-            }`,
-            `# create ${describeRef(
-              dep,
-            )}, or remove it from spec.dependsOn of ${describeRef(refOf(o))}`,
+            `kubectl -n ${shellWord(dep.namespace ?? '')} get ${shellWord(
+              dep.kind.toLowerCase(),
+            )} ${shellWord(dep.name)}`,
+            commentLine(
+              `create ${describeRef(
+                dep,
+              )}, or remove it from spec.dependsOn of ${describeRef(refOf(o))}`,
+            ),
           ],
         });
         continue;
