@@ -309,11 +309,19 @@ function byDependencies(
   );
 }
 
-function bySourceNotReady(facts: FailureFacts, message: string) {
+function bySourceNotReady(
+  facts: FailureFacts,
+  reason: string,
+  message: string,
+) {
   // A source still on its first fetch (Ready Unknown) only counts when the
-  // object itself says it waits for the source.
+  // object itself says it waits for the source (a HelmChart says
+  // NoSourceArtifact: "no artifact available for HelmRepository source").
   const waitsForSource =
-    /source is not ready|artifact not found|not ready/i.test(message);
+    reason === 'NoSourceArtifact' ||
+    /source is not ready|artifact not found|no artifact available|not ready/i.test(
+      message,
+    );
   const source = (facts.references ?? []).find(
     r =>
       SOURCE_KINDS.has(r.kind) &&
@@ -753,7 +761,7 @@ export function diagnoseFluxFailure(
       (byMissingReference(object, facts) ??
         byMissingKey(facts, message) ??
         byDependencies(object, facts, reason, message) ??
-        bySourceNotReady(facts, message) ??
+        bySourceNotReady(facts, reason, message) ??
         byReason(object, reason, message) ??
         byApiStatus(object, message) ??
         bySource(object, reason, message) ??

@@ -130,4 +130,22 @@ describe('the failure corpus', () => {
       );
     }
   });
+
+  it('names the source a chart waits for while the source is still on its first fetch', () => {
+    // Captured with the repository already failing; seen on the stack too
+    // while it was still fetching (Ready Unknown), when the chart fails first.
+    const entry = corpus.find(e => e.name === 'helmchart-failing-repository')!;
+    const fetching: FailureFacts = {
+      ...entry.facts,
+      references: entry.facts.references!.map(r => ({
+        ...r,
+        ready: { status: 'Unknown', reason: 'Progressing', message: '' },
+      })),
+    };
+    const { diagnosis, reference } = verdictOf({ ...entry, facts: fetching });
+    expect([diagnosis.code, reference]).toEqual([
+      'DEPENDENCY_NOT_READY',
+      'HelmRepository/helmrepo-connection-refused',
+    ]);
+  });
 });
