@@ -37,6 +37,14 @@ export interface Config {
     };
     health?: {
       /**
+       * Whether the Flux check warns (FLUX_LOCKDOWN_OFF) about controllers
+       * running without Flux's multi-tenancy lockdown flags
+       * (--default-service-account, --no-cross-namespace-refs,
+       * --no-remote-bases). Default true; turn off where one team owns
+       * the cluster.
+       */
+      fluxLockdown?: boolean;
+      /**
        * When the health checks of every cluster run (scheduler format,
        * e.g. `{ frequency: { minutes: 30 }, timeout: { minutes: 5 } }`).
        * Default every 30 minutes.

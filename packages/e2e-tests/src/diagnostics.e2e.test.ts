@@ -426,6 +426,56 @@ describe('diagnostics on the real stack: one fault each', () => {
     }
   });
 
+  it("a controller without Flux's tenancy lockdown: FLUX_LOCKDOWN_OFF naming the flag and how to set it", async () => {
+    // The stack's helm-controller Deployment mirrors its process's flags;
+    // the check reads the Deployment, as on any cluster.
+    const address = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'helm-controller', namespace: FLUX_NS },
+    };
+    // A strategic merge patch: containers merge by name, args are replaced.
+    const setArgs = (args: string[]) =>
+      cluster.objects.patch({
+        ...address,
+        spec: {
+          template: { spec: { containers: [{ name: 'manager', args }] } },
+        },
+      } as any);
+    const deployment = await cluster.apps.readNamespacedDeployment({
+      name: 'helm-controller',
+      namespace: FLUX_NS,
+    });
+    const args = deployment.spec!.template.spec!.containers[0].args!;
+    expect(args).toContain('--default-service-account=default');
+    await setArgs(args.filter(a => !a.startsWith('--default-service-account')));
+    try {
+      const finding = await findingFor(
+        'FLUX_LOCKDOWN_OFF',
+        f =>
+          f.code === 'FLUX_LOCKDOWN_OFF' &&
+          f.object?.name === 'helm-controller',
+      );
+      expect(finding).toMatchObject({
+        severity: 'warning',
+        check: 'flux',
+        evidence: `Deployment ${FLUX_NS}/helm-controller runs without --default-service-account`,
+      });
+      expect(finding.cause).toContain('cluster-wide rights');
+      expect(finding.fix.join('\n')).toContain(
+        `kubectl -n ${FLUX_NS} patch deployment helm-controller`,
+      );
+    } finally {
+      await setArgs(args);
+    }
+    await waitFor('the Flux check passed again', async () =>
+      (await runHealthCheck()).checks.find(c => c.id === 'flux')?.status ===
+      'passed'
+        ? true
+        : undefined,
+    );
+  });
+
   it('a missing CRD: FLUX_NOT_INSTALLED naming it', async () => {
     const crds = cluster.config.makeApiClient(ApiextensionsV1Api);
     const name = 'buckets.source.toolkit.fluxcd.io';

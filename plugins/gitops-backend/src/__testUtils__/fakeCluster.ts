@@ -492,7 +492,7 @@ export const flux = {
     name: string,
     namespace: string,
     options: {
-      containers?: Array<{ name: string; image: string }>;
+      containers?: Array<{ name: string; image: string; args?: string[] }>;
       labels?: Record<string, string>;
       managedFields?: any[];
       status?: Record<string, unknown>;

@@ -3,9 +3,27 @@ import { flux } from './fakeCluster';
 
 export const FLUX_NAMESPACE = 'flux-system';
 
-/** The CRDs and controller Deployments of a healthy Flux installation. */
+/** Flux's multi-tenancy lockdown flags, as a shared cluster runs them. */
+const LOCKDOWN_ARGS: Record<string, string[]> = {
+  'kustomize-controller': [
+    '--no-cross-namespace-refs=true',
+    '--no-remote-bases=true',
+    '--default-service-account=default',
+  ],
+  'helm-controller': [
+    '--no-cross-namespace-refs=true',
+    '--default-service-account=default',
+  ],
+  'notification-controller': ['--no-cross-namespace-refs=true'],
+};
+
+/**
+ * The CRDs and controller Deployments of a healthy Flux installation,
+ * locked down for tenants unless `lockdown` is false (flux install's
+ * defaults).
+ */
 export function fluxInstallation(
-  options: { unavailable?: string[]; missing?: string[] } = {},
+  options: { unavailable?: string[]; missing?: string[]; lockdown?: boolean } = {},
 ) {
   const crds = FLUX_KINDS.map(k => ({
     kind: 'CustomResourceDefinition',
@@ -23,7 +41,14 @@ export function fluxInstallation(
     .map(name => {
       const deployment = flux.deployment(name, FLUX_NAMESPACE, {
         containers: [
-          { name: 'manager', image: `ghcr.io/fluxcd/${name}:v1.4.0` },
+          {
+            name: 'manager',
+            image: `ghcr.io/fluxcd/${name}:v1.4.0`,
+            args: [
+              '--watch-all-namespaces=true',
+              ...(options.lockdown === false ? [] : LOCKDOWN_ARGS[name] ?? []),
+            ],
+          },
         ],
         status: options.unavailable?.includes(name)
           ? {

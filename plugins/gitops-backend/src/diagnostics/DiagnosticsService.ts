@@ -43,6 +43,7 @@ export function readHealthOptions(config: Config): HealthCheckOptions & {
       allowedHosts.has(host) || integrations.byHost(host) !== undefined,
     fluxNamespace:
       config.getOptionalString('gitops.fluxNamespace') ?? 'flux-system',
+    expectFluxLockdown: health?.getOptionalBoolean('fluxLockdown') ?? true,
     staleness: {
       intervalMultiple:
         health?.getOptionalNumber('staleSync.intervalMultiple') ?? 2,

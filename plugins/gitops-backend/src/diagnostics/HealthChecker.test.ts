@@ -41,6 +41,34 @@ describe('HealthChecker', () => {
 
   afterAll(() => new Promise(resolve => server.close(resolve)));
 
+  it('warns about Flux without the tenancy lockdown, unless gitops.health.fluxLockdown is off', async () => {
+    const { client, watcher } = await syncedWatcher(
+      new FakeClusterClient().add(...fluxInstallation({ lockdown: false })),
+    );
+    try {
+      const fluxCheckOf = async (expectFluxLockdown?: boolean) => {
+        const checker = new HealthChecker(fakeClients(client), {
+          ...options,
+          expectFluxLockdown,
+        });
+        const report = await checker.run(watcher, 'manual', 'user:default/x');
+        return {
+          status: report.checks.find(c => c.id === 'flux')!.status,
+          codes: report.findings
+            .filter(f => f.check === 'flux')
+            .map(f => f.code),
+        };
+      };
+      expect(await fluxCheckOf()).toEqual({
+        status: 'warning',
+        codes: ['FLUX_LOCKDOWN_OFF', 'FLUX_LOCKDOWN_OFF', 'FLUX_LOCKDOWN_OFF'],
+      });
+      expect(await fluxCheckOf(false)).toEqual({ status: 'passed', codes: [] });
+    } finally {
+      watcher.stop();
+    }
+  });
+
   it('passes every check on a healthy cluster', async () => {
     const { client, watcher } = await syncedWatcher(
       new FakeClusterClient().add(

@@ -42,6 +42,8 @@ export interface HealthCheckOptions {
   staleness: StalenessOptions;
   /** Hosts the Git probe may send a GitRepository Secret's credentials to. */
   mayProbeGitHost: (host: string) => boolean;
+  /** Warn about Flux controllers without the multi-tenancy lockdown flags. */
+  expectFluxLockdown?: boolean;
 }
 
 /**
@@ -115,7 +117,14 @@ export class HealthChecker {
       const objects = watcher.objects();
       const repositories = objects.filter(o => o.kind === 'GitRepository');
       await Promise.all([
-        record('flux', () => fluxCheck(cluster, client, fluxNamespace)),
+        record('flux', () =>
+          fluxCheck(
+            cluster,
+            client,
+            fluxNamespace,
+            this.options.expectFluxLockdown ?? true,
+          ),
+        ),
         record('permissions', () =>
           permissionsCheck(cluster, client, fluxNamespace),
         ),

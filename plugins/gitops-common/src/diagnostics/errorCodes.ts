@@ -27,6 +27,7 @@ export const GITOPS_ERROR_CODES = [
   'ZOMBIE_RESOURCE',
   'SOURCE_AUTH_FAILED',
   'SOURCE_FETCH_FAILED',
+  'FLUX_LOCKDOWN_OFF',
 ] as const;
 
 /** @public */

@@ -5,6 +5,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClient } from '../../cluster/ClusterClient';
+import { lockdownFindings } from './fluxLockdown';
 import { CheckOutcome } from './types';
 import { outcome } from './outcome';
 
@@ -62,6 +63,8 @@ export async function fluxCheck(
   cluster: string,
   client: ClusterClient,
   fluxNamespace: string,
+  /** Warn when a controller runs without Flux's multi-tenancy lockdown. */
+  expectLockdown = true,
 ): Promise<CheckOutcome & { versions: Record<string, string> }> {
   const findings: HealthFinding[] = [];
   const versions: Record<string, string> = {};
@@ -191,6 +194,9 @@ export async function fluxCheck(
         },
       });
     }
+  }
+  if (expectLockdown) {
+    findings.push(...lockdownFindings(cluster, fluxNamespace, deployments));
   }
   const controllers = Object.entries(versions)
     .map(([n, v]) => `${n} ${v}`)
