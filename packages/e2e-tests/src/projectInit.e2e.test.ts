@@ -302,6 +302,89 @@ describe('project initialization through the scaffolder', () => {
     await waitForReadyAt(other, 'staging', sha);
   });
 
+  it('withdraws the deploy key it added when the cluster refuses the Secret that was to hold it', async () => {
+    const other = uniqueName('e2e-refused');
+    created.push(other);
+    const production = `project-${other}-production`;
+    const secretName = `${other}-git-auth`;
+    // An admission policy refuses production's Git Secret (and, to see it
+    // is in force, the same name in default, asked as a dry run).
+    const policy = `e2e-refuse-${other}`;
+    const admission = 'admissionregistration.k8s.io/v1';
+    await cluster.apply({
+      apiVersion: admission,
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: policy },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: [''],
+              apiVersions: ['v1'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['secrets'],
+            },
+          ],
+        },
+        validations: [
+          {
+            expression: `!(object.metadata.name == '${secretName}' && request.namespace in ['${production}', 'default'])`,
+            message: 'e2e: this cluster refuses the Secret',
+          },
+        ],
+      },
+    } as any);
+    await cluster.apply({
+      apiVersion: admission,
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: policy },
+      spec: { policyName: policy, validationActions: ['Deny'] },
+    } as any);
+    try {
+      await waitFor('the admission policy in force', () =>
+        cluster.core
+          .createNamespacedSecret({
+            namespace: 'default',
+            body: { metadata: { name: secretName } },
+            dryRun: 'All',
+          })
+          .then(
+            () => undefined,
+            (error: any) =>
+              String(error.body ?? error).includes('refuses the Secret')
+                ? true
+                : undefined,
+          ),
+      );
+
+      const failed = await runTemplate('gitops-service', serviceValues(other));
+      expect(failed.status).toBe('failed');
+      const log = failed.log.join('\n');
+      expect(log).toContain('1 of 3 environment(s) failed:');
+      expect(log).toContain('e2e: this cluster refuses the Secret');
+      expect(log).toContain(
+        '[production] the new deploy key was removed again: its Secret was not written',
+      );
+      // Flux of production has no key to use, so the host keeps none for it;
+      // the other environments keep theirs.
+      const titles = (await git.deployKeys(other)).map(k => k.title).sort();
+      expect(titles).toEqual([
+        `flux ${other} development`,
+        `flux ${other} staging`,
+      ]);
+    } finally {
+      for (const kind of [
+        'ValidatingAdmissionPolicyBinding',
+        'ValidatingAdmissionPolicy',
+      ]) {
+        await cluster.objects
+          .delete({ apiVersion: admission, kind, metadata: { name: policy } })
+          .catch(() => undefined);
+      }
+    }
+  });
+
   it("a failed wait step names Flux's error code and links to the health page for it", async () => {
     // A repository whose overlay does not parse: the portal can give Flux a
     // deploy key for it, Flux fetches it and fails to build it.
