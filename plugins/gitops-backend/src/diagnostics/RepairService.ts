@@ -470,8 +470,12 @@ export class RepairService {
           await key.withdraw();
           throw error;
         }
-        await this.deps.actions.requestReconcile(watcher, repo);
-        await key.retirePrevious();
+        try {
+          await this.deps.actions.requestReconcile(watcher, repo);
+        } finally {
+          // The Secret holds the new key: the old one goes either way.
+          await key.retirePrevious();
+        }
         return;
       }
       case 'resync': {
