@@ -51,13 +51,7 @@ export function selectEntityObjects(
     const selected = picked.filter(r => policy.keep(r));
     const seen = new Set(selected.map(keyOf));
     for (const resource of [...selected]) {
-      const ref =
-        resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
-      if (!ref) {
-        continue;
-      }
-      const namespace = ref.namespace ?? resource.metadata.namespace ?? '';
-      const source = watcher.get(ref.kind, namespace, ref.name);
+      const source = watcher.sourceOf(resource);
       if (
         source &&
         !seen.has(keyOf(source)) &&

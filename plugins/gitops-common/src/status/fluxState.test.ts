@@ -2,6 +2,7 @@ import { classifyFluxFailure } from '../diagnostics';
 import {
   fluxObjectStatus,
   shortRevision,
+  sourceRefOf,
   syncState,
   worstState,
 } from './fluxState';
@@ -131,6 +132,50 @@ describe('helpers', () => {
     ['6.5.1', '6.5.1'],
   ])('shortRevision(%s) = %s', (revision, short) => {
     expect(shortRevision(revision)).toBe(short);
+  });
+
+  it('finds the source of a Kustomization and of a HelmRelease by chart template or chartRef', () => {
+    const object = (kind: string, spec: FluxResource['spec']) =>
+      ({
+        apiVersion: 'v1',
+        kind,
+        metadata: { name: 'x', namespace: 'apps' },
+        spec,
+      } as FluxResource);
+    expect(
+      sourceRefOf(
+        object('Kustomization', {
+          sourceRef: { kind: 'GitRepository', name: 'repo' },
+        }),
+      ),
+    ).toEqual({ kind: 'GitRepository', namespace: 'apps', name: 'repo' });
+    expect(
+      sourceRefOf(
+        object('HelmRelease', {
+          chart: {
+            spec: {
+              sourceRef: {
+                kind: 'HelmRepository',
+                name: 'charts',
+                namespace: 'flux-system',
+              },
+            },
+          },
+        }),
+      ),
+    ).toEqual({
+      kind: 'HelmRepository',
+      namespace: 'flux-system',
+      name: 'charts',
+    });
+    expect(
+      sourceRefOf(
+        object('HelmRelease', {
+          chartRef: { kind: 'OCIRepository', name: 'podinfo' },
+        }),
+      ),
+    ).toEqual({ kind: 'OCIRepository', namespace: 'apps', name: 'podinfo' });
+    expect(sourceRefOf(object('GitRepository', {}))).toBeUndefined();
   });
 
   it('orders states worst first', () => {

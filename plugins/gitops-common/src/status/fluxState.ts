@@ -108,14 +108,18 @@ export function inventoryWorkloads(
 
 /**
  * The source a Kustomization or HelmRelease reads (a HelmRelease's through
- * its chart), with the namespace Flux resolves when the ref names none.
+ * its chart template or its chartRef), with the namespace Flux resolves
+ * when the ref names none.
  *
  * @public
  */
 export function sourceRefOf(
   resource: FluxResource,
 ): { kind: string; namespace: string; name: string } | undefined {
-  const ref = resource.spec?.sourceRef ?? resource.spec?.chart?.spec?.sourceRef;
+  const ref =
+    resource.spec?.sourceRef ??
+    resource.spec?.chart?.spec?.sourceRef ??
+    resource.spec?.chartRef;
   return ref
     ? {
         kind: ref.kind,

@@ -66,6 +66,8 @@ export interface FluxResource {
         sourceRef?: { kind: string; name: string; namespace?: string };
       };
     };
+    /** A HelmRelease's chart from an OCIRepository or HelmChart. */
+    chartRef?: { kind: string; name: string; namespace?: string };
     dependsOn?: Array<{ name: string; namespace?: string }>;
     [key: string]: unknown;
   };

@@ -8,6 +8,7 @@ import {
   fluxApiVersion,
   FluxResource,
   parseDuration,
+  sourceRefOf,
 } from '@gitops-backstage/plugin-gitops-common';
 import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
 import { clusterClient } from '../flux/clusterClient';
@@ -135,8 +136,7 @@ export function createWaitForFluxAction(options: { config: Config }) {
                   namespace: workload.namespace,
                 },
               });
-              const sourceRef =
-                object.spec?.sourceRef ?? object.spec?.chart?.spec?.sourceRef;
+              const sourceRef = sourceRefOf(object);
               const source =
                 sourceRef?.kind === FLUX_KIND.GitRepository
                   ? await client.read<FluxResource>({
@@ -144,7 +144,7 @@ export function createWaitForFluxAction(options: { config: Config }) {
                       kind: FLUX_KIND.GitRepository,
                       metadata: {
                         name: sourceRef.name,
-                        namespace: sourceRef.namespace ?? workload.namespace,
+                        namespace: sourceRef.namespace,
                       },
                     })
                   : undefined;
