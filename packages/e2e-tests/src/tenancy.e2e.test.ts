@@ -28,6 +28,17 @@ const ENVIRONMENTS = ['development', 'staging', 'production'];
 const SOURCE_API = 'source.toolkit.fluxcd.io/v1';
 const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
 
+/** A Kustomization as the cluster has it, with its Ready condition. */
+async function kustomizationAt(namespace: string, name: string) {
+  const object = await cluster.read<FluxObject>(
+    KUSTOMIZE_API,
+    'Kustomization',
+    namespace,
+    name,
+  );
+  return { object, ready: condition(object, 'Ready') };
+}
+
 const uniqueName = (prefix: string) =>
   `${prefix}-${Date.now().toString(36).slice(-5)}`;
 
@@ -288,16 +299,14 @@ describe('Tenancy and trust on the real stack', () => {
           `ssh://git@127.0.0.1:3322/${env.GITEA_ORG}/${name}.git`,
         );
         expect(condition(source, 'Ready')?.status).toBe('True');
-        const kustomization = await cluster.read<FluxObject>(
-          KUSTOMIZE_API,
-          'Kustomization',
+        const { object: kustomization, ready } = await kustomizationAt(
           namespace,
           `${name}-${environment}`,
         );
         expect(kustomization.spec?.serviceAccountName).toBe(
           `${name}-${environment}`,
         );
-        expect(condition(kustomization, 'Ready')?.status).toBe('True');
+        expect(ready?.status).toBe('True');
         const binding = await cluster.read<any>(
           'rbac.authorization.k8s.io/v1',
           'RoleBinding',
@@ -455,13 +464,10 @@ describe('Tenancy and trust on the real stack', () => {
       const failed = await waitFor(
         'the Kustomization to refuse the new revision',
         async () => {
-          const object = await cluster.read<FluxObject>(
-            KUSTOMIZE_API,
-            'Kustomization',
+          const { object, ready } = await kustomizationAt(
             namespace,
             `${name}-development`,
           );
-          const ready = condition(object, 'Ready');
           return object.status?.lastAttemptedRevision === `main@sha1:${sha}` &&
             ready?.status === 'False'
             ? ready
@@ -528,24 +534,13 @@ describe('Tenancy and trust on the real stack', () => {
         const refused = await waitFor(
           'the controller to refuse the cross-namespace source',
           async () => {
-            const object = await cluster.read<FluxObject>(
-              KUSTOMIZE_API,
-              'Kustomization',
-              namespace,
-              borrower,
-            );
-            const ready = condition(object, 'Ready');
+            const { ready } = await kustomizationAt(namespace, borrower);
             return ready?.status === 'False' ? ready : undefined;
           },
           60_000,
         );
         expect(refused.message).toMatch(/cross-namespace/i);
-        const object = await cluster.read<FluxObject>(
-          KUSTOMIZE_API,
-          'Kustomization',
-          namespace,
-          borrower,
-        );
+        const { object } = await kustomizationAt(namespace, borrower);
         expect(object.status?.lastAppliedRevision).toBeUndefined();
       } finally {
         await cluster.objects.delete({
@@ -589,13 +584,11 @@ describe('Tenancy and trust on the real stack', () => {
       await waitFor(
         'the tenant Kustomization to apply its nested one',
         async () => {
-          const outer = await cluster.read<FluxObject>(
-            KUSTOMIZE_API,
-            'Kustomization',
+          const { object } = await kustomizationAt(
             namespace,
             `${name}-production`,
           );
-          return outer.status?.lastAppliedRevision === `main@sha1:${sha}`
+          return object.status?.lastAppliedRevision === `main@sha1:${sha}`
             ? true
             : undefined;
         },
@@ -604,13 +597,7 @@ describe('Tenancy and trust on the real stack', () => {
       const refused = await waitFor(
         'the nested Kustomization to be refused the Namespace',
         async () => {
-          const object = await cluster.read<FluxObject>(
-            KUSTOMIZE_API,
-            'Kustomization',
-            namespace,
-            nested,
-          );
-          const ready = condition(object, 'Ready');
+          const { ready } = await kustomizationAt(namespace, nested);
           return ready?.status === 'False' &&
             /forbidden/i.test(ready.message ?? '')
             ? ready
