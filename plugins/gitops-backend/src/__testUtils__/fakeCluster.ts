@@ -202,6 +202,10 @@ export class FakeClusterClient implements ClusterClient {
 
   async serverSideApply(object: any, fieldManager: string, force: boolean) {
     this.record('serverSideApply', object, fieldManager, force);
+    // Secrets are kept: a repair reads back what it wrote.
+    if (object.kind === 'Secret') {
+      this.add(object);
+    }
     return object;
   }
 

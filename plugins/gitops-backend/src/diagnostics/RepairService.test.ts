@@ -504,8 +504,10 @@ describe('repairs and the /health routes', () => {
     function gitHost() {
       const keys = [
         { id: 1, title, key: 'ssh-ed25519 AAAAold', read_only: true },
+        // Same title, another cluster's environment: never this repair's.
+        { id: 2, title, key: 'ssh-ed25519 AAAAother', read_only: true },
       ];
-      let next = 2;
+      let next = 3;
       const fetchImpl = (async (url: string, init: RequestInit) => {
         if (init.method === 'POST') {
           const key = { id: next++, ...JSON.parse(String(init.body)) };
@@ -514,16 +516,36 @@ describe('repairs and the /health routes', () => {
         }
         if (init.method === 'DELETE') {
           const id = Number(url.split('/').pop());
-          keys.splice(
-            keys.findIndex(k => k.id === id),
-            1,
-          );
+          const index = keys.findIndex(k => k.id === id);
+          if (index < 0) return new Response('{}', { status: 404 });
+          keys.splice(index, 1);
           return new Response(null, { status: 204 });
         }
         return new Response(JSON.stringify(keys), { status: 200 });
       }) as unknown as typeof fetch;
       return { keys, fetch: fetchImpl };
     }
+
+    /** The Secret as project initialization wrote it: the old key. */
+    const heldSecret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'keyed-auth',
+        namespace: 'apps',
+        labels: { 'backstage.io/kubernetes-id': 'shop' },
+      },
+      type: 'Opaque',
+      data: {
+        identity: 'b2xk',
+        'identity.pub': Buffer.from('ssh-ed25519 AAAAold').toString('base64'),
+      },
+    };
+    const storedKey = (client: FakeClusterClient) =>
+      Buffer.from(
+        client.get('Secret', 'apps', 'keyed-auth').data['identity.pub'],
+        'base64',
+      ).toString();
 
     async function withKeyedSource(host: ReturnType<typeof gitHost>) {
       const fixture = await setup([], host.fetch);
@@ -539,12 +561,7 @@ describe('repairs and the /health routes', () => {
         }),
         'gitrepositories',
       );
-      fixture.client.add({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'keyed-auth', namespace: 'apps' },
-        data: { identity: 'b2xk' },
-      });
+      fixture.client.add(heldSecret);
       const refresh = {
         cluster: 'local',
         type: 'refresh-git-credentials' as const,
@@ -553,7 +570,7 @@ describe('repairs and the /health routes', () => {
       return { ...fixture, refresh };
     }
 
-    it('removes the previous key only once the Secret holds the new one', async () => {
+    it('removes the key the Secret held once it holds the new one, written as project initialization writes it', async () => {
       const host = gitHost();
       const { client, watcher, repairs, refresh } = await withKeyedSource(host);
       try {
@@ -563,12 +580,13 @@ describe('repairs and the /health routes', () => {
           mockCredentials.user(),
         );
         expect(record.outcome).toBe('applied');
-        const secret = client.get('Secret', 'apps', 'keyed-auth');
-        const stored = Buffer.from(
-          secret.data['identity.pub'],
-          'base64',
-        ).toString();
-        expect(host.keys.map(k => k.key)).toEqual([stored]);
+        expect(host.keys.map(k => k.key)).toEqual([
+          'ssh-ed25519 AAAAother',
+          storedKey(client),
+        ]);
+        const [[written, manager, force]] = client.callsOf('serverSideApply');
+        expect([manager, force]).toEqual(['backstage-gitops', true]);
+        expect(written.metadata.labels).toEqual(heldSecret.metadata.labels);
       } finally {
         watcher.stop();
       }
@@ -578,17 +596,44 @@ describe('repairs and the /health routes', () => {
       const host = gitHost();
       const { client, watcher, repairs, refresh } = await withKeyedSource(host);
       try {
-        client.failNext('mergePatch', apiError(500, 'InternalError'));
+        client.failNext('serverSideApply', apiError(500, 'InternalError'));
         const record = await repairs.apply(
           refresh,
           'user:default/owner',
           mockCredentials.user(),
         );
         expect(record.outcome).toBe('failed');
-        expect(host.keys.map(k => k.key)).toEqual(['ssh-ed25519 AAAAold']);
-        expect(client.get('Secret', 'apps', 'keyed-auth').data).toEqual({
-          identity: 'b2xk',
-        });
+        expect(host.keys.map(k => k.key)).toEqual([
+          'ssh-ed25519 AAAAold',
+          'ssh-ed25519 AAAAother',
+        ]);
+        expect(client.get('Secret', 'apps', 'keyed-auth').data).toEqual(
+          heldSecret.data,
+        );
+      } finally {
+        watcher.stop();
+      }
+    });
+
+    it('keeps the new key when a write that answered an error landed after all', async () => {
+      const host = gitHost();
+      const { client, watcher, repairs, refresh } = await withKeyedSource(host);
+      try {
+        const apply = client.serverSideApply.bind(client);
+        client.serverSideApply = async (...args) => {
+          await apply(...args);
+          throw new Error('patching Secret apps/keyed-auth: timed out');
+        };
+        const record = await repairs.apply(
+          refresh,
+          'user:default/owner',
+          mockCredentials.user(),
+        );
+        expect(record.outcome).toBe('applied');
+        expect(host.keys.map(k => k.key)).toEqual([
+          'ssh-ed25519 AAAAother',
+          storedKey(client),
+        ]);
       } finally {
         watcher.stop();
       }

@@ -5,6 +5,7 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { V1Secret } from '@kubernetes/client-node';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -446,29 +447,52 @@ export class RepairService {
         const labels = repo.metadata.labels ?? {};
         const id = labels[LABEL_KUBERNETES_ID];
         const environment = labels[LABEL_ENVIRONMENT];
+        const previous = await readSecretIfAny(client, namespace, name);
         const key = await ensureDeployKey({
           repoUrl: repo.spec!.url!,
           host,
-          // The title project initialization used, so its old key goes.
           title:
             id && environment
               ? `flux ${id} ${environment}`
               : `flux ${namespace}/${name}`,
+          // Retired by this public key once the new one is stored.
+          previousPublicKey: decoded(previous?.data?.['identity.pub']),
           integrations: this.deps.integrations,
           fetch: this.deps.fetch,
         });
-        const data = Object.fromEntries(
-          Object.entries(key.data).map(([k, v]) => [
-            k,
-            Buffer.from(v).toString('base64'),
-          ]),
-        );
+        const secret = {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: {
+            name,
+            namespace,
+            labels: previous?.metadata?.labels,
+            annotations: previous?.metadata?.annotations,
+          },
+          type: previous?.type ?? 'Opaque',
+          data: Object.fromEntries(
+            Object.entries(key.data).map(([k, v]) => [
+              k,
+              Buffer.from(v).toString('base64'),
+            ]),
+          ),
+        };
         try {
-          await writeSecretData(client, namespace, name, data);
+          // As project initialization writes it, so a later run owns it.
+          await client.serverSideApply(secret, GITOPS_FIELD_MANAGER, true);
         } catch (error) {
-          // The environment keeps the key it has; the new one goes again.
-          await key.withdraw();
-          throw error;
+          // A write that timed out may still have landed: look before
+          // taking the new key back.
+          const now = await readSecretIfAny(client, namespace, name).catch(
+            () => undefined,
+          );
+          if (
+            decoded(now?.data?.['identity.pub']) !== key.data['identity.pub']
+          ) {
+            // The environment keeps the key it has; the new one goes again.
+            await key.withdraw();
+            throw error;
+          }
         }
         try {
           await this.deps.actions.requestReconcile(watcher, repo);
@@ -518,26 +542,21 @@ export function isFailing(resource: FluxResource): boolean {
   return syncState(resource) === 'Failed';
 }
 
-/** Replaces a Secret's data, or creates the Secret when it is gone. */
-async function writeSecretData(
+/** A base64 value of a Secret as text. */
+function decoded(base64?: string): string | undefined {
+  return base64 ? Buffer.from(base64, 'base64').toString() : undefined;
+}
+
+/** A Secret, or undefined when there is none. */
+async function readSecretIfAny(
   client: ClusterClient,
   namespace: string,
   name: string,
-  data: Record<string, string>,
-): Promise<void> {
+): Promise<V1Secret | undefined> {
   try {
-    await client.mergePatch(
-      { apiVersion: 'v1', kind: 'Secret', name, namespace },
-      { data },
-    );
+    return await client.readSecret(namespace, name);
   } catch (error) {
-    if (kubernetesErrorCode(error) !== 404) throw error;
-    await client.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name, namespace },
-      type: 'Opaque',
-      data,
-    });
+    if (kubernetesErrorCode(error) === 404) return undefined;
+    throw error;
   }
 }

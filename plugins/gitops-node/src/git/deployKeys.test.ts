@@ -54,11 +54,11 @@ function fakeHost() {
       keys.push(key);
       return new Response(JSON.stringify(key), { status: 201 });
     }
-    const id = Number(url.split('/').pop());
-    keys.splice(
-      keys.findIndex(k => k.id === id),
-      1,
-    );
+    const index = keys.findIndex(k => k.id === Number(url.split('/').pop()));
+    if (index < 0) {
+      return new Response('{"message":"not found"}', { status: 404 });
+    }
+    keys.splice(index, 1);
     return new Response(null, { status: 204 });
   }) as unknown as typeof fetch;
   return { keys, requests, fetch: fetchImpl };
@@ -140,31 +140,21 @@ describe('deploy keys', () => {
   it('keeps the previous key until the new one is stored, and withdraws the new one when it could not be', async () => {
     const server = fakeHost();
     const title = 'flux shop staging';
-    const production = await ensureDeployKey({
-      repoUrl,
-      host,
-      title: 'flux shop production',
-      integrations,
-      fetch: server.fetch,
-    });
+    const issue = (previousPublicKey?: string) =>
+      ensureDeployKey({
+        repoUrl,
+        host,
+        title,
+        previousPublicKey,
+        integrations,
+        fetch: server.fetch,
+      });
     const staging = () =>
       server.keys.filter(k => k.title === title).map(k => k.key);
-    const first = await ensureDeployKey({
-      repoUrl,
-      host,
-      title,
-      integrations,
-      fetch: server.fetch,
-    });
+    const first = await issue();
     await first.retirePrevious();
-    // The host lost nothing, but the Secret did: a new key is issued.
-    const second = await ensureDeployKey({
-      repoUrl,
-      host,
-      title,
-      integrations,
-      fetch: server.fetch,
-    });
+    // The Secret holds the first key; a repair issues a second.
+    const second = await issue(first.data['identity.pub']);
     expect(staging()).toEqual([
       first.data['identity.pub'],
       second.data['identity.pub'],
@@ -172,19 +162,38 @@ describe('deploy keys', () => {
     // Writing the Secret failed: the environment keeps the key that works.
     await second.withdraw();
     expect(staging()).toEqual([first.data['identity.pub']]);
-
-    const third = await ensureDeployKey({
-      repoUrl,
-      host,
-      title,
-      integrations,
-      fetch: server.fetch,
-    });
+    // Written this time: the key the Secret held goes.
+    const third = await issue(first.data['identity.pub']);
     await third.retirePrevious();
     expect(staging()).toEqual([third.data['identity.pub']]);
-    // Another environment's key is not this title's to remove.
-    expect(server.keys.map(k => k.key)).toContain(
-      production.data['identity.pub'],
+  });
+
+  it('retires only the key the Secret held: another environment, cluster or concurrent run keeps its key', async () => {
+    const server = fakeHost();
+    const title = 'flux shop staging';
+    const issue = (previousPublicKey?: string) =>
+      ensureDeployKey({
+        repoUrl,
+        host,
+        title,
+        previousPublicKey,
+        integrations,
+        fetch: server.fetch,
+      });
+    // The same title for a second cluster, and the key the Secret holds.
+    const otherCluster = await issue();
+    const held = await issue();
+    // Two repairs at once, both starting from the held key.
+    const a = await issue(held.data['identity.pub']);
+    const b = await issue(held.data['identity.pub']);
+    await b.retirePrevious();
+    await a.retirePrevious(); // the held key is gone already: no error
+    expect(server.keys.map(k => k.key).sort()).toEqual(
+      [
+        otherCluster.data['identity.pub'],
+        a.data['identity.pub'],
+        b.data['identity.pub'],
+      ].sort(),
     );
   });
 

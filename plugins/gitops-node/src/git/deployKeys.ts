@@ -175,6 +175,7 @@ interface DeployKeyApi {
   list(): Promise<ListedKey[]>;
   /** Answers the id the host gave the new key. */
   add(title: string, key: string): Promise<number>;
+  /** Removes a key; one that is gone already counts as removed. */
   remove(id: number): Promise<void>;
 }
 
@@ -209,7 +210,13 @@ function deployKeyApi(
       `repoUrl: no gitea or github integration with a credential for ${host.host}; deploy keys are added through it`,
     );
   }
-  const call = async (method: string, path: string, body?: unknown) => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    /** A status that counts as done (a key another run removed). */
+    alsoDone?: number,
+  ) => {
     const response = await fetchImpl(`${base}/repos/${repo}/keys${path}`, {
       method,
       headers: {
@@ -220,7 +227,7 @@ function deployKeyApi(
       body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
-    if (!response.ok) {
+    if (!response.ok && response.status !== alsoDone) {
       // The host's message, never our request (it carries the credential).
       const text = (await response.text()).slice(0, 300);
       throw new Error(
@@ -240,7 +247,7 @@ function deployKeyApi(
       return Number(created.id);
     },
     async remove(id) {
-      await call('DELETE', `/${id}`);
+      await call('DELETE', `/${id}`, undefined, 404);
     },
   };
 }
@@ -260,7 +267,11 @@ export interface EnsuredDeployKey {
   data: DeployKeySecretData;
   /** Whether a new key was added (false: the stored one is still listed). */
   created: boolean;
-  /** Call once the Secret holds `data`: removes earlier keys of the title. */
+  /**
+   * Call once the Secret holds `data`: removes the key the Secret held
+   * before (by its public key, never by title, so another environment's or
+   * a concurrent run's key stays).
+   */
   retirePrevious(): Promise<void>;
   /** Call when the Secret could not be written: removes the new key again. */
   withdraw(): Promise<void>;
@@ -280,7 +291,13 @@ export async function ensureDeployKey(options: {
   repoUrl: string;
   host: DeployKeyHost;
   title: string;
+  /** The private key the Secret holds, kept while the host lists it. */
   existingPrivateKey?: string;
+  /**
+   * The public key the Secret holds, retired once a new one is stored
+   * (default: that of `existingPrivateKey`).
+   */
+  previousPublicKey?: string;
   integrations: ScmIntegrationRegistry;
   fetch?: typeof fetch;
 }): Promise<EnsuredDeployKey> {
@@ -309,6 +326,9 @@ export async function ensureDeployKey(options: {
       withdraw: async () => {},
     };
   }
+  const previous = options.previousPublicKey
+    ? keyBody(options.previousPublicKey)
+    : existingPublic;
   const { privateKey, publicKey } = generateDeployKey();
   const id = await api.add(options.title, publicKey);
   return {
@@ -320,7 +340,7 @@ export async function ensureDeployKey(options: {
     created: true,
     async retirePrevious() {
       for (const stale of listed.filter(
-        k => k.title === options.title && k.id !== id,
+        k => previous && keyBody(k.key) === previous && k.id !== id,
       )) {
         await api.remove(stale.id);
       }

@@ -4,7 +4,7 @@ import { InputError, NotAllowedError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { z } from 'zod/v3';
 import {
   DNS1123_LABEL,
@@ -437,7 +437,12 @@ export function createFluxResourcesAction(options: {
               break;
             }
           }
-          await settleDeployKey(issuedKey, secretStored, log);
+          await settleDeployKey(
+            issuedKey,
+            secretStored,
+            () => storedPublicKey(client, plan.namespace, names.secret),
+            log,
+          );
           if (!plan.autoSync && result.result !== 'failed') {
             log(`auto-sync off: ${result.workload.kind} is suspended`);
           }
@@ -467,32 +472,47 @@ export function createFluxResourcesAction(options: {
 /**
  * A new deploy key replaces the previous one only once its Secret is
  * stored; when the Secret was not written, the new key goes again and the
- * environment keeps the key it had.
+ * environment keeps the key it had. An apply that answered an error may
+ * still have landed: the Secret is read before the key is taken back.
  */
 async function settleDeployKey(
   key: EnsuredDeployKey | undefined,
   secretStored: boolean,
+  readStoredPublicKey: () => Promise<string | undefined>,
   log: (line: string) => void,
 ): Promise<void> {
   if (!key?.created) {
     return;
   }
   try {
-    if (secretStored) {
+    const stored =
+      secretStored ||
+      (await readStoredPublicKey().catch(() => undefined)) ===
+        key.data['identity.pub'];
+    if (stored) {
       await key.retirePrevious();
     } else {
       await key.withdraw();
       log('the new deploy key was removed again: its Secret was not written');
     }
   } catch (error) {
-    log(
-      `${
-        secretStored
-          ? 'the previous deploy key could not be removed'
-          : 'the unused new deploy key could not be removed'
-      }: ${(error as Error).message}`,
-    );
+    log(`the deploy keys could not be tidied: ${(error as Error).message}`);
   }
+}
+
+/** The public key a Git Secret holds now, if any. */
+async function storedPublicKey(
+  client: KubernetesObjectApi,
+  namespace: string,
+  name: string,
+): Promise<string | undefined> {
+  const secret = (await client.read({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace },
+  })) as { data?: Record<string, string> };
+  const pub = secret.data?.['identity.pub'];
+  return pub ? Buffer.from(pub, 'base64').toString() : undefined;
 }
 
 /**
