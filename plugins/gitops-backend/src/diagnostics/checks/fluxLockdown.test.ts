@@ -1,5 +1,8 @@
 import { V1Deployment } from '@kubernetes/client-node';
-import { FLUX_NAMESPACE, fluxInstallation } from '../../__testUtils__/fluxInstall';
+import {
+  FLUX_NAMESPACE,
+  fluxInstallation,
+} from '../../__testUtils__/fluxInstall';
 import { flagValue, lockdownFindings } from './fluxLockdown';
 
 const deployments = (options: { lockdown?: boolean } = {}) =>
@@ -35,15 +38,24 @@ describe("Flux's multi-tenancy lockdown", () => {
   });
 
   it('reads flags as Go does: =value, a separate value, one dash, and false as off', () => {
-    expect(flagValue(['--default-service-account', 'tenant'], '--default-service-account')).toBe('tenant');
+    expect(
+      flagValue(
+        ['--default-service-account', 'tenant'],
+        '--default-service-account',
+      ),
+    ).toBe('tenant');
     expect(flagValue(['-no-remote-bases'], '--no-remote-bases', true)).toBe(
       'true',
     );
     expect(
       flagValue(['--no-remote-bases', 'positional'], '--no-remote-bases', true),
     ).toBe('true');
-    expect(flagValue(['--no-remote-bases=false'], '--no-remote-bases')).toBe('false');
-    expect(flagValue(['--no-remote-bases-x=true'], '--no-remote-bases')).toBeUndefined();
+    expect(flagValue(['--no-remote-bases=false'], '--no-remote-bases')).toBe(
+      'false',
+    );
+    expect(
+      flagValue(['--no-remote-bases-x=true'], '--no-remote-bases'),
+    ).toBeUndefined();
     const offAgain = deployments();
     offAgain[1].spec!.template.spec!.containers[0].args!.push(
       '--no-cross-namespace-refs=false',

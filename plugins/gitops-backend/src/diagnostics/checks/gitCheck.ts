@@ -11,7 +11,7 @@ import {
 import { ClusterClient } from '../../cluster/ClusterClient';
 import { CheckOutcome } from './types';
 import { outcome, refOf } from './outcome';
-import { shellQuote, shellWord } from './shell';
+import { kubernetesName, shellQuote } from './shell';
 
 const PROBE_TIMEOUT_MS = 5000;
 const PROBE_CONCURRENCY = 16;
@@ -181,7 +181,7 @@ export async function gitCheck(
         result.code === 'GIT_AUTH_FAILED'
           ? [
               `kubectl -n ${repo.metadata.namespace} create secret generic ${
-                secretName ? shellWord(secretName) : '<name>'
+                kubernetesName(secretName) ?? '<name>'
               } --from-literal=username=<user> --from-literal=password=<token> --dry-run=client -o yaml | kubectl apply -f -`,
               `flux -n ${repo.metadata.namespace} reconcile source git ${repo.metadata.name}`,
             ]

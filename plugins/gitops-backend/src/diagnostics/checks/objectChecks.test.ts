@@ -92,15 +92,18 @@ describe('dependencyCheck', () => {
     );
   });
 
-  it('quotes a dependency name from the spec in its fix command', () => {
-    const hostile = 'ghost;touch /tmp/pwned';
-    const [finding] = dependencyCheck('local', [ks('web', [hostile])]).findings;
-    expect(finding.fix[0]).toBe(
-      `kubectl -n apps get kustomization 'ghost;touch /tmp/pwned'`,
-    );
-    expect(finding.fix.slice(1).every(line => line.startsWith('# '))).toBe(
-      true,
-    );
+  it('names a dependency in a command only when it is a name Kubernetes accepts', () => {
+    const [plain] = dependencyCheck('local', [ks('web', ['ghost'])]).findings;
+    expect(plain.fix[0]).toBe('kubectl -n apps get kustomization/ghost');
+    for (const hostile of [
+      'ghost;touch /tmp/pwned',
+      '--server=https://attacker.example',
+    ]) {
+      const [finding] = dependencyCheck('local', [
+        ks('web', [hostile]),
+      ]).findings;
+      expect(finding.fix.every(line => line.startsWith('# '))).toBe(true);
+    }
   });
 
   it('passes complete chains', () => {

@@ -8,7 +8,7 @@ import {
   syncState,
 } from '@gitops-backstage/plugin-gitops-common';
 import { objectKey } from './failureFacts';
-import { commentLine, shellWord } from './shell';
+import { commentLine, kubernetesName } from './shell';
 import { CheckOutcome } from './types';
 import { describeRef, outcome, refOf } from './outcome';
 
@@ -160,9 +160,14 @@ export function dependencyCheck(
             dep.kind
           } that does not exist, so it never reconciles.`,
           fix: [
-            `kubectl -n ${shellWord(dep.namespace ?? '')} get ${shellWord(
-              dep.kind.toLowerCase(),
-            )} ${shellWord(dep.name)}`,
+            // Only names Kubernetes accepts: `--server=…` is no name.
+            ...(kubernetesName(dep.namespace) && kubernetesName(dep.name)
+              ? [
+                  `kubectl -n ${dep.namespace} get ${dep.kind.toLowerCase()}/${
+                    dep.name
+                  }`,
+                ]
+              : []),
             commentLine(
               `create ${describeRef(
                 dep,

@@ -9,12 +9,24 @@ export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The text as it is when it is a plain word, else quoted. */
-export function shellWord(text: string): string {
-  return /^[A-Za-z0-9._/:@=+,-]+$/.test(text) ? text : shellQuote(text);
+/**
+ * A name from a spec as an argument, only when it is a name Kubernetes
+ * accepts (DNS subdomain): anything else, e.g. `--server=https://elsewhere`,
+ * would be read as an option, quoted or not.
+ */
+export function kubernetesName(text: string | undefined): string | undefined {
+  return text && /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(text)
+    ? text
+    : undefined;
 }
 
 /** A comment line: whatever the text holds, it cannot start a command. */
 export function commentLine(text: string): string {
-  return `# ${text.replace(/[\r\n\u2028\u2029]+/g, ' ')}`;
+  // Line breaks and control characters (a pasted ESC sequence drives the
+  // terminal's line editor).
+  return `# ${text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g,
+    ' ',
+  )}`;
 }
