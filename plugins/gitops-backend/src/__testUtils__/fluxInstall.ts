@@ -23,7 +23,11 @@ const LOCKDOWN_ARGS: Record<string, string[]> = {
  * defaults).
  */
 export function fluxInstallation(
-  options: { unavailable?: string[]; missing?: string[]; lockdown?: boolean } = {},
+  options: {
+    unavailable?: string[];
+    missing?: string[];
+    lockdown?: boolean;
+  } = {},
 ) {
   const crds = FLUX_KINDS.map(k => ({
     kind: 'CustomResourceDefinition',
