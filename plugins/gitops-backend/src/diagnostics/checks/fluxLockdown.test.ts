@@ -37,33 +37,51 @@ describe("Flux's multi-tenancy lockdown", () => {
     );
   });
 
-  it('reads flags as Go does: =value, a separate value, one dash, and false as off', () => {
+  it("reads flags as Flux's parser (pflag) does", () => {
+    const dsa = '--default-service-account';
+    expect(flagValue([dsa, 'tenant'], dsa)).toBe('tenant');
+    // A value flag takes the next arg whatever it looks like.
+    expect(flagValue([dsa, '--no-remote-bases=true'], dsa)).toBe(
+      '--no-remote-bases=true',
+    );
     expect(
-      flagValue(
-        ['--default-service-account', 'tenant'],
-        '--default-service-account',
-      ),
-    ).toBe('tenant');
-    expect(flagValue(['-no-remote-bases'], '--no-remote-bases', true)).toBe(
+      flagValue([dsa, '--no-remote-bases=true'], '--no-remote-bases', true),
+    ).toBeUndefined();
+    expect(flagValue(['--no-remote-bases'], '--no-remote-bases', true)).toBe(
       'true',
     );
     expect(
       flagValue(['--no-remote-bases', 'positional'], '--no-remote-bases', true),
     ).toBe('true');
-    expect(flagValue(['--no-remote-bases=false'], '--no-remote-bases')).toBe(
-      'false',
-    );
+    // One dash is not this flag; nothing after -- is a flag.
     expect(
-      flagValue(['--no-remote-bases-x=true'], '--no-remote-bases'),
+      flagValue(['-no-remote-bases'], '--no-remote-bases', true),
     ).toBeUndefined();
-    const offAgain = deployments();
-    offAgain[1].spec!.template.spec!.containers[0].args!.push(
-      '--no-cross-namespace-refs=false',
-    );
     expect(
-      lockdownFindings('local', FLUX_NAMESPACE, offAgain).map(f => f.evidence),
-    ).toEqual([
+      flagValue(['--', '--no-remote-bases'], '--no-remote-bases', true),
+    ).toBeUndefined();
+    expect(
+      flagValue(['--no-remote-bases-x=true'], '--no-remote-bases', true),
+    ).toBeUndefined();
+  });
+
+  it('takes booleans as strconv.ParseBool does, and the last occurrence', () => {
+    const withArgs = (extra: string[]) => {
+      const list = deployments();
+      list[1].spec!.template.spec!.containers[0].args!.push(...extra);
+      return lockdownFindings('local', FLUX_NAMESPACE, list).map(
+        f => f.evidence,
+      );
+    };
+    expect(withArgs(['--no-cross-namespace-refs=false'])).toEqual([
       'Deployment flux-system/kustomize-controller runs without --no-cross-namespace-refs',
     ]);
+    expect(
+      withArgs([
+        '--no-cross-namespace-refs=false',
+        '--no-cross-namespace-refs=T',
+      ]),
+    ).toEqual([]);
+    expect(withArgs(['--no-cross-namespace-refs=1'])).toEqual([]);
   });
 });

@@ -46,12 +46,37 @@ const LOCKDOWN: Record<
       why: 'an Alert or Receiver may refer to objects of another namespace',
     },
   ],
+  // Only where the image automation controllers are installed.
+  'image-reflector-controller': [
+    {
+      flag: '--no-cross-namespace-refs',
+      kind: 'on',
+      why: 'an ImagePolicy may use an ImageRepository of another namespace',
+    },
+  ],
+  'image-automation-controller': [
+    {
+      flag: '--no-cross-namespace-refs',
+      kind: 'on',
+      why: 'an ImageUpdateAutomation may push with a GitRepository of another namespace',
+    },
+  ],
 };
 
+/** The lockdown flags that take a value (their next arg is not a flag). */
+const VALUE_FLAGS = new Set(
+  Object.values(LOCKDOWN)
+    .flat()
+    .filter(rule => rule.kind === 'value')
+    .map(rule => rule.flag),
+);
+
 /**
- * The value a Go flag gets from a container's args, if it is set (the last
- * occurrence wins, as with Go's flag packages; a boolean flag takes no
- * separate value).
+ * The value a flag gets from a container's args as Flux's flag parser
+ * (spf13/pflag) reads them: `--flag=value`; `--flag value` for a flag that
+ * takes a value, whatever the next arg looks like; a boolean alone is
+ * true; the last one wins; nothing after `--` is a flag. Other flags are
+ * taken to be written `--flag=value`, as Flux's manifests write them.
  */
 export function flagValue(
   args: string[],
@@ -60,21 +85,32 @@ export function flagValue(
 ): string | undefined {
   let value: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i].replace(/^--?/, '--');
+    const arg = args[i];
+    if (arg === '--') {
+      break;
+    }
     if (arg.startsWith(`${flag}=`)) {
       value = arg.slice(flag.length + 1);
-    } else if (arg === flag) {
-      const next = args[i + 1];
-      value =
-        !boolean && next !== undefined && !next.startsWith('-') ? next : 'true';
+    } else if (arg === flag && boolean) {
+      value = 'true';
+    } else if (arg === flag || VALUE_FLAGS.has(arg)) {
+      // The next arg is this flag's value, not a flag of its own.
+      if (arg === flag) value = args[i + 1];
+      i++;
     }
   }
   return value;
 }
 
+/** Go's strconv.ParseBool, which pflag uses for boolean flags. */
+function isTrue(value: string | undefined): boolean {
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value ?? '');
+}
+
 function unmet(args: string[], rule: { flag: string; kind: 'on' | 'value' }) {
-  const value = flagValue(args, rule.flag, rule.kind === 'on');
-  return rule.kind === 'on' ? value !== 'true' : !value;
+  return rule.kind === 'on'
+    ? !isTrue(flagValue(args, rule.flag, true))
+    : !flagValue(args, rule.flag);
 }
 
 /**
@@ -89,10 +125,12 @@ export function lockdownFindings(
   const findings: HealthFinding[] = [];
   for (const [name, rules] of Object.entries(LOCKDOWN)) {
     const deployment = deployments.find(d => d.metadata?.name === name);
-    const container =
-      deployment?.spec?.template.spec?.containers.find(
-        c => c.name === 'manager',
-      ) ?? deployment?.spec?.template.spec?.containers[0];
+    const containers = deployment?.spec?.template.spec?.containers ?? [];
+    const index = Math.max(
+      containers.findIndex(c => c.name === 'manager'),
+      0,
+    );
+    const container = containers[index];
     if (!container) {
       continue;
     }
@@ -120,9 +158,14 @@ export function lockdownFindings(
         `# add ${wanted.join(
           ' ',
         )} to the controller's args (with flux bootstrap: as a patch in flux-system/kustomization.yaml, or the next sync reverts it)`,
+        ...(missing.some(r => r.flag === '--default-service-account')
+          ? [
+              `# objects that name no ServiceAccount then apply as their namespace's default one: give flux-system's own Kustomization serviceAccountName: kustomize-controller (and other platform-owned objects theirs) first`,
+            ]
+          : []),
         ...wanted.map(
           arg =>
-            `kubectl -n ${fluxNamespace} patch deployment ${name} --type=json -p '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"${arg}"}]'`,
+            `kubectl -n ${fluxNamespace} patch deployment ${name} --type=json -p '[{"op":"add","path":"/spec/template/spec/containers/${index}/args/-","value":"${arg}"}]'`,
         ),
       ],
     });
