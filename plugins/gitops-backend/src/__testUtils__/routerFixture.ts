@@ -73,12 +73,26 @@ export const permissions = mockServices.permissions.mock({
 export function fixtureDeps(
   watchers: ClusterWatcher[],
   pipelines: PipelineGrant[] = [teamPipeline],
+  /** Where shop's catalog file was registered from (its repository). */
+  shopOrigin?: string,
 ) {
   const httpAuth = mockServices.httpAuth({
     defaultCredentials: mockCredentials.none(),
   });
+  const shop = shopOrigin
+    ? {
+        ...shopEntity,
+        metadata: {
+          ...shopEntity.metadata,
+          annotations: {
+            ...shopEntity.metadata.annotations,
+            'backstage.io/managed-by-origin-location': `url:${shopOrigin}`,
+          },
+        },
+      }
+    : shopEntity;
   const catalog = catalogServiceMock({
-    entities: [shopEntity, plainEntity, ownerEntity],
+    entities: [shop, plainEntity, ownerEntity],
   });
   const auth = mockServices.auth();
   const scopes = new EntityScopeResolver({

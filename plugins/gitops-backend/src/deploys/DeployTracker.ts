@@ -378,7 +378,8 @@ export class DeployTracker {
       );
     }
     return this.options.repos.withRepo(
-      { repoUrl: String(source.spec?.url) },
+      // Commit details for the history only; nothing is written.
+      { repoUrl: String(source.spec?.url), registeredRepository: null },
       work,
     );
   }

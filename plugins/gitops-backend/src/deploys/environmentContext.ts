@@ -8,6 +8,7 @@ import { GITOPS_FIELD_MANAGER } from '@gitops-backstage/plugin-gitops-node';
 import { FluxActions } from '../actions/FluxActions';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { EntityScope } from '../entities/EntityScope';
+import { registeredRepository } from '../entities/registeredRepository';
 import { DeployTarget } from './DeployStore';
 
 /** Where an environment of an entity is deployed from, and to. */
@@ -19,11 +20,15 @@ export interface EnvironmentContext {
   target: DeployTarget;
   /** Deployments the Kustomization applied. */
   deployments: Array<{ namespace: string; name: string }>;
+  /** The repository the entity was registered from. */
+  registeredRepository: string | undefined;
 }
 
 /** The Git side of an environment: only Kustomizations from a branch. */
 export interface GitContext {
   repoUrl: string;
+  /** The repository the entity was registered from (registeredRepository). */
+  registeredRepository: string | undefined;
   branch: string;
   /** The overlay directory, relative to the repository root. */
   overlayPath: string;
@@ -101,6 +106,7 @@ export function environmentContext(
     deployments: inventoryWorkloads(resource)
       .filter(w => w.kind === 'Deployment')
       .map(w => ({ namespace: w.namespace, name: w.name })),
+    registeredRepository: registeredRepository(scope.entity),
   };
 }
 
@@ -148,7 +154,12 @@ export function gitContext(context: EnvironmentContext): GitContext {
   const overlayPath = String(kustomization.spec?.path ?? '')
     .replace(/^\.?\/+/, '')
     .replace(/\/+$/, '');
-  return { repoUrl: String(source.spec?.url), branch, overlayPath };
+  return {
+    repoUrl: String(source.spec?.url),
+    registeredRepository: context.registeredRepository,
+    branch,
+    overlayPath,
+  };
 }
 
 /**

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { commitWebUrl } from '@gitops-backstage/plugin-gitops-common';
 import { resolveGitCredentials } from '@gitops-backstage/plugin-gitops-node';
+import { NotAllowedError } from '@backstage/errors';
+import { repositoryOfUrl } from '../entities/registeredRepository';
 import { GitContext } from './environmentContext';
 import { GitWorkspace, LocalRepo } from './GitWorkspace';
 
@@ -19,14 +21,35 @@ export class OverlayRepos {
     private readonly integrations: ScmIntegrationRegistry,
   ) {}
 
-  /** Async, so a host without an integration is a rejection, not a throw. */
+  /**
+   * Async, so a host without an integration is a rejection, not a throw.
+   * For an entity's deploys (`registeredRepository` given), only the
+   * repository the entity was registered from: a GitRepository's URL is
+   * the tenant's to write, and a field manager's name anyone's to claim.
+   * The deploy tracker only reads commit details (`registeredRepository`
+   * null).
+   */
   async withRepo<T>(
-    git: Pick<GitContext, 'repoUrl'>,
+    git: Pick<GitContext, 'repoUrl'> & {
+      registeredRepository: string | undefined | null;
+    },
     work: (repo: LocalRepo) => Promise<T>,
   ): Promise<T> {
     // Flux may clone over SSH with a deploy key; the portal clones over
     // the integration's HTTP URL.
     const repoUrl = this.workspace.cloneUrl(git.repoUrl);
+    if (git.registeredRepository !== null) {
+      const repository = repositoryOfUrl(repoUrl);
+      if (!repository || repository !== git.registeredRepository) {
+        throw new NotAllowedError(
+          `${
+            git.repoUrl
+          } is not the repository the entity was registered from (${
+            git.registeredRepository ?? 'its catalog entry names none'
+          }); the portal commits and reads with its own credentials only there`,
+        );
+      }
+    }
     const credentials = resolveGitCredentials({
       repoUrl,
       auth: { from: 'integration' },

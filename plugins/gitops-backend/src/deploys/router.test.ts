@@ -129,7 +129,8 @@ describe('the deploy routes', () => {
     const status = new FluxStatusService([watcher]);
     const clients = fakeClients(client);
     const actions = new FluxActions(status, clients);
-    const deps = fixtureDeps([watcher]);
+    // shop's catalog file lives in the repository it deploys from.
+    const deps = fixtureDeps([watcher], undefined, repoUrl);
     // file:// has no integration; the Gitea one stands in for its credentials.
     const integrations = integrationsForFileRepos();
     repos = new OverlayRepos(
@@ -194,6 +195,34 @@ describe('the deploy routes', () => {
     expect(res.body.diff).toContain('+  - path: gitops-deploy-patch.yaml');
     expect(res.body.diff).toContain('image: registry.example.com/shop:2.0.0');
     expect(git(origin, 'rev-list', '--count', 'main')).toBe('1');
+  });
+
+  it('reads and commits only in the repository the entity was registered from, whoever the URL names as its writer', async () => {
+    // Another team's repository, with an overlay at the same path.
+    const victim = path.join(root, 'victim.git');
+    git(root, 'clone', '-q', '--bare', origin, victim);
+    const repo = client.get('GitRepository', 'apps', 'shop-repo');
+    // The field manager is a name any client may give itself.
+    repo.spec.url = `file://${victim}`;
+    client.emit('MODIFIED', repo, 'gitrepositories');
+    for (const [route, body] of [
+      [`${base}/preview`, { environment: 'development', changes }],
+      [base, { environment: 'development', changes, message: 'm' }],
+    ] as const) {
+      const refused = await request(app)
+        .post(route)
+        .set('Authorization', ownerHeader)
+        .send(body);
+      expect({ route, status: refused.status }).toEqual({ route, status: 403 });
+      expect(refused.body.error.message).toContain(
+        `is not the repository the entity was registered from (file:${origin.replace(
+          /\.git$/,
+          '',
+        )})`,
+      );
+    }
+    expect(git(victim, 'rev-list', '--count', 'main')).toBe('1');
+    expect(await store.list({ limit: 10 })).toEqual([]);
   });
 
   it('commits as the user, records the deploy first and asks Flux to reconcile', async () => {
@@ -609,7 +638,7 @@ describe('the deploy routes', () => {
       revision: sha,
     };
     const reportAs = async (grants: PipelineGrant[], header?: string) => {
-      const deps = fixtureDeps([watcher], grants);
+      const deps = fixtureDeps([watcher], grants, `file://${origin}`);
       const pipelineApp = appWith(
         createDeployRouter({
           scopes: deps.scopes,

@@ -88,7 +88,15 @@ describe('repairs and the /health routes', () => {
           {
             apiVersion: 'backstage.io/v1alpha1',
             kind: 'Component',
-            metadata: { name: 'shop', namespace: 'default' },
+            metadata: {
+              name: 'shop',
+              namespace: 'default',
+              // Registered from its repository, as project initialization does.
+              annotations: {
+                'backstage.io/managed-by-origin-location':
+                  'url:http://git.example.com/team/shop/src/branch/main/catalog-info.yaml',
+              },
+            },
           },
         ],
       }),
@@ -553,6 +561,7 @@ describe('repairs and the /health routes', () => {
         'ADDED',
         flux.gitRepository('keyed', 'apps', {
           url: 'ssh://git@git.example.com/team/shop.git',
+          entityRef: 'component:default/shop',
           secret: 'keyed-auth',
           labels: {
             'backstage.io/kubernetes-id': 'shop',
@@ -634,6 +643,30 @@ describe('repairs and the /health routes', () => {
           'ssh-ed25519 AAAAother',
           storedKey(client),
         ]);
+      } finally {
+        watcher.stop();
+      }
+    });
+
+    it('issues no key for a repository the entity was not registered from, though the URL names the portal as its writer', async () => {
+      const host = gitHost();
+      const { client, watcher, repairs, refresh } = await withKeyedSource(host);
+      try {
+        // Anyone may call a field manager backstage-gitops.
+        const repo = client.get('GitRepository', 'apps', 'keyed');
+        repo.spec.url = 'ssh://git@git.example.com/team/payments.git';
+        client.emit('MODIFIED', repo, 'gitrepositories');
+        await expect(
+          repairs.apply(
+            refresh,
+            'service:scheduler',
+            mockCredentials.service(),
+          ),
+        ).rejects.toThrow(
+          'team/payments.git is not the repository component:default/shop was registered from (git.example.com/team/shop)',
+        );
+        expect(host.keys).toHaveLength(2);
+        expect(client.callsOf('serverSideApply')).toEqual([]);
       } finally {
         watcher.stop();
       }

@@ -33,6 +33,7 @@ import { ClusterClient } from '../cluster/ClusterClient';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { FluxActions } from '../actions/FluxActions';
+import { registeredRepository } from '../entities/registeredRepository';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { FLUX_CONTROLLERS } from './checks/clusterChecks';
 import { describeRef, refOf } from './checks/outcome';
@@ -301,10 +302,37 @@ export class RepairService {
         }', not by the portal; a deploy key is only issued for a repository project initialization set up`,
       );
     }
-    return {
-      host,
-      repository: sshCloneUrl(url, host).slice(host.sshUrl.length + 1),
-    };
+    const repository = sshCloneUrl(url, host).slice(host.sshUrl.length + 1);
+    await this.requireEntityRepository(repo, host, repository);
+    return { host, repository };
+  }
+
+  /**
+   * A field manager's name is whatever a client calls itself, so the URL
+   * must also name the repository the object's entity was registered from.
+   */
+  private async requireEntityRepository(
+    repo: FluxResource,
+    host: DeployKeyHost,
+    repository: string,
+  ): Promise<void> {
+    const entityRef = repo.metadata.annotations?.[ANNOTATION_ENTITY_REF];
+    const entity = entityRef
+      ? await this.deps.catalog.getEntityByRef(entityRef, {
+          credentials: await this.deps.auth.getOwnServiceCredentials(),
+        })
+      : undefined;
+    const registered = entity ? registeredRepository(entity) : undefined;
+    const wanted = `${host.host}/${repository.replace(/\.git$/, '')}`;
+    if (registered !== wanted) {
+      throw new InputError(
+        `target: ${repository} is not the repository ${
+          entityRef ?? 'the object’s entity (no gitops.backstage.io/entity-ref)'
+        } was registered from (${
+          registered ?? 'unknown'
+        }); a deploy key is only issued for a project's own repository`,
+      );
+    }
   }
 
   private planResync(
