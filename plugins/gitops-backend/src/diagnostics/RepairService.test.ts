@@ -25,6 +25,7 @@ import { migratedDatabase } from '../__testUtils__/localStores';
 import { DiagnosticsService, readHealthOptions } from './DiagnosticsService';
 import { DiagnosticsStore } from './DiagnosticsStore';
 import { RepairService } from './RepairService';
+import type { RepairRecord } from '@gitops-backstage/plugin-gitops-common';
 import { createDiagnosticsRouter } from './router';
 
 describe('repairs and the /health routes', () => {
@@ -579,15 +580,36 @@ describe('repairs and the /health routes', () => {
       return { ...fixture, refresh };
     }
 
-    it('removes the key the Secret held once it holds the new one, written as project initialization writes it', async () => {
+    /** Runs a test on the keyed source, with a repair applied as its owner. */
+    async function onKeyedSource(
+      test: (
+        fixture: Awaited<ReturnType<typeof withKeyedSource>> & {
+          host: ReturnType<typeof gitHost>;
+          applyAsOwner: () => Promise<RepairRecord>;
+        },
+      ) => Promise<void>,
+    ) {
       const host = gitHost();
-      const { client, watcher, repairs, refresh } = await withKeyedSource(host);
+      const fixture = await withKeyedSource(host);
       try {
-        const record = await repairs.apply(
-          refresh,
-          'user:default/owner',
-          mockCredentials.user(),
-        );
+        await test({
+          ...fixture,
+          host,
+          applyAsOwner: () =>
+            fixture.repairs.apply(
+              fixture.refresh,
+              'user:default/owner',
+              mockCredentials.user(),
+            ),
+        });
+      } finally {
+        fixture.watcher.stop();
+      }
+    }
+
+    it('removes the key the Secret held once it holds the new one, written as project initialization writes it', async () => {
+      await onKeyedSource(async ({ client, host, applyAsOwner }) => {
+        const record = await applyAsOwner();
         expect(record.outcome).toBe('applied');
         expect(host.keys.map(k => k.key)).toEqual([
           'ssh-ed25519 AAAAother',
@@ -596,21 +618,13 @@ describe('repairs and the /health routes', () => {
         const [[written, manager, force]] = client.callsOf('serverSideApply');
         expect([manager, force]).toEqual(['backstage-gitops', true]);
         expect(written.metadata.labels).toEqual(heldSecret.metadata.labels);
-      } finally {
-        watcher.stop();
-      }
+      });
     });
 
     it('withdraws the new key and keeps the previous one when the Secret cannot be written', async () => {
-      const host = gitHost();
-      const { client, watcher, repairs, refresh } = await withKeyedSource(host);
-      try {
+      await onKeyedSource(async ({ client, host, applyAsOwner }) => {
         client.failNext('serverSideApply', apiError(500, 'InternalError'));
-        const record = await repairs.apply(
-          refresh,
-          'user:default/owner',
-          mockCredentials.user(),
-        );
+        const record = await applyAsOwner();
         expect(record.outcome).toBe('failed');
         expect(host.keys.map(k => k.key)).toEqual([
           'ssh-ed25519 AAAAold',
@@ -619,39 +633,27 @@ describe('repairs and the /health routes', () => {
         expect(client.get('Secret', 'apps', 'keyed-auth').data).toEqual(
           heldSecret.data,
         );
-      } finally {
-        watcher.stop();
-      }
+      });
     });
 
     it('keeps the new key when a write that answered an error landed after all', async () => {
-      const host = gitHost();
-      const { client, watcher, repairs, refresh } = await withKeyedSource(host);
-      try {
+      await onKeyedSource(async ({ client, host, applyAsOwner }) => {
         const apply = client.serverSideApply.bind(client);
         client.serverSideApply = async (...args) => {
           await apply(...args);
           throw new Error('patching Secret apps/keyed-auth: timed out');
         };
-        const record = await repairs.apply(
-          refresh,
-          'user:default/owner',
-          mockCredentials.user(),
-        );
+        const record = await applyAsOwner();
         expect(record.outcome).toBe('applied');
         expect(host.keys.map(k => k.key)).toEqual([
           'ssh-ed25519 AAAAother',
           storedKey(client),
         ]);
-      } finally {
-        watcher.stop();
-      }
+      });
     });
 
     it('issues no key for a repository the entity was not registered from, though the URL names the portal as its writer', async () => {
-      const host = gitHost();
-      const { client, watcher, repairs, refresh } = await withKeyedSource(host);
-      try {
+      await onKeyedSource(async ({ client, repairs, refresh, host }) => {
         // Anyone may call a field manager backstage-gitops.
         const repo = client.get('GitRepository', 'apps', 'keyed');
         repo.spec.url = 'ssh://git@git.example.com/team/payments.git';
@@ -667,9 +669,7 @@ describe('repairs and the /health routes', () => {
         );
         expect(host.keys).toHaveLength(2);
         expect(client.callsOf('serverSideApply')).toEqual([]);
-      } finally {
-        watcher.stop();
-      }
+      });
     });
   });
 });

@@ -137,7 +137,8 @@ describe('deploy keys', () => {
     ]);
   });
 
-  it('keeps the previous key until the new one is stored, and withdraws the new one when it could not be', async () => {
+  /** Keys of one environment, each issued with the key its Secret held. */
+  function stagingKeys() {
     const server = fakeHost();
     const title = 'flux shop staging';
     const issue = (previousPublicKey?: string) =>
@@ -149,6 +150,11 @@ describe('deploy keys', () => {
         integrations,
         fetch: server.fetch,
       });
+    return { server, title, issue };
+  }
+
+  it('keeps the previous key until the new one is stored, and withdraws the new one when it could not be', async () => {
+    const { server, title, issue } = stagingKeys();
     const staging = () =>
       server.keys.filter(k => k.title === title).map(k => k.key);
     const first = await issue();
@@ -169,17 +175,7 @@ describe('deploy keys', () => {
   });
 
   it('retires only the key the Secret held: another environment, cluster or concurrent run keeps its key', async () => {
-    const server = fakeHost();
-    const title = 'flux shop staging';
-    const issue = (previousPublicKey?: string) =>
-      ensureDeployKey({
-        repoUrl,
-        host,
-        title,
-        previousPublicKey,
-        integrations,
-        fetch: server.fetch,
-      });
+    const { server, issue } = stagingKeys();
     // The same title for a second cluster, and the key the Secret holds.
     const otherCluster = await issue();
     const held = await issue();
