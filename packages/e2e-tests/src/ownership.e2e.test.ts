@@ -4,6 +4,7 @@ import type {
   EntityGitOpsStatus,
 } from '@gitops-backstage/plugin-gitops-common';
 import { callPortal, runTemplate } from './portal/portalApi';
+import { finishedDeploy } from './portal/deployHistory';
 import { registerComponent } from './portal/gitopsEntity';
 import { applyFluxPair, KUSTOMIZE_API, SOURCE_API } from './stack/fluxPair';
 import { TestGitServer } from './stack/gitea';
@@ -358,16 +359,11 @@ describe('Ownership needs the cluster side to agree, on the real stack', () => {
     ownerDeploy = (await deployed.json()).deploy;
     // Applied by Flux before anyone else tries: the snapshots compare a
     // cluster at rest.
-    const settled = await waitFor(
-      'the owner’s deploy applied',
-      async () => {
-        const response = await callPortal(`${deploys}/${ownerDeploy.id}`);
-        const deploy: DeployRecord = await response.json();
-        return ['succeeded', 'failed'].includes(deploy.status)
-          ? deploy
-          : undefined;
-      },
+    const settled = await finishedDeploy(
+      entityPath(victim),
+      ownerDeploy.id,
       240_000,
+      'the owner’s deploy applied',
     );
     expect(settled.status).toBe('succeeded');
     const status = await statusOf(victim);
