@@ -4,7 +4,6 @@ import type {
   EntityGitOpsStatus,
 } from '@gitops-backstage/plugin-gitops-common';
 import { callPortal, runTemplate } from './portal/portalApi';
-import { finishedDeploy } from './portal/deployHistory';
 import { registerComponent } from './portal/gitopsEntity';
 import { applyFluxPair, KUSTOMIZE_API, SOURCE_API } from './stack/fluxPair';
 import { TestGitServer } from './stack/gitea';
@@ -359,11 +358,16 @@ describe('Ownership needs the cluster side to agree, on the real stack', () => {
     ownerDeploy = (await deployed.json()).deploy;
     // Applied by Flux before anyone else tries: the snapshots compare a
     // cluster at rest.
-    const settled = await finishedDeploy(
-      entityPath(victim),
-      ownerDeploy.id,
-      240_000,
+    const settled = await waitFor(
       'the owner’s deploy applied',
+      async () => {
+        const response = await callPortal(`${deploys}/${ownerDeploy.id}`);
+        const deploy: DeployRecord = await response.json();
+        return ['succeeded', 'failed'].includes(deploy.status)
+          ? deploy
+          : undefined;
+      },
+      240_000,
     );
     expect(settled.status).toBe('succeeded');
     const status = await statusOf(victim);

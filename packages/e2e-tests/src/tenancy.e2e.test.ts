@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import type {
   DeployPreview,
+  DeployRecord,
   DeployResult,
 } from '@gitops-backstage/plugin-gitops-common';
 import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
-import { deployOfCommit, finishedDeploy } from './portal/deployHistory';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
 import { applyFluxPair } from './stack/fluxPair';
@@ -169,10 +169,15 @@ describe('Tenancy and trust on the real stack', () => {
 
     it('previews and deploys through Git without running anything the tree carries', async () => {
       // Flux applied the tree and the portal saw it (reading it from Git).
-      await deployOfCommit(
-        entityPath,
-        firstSha,
+      await waitFor(
         'the first revision in the history',
+        async () => {
+          const items: DeployRecord[] = (
+            await (await callPortal(`${entityPath}/deploys`)).json()
+          ).items;
+          return items?.find(d => d.commitSha === firstSha);
+        },
+        120_000,
       );
       const changes = { image: 'nginx:1.28', env: { HOSTILE: 'no' } };
       const preview = await callPortal(`${entityPath}/deploys/preview`, {
@@ -197,7 +202,18 @@ describe('Tenancy and trust on the real stack', () => {
       });
       expect(response.status).toBe(201);
       const { deploy }: DeployResult = await response.json();
-      const settled = await finishedDeploy(entityPath, deploy.id, 180_000);
+      const settled = await waitFor(
+        `deploy ${deploy.id} to finish`,
+        async () => {
+          const state: DeployRecord = await (
+            await callPortal(`${entityPath}/deploys/${deploy.id}`)
+          ).json();
+          return ['succeeded', 'failed'].includes(state.status)
+            ? state
+            : undefined;
+        },
+        180_000,
+      );
       expect(settled.status).toBe('succeeded');
       const [head] = await git.log(repo);
       expect(head).toMatchObject({

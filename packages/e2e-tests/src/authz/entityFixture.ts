@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
+import type { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
 import { callPortal } from '../portal/portalApi';
-import { deployOfCommit } from '../portal/deployHistory';
 import { catalogInfo, registerComponent } from '../portal/gitopsEntity';
 import { OTHER_TEAM } from '../portal/users';
 import { appManifests } from '../stack/fixtures';
@@ -93,10 +93,15 @@ export async function createEntityFixture(
         : undefined,
     120_000,
   );
-  const first = await deployOfCommit(
-    entityPath,
-    firstSha,
+  const first = await waitFor(
     'the first revision in the history',
+    async () => {
+      const items: DeployRecord[] = (
+        await (await callPortal(`${entityPath}/deploys`)).json()
+      ).items;
+      return items?.find(d => d.commitSha === firstSha);
+    },
+    120_000,
   );
   return {
     id,
