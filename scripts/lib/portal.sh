@@ -7,6 +7,13 @@ PORTAL_PID_FILE="$REPO_ROOT/test-results/portal.pid"
 
 start_portal_background() {
   mkdir -p "$REPO_ROOT/test-results"
+  # Each start keeps the log of the one before (portal.1.log is the first):
+  # a failure in the e2e phase is read after the later phases restarted it.
+  if [ -f "$PORTAL_LOG" ]; then
+    local n=1
+    while [ -f "${PORTAL_LOG%.log}.$n.log" ]; do n=$((n + 1)); done
+    mv "$PORTAL_LOG" "${PORTAL_LOG%.log}.$n.log"
+  fi
   # Its own session, so stop_portal can end the whole process group.
   setsid bash -c 'cd "$0" && exec yarn start "$@"' "$REPO_ROOT" "$@" \
     >"$PORTAL_LOG" 2>&1 </dev/null &

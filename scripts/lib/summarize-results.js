@@ -8,6 +8,7 @@
 //   <suite>.json     Jest's --json output, for every suite in SUITES
 //   <suite>.exit     the exit code of that Jest process
 //   coverage/coverage-summary.json   line coverage of the unit tests (reported, never a failure)
+//   phases.tsv       seconds<TAB>phase for each phase of the run (reported, never a failure)
 // and the committed allow-list of skipped tests, scripts/lib/allowed-skips.json.
 //
 // The line must not stay green while something did not run: a suite file that
@@ -17,7 +18,14 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const SUITES = ['unit', 'e2e', 'restart', 'reliability'];
+const SUITES = [
+  'unit',
+  'e2e-cluster',
+  'e2e',
+  'restart',
+  'start-after-test',
+  'reliability',
+];
 const ALLOWED_SKIPS_FILE = path.join(__dirname, 'allowed-skips.json');
 
 /**
@@ -201,6 +209,55 @@ function coverageLines(resultsDir) {
     });
 }
 
+function formatSeconds(seconds) {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** The time of each phase, as scripts/test recorded it. */
+function phaseLines(resultsDir) {
+  const file = path.join(resultsDir, 'phases.tsv');
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(line => line.trim())
+    .map(line => {
+      const [seconds, ...name] = line.split('\t');
+      return `time ${name.join('\t')}: ${formatSeconds(Number(seconds))}`;
+    });
+}
+
+/** The slowest test files of every suite, so a slow addition shows. */
+function slowestFileLines(resultsDir, suites, count = 10) {
+  const files = [];
+  for (const suite of suites) {
+    let result;
+    try {
+      result = JSON.parse(
+        fs.readFileSync(path.join(resultsDir, `${suite}.json`), 'utf8'),
+      );
+    } catch {
+      continue;
+    }
+    for (const testFile of result.testResults ?? []) {
+      if (!testFile.startTime || !testFile.endTime) continue;
+      files.push({
+        suite,
+        name: path.relative(process.cwd(), testFile.name),
+        seconds: (testFile.endTime - testFile.startTime) / 1000,
+      });
+    }
+  }
+  return files
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, count)
+    .map(
+      (f, i) =>
+        `slowest ${i + 1}: ${formatSeconds(f.seconds)} ${f.suite} ${f.name}`,
+    );
+}
+
 /**
  * Returns the lines to print (the last is `N passed, N failed`) and the
  * totals. Pure apart from reading the results directory and test sources.
@@ -241,6 +298,8 @@ function summarize(
     lines.push(line);
   }
   lines.push(...coverageLines(resultsDir));
+  lines.push(...phaseLines(resultsDir));
+  lines.push(...slowestFileLines(resultsDir, suites));
   if (passed === 0 && failed === 0) {
     problems.push('nothing ran');
     failed += 1;

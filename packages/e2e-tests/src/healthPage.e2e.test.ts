@@ -1,6 +1,7 @@
 import { Browser, Page } from 'playwright-core';
 import type { RepairRecord } from '@gitops-backstage/plugin-gitops-common';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
+import { runHealthCheckInPage } from './portal/healthApi';
 import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
 import { loseDeployKey } from './stack/deployKeyLoss';
 import { TestGitServer } from './stack/gitea';
@@ -49,11 +50,11 @@ describe('health page in the browser', () => {
     expect(task.status).toBe('completed');
     const startedAt = new Date();
     await signInAsGuest(page, '/gitops/health?code=GIT_AUTH_FAILED');
-    await page.getByRole('button', { name: 'Run health check' }).click();
+    await runHealthCheckInPage(page);
     const finding = page
       .getByTestId('finding-GIT_AUTH_FAILED')
       .filter({ hasText: `GitRepository ${namespace}/${source}` });
-    await finding.waitFor({ timeout: 60_000 });
+    await finding.waitFor({ timeout: 30_000 });
     await finding.click();
     await finding
       .getByText(/unable to authenticate/)
@@ -121,5 +122,5 @@ describe('health page in the browser', () => {
       },
     );
     expect(condition(repaired, 'Ready')?.reason).toBe('Succeeded');
-  });
+  }, 480_000);
 });

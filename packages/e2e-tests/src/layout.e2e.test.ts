@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchBrowser, portalUrl, saveScreenshot } from './browser';
-import { SAMPLE_SHOP, SAMPLE_WEB, SampleDataSeeder } from './sampleData/seed';
-import { readStackEnv } from './stack/stackEnv';
+import { SAMPLE_SHOP, SAMPLE_WEB } from './sampleData/seed';
 
 jest.setTimeout(120_000);
 
@@ -234,10 +233,9 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
   let browser: Browser;
 
   beforeAll(async () => {
-    // Keeps what exists: fast when the sample data is already there.
-    await new SampleDataSeeder(readStackEnv(), progress).seed();
+    // The sample data is seeded by the suite's global set-up.
     browser = await launchBrowser();
-  }, 600_000);
+  });
   afterAll(async () => {
     await closeWithin(browser);
   });
@@ -264,6 +262,16 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
     });
 
     async function expectLayoutRules(page: Page) {
+      // Measure the page as it settles, not a table still loading (its
+      // spinner row is taller than any cell may be).
+      await page.waitForFunction(
+        () =>
+          !(document.querySelector('main') ?? document.body).querySelector(
+            '[role="progressbar"]',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
       const layout = await measureLayout(page);
       progress(
         `layout ${viewport.width}x${

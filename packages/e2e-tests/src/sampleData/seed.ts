@@ -1,11 +1,13 @@
-import type {
-  DeployMethod,
-  DeployRecord,
+import {
+  ANNOTATION_ENTITY_REF,
+  type DeployMethod,
+  type DeployRecord,
 } from '@gitops-backstage/plugin-gitops-common';
 import { backendUrl, callPortal, runTemplate } from '../portal/portalApi';
+import { adminToken } from '../portal/users';
 import { loseDeployKey } from '../stack/deployKeyLoss';
 import { TestGitServer } from '../stack/gitea';
-import { TestCluster, waitFor } from '../stack/kube';
+import { FluxObject, TestCluster, waitFor } from '../stack/kube';
 import { StackEnv } from '../stack/stackEnv';
 
 /**
@@ -37,7 +39,7 @@ export type SampleComponent = typeof SAMPLE_SHOP | typeof SAMPLE_WEB;
 export interface SeedStep {
   component: string;
   step: string;
-  outcome: 'done' | 'kept';
+  outcome: 'done' | 'kept' | 'adopted';
   ms: number;
 }
 
@@ -64,13 +66,15 @@ export const SAMPLE_FAILURE = {
   name: `${SAMPLE_WEB.id}-repo`,
 } as const;
 
+/** What the templates deploy first, before the sample deploys change it. */
+const TEMPLATE_WORKLOAD = { image: 'nginx:1.27', replicas: 1 };
+
 function templateValues(env: StackEnv, component: SampleComponent) {
   const common = {
     name: component.id,
     owner: 'group:default/guests',
     environments: [...component.environments],
-    image: 'nginx:1.27',
-    replicas: 1,
+    ...TEMPLATE_WORKLOAD,
     repoUrl: `${new URL(env.GITEA_URL).host}?owner=${env.GITEA_ORG}&repo=${
       component.id
     }`,
@@ -138,8 +142,8 @@ export class SampleDataSeeder {
   private async step(
     component: string,
     step: string,
-    body: () => Promise<'done' | 'kept'>,
-  ): Promise<'done' | 'kept'> {
+    body: () => Promise<SeedStep['outcome']>,
+  ): Promise<SeedStep['outcome']> {
     const started = Date.now();
     const outcome = await body();
     const ms = Date.now() - started;
@@ -215,6 +219,13 @@ export class SampleDataSeeder {
       if (repo && workload && entity) {
         return 'kept';
       }
+      if (repo && workload && (await this.madeByThePortalFor(component))) {
+        // Seeded earlier with another database (scripts/test runs the
+        // portal on its own): register the entity from its repository
+        // again, as the template did.
+        await this.register(component.id);
+        return 'adopted';
+      }
       if (repo) {
         // A half-done earlier run or a stack reset: not something to guess at.
         throw new Error(
@@ -247,6 +258,49 @@ export class SampleDataSeeder {
     return outcome === 'done';
   }
 
+  /**
+   * Whether the component's first workload is the one project
+   * initialization made for this entity: it carries the entity's claim,
+   * written by the portal's field manager.
+   */
+  private async madeByThePortalFor(
+    component: SampleComponent,
+  ): Promise<boolean> {
+    const environment = component.environments[0];
+    const workload = await this.cluster.read<FluxObject>(
+      component.workloadApiVersion,
+      component.workloadKind,
+      namespaceOf(component.id, environment),
+      `${component.id}-${environment}`,
+    );
+    const claim = workload.metadata?.annotations?.[ANNOTATION_ENTITY_REF];
+    const byPortal = (workload.metadata?.managedFields ?? []).some(
+      field =>
+        field.manager === 'backstage-gitops' &&
+        JSON.stringify(field.fieldsV1 ?? {}).includes(ANNOTATION_ENTITY_REF),
+    );
+    return claim === `component:default/${component.id}` && byPortal;
+  }
+
+  /** Registers the catalog file the template wrote, as catalog:register did. */
+  private async register(id: string): Promise<void> {
+    const target = `${this.env.GITEA_URL}/${this.env.GITEA_ORG}/${id}/src/branch/main/catalog-info.yaml`;
+    const response = await callPortal('/api/catalog/locations', {
+      method: 'POST',
+      body: { type: 'url', target },
+    });
+    if (!response.ok) {
+      throw new Error(
+        `registering ${target}: ${response.status} ${await response.text()}`,
+      );
+    }
+    await waitFor(
+      `entity ${id} in the catalog`,
+      async () => ((await this.entityExists(id)) ? true : undefined),
+      120_000,
+    );
+  }
+
   private async unregister(id: string): Promise<void> {
     const response = await callPortal(
       `/api/catalog/locations/by-entity/component/default/${id}`,
@@ -255,8 +309,10 @@ export class SampleDataSeeder {
       return;
     }
     const location = await response.json();
+    // Deleting a location is for the platform's admins (the app's policy).
     await callPortal(`/api/catalog/locations/${location.id}`, {
       method: 'DELETE',
+      token: adminToken(this.env),
     });
     await waitFor(
       `stale entity ${id} gone`,
@@ -315,14 +371,35 @@ export class SampleDataSeeder {
         if (await has('gitops-ui')) {
           return 'kept';
         }
-        const response = await callPortal(`${entityPath}/deploys`, {
-          method: 'POST',
-          body: {
-            environment: 'development',
-            changes: { image: 'nginx:1.28', replicas: 2 },
-            message: 'Sample: nginx 1.28 with 2 replicas on development',
-          },
-        });
+        const deploy = (changes: object, message: string) =>
+          callPortal(`${entityPath}/deploys`, {
+            method: 'POST',
+            body: { environment: 'development', changes, message },
+          });
+        const sample = () =>
+          deploy(
+            { image: 'nginx:1.28', replicas: 2 },
+            'Sample: nginx 1.28 with 2 replicas on development',
+          );
+        let response = await sample();
+        if (
+          response.status === 400 &&
+          (await response.clone().text()).includes('already has these values')
+        ) {
+          // A portal on another database made this deploy before (its row is
+          // in that database): back to the template's values, then again.
+          const back = await deploy(
+            TEMPLATE_WORKLOAD,
+            "Sample: back to the template's values, to deploy the sample again",
+          );
+          if (back.status !== 201) {
+            throw new Error(
+              `gitops-ui deploy: ${back.status} ${await back.text()}`,
+            );
+          }
+          await this.settled(id, (await back.json()).deploy.id);
+          response = await sample();
+        }
         if (response.status !== 201) {
           throw new Error(
             `gitops-ui deploy: ${response.status} ${await response.text()}`,

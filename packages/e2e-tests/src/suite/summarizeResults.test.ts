@@ -6,7 +6,10 @@ import path from 'node:path';
 // package, so it is loaded by path.
 const scriptsLib = path.resolve(__dirname, '../../../../scripts/lib');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { summarize } = require(path.join(scriptsLib, 'summarize-results.js'));
+const { summarize, SUITES } = require(path.join(
+  scriptsLib,
+  'summarize-results.js',
+));
 
 type Status = 'passed' | 'failed' | 'pending' | 'todo' | 'disabled';
 
@@ -47,7 +50,7 @@ describe('summarize-results', () => {
     checks = 'passed\ttype check\npassed\tlint\n',
   ) {
     if (checks !== undefined) fs.writeFileSync(`${dir}/checks.tsv`, checks);
-    for (const suite of ['unit', 'e2e', 'restart', 'reliability']) {
+    for (const suite of SUITES as string[]) {
       const result = suite in overrides ? overrides[suite] : green(suite);
       if (result !== undefined) {
         fs.writeFileSync(`${dir}/${suite}.json`, JSON.stringify(result));
@@ -72,15 +75,15 @@ describe('summarize-results', () => {
     write();
     const summary = run();
     expect(summary.failed).toBe(0);
-    expect(summary.passed).toBe(6);
-    expect(summary.lines.at(-1)).toBe('6 passed, 0 failed');
+    expect(summary.passed).toBe(8);
+    expect(summary.lines.at(-1)).toBe('8 passed, 0 failed');
     expect(summary.lines).toContain('shell checks: 2 passed, 0 failed');
     expect(summary.lines).toContain(
       'e2e: 1 passed, 0 failed tests + 0 failures for what did not run; 0 skipped, 0 todo; 1 files, Jest exit 0',
     );
     expect(
       summary.lines.filter((l: string) => / passed, /.test(l)),
-    ).toHaveLength(6);
+    ).toHaveLength(8);
   });
 
   it('fails when a suite file is missing', () => {
@@ -90,7 +93,7 @@ describe('summarize-results', () => {
     expect(summary.problems).toEqual([
       'reliability: reliability.json missing (the Jest process did not write it)',
     ]);
-    expect(summary.lines.at(-1)).toBe('5 passed, 1 failed');
+    expect(summary.lines.at(-1)).toBe('7 passed, 1 failed');
   });
 
   it('fails when a suite file is not Jest output', () => {
@@ -221,7 +224,7 @@ describe('summarize-results', () => {
       'restart: Jest exited with 1 although no test failed',
       'reliability: the Jest exit code was not recorded',
     ]);
-    expect(summary.lines.at(-1)).toBe('6 passed, 2 failed');
+    expect(summary.lines.at(-1)).toBe('8 passed, 2 failed');
   });
 
   it('does not count a non-zero exit twice when a test failed', () => {
@@ -230,7 +233,7 @@ describe('summarize-results', () => {
       { unit: '1' },
     );
     const summary = run();
-    expect(summary.lines.at(-1)).toBe('5 passed, 1 failed');
+    expect(summary.lines.at(-1)).toBe('7 passed, 1 failed');
     expect(summary.problems).toEqual([
       expect.stringMatching(/^unit: failed test "suite x" in .*a\.test\.ts$/),
     ]);
@@ -240,7 +243,7 @@ describe('summarize-results', () => {
     write({}, {}, 'failed\tset-up: chromium\npassed\tlint\n');
     const summary = run();
     expect(summary.problems).toEqual(['check failed: set-up: chromium']);
-    expect(summary.lines.at(-1)).toBe('5 passed, 1 failed');
+    expect(summary.lines.at(-1)).toBe('7 passed, 1 failed');
 
     fs.rmSync(`${dir}/checks.tsv`);
     expect(run().problems[0]).toMatch(/^checks.tsv missing/);
@@ -270,5 +273,30 @@ describe('summarize-results', () => {
       'coverage plugins/gitops-backend: 15.0% of 20 lines',
       'coverage plugins/gitops-common: 60.0% of 10 lines',
     ]);
+  });
+
+  it('prints the time of each phase and the ten slowest test files, before the last line', () => {
+    write({
+      e2e: jestResult(
+        Array.from({ length: 12 }, (_, i) =>
+          testFile(`/repo/f${i}.e2e.test.ts`, [['works', 'passed']], {
+            startTime: 1_000,
+            endTime: 1_000 + (i + 1) * 10_000,
+          }),
+        ),
+      ),
+    });
+    fs.writeFileSync(`${dir}/phases.tsv`, '95\ttype check\n3001\twhole run\n');
+    const summary = run();
+    expect(summary.failed).toBe(0);
+    expect(summary.lines).toContain('time type check: 1m35s');
+    expect(summary.lines).toContain('time whole run: 50m01s');
+    const slowest = summary.lines.filter((l: string) =>
+      l.startsWith('slowest'),
+    );
+    expect(slowest).toHaveLength(10);
+    expect(slowest[0]).toMatch(/^slowest 1: 2m00s e2e .*f11\.e2e\.test\.ts$/);
+    expect(slowest[9]).toMatch(/^slowest 10: 0m30s e2e .*f2\.e2e\.test\.ts$/);
+    expect(summary.lines.at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   });
 });
