@@ -70,4 +70,47 @@ describe('readClusterDetails', () => {
       ),
     ).toThrow(/'a' is used twice/);
   });
+
+  it("takes the GitOps plugins' own token of a cluster from gitops.clusterCredentials", () => {
+    const kubernetes = {
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: [
+            {
+              name: 'local',
+              url: 'https://127.0.0.1:16443',
+              authProvider: 'serviceAccount',
+              serviceAccountToken: 'read-only-token',
+            },
+            { name: 'other', url: 'https://o:6443', authProvider: 'oidc' },
+          ],
+        },
+      ],
+    };
+    const clusters = readClusterDetails(
+      new ConfigReader({
+        kubernetes,
+        gitops: {
+          clusterCredentials: [
+            { name: 'local', serviceAccountToken: 'gitops-token' },
+          ],
+        },
+      }),
+    );
+    expect(clusters.map(c => [c.name, c.serviceAccountToken])).toEqual([
+      ['local', 'gitops-token'],
+      ['other', undefined],
+    ]);
+    expect(() =>
+      readClusterDetails(
+        new ConfigReader({
+          kubernetes,
+          gitops: {
+            clusterCredentials: [{ name: 'typo', serviceAccountToken: 't' }],
+          },
+        }),
+      ),
+    ).toThrow("gitops.clusterCredentials: no cluster 'typo'");
+  });
 });

@@ -21,11 +21,33 @@ export interface ClusterDetails {
 
 /**
  * Reads the clusters of every `config` cluster locator from the `kubernetes`
- * block, so clusters are configured once for both plugins.
+ * block, so clusters are configured once for both plugins. The GitOps
+ * plugins write to clusters (Flux objects, Secrets, RBAC) where Backstage's
+ * Kubernetes plugin only reads and proxies: `gitops.clusterCredentials`
+ * gives them a token of their own per cluster, so the `kubernetes` block
+ * can hold read-only ones.
  *
  * @public
  */
 export function readClusterDetails(rootConfig: Config): ClusterDetails[] {
+  const clusters = readKubernetesClusters(rootConfig);
+  for (const credential of rootConfig.getOptionalConfigArray(
+    'gitops.clusterCredentials',
+  ) ?? []) {
+    const name = credential.getString('name');
+    const cluster = clusters.find(c => c.name === name);
+    if (!cluster) {
+      throw new InputError(
+        `gitops.clusterCredentials: no cluster '${name}' under kubernetes.clusterLocatorMethods`,
+      );
+    }
+    cluster.authProvider = 'serviceAccount';
+    cluster.serviceAccountToken = credential.getString('serviceAccountToken');
+  }
+  return clusters;
+}
+
+function readKubernetesClusters(rootConfig: Config): ClusterDetails[] {
   const locators =
     rootConfig.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
   const clusters: ClusterDetails[] = [];
