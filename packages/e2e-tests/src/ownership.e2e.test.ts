@@ -3,8 +3,9 @@ import type {
   DeployRecord,
   EntityGitOpsStatus,
 } from '@gitops-backstage/plugin-gitops-common';
-import { callPortal, runTemplate } from './portal/portalApi';
+import { callPortal, finishedDeploy, runTemplate } from './portal/portalApi';
 import { registerComponent } from './portal/gitopsEntity';
+import { adminToken } from './portal/users';
 import { applyFluxPair, KUSTOMIZE_API, SOURCE_API } from './stack/fluxPair';
 import { TestGitServer } from './stack/gitea';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
@@ -301,6 +302,7 @@ describe('Ownership needs the cluster side to agree, on the real stack', () => {
     if (location.ok) {
       await callPortal(`/api/catalog/locations/${(await location.json()).id}`, {
         method: 'DELETE',
+        token: adminToken(env),
       });
     }
     for (const name of [thief, broad, sharer, claimA, claimB]) {
@@ -311,6 +313,7 @@ describe('Ownership needs the cluster side to agree, on the real stack', () => {
         const uid = (await entity.json()).metadata.uid;
         await callPortal(`/api/catalog/entities/by-uid/${uid}`, {
           method: 'DELETE',
+          token: adminToken(env),
         });
       }
     }
@@ -358,15 +361,8 @@ describe('Ownership needs the cluster side to agree, on the real stack', () => {
     ownerDeploy = (await deployed.json()).deploy;
     // Applied by Flux before anyone else tries: the snapshots compare a
     // cluster at rest.
-    const settled = await waitFor(
-      'the owner’s deploy applied',
-      async () => {
-        const response = await callPortal(`${deploys}/${ownerDeploy.id}`);
-        const deploy: DeployRecord = await response.json();
-        return ['succeeded', 'failed'].includes(deploy.status)
-          ? deploy
-          : undefined;
-      },
+    const settled = await finishedDeploy(
+      `${deploys}/${ownerDeploy.id}`,
       240_000,
     );
     expect(settled.status).toBe('succeeded');

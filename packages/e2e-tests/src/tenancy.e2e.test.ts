@@ -10,6 +10,7 @@ import type {
   DeployResult,
 } from '@gitops-backstage/plugin-gitops-common';
 import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
+import { userToken } from './portal/users';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
 import { applyFluxPair } from './stack/fluxPair';
@@ -240,24 +241,39 @@ describe('Tenancy and trust on the real stack', () => {
     let task: TaskRun;
     let taskEvents: string;
 
+    // Created by a member of another team than the guest's: a template
+    // only creates projects for the initiator's own groups, and the guest
+    // may not change it afterwards.
+    const creatorToken = () =>
+      userToken(env, 'user:default/tenancy-other', [
+        'user:default/tenancy-other',
+        'group:default/tenancy-other-team',
+      ]);
+
     beforeAll(async () => {
       namespaces.push(...ENVIRONMENTS.map(e => `project-${name}-${e}`));
-      // Owned by another team than the guest's: the guest may create it,
-      // but not change it afterwards.
-      task = await runTemplate('gitops-service', {
-        name,
-        owner: 'group:default/tenancy-other-team',
-        description: 'tenancy e2e',
-        environments: ENVIRONMENTS,
-        image: 'nginx:1.27',
-        replicas: 1,
-        environmentSettings: { production: { autoSync: true } },
-        repoUrl: `${new URL(env.GITEA_URL).host}?owner=${
-          env.GITEA_ORG
-        }&repo=${name}`,
-      });
+      const token = creatorToken();
+      task = await runTemplate(
+        'gitops-service',
+        {
+          name,
+          owner: 'group:default/tenancy-other-team',
+          description: 'tenancy e2e',
+          environments: ENVIRONMENTS,
+          image: 'nginx:1.27',
+          replicas: 1,
+          environmentSettings: { production: { autoSync: true } },
+          repoUrl: `${new URL(env.GITEA_URL).host}?owner=${
+            env.GITEA_ORG
+          }&repo=${name}`,
+        },
+        undefined,
+        token,
+      );
       taskEvents = await (
-        await callPortal(`/api/scaffolder/v2/tasks/${task.id}/events`)
+        await callPortal(`/api/scaffolder/v2/tasks/${task.id}/events`, {
+          token,
+        })
       ).text();
     });
 
@@ -697,10 +713,8 @@ describe('Tenancy and trust on the real stack', () => {
         environments: ['development'],
       });
       expect(takeover.status).toBe('failed');
-      expect(takeover.log.join('\n')).toMatch(
-        new RegExp(
-          `id: the project already exists for component:default/${name} and you may not change it`,
-        ),
+      expect(takeover.log.join('\n')).toContain(
+        `entityRef: component:default/${name} is owned by group:default/tenancy-other-team; only its owners may set up GitOps for it (gitops.deploy.create); nothing was applied`,
       );
       const after = await cluster.read<FluxObject>(
         SOURCE_API,

@@ -13,6 +13,7 @@ import {
   portalCloneUrl,
   readClusterDetails,
   readDeployKeyHosts,
+  registeredRepositoryOf,
 } from '@gitops-backstage/plugin-gitops-node';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,8 +122,13 @@ export const gitopsPlugin = createBackendPlugin({
         });
         const notifier = new FailureNotifier({
           notifications: deps.notifications,
-          entities,
           logger,
+          entityRepositoryOf: async entityRef => {
+            const entity = await deps.catalog.getEntityByRef(entityRef, {
+              credentials: await deps.auth.getOwnServiceCredentials(),
+            });
+            return entity && registeredRepositoryOf(entity).repository;
+          },
         });
 
         const changeSignals = new ChangeSignals(signals, logger);
@@ -190,10 +196,12 @@ export const gitopsPlugin = createBackendPlugin({
               store: deployStore,
               repos,
               previews,
+              logger: deps.logger,
             }),
             manualDeploys: new ManualDeployService({
               clients,
               store: deployStore,
+              deployKeyHosts,
             }),
             pipelineReports: new PipelineReportService({
               actions,

@@ -33,6 +33,21 @@ export const MANAGED_BY_VALUE = 'backstage-gitops';
 export const ANNOTATION_ENTITY_REF = 'gitops.backstage.io/entity-ref';
 
 /**
+ * Annotation beside {@link ANNOTATION_ENTITY_REF}: the repository the
+ * entity was registered from when the portal set the objects up
+ * (`host/owner/name`). A name can change hands (the entity deleted and
+ * another registered under it); an entity of that name registered from
+ * another repository does not own the objects. What defines the entity,
+ * its catalog file, lives in that repository, so the binding is as strong
+ * as the right to write it, and it survives a catalog rebuilt from the
+ * same locations.
+ *
+ * @public
+ */
+export const ANNOTATION_ENTITY_REPOSITORY =
+  'gitops.backstage.io/entity-repository';
+
+/**
  * Annotation on a GitRepository whose URL Flux pulls over SSH (a deploy
  * key): the repository's web (http/https) URL, for commit links.
  *

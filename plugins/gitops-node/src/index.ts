@@ -13,3 +13,4 @@ export {
 export * from './git/gitCredentials';
 export * from './git/runGit';
 export * from './git/deployKeys';
+export * from './git/repositoryIdentity';

@@ -3,8 +3,14 @@ import { StackEnv } from '../stack/stackEnv';
 import { waitFor } from '../stack/kube';
 import { callPortal } from './portalApi';
 
-/** catalog-info.yaml of a component the guest owns, linked by kubernetes-id. */
-export function catalogInfo(id: string): string {
+/**
+ * catalog-info.yaml of a component linked by kubernetes-id, owned by the
+ * guests unless `owner` says otherwise.
+ */
+export function catalogInfo(
+  id: string,
+  owner = 'group:default/guests',
+): string {
   return stringify({
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -14,20 +20,21 @@ export function catalogInfo(id: string): string {
     },
     spec: {
       type: 'service',
-      owner: 'group:default/guests',
+      owner,
       lifecycle: 'experimental',
     },
   });
 }
 
 /**
- * Registers the repository's catalog-info.yaml and waits until the catalog
- * serves the component.
+ * Registers the repository's catalog-info.yaml (as the guest, or as the
+ * user of `token`) and waits until the catalog serves the component.
  */
 export async function registerComponent(
   env: StackEnv,
   repo: string,
   id: string,
+  token?: string,
 ): Promise<void> {
   // Gitea can fail reading a file right after the first push; register
   // once it serves it.
@@ -43,6 +50,7 @@ export async function registerComponent(
   );
   const registered = await callPortal('/api/catalog/locations', {
     method: 'POST',
+    token,
     body: {
       type: 'url',
       target: `${env.GITEA_URL}/${env.GITEA_ORG}/${repo}/src/branch/main/catalog-info.yaml`,

@@ -2,6 +2,7 @@ import type {
   HealthFinding,
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
+import type { Page } from 'playwright-core';
 import { waitFor } from '../stack/kube';
 import { callPortal } from './portalApi';
 
@@ -16,6 +17,25 @@ export async function runHealthCheck(): Promise<HealthReport> {
   }
   const { items } = await response.json();
   return items[0];
+}
+
+/**
+ * Clicks "Run health check" on the health page and waits for the check to
+ * answer: a check of the whole cluster, beside the other e2e files'
+ * objects, takes minutes on two busy cores.
+ */
+export async function runHealthCheckInPage(page: Page): Promise<void> {
+  const ran = page.waitForResponse(
+    r =>
+      r.url().endsWith('/api/gitops/health/run') &&
+      r.request().method() === 'POST',
+    { timeout: 240_000 },
+  );
+  await page.getByRole('button', { name: 'Run health check' }).click();
+  const response = await ran;
+  if (response.status() !== 200) {
+    throw new Error(`health/run answered ${response.status()}`);
+  }
 }
 
 /** GET /api/gitops/health: the stored latest report of the local cluster. */

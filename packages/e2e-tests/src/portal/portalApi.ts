@@ -1,3 +1,5 @@
+import type { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
+import { waitFor } from '../stack/kube';
 /** The running portal's backend, called as the guest user. */
 export const backendUrl = process.env.BACKEND_URL ?? 'http://localhost:7007';
 
@@ -25,14 +27,15 @@ export async function guestToken(): Promise<string> {
   return cachedToken!;
 }
 
+/** Calls the backend as the guest, or with `init.token` (a user token). */
 export async function callPortal(
   path: string,
-  init: { method?: string; body?: unknown } = {},
+  init: { method?: string; body?: unknown; token?: string } = {},
 ): Promise<Response> {
   return fetch(`${backendUrl}${path}`, {
     method: init.method ?? 'GET',
     headers: {
-      Authorization: `Bearer ${await guestToken()}`,
+      Authorization: `Bearer ${init.token ?? (await guestToken())}`,
       ...(init.body ? { 'Content-Type': 'application/json' } : {}),
     },
     body: init.body ? JSON.stringify(init.body) : undefined,
@@ -44,15 +47,20 @@ const ESCAPE = String.fromCharCode(27);
 const plain = (text: string) =>
   text.replace(new RegExp(`${ESCAPE}\\[[0-9;]*m`, 'g'), '');
 
-/** Runs a template through the scaffolder's HTTP API until it ends. */
+/**
+ * Runs a template through the scaffolder's HTTP API until it ends, as the
+ * guest or as the user of `token` (only they may read the task).
+ */
 export async function runTemplate(
   templateName: string,
   values: Record<string, unknown>,
   timeoutMs = 240_000,
+  token?: string,
 ): Promise<TaskRun> {
   const created = await callPortal('/api/scaffolder/v2/tasks', {
     method: 'POST',
     body: { templateRef: `template:default/${templateName}`, values },
+    token,
   });
   if (created.status !== 201) {
     throw new Error(
@@ -63,7 +71,9 @@ export async function runTemplate(
   const deadline = Date.now() + timeoutMs;
   let task: { status: string };
   for (;;) {
-    task = await (await callPortal(`/api/scaffolder/v2/tasks/${id}`)).json();
+    task = await (
+      await callPortal(`/api/scaffolder/v2/tasks/${id}`, { token })
+    ).json();
     if (['completed', 'failed', 'cancelled'].includes(task.status)) {
       break;
     }
@@ -79,7 +89,9 @@ export async function runTemplate(
       message?: string;
       output?: Record<string, unknown>;
     };
-  }> = await (await callPortal(`/api/scaffolder/v2/tasks/${id}/events`)).json();
+  }> = await (
+    await callPortal(`/api/scaffolder/v2/tasks/${id}/events`, { token })
+  ).json();
   return {
     id,
     status: task.status as TaskRun['status'],
@@ -88,4 +100,29 @@ export async function runTemplate(
       .map(e => `${e.body.stepId ?? ''} ${plain(e.body.message ?? '')}`),
     output: events.find(e => e.type === 'completion')?.body.output,
   };
+}
+
+/**
+ * Waits until a deploy of the history is succeeded or failed; on timeout the
+ * error gives its last status and message (what the tracker last saw).
+ */
+export async function finishedDeploy(
+  deployUrl: string,
+  timeoutMs: number,
+): Promise<DeployRecord> {
+  return waitFor(
+    `${deployUrl} to finish`,
+    async () => {
+      const response = await callPortal(deployUrl);
+      if (!response.ok) {
+        throw new Error(`GET answered ${response.status}`);
+      }
+      const deploy: DeployRecord = await response.json();
+      if (['succeeded', 'failed'].includes(deploy.status)) {
+        return deploy;
+      }
+      throw new Error(`still ${deploy.status}: ${deploy.message ?? ''}`);
+    },
+    timeoutMs,
+  );
 }

@@ -162,3 +162,14 @@ export async function authorizationOf(
     'pipeline token': `Bearer ${PIPELINE_TOKEN}`,
   };
 }
+
+/** The admin group of app-config.yaml's permission.admins. */
+export const ADMIN_GROUP = 'group:default/platform-admins';
+
+/** A member of the admin group: the platform team. */
+export function adminToken(env: StackEnv): string {
+  return userToken(env, 'user:default/e2e-platform-admin', [
+    'user:default/e2e-platform-admin',
+    ADMIN_GROUP,
+  ]);
+}

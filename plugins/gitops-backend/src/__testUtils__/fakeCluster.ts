@@ -2,6 +2,7 @@ import { ApiException } from '@kubernetes/client-node';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
   ANNOTATION_ENTITY_REF,
+  ANNOTATION_ENTITY_REPOSITORY,
   fluxKindInfo,
   FluxResource,
   RECONCILE_REQUESTED_AT_ANNOTATION,
@@ -353,8 +354,17 @@ export async function syncedWatcher(
   return { client, watcher };
 }
 
-const entityRefAnnotation = (entityRef?: string) =>
-  entityRef ? { annotations: { [ANNOTATION_ENTITY_REF]: entityRef } } : {};
+const entityRefAnnotation = (entityRef?: string, entityRepository?: string) =>
+  entityRef
+    ? {
+        annotations: {
+          [ANNOTATION_ENTITY_REF]: entityRef,
+          ...(entityRepository
+            ? { [ANNOTATION_ENTITY_REPOSITORY]: entityRepository }
+            : {}),
+        },
+      }
+    : {};
 
 /** managedFields naming who set a spec field, as the API server writes them. */
 const managedBy = (
@@ -381,6 +391,8 @@ export const flux = {
       labels?: Record<string, string>;
       /** The entity-ref annotation: the entity the object belongs to. */
       entityRef?: string;
+      /** The entity-repository annotation beside it. */
+      entityRepository?: string;
       ready?: 'True' | 'False';
       reason?: string;
       message?: string;
@@ -403,7 +415,7 @@ export const flux = {
         namespace,
         generation: 1,
         labels: options.labels,
-        ...entityRefAnnotation(options.entityRef),
+        ...entityRefAnnotation(options.entityRef, options.entityRepository),
         ...managedBy(options.pathSetBy ?? GITOPS_FIELD_MANAGER, 'path'),
       },
       spec: {
@@ -452,6 +464,8 @@ export const flux = {
       labels?: Record<string, string>;
       /** The entity-ref annotation: the entity the object belongs to. */
       entityRef?: string;
+      /** The entity-repository annotation beside it. */
+      entityRepository?: string;
       secret?: string;
       ready?: 'True' | 'False';
       reason?: string;
@@ -468,7 +482,7 @@ export const flux = {
         namespace,
         generation: 1,
         labels: options.labels,
-        ...entityRefAnnotation(options.entityRef),
+        ...entityRefAnnotation(options.entityRef, options.entityRepository),
         ...managedBy(options.urlSetBy ?? GITOPS_FIELD_MANAGER, 'url'),
       },
       spec: {

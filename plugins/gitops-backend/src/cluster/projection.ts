@@ -1,4 +1,5 @@
 import {
+  ANNOTATION_ENTITY_REF,
   FluxResource,
   WorkloadResource,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -122,17 +123,30 @@ function specManagers(managedFields: any[] | undefined): SpecManager[] {
 /** Spec fields whose writer decides where the portal reads and writes Git. */
 const BINDING_FIELDS = ['url', 'path'];
 
-/** Who manages each binding field (`spec.url`, `spec.path`), if any. */
+/** The field of an object's claim for an entity, as fieldOwners names it. */
+export const ENTITY_CLAIM_FIELD = `metadata.annotations.${ANNOTATION_ENTITY_REF}`;
+
+/**
+ * Who manages each binding field (`spec.url`, `spec.path`) and the entity
+ * claim (ENTITY_CLAIM_FIELD), if any.
+ */
 function fieldOwners(
   managedFields: any[] | undefined,
 ): Record<string, string[]> | undefined {
   const owners: Record<string, string[]> = {};
   for (const entry of managedFields ?? []) {
-    const spec = entry?.subresource ? undefined : entry?.fieldsV1?.['f:spec'];
+    if (entry?.subresource) {
+      continue;
+    }
+    const spec = entry?.fieldsV1?.['f:spec'];
     for (const field of BINDING_FIELDS) {
       if (spec?.[`f:${field}`] !== undefined) {
         (owners[`spec.${field}`] ??= []).push(String(entry.manager));
       }
+    }
+    const annotations = entry?.fieldsV1?.['f:metadata']?.['f:annotations'];
+    if (annotations?.[`f:${ANNOTATION_ENTITY_REF}`] !== undefined) {
+      (owners[ENTITY_CLAIM_FIELD] ??= []).push(String(entry.manager));
     }
   }
   return Object.keys(owners).length > 0 ? owners : undefined;

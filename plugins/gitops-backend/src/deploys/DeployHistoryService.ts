@@ -15,7 +15,7 @@ export class DeployHistoryService {
     query: { environment?: string; method?: string; limit?: number },
   ): Promise<DeployRecord[]> {
     return this.store.list({
-      entityRef: scope.entityRef,
+      ...scope.binding,
       targets: scope.kustomizations(),
       environment: query.environment,
       method: query.method as DeployMethod | undefined,

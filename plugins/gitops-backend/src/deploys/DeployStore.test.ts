@@ -35,6 +35,38 @@ describe('DeployStore', () => {
   });
 
   it.each(databases.eachSupportedId())(
+    "lists an entity's rows without those of its name as registered from another repository on %s",
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      await DeployStore.migrate(knex);
+      const store = new DeployStore(knex);
+      const other = { ...target, kustomization: 'elsewhere' };
+      await store.insert({
+        ...uiDeploy('a'.repeat(40), {
+          entityRepository: 'git.example.com/acme/shop-earlier',
+        }),
+        ...other,
+      });
+      await store.insert({
+        ...uiDeploy('b'.repeat(40), {
+          entityRepository: 'git.example.com/acme/shop',
+        }),
+        ...other,
+      });
+      // Recorded before rows carried a repository: kept, by name.
+      await store.insert({ ...uiDeploy('c'.repeat(40)), ...other });
+      const rows = await store.list({
+        entityRef: 'component:default/shop',
+        entityRepository: 'git.example.com/acme/shop',
+      });
+      expect(rows.map(r => [r.commitSha?.[0], r.entityRepository])).toEqual([
+        ['c', undefined],
+        ['b', 'git.example.com/acme/shop'],
+      ]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'records, filters and updates deploys on %s',
     async (id: TestDatabaseId) => {
       const knex = await databases.init(id);

@@ -29,6 +29,8 @@ export type NewDeploy = Omit<DeployRecord, 'id' | 'createdAt'> & {
 
 export interface DeployQuery {
   entityRef?: string;
+  /** With entityRef: only its rows recorded for this repository (or for none). */
+  entityRepository?: string;
   targets?: DeployTarget[];
   environment?: string;
   method?: DeployMethod;
@@ -126,7 +128,17 @@ export class DeployStore {
     if (query.entityRef || query.targets) {
       builder.where(outer => {
         if (query.entityRef) {
-          outer.orWhere('entity_ref', query.entityRef);
+          const { entityRef, entityRepository } = query;
+          outer.orWhere(own => {
+            own.where('entity_ref', entityRef);
+            if (entityRepository) {
+              own.where(bound =>
+                bound
+                  .whereNull('entity_repository')
+                  .orWhere('entity_repository', entityRepository),
+              );
+            }
+          });
         }
         for (const target of query.targets ?? []) {
           outer.orWhere(inner => inner.where({ ...target }));
@@ -149,6 +161,7 @@ export class DeployStore {
 function toRow(deploy: Partial<NewDeploy>): Record<string, unknown> {
   const row: Record<string, unknown> = {
     entity_ref: deploy.entityRef,
+    entity_repository: deploy.entityRepository,
     environment: deploy.environment,
     cluster: deploy.cluster,
     namespace: deploy.namespace,
@@ -181,6 +194,7 @@ function fromRow(row: any): DeployRecord {
     Object.entries({
       id: Number(row.id),
       entityRef: optional(row.entity_ref),
+      entityRepository: optional(row.entity_repository),
       environment: row.environment,
       cluster: row.cluster,
       namespace: row.namespace,

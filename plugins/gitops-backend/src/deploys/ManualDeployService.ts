@@ -3,7 +3,10 @@ import {
   ManualDeployRequest,
   ManualDeployResult,
 } from '@gitops-backstage/plugin-gitops-common';
-import { describeKubernetesError } from '@gitops-backstage/plugin-gitops-node';
+import {
+  DeployKeyHost,
+  describeKubernetesError,
+} from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { EntityScope } from '../entities/EntityScope';
 import { DeployStore } from './DeployStore';
@@ -12,7 +15,10 @@ import {
   readDeployment,
   requireAppliedByKustomization,
 } from './deployments';
-import { environmentContext } from './environmentContext';
+import {
+  environmentContext,
+  requireRegisteredSource,
+} from './environmentContext';
 
 /** The field manager of manual deploys; the tracker knows it as ours. */
 export const MANUAL_FIELD_MANAGER = 'backstage-gitops-manual';
@@ -20,7 +26,12 @@ export const MANUAL_FIELD_MANAGER = 'backstage-gitops-manual';
 /** Sets an image in the cluster directly, outside Git (server-side apply). */
 export class ManualDeployService {
   constructor(
-    private readonly options: { clients: ClusterClients; store: DeployStore },
+    private readonly options: {
+      clients: ClusterClients;
+      store: DeployStore;
+      /** SSH URLs Flux clones over, mapped to their integration hosts. */
+      deployKeyHosts: DeployKeyHost[];
+    },
   ) {}
 
   async deploy(
@@ -28,6 +39,7 @@ export class ManualDeployService {
     request: ManualDeployRequest & { deployment?: string },
   ): Promise<ManualDeployResult> {
     const context = environmentContext(scope, request.environment);
+    requireRegisteredSource(context, this.options.deployKeyHosts);
     const deployment = pickDeployment(context, request.deployment);
     const live = await readDeployment(
       this.options.clients,
@@ -73,7 +85,7 @@ export class ManualDeployService {
     }
     const deploy = await this.options.store.insert({
       ...context.target,
-      entityRef: scope.entityRef,
+      ...scope.binding,
       environment: context.environment,
       method: 'manual',
       status: 'progressing',

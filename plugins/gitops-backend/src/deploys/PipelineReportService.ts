@@ -8,7 +8,7 @@ import { EntityScope } from '../entities/EntityScope';
 import { DeployStore } from './DeployStore';
 import {
   environmentContext,
-  fluxRevision,
+  branchRevision,
   gitContext,
   requestEnvironmentReconcile,
 } from './environmentContext';
@@ -47,7 +47,7 @@ export class PipelineReportService {
     const fields = {
       triggeredBy,
       pipelineUrl: report.pipelineUrl,
-      entityRef: scope.entityRef,
+      ...scope.binding,
     };
     const inserted = await store.insert({
       ...context.target,
@@ -55,7 +55,7 @@ export class PipelineReportService {
       environment: context.environment,
       method: 'pipeline',
       status: 'pending',
-      revision: fluxRevision(git.branch, report.revision),
+      revision: branchRevision(git.branch, report.revision),
       commitSha: report.revision,
       commitMessage: info.message,
       commitAuthor: info.author,

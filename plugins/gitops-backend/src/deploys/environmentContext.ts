@@ -4,11 +4,16 @@ import {
   FluxResource,
   inventoryWorkloads,
 } from '@gitops-backstage/plugin-gitops-common';
-import { GITOPS_FIELD_MANAGER } from '@gitops-backstage/plugin-gitops-node';
+import {
+  DeployKeyHost,
+  GITOPS_FIELD_MANAGER,
+  RepositoryOfUrl,
+  repositoryOfRepoUrl,
+} from '@gitops-backstage/plugin-gitops-node';
 import { FluxActions } from '../actions/FluxActions';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { EntityScope } from '../entities/EntityScope';
-import { registeredRepository } from '../entities/registeredRepository';
+import { requireRegisteredRepository } from '../entities/registeredRepository';
 import { DeployTarget } from './DeployStore';
 
 /** Where an environment of an entity is deployed from, and to. */
@@ -20,15 +25,15 @@ export interface EnvironmentContext {
   target: DeployTarget;
   /** Deployments the Kustomization applied. */
   deployments: Array<{ namespace: string; name: string }>;
-  /** The repository the entity was registered from. */
-  registeredRepository: string | undefined;
+  /** The repository the entity was registered from, or why it has none. */
+  registeredRepository: RepositoryOfUrl;
 }
 
 /** The Git side of an environment: only Kustomizations from a branch. */
 export interface GitContext {
   repoUrl: string;
-  /** The repository the entity was registered from (registeredRepository). */
-  registeredRepository: string | undefined;
+  /** The repository the entity was registered from (registeredRepositoryOf). */
+  registeredRepository: RepositoryOfUrl;
   branch: string;
   /** The overlay directory, relative to the repository root. */
   overlayPath: string;
@@ -106,7 +111,7 @@ export function environmentContext(
     deployments: inventoryWorkloads(resource)
       .filter(w => w.kind === 'Deployment')
       .map(w => ({ namespace: w.namespace, name: w.name })),
-    registeredRepository: registeredRepository(scope.entity),
+    registeredRepository: scope.registered,
   };
 }
 
@@ -163,6 +168,32 @@ export function gitContext(context: EnvironmentContext): GitContext {
 }
 
 /**
+ * A workload change outside Git (a manual deploy) is for an environment
+ * deployed from the entity's own repository, through the source URL that
+ * project initialization wrote: otherwise a tenant who points a
+ * Kustomization of theirs at another team's objects could have the portal
+ * patch them.
+ */
+export function requireRegisteredSource(
+  context: EnvironmentContext,
+  deployKeyHosts: DeployKeyHost[],
+): void {
+  const { source, environment } = context;
+  if (!source || source.kind !== 'GitRepository') {
+    throw new InputError(
+      `environment: '${environment}' is not deployed from a GitRepository; the portal changes workloads only of environments deployed from the repository their entity was registered from`,
+    );
+  }
+  requireSetByPortal(source, 'spec.url', environment);
+  const url = String(source.spec?.url ?? '');
+  requireRegisteredRepository(
+    url,
+    repositoryOfRepoUrl(url, deployKeyHosts),
+    context.registeredRepository,
+  );
+}
+
+/**
  * Whether the portal's field manager (project initialization) manages the
  * field: a later change by anyone else takes the field from it.
  */
@@ -191,6 +222,6 @@ function requireSetByPortal(
 }
 
 /** `<branch>@sha1:<sha>`, as Flux writes revisions. */
-export function fluxRevision(branch: string, sha: string): string {
+export function branchRevision(branch: string, sha: string): string {
   return `${branch}@sha1:${sha}`;
 }

@@ -44,7 +44,10 @@ export class DiagnosticsStore {
     });
     const old = await this.db('gitops_health_reports')
       .where({ cluster: report.cluster })
-      .orderBy('finished_at', 'desc')
+      .orderBy([
+        { column: 'started_at', order: 'desc' },
+        { column: 'finished_at', order: 'desc' },
+      ])
       .offset(KEEP_REPORTS)
       .pluck('id');
     if (old.length > 0) {
@@ -52,29 +55,46 @@ export class DiagnosticsStore {
     }
   }
 
-  /** The newest report of each cluster. */
+  /**
+   * The newest report of each cluster: the check that started last, as it
+   * saw the cluster most recently. Checks overlap (a schedule, several
+   * users), and one started earlier may finish after it.
+   */
   async latestReports(): Promise<HealthReport[]> {
     const newest = this.db('gitops_health_reports')
       .select('cluster')
-      .max({ finished_at: 'finished_at' })
+      .max({ started_at: 'started_at' })
       .groupBy('cluster')
       .as('newest');
-    const rows = await this.db('gitops_health_reports as r')
+    const rows: Array<{ cluster: string; report: string }> = await this.db(
+      'gitops_health_reports as r',
+    )
       .join(newest, function join() {
         this.on('r.cluster', '=', 'newest.cluster').andOn(
-          'r.finished_at',
+          'r.started_at',
           '=',
-          'newest.finished_at',
+          'newest.started_at',
         );
       })
-      .select('r.report');
-    return rows.map(row => JSON.parse(row.report));
+      .orderBy('r.finished_at', 'desc')
+      .select('r.cluster', 'r.report');
+    // Two checks started in the same millisecond: the one finished last.
+    const byCluster = new Map<string, string>();
+    for (const row of rows) {
+      if (!byCluster.has(row.cluster)) {
+        byCluster.set(row.cluster, row.report);
+      }
+    }
+    return [...byCluster.values()].map(report => JSON.parse(report));
   }
 
   async reports(cluster: string, limit: number): Promise<HealthReport[]> {
     const rows = await this.db('gitops_health_reports')
       .where({ cluster })
-      .orderBy('finished_at', 'desc')
+      .orderBy([
+        { column: 'started_at', order: 'desc' },
+        { column: 'finished_at', order: 'desc' },
+      ])
       .limit(limit)
       .select('report');
     return rows.map(row => JSON.parse(row.report));

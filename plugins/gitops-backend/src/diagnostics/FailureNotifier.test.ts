@@ -1,7 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
 import { FailureNotifier } from './FailureNotifier';
-import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { capturedFixture } from '../__testUtils__/capturedFixture';
 
 const wrongPassword = capturedFixture(
@@ -14,6 +13,12 @@ const failing = {
   metadata: {
     ...wrongPassword.metadata,
     annotations: { 'gitops.backstage.io/entity-ref': 'component:default/shop' },
+    // Written by project initialization: the portal's binding.
+    fieldOwners: {
+      'metadata.annotations.gitops.backstage.io/entity-ref': [
+        'backstage-gitops',
+      ],
+    },
   },
 } as FluxResource;
 
@@ -35,13 +40,27 @@ function setup() {
   const send = jest.fn();
   const notifier = new FailureNotifier({
     notifications: { send } as any,
-    entities: new FluxEntityResolver({
-      catalog: {} as any,
-      auth: mockServices.auth(),
-    }),
     logger: mockServices.logger.mock(),
+    entityRepositoryOf: async ref =>
+      ref === 'component:default/shop'
+        ? 'git.example.com/acme/shop'
+        : undefined,
   });
   return { send, notifier };
+}
+
+/** The object as the portal bound it to shop registered from `repository`. */
+function boundTo(resource: FluxResource, repository: string): FluxResource {
+  return {
+    ...resource,
+    metadata: {
+      ...resource.metadata,
+      annotations: {
+        ...resource.metadata.annotations,
+        'gitops.backstage.io/entity-repository': repository,
+      },
+    },
+  };
 }
 
 describe('FailureNotifier', () => {
@@ -71,6 +90,37 @@ describe('FailureNotifier', () => {
     });
   });
 
+  it('tells the owners of the bound entity, not of its name registered later from another repository', async () => {
+    const { send, notifier } = setup();
+    await notifier.observe(
+      'local',
+      boundTo(ready, 'git.example.com/acme/shop'),
+      true,
+    );
+    await notifier.observe(
+      'local',
+      boundTo(failing, 'git.example.com/acme/shop'),
+      true,
+    );
+    expect(send).toHaveBeenCalledTimes(1);
+    await notifier.observe(
+      'local',
+      boundTo(ready, 'git.example.com/acme/shop-earlier'),
+      true,
+    );
+    await notifier.observe(
+      'local',
+      boundTo(failing, 'git.example.com/acme/shop-earlier'),
+      true,
+    );
+    await notifier.observe(
+      'local',
+      boundTo(ready, 'git.example.com/acme/shop-earlier'),
+      true,
+    );
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
   it('does not announce what was already failing when the backend started', async () => {
     const { send, notifier } = setup();
     await notifier.observe('local', failing, false);
@@ -78,4 +128,36 @@ describe('FailureNotifier', () => {
     await notifier.observe('local', ready, true);
     expect(send).not.toHaveBeenCalled();
   });
+
+  it.each([
+    [
+      'written by a tenant (kustomize-controller applied it from Git)',
+      ['kustomize-controller'],
+    ],
+    ['written with kubectl', ['kubectl-edit']],
+    ['of unknown writer', undefined],
+  ])(
+    'tells nobody about an object whose entity claim was %s: it names whom the writer chose',
+    async (_what, writers) => {
+      const { send, notifier } = setup();
+      const claimed = (resource: FluxResource): FluxResource => ({
+        ...resource,
+        metadata: {
+          ...resource.metadata,
+          annotations: {
+            'gitops.backstage.io/entity-ref': 'component:default/victim',
+          },
+          fieldOwners: writers
+            ? {
+                'metadata.annotations.gitops.backstage.io/entity-ref': writers,
+              }
+            : undefined,
+        },
+      });
+      await notifier.observe('local', claimed(ready), true);
+      await notifier.observe('local', claimed(failing), true);
+      await notifier.observe('local', claimed(ready), true);
+      expect(send).not.toHaveBeenCalled();
+    },
+  );
 });

@@ -2,17 +2,37 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
+  ANNOTATION_ENTITY_REF,
+  ANNOTATION_ENTITY_REPOSITORY,
   classifyFluxFailure,
+  conditionOfType,
   FluxResource,
   syncState,
 } from '@gitops-backstage/plugin-gitops-common';
+import { GITOPS_FIELD_MANAGER } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
-import { FluxEntityResolver } from '../entities/FluxEntityResolver';
+import { ENTITY_CLAIM_FIELD } from '../cluster/projection';
+
+/**
+ * The entity the portal bound an object to: the claim project
+ * initialization wrote with its own field manager. A claim written by
+ * anyone else (a tenant's Git, kubectl) names an entity the writer chose,
+ * so its owners are not told about the object.
+ */
+export function portalBoundEntityRef(
+  resource: FluxResource,
+): string | undefined {
+  const claim = resource.metadata.annotations?.[ANNOTATION_ENTITY_REF];
+  const writers = resource.metadata.fieldOwners?.[ENTITY_CLAIM_FIELD] ?? [];
+  return claim && writers.includes(GITOPS_FIELD_MANAGER) ? claim : undefined;
+}
 
 /**
  * Tells an entity's owners when one of its Flux objects starts failing and
- * when it recovers. Driven by the watch; objects that were already failing
- * when the backend started are not announced.
+ * when it recovers: only for objects the portal bound to the entity
+ * (portalBoundEntityRef), and not the name as registered later from
+ * another repository. Driven by the watch; objects that were already
+ * failing when the backend started are not announced.
  */
 export class FailureNotifier {
   /** Failing objects, and whether their owners were told. */
@@ -21,10 +41,27 @@ export class FailureNotifier {
   constructor(
     private readonly deps: {
       notifications: NotificationService;
-      entities: FluxEntityResolver;
       logger: LoggerService;
+      /** The repository the catalog's entity of a ref was registered from. */
+      entityRepositoryOf(entityRef: string): Promise<string | undefined>;
     },
   ) {}
+
+  /**
+   * The entity to tell: the one the portal bound the object to, and only
+   * while the catalog's entity of that name is registered from the
+   * repository the object was bound to.
+   */
+  private async recipientOf(resource: FluxResource) {
+    const entityRef = portalBoundEntityRef(resource);
+    const bound = resource.metadata.annotations?.[ANNOTATION_ENTITY_REPOSITORY];
+    if (!entityRef || !bound) {
+      return entityRef;
+    }
+    return (await this.deps.entityRepositoryOf(entityRef)) === bound
+      ? entityRef
+      : undefined;
+  }
 
   watch(watcher: ClusterWatcher): () => void {
     return watcher.onChange(resource => {
@@ -76,11 +113,11 @@ export class FailureNotifier {
     key: string,
     change: 'failed' | 'recovered',
   ) {
-    const entityRef = await this.deps.entities.entityRefOf(resource);
+    const entityRef = await this.recipientOf(resource);
     if (!entityRef) {
       return;
     }
-    const ready = resource.status?.conditions?.find(c => c.type === 'Ready');
+    const ready = conditionOfType(resource, 'Ready');
     const name = `${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}`;
     const { kind, namespace, name: entityName } = parseEntityRef(entityRef);
     const link = `/catalog/${namespace}/${kind.toLocaleLowerCase(

@@ -27,13 +27,14 @@ import {
   ensureDeployKey,
   GITOPS_FIELD_MANAGER,
   kubernetesErrorCode,
+  registeredRepositoryOf,
+  repositoryOfRepoUrl,
   sshCloneUrl,
 } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClient } from '../cluster/ClusterClient';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { FluxActions } from '../actions/FluxActions';
-import { registeredRepository } from '../entities/registeredRepository';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { FLUX_CONTROLLERS } from './checks/clusterChecks';
 import { describeRef, refOf } from './checks/outcome';
@@ -303,7 +304,7 @@ export class RepairService {
       );
     }
     const repository = sshCloneUrl(url, host).slice(host.sshUrl.length + 1);
-    await this.requireEntityRepository(repo, host, repository);
+    await this.requireEntityRepository(repo, url, repository);
     return { host, repository };
   }
 
@@ -313,7 +314,7 @@ export class RepairService {
    */
   private async requireEntityRepository(
     repo: FluxResource,
-    host: DeployKeyHost,
+    url: string,
     repository: string,
   ): Promise<void> {
     const entityRef = repo.metadata.annotations?.[ANNOTATION_ENTITY_REF];
@@ -322,14 +323,20 @@ export class RepairService {
           credentials: await this.deps.auth.getOwnServiceCredentials(),
         })
       : undefined;
-    const registered = entity ? registeredRepository(entity) : undefined;
-    const wanted = `${host.host}/${repository.replace(/\.git$/, '')}`;
-    if (registered !== wanted) {
+    const registered = entity
+      ? registeredRepositoryOf(entity)
+      : { problem: 'is not in the catalog' };
+    const wanted = repositoryOfRepoUrl(url, this.deps.deployKeyHosts);
+    if (
+      registered.problem !== undefined ||
+      wanted.problem !== undefined ||
+      registered.repository !== wanted.repository
+    ) {
       throw new InputError(
         `target: ${repository} is not the repository ${
           entityRef ?? 'the object’s entity (no gitops.backstage.io/entity-ref)'
         } was registered from (${
-          registered ?? 'unknown'
+          registered.repository ?? `it ${registered.problem}`
         }); a deploy key is only issued for a project's own repository`,
       );
     }

@@ -159,6 +159,81 @@ describe('EntityScope: two-sided ownership', () => {
     ]);
   });
 
+  it('never gives the objects of an entity to its name registered again from another repository', async () => {
+    const synced = await syncedWatcher(
+      new FakeClusterClient().add(
+        flux.kustomization('bound-dev', 'bound', {
+          labels: { [ID]: 'bound', [ENV]: 'development' },
+          entityRef: 'component:default/bound',
+          entityRepository: 'git.example.com/acme/shop-earlier',
+          source: 'bound-repo',
+        }),
+        flux.gitRepository('bound-repo', 'bound', {
+          labels: { [ID]: 'bound' },
+          entityRef: 'component:default/bound',
+          entityRepository: 'git.example.com/acme/shop-earlier',
+        }),
+      ),
+    );
+    try {
+      const scopeFor = (repository: string) =>
+        new EntityScope(
+          component('bound', {
+            [ID]: 'bound',
+            'backstage.io/managed-by-origin-location': `url:https://${repository}/blob/main/catalog-info.yaml`,
+          }),
+          'component:default/bound',
+          `${ID}=bound`,
+          callerOf(mockCredentials.user('user:default/someone')),
+          [synced.watcher],
+          mockServices.permissions(),
+        );
+      const earlier = scopeFor('git.example.com/acme/shop-earlier');
+      expect(() =>
+        earlier.actionableObject(
+          'local',
+          'Kustomization',
+          'bound',
+          'bound-dev',
+        ),
+      ).not.toThrow();
+
+      const replaced = scopeFor('git.example.com/squatter/bound');
+      expect(replaced.kustomizations()).toEqual([]);
+      expect(
+        replaced.ownsDeploy({
+          cluster: 'local',
+          namespace: 'bound',
+          kustomization: 'bound-dev',
+        }),
+      ).toBe(false);
+      const recordedForEarlier = {
+        entityRef: 'component:default/bound',
+        entityRepository: 'git.example.com/acme/shop-earlier',
+        cluster: 'local',
+        namespace: 'elsewhere',
+        kustomization: 'moved',
+      };
+      expect(earlier.ownsDeploy(recordedForEarlier)).toBe(true);
+      expect(replaced.ownsDeploy(recordedForEarlier)).toBe(false);
+      expect(() =>
+        replaced.actionableObject(
+          'local',
+          'Kustomization',
+          'bound',
+          'bound-dev',
+        ),
+      ).toThrow(
+        'Kustomization bound/bound-dev belongs to component:default/bound as registered from git.example.com/acme/shop-earlier (annotation gitops.backstage.io/entity-ref), not to component:default/bound as registered from git.example.com/squatter/bound; only its own entity may act on it',
+      );
+      expect(() => environmentContext(replaced, 'development')).toThrow(
+        "environment: 'development' is deployed by objects of component:default/bound as registered from git.example.com/acme/shop-earlier",
+      );
+    } finally {
+      synced.watcher.stop();
+    }
+  });
+
   it('lets a broad selector narrow, never widen: `!x` gets nothing foreign and nothing to act on', async () => {
     const broad = scopeOf('component:default/broad', '!x');
     expect(names(broad)).toEqual([

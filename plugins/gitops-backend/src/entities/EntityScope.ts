@@ -18,6 +18,10 @@ import {
   entityLabelSelector,
   FluxResource,
 } from '@gitops-backstage/plugin-gitops-common';
+import {
+  registeredRepositoryOf,
+  RepositoryOfUrl,
+} from '@gitops-backstage/plugin-gitops-node';
 import express from 'express';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { Caller, callerOf } from './caller';
@@ -33,6 +37,8 @@ import {
   canonicalEntityRef,
   Claim,
   claimOf,
+  describeClaimant,
+  EntityBinding,
   describeObject,
 } from './ownership';
 import { PipelineGrants } from './PipelineGrants';
@@ -58,6 +64,10 @@ export interface KustomizationTarget {
  */
 export class EntityScope {
   private selection?: { objects: EntityObject[]; foreign: EntityObject[] };
+  /** The repository the entity was registered from, or why none. */
+  readonly registered: RepositoryOfUrl;
+  /** Weighed against every object: worked out once per scope. */
+  readonly binding: EntityBinding;
 
   constructor(
     readonly entity: Entity,
@@ -67,7 +77,13 @@ export class EntityScope {
     private readonly watchers: ClusterWatcher[],
     private readonly permissions: PermissionsService,
     private readonly claimants?: ClaimantsLookup,
-  ) {}
+  ) {
+    this.registered = registeredRepositoryOf(entity);
+    this.binding = {
+      entityRef,
+      entityRepository: this.registered.repository,
+    };
+  }
 
   /**
    * The entity's Flux objects and the sources they use, on every cluster:
@@ -103,7 +119,7 @@ export class EntityScope {
     for (const { resource } of this.select().foreign) {
       const claim = this.claimOf(resource);
       if (claim.kind === 'foreign' && environmentOf(resource) === environment) {
-        owners.add(claim.entityRef);
+        owners.add(describeClaimant(claim));
       }
     }
     return [...owners];
@@ -111,7 +127,7 @@ export class EntityScope {
 
   /** How an object stands to this entity, by its entity-ref annotation. */
   claimOf(resource: FluxResource): Claim {
-    return claimOf(resource, this.entityRef);
+    return claimOf(resource, this.binding);
   }
 
   /** The objects of each environment, known environments first. */
@@ -175,7 +191,7 @@ export class EntityScope {
     }
     const claim = this.claimOf(resource);
     if (claim.kind === 'foreign') {
-      throw new NotAllowedError(this.foreignMessage(resource, claim.entityRef));
+      throw new NotAllowedError(this.foreignMessage(resource, claim));
     }
     throw new NotFoundError(
       `${kind} ${namespace}/${name} does not belong to ${this.entityRef}`,
@@ -222,7 +238,7 @@ export class EntityScope {
   readOnlyReason(resource: FluxResource): string | undefined {
     const claim = this.claimOf(resource);
     if (claim.kind === 'foreign') {
-      return this.foreignMessage(resource, claim.entityRef);
+      return this.foreignMessage(resource, claim);
     }
     if (claim.kind === 'unclaimed') {
       return `${describeObject(
@@ -234,27 +250,39 @@ export class EntityScope {
     return undefined;
   }
 
-  private foreignMessage(resource: FluxResource, owner: string): string {
-    return `${describeObject(
-      resource,
-    )} belongs to ${owner} (annotation ${ANNOTATION_ENTITY_REF}), not to ${
-      this.entityRef
-    }; only its own entity may act on it`;
+  private foreignMessage(
+    resource: FluxResource,
+    claim: { entityRef: string; boundRepository?: string },
+  ): string {
+    const self = claim.boundRepository
+      ? `${this.entityRef} as registered from ${
+          this.binding.entityRepository ?? 'no repository'
+        }`
+      : this.entityRef;
+    return `${describeObject(resource)} belongs to ${describeClaimant(
+      claim,
+    )} (annotation ${ANNOTATION_ENTITY_REF}), not to ${self}; only its own entity may act on it`;
   }
 
   private get howToClaim(): string {
     return `to act on it from ${this.entityRef}, add the annotation ${ANNOTATION_ENTITY_REF}: ${this.entityRef} to it in Git`;
   }
 
-  /** A deploy recorded for the entity, or through one of its Kustomizations. */
+  /**
+   * A deploy recorded for the entity (not for its name as registered from
+   * another repository), or through one of its Kustomizations.
+   */
   ownsDeploy(deploy: {
     entityRef?: string;
+    entityRepository?: string;
     cluster: string;
     namespace: string;
     kustomization: string;
   }): boolean {
     return (
-      deploy.entityRef === this.entityRef ||
+      (deploy.entityRef === this.entityRef &&
+        (!deploy.entityRepository ||
+          deploy.entityRepository === this.binding.entityRepository)) ||
       this.kustomizations().some(
         k =>
           k.cluster === deploy.cluster &&
@@ -276,10 +304,8 @@ export class EntityScope {
     for (const { resource } of this.select().foreign) {
       const claim = this.claimOf(resource);
       if (claim.kind === 'foreign') {
-        foreignBy.set(
-          claim.entityRef,
-          (foreignBy.get(claim.entityRef) ?? 0) + 1,
-        );
+        const owner = describeClaimant(claim);
+        foreignBy.set(owner, (foreignBy.get(owner) ?? 0) + 1);
       }
     }
     for (const [owner, count] of foreignBy) {
@@ -302,9 +328,9 @@ export class EntityScope {
         `Shared sources of other entities are shown read-only: ${sharedSources
           .map(
             r =>
-              `${describeObject(r)} (${
-                (this.claimOf(r) as { entityRef: string }).entityRef
-              })`,
+              `${describeObject(r)} (${describeClaimant(
+                this.claimOf(r) as { entityRef: string },
+              )})`,
           )
           .join(', ')}`,
       );

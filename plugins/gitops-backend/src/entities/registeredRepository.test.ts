@@ -1,50 +1,45 @@
-import { Entity } from '@backstage/catalog-model';
-import { registeredRepository, repositoryOfUrl } from './registeredRepository';
+import { NotAllowedError } from '@backstage/errors';
+import { requireRegisteredRepository } from './registeredRepository';
 
-const entity = (origin?: string): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'shop',
-    annotations: origin
-      ? { 'backstage.io/managed-by-origin-location': origin }
-      : {},
-  },
-});
+const shop = { repository: '127.0.0.1:3300/gitops/shop' };
 
-describe('the repository an entity was registered from', () => {
-  it('reads it from the catalog origin location (Gitea and GitHub file URLs)', () => {
-    expect(
-      registeredRepository(
-        entity(
-          'url:http://127.0.0.1:3300/gitops/shop/src/branch/main/catalog-info.yaml',
-        ),
+describe('the repository the portal may use for an entity', () => {
+  it('is the one the entity was registered from', () => {
+    expect(() =>
+      requireRegisteredRepository(
+        'http://127.0.0.1:3300/gitops/shop.git',
+        shop,
+        shop,
       ),
-    ).toBe('127.0.0.1:3300/gitops/shop');
-    expect(
-      registeredRepository(
-        entity('url:https://github.com/acme/shop/blob/main/catalog-info.yaml'),
-      ),
-    ).toBe('github.com/acme/shop');
+    ).not.toThrow();
   });
 
-  it('has none for an entity from a file, a bare host or no location', () => {
-    expect(registeredRepository(entity('file:/tmp/catalog-info.yaml'))).toBe(
-      undefined,
+  it('is refused for another repository, a URL parsers disagree on, or an entity registered from none', () => {
+    const payments = { repository: '127.0.0.1:3300/gitops/payments' };
+    expect(() =>
+      requireRegisteredRepository(
+        'http://127.0.0.1:3300/gitops/payments.git',
+        payments,
+        shop,
+      ),
+    ).toThrow(
+      new NotAllowedError(
+        'http://127.0.0.1:3300/gitops/payments.git is not the repository the entity was registered from (127.0.0.1:3300/gitops/shop); the portal commits and reads with its own credentials only there',
+      ),
     );
-    expect(registeredRepository(entity('url:https://git.example.com/'))).toBe(
-      undefined,
-    );
-    expect(registeredRepository(entity())).toBeUndefined();
-  });
-
-  it('names a clone URL the same way', () => {
-    expect(repositoryOfUrl('http://127.0.0.1:3300/gitops/shop.git')).toBe(
-      '127.0.0.1:3300/gitops/shop',
-    );
-    expect(repositoryOfUrl('http://127.0.0.1:3300/gitops/payments.git')).not.toBe(
-      '127.0.0.1:3300/gitops/shop',
-    );
-    expect(repositoryOfUrl('not a url')).toBeUndefined();
+    expect(() =>
+      requireRegisteredRepository(
+        'http://127.0.0.1:3300/gitops/x/../shop.git',
+        { problem: 'has a dot segment' },
+        shop,
+      ),
+    ).toThrow(/the URL has a dot segment/);
+    expect(() =>
+      requireRegisteredRepository(
+        'http://127.0.0.1:3300/gitops/shop.git',
+        shop,
+        { problem: 'was not registered from a URL (file)' },
+      ),
+    ).toThrow(/the entity was not registered from a URL \(file\)/);
   });
 });

@@ -1,40 +1,32 @@
-import {
-  ANNOTATION_ORIGIN_LOCATION,
-  Entity,
-  parseLocationRef,
-} from '@backstage/catalog-model';
+import { NotAllowedError } from '@backstage/errors';
+import { RepositoryOfUrl } from '@gitops-backstage/plugin-gitops-node';
 
 /**
- * The repository an entity was registered from: `host/owner/name` of its
- * catalog origin location. Unlike a field manager's name or anything else
- * on the cluster, a tenant cannot rewrite it, so the portal uses its Git
- * credentials for an entity only in this repository.
+ * The portal reads and writes with its own Git credentials for an entity
+ * only in the repository the entity was registered from (its catalog
+ * origin location, `registeredRepositoryOf`): a GitRepository's URL is the
+ * tenant's to write, and a field manager's name anyone's to claim. Both
+ * sides come from the one parser of `plugin-gitops-node`, which refuses a
+ * URL that two parsers could read as two repositories.
  */
-export function registeredRepository(entity: Entity): string | undefined {
-  const origin = entity.metadata.annotations?.[ANNOTATION_ORIGIN_LOCATION];
-  try {
-    const { type, target } = parseLocationRef(origin ?? '');
-    return type === 'url' ? repositoryOfUrl(target) : undefined;
-  } catch {
-    return undefined;
+export function requireRegisteredRepository(
+  url: string,
+  given: RepositoryOfUrl,
+  registered: RepositoryOfUrl,
+): void {
+  if (registered.problem !== undefined) {
+    throw new NotAllowedError(
+      `${url} is not the repository the entity was registered from (the entity ${registered.problem}); the portal commits and reads with its own credentials only there`,
+    );
   }
-}
-
-/**
- * `host/owner/name` of an http(s) URL into a repository (a clone URL, or a
- * file's URL on the host's web UI); a `file:` repository is its path.
- */
-export function repositoryOfUrl(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === 'file:') {
-      return `file:${parsed.pathname.replace(/\.git$/, '')}`;
-    }
-    const [owner, name] = parsed.pathname.split('/').filter(Boolean);
-    return owner && name
-      ? `${parsed.host}/${owner}/${name.replace(/\.git$/, '')}`
-      : undefined;
-  } catch {
-    return undefined;
+  if (given.problem !== undefined) {
+    throw new NotAllowedError(
+      `${url} is not the repository the entity was registered from (${registered.repository}): the URL ${given.problem}`,
+    );
+  }
+  if (given.repository !== registered.repository) {
+    throw new NotAllowedError(
+      `${url} is not the repository the entity was registered from (${registered.repository}); the portal commits and reads with its own credentials only there`,
+    );
   }
 }

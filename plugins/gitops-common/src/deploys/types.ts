@@ -32,6 +32,12 @@ export type DeployStatus = 'pending' | 'progressing' | 'succeeded' | 'failed';
 export interface DeployRecord {
   id: number;
   entityRef?: string;
+  /**
+   * The repository the entity was registered from when the deploy was
+   * recorded, where known: an entity of the same name registered later
+   * from another repository is another entity.
+   */
+  entityRepository?: string;
   environment: string;
   cluster: string;
   /** The Flux Kustomization that deploys the environment. */
