@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
+import { catalogInfo, registerComponent } from './portal/gitopsEntity';
+import { runHealthCheckInPage } from './portal/healthApi';
 import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
+import { adminToken } from './portal/users';
 import { TestGitServer } from './stack/gitea';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv, repoPath } from './stack/stackEnv';
@@ -39,6 +42,82 @@ async function headCommit(repo: string): Promise<string> {
   );
   expect(response.status).toBe(200);
   return (await response.json()).commit.id;
+}
+
+/**
+ * Runs `work` while a ValidatingAdmissionPolicy refuses the objects of
+ * `rule` that fail `expression` (with `message`); waits until the policy
+ * is in force (a dry run in default is refused) and removes it after.
+ */
+async function withAdmissionRefusal<T>(
+  policy: string,
+  rule: { apiGroups: string[]; resources: string[] },
+  expression: string,
+  message: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const admission = 'admissionregistration.k8s.io/v1';
+  const probe = `${policy}-probe`;
+  await cluster.apply({
+    apiVersion: admission,
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: policy },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        resourceRules: [
+          {
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE', 'UPDATE'],
+            resources: ['configmaps'],
+          },
+          {
+            ...rule,
+            apiVersions: ['*'],
+            operations: ['CREATE', 'UPDATE'],
+          },
+        ],
+      },
+      validations: [
+        {
+          expression: `object.kind == 'ConfigMap' ? object.metadata.name != '${probe}' : (${expression})`,
+          message,
+        },
+      ],
+    },
+  } as any);
+  await cluster.apply({
+    apiVersion: admission,
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: policy },
+    spec: { policyName: policy, validationActions: ['Deny'] },
+  } as any);
+  try {
+    await waitFor('the admission policy in force', () =>
+      cluster.core
+        .createNamespacedConfigMap({
+          namespace: 'default',
+          body: { metadata: { name: probe } },
+          dryRun: 'All',
+        })
+        .then(
+          () => undefined,
+          (error: any) =>
+            String(error.body ?? error).includes(message) ? true : undefined,
+        ),
+    );
+    return await work();
+  } finally {
+    for (const kind of [
+      'ValidatingAdmissionPolicyBinding',
+      'ValidatingAdmissionPolicy',
+    ]) {
+      await cluster.objects
+        .delete({ apiVersion: admission, kind, metadata: { name: policy } })
+        .catch(() => undefined);
+    }
+  }
 }
 
 async function kustomization(name: string, environment: string) {
@@ -269,31 +348,23 @@ describe('project initialization through the scaffolder', () => {
   it('reports a failing environment and still applies the others', async () => {
     const other = uniqueName('e2e-conflict');
     created.push(other);
-    // Someone else already manages the production GitRepository's interval.
-    const namespace = `project-${other}-production`;
-    await cluster.core.createNamespace({
-      body: { metadata: { name: namespace } },
-    });
-    await cluster.objects.patch(
+    // The cluster refuses production's GitRepository: the other
+    // environments are applied all the same.
+    const failed = await withAdmissionRefusal(
+      `e2e-refuse-${other}`,
       {
-        apiVersion: 'source.toolkit.fluxcd.io/v1',
-        kind: 'GitRepository',
-        metadata: { name: `${other}-repo`, namespace },
-        spec: { url: 'http://example.invalid/x.git', interval: '7m' },
+        apiGroups: ['source.toolkit.fluxcd.io'],
+        resources: ['gitrepositories'],
       },
-      undefined,
-      undefined,
-      'someone-else',
-      true,
-      'application/apply-patch+yaml' as any,
+      `!(object.metadata.name == '${other}-repo' && request.namespace == 'project-${other}-production')`,
+      'e2e: this cluster refuses the GitRepository',
+      () => runTemplate('gitops-service', serviceValues(other)),
     );
-
-    const failed = await runTemplate('gitops-service', serviceValues(other));
     expect(failed.status).toBe('failed');
     const log = failed.log.join('\n');
     expect(log).toContain('1 of 3 environment(s) failed:');
     expect(log).toMatch(
-      /- production: applying GitRepository project-e2e-conflict-\w+-production\/e2e-conflict-\w+-repo: fields are owned by another field manager \(409 Conflict: [\s\S]*someone-else[\s\S]*\)[\s\S]*Applied before the failure: Namespace project-e2e-conflict-\w+-production \(configured\), Secret .* \(created\)/,
+      /- production: applying GitRepository project-e2e-conflict-\w+-production\/e2e-conflict-\w+-repo: [\s\S]*e2e: this cluster refuses the GitRepository[\s\S]*Applied before the failure: Namespace project-e2e-conflict-\w+-production \(created\), Secret .* \(created\)/,
     );
     expect(log).toContain('Applied completely: development, staging');
 
@@ -307,82 +378,27 @@ describe('project initialization through the scaffolder', () => {
     created.push(other);
     const production = `project-${other}-production`;
     const secretName = `${other}-git-auth`;
-    // An admission policy refuses production's Git Secret (and, to see it
-    // is in force, the same name in default, asked as a dry run).
-    const policy = `e2e-refuse-${other}`;
-    const admission = 'admissionregistration.k8s.io/v1';
-    await cluster.apply({
-      apiVersion: admission,
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: policy },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          resourceRules: [
-            {
-              apiGroups: [''],
-              apiVersions: ['v1'],
-              operations: ['CREATE', 'UPDATE'],
-              resources: ['secrets'],
-            },
-          ],
-        },
-        validations: [
-          {
-            expression: `!(object.metadata.name == '${secretName}' && request.namespace in ['${production}', 'default'])`,
-            message: 'e2e: this cluster refuses the Secret',
-          },
-        ],
-      },
-    } as any);
-    await cluster.apply({
-      apiVersion: admission,
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: policy },
-      spec: { policyName: policy, validationActions: ['Deny'] },
-    } as any);
-    try {
-      await waitFor('the admission policy in force', () =>
-        cluster.core
-          .createNamespacedSecret({
-            namespace: 'default',
-            body: { metadata: { name: secretName } },
-            dryRun: 'All',
-          })
-          .then(
-            () => undefined,
-            (error: any) =>
-              String(error.body ?? error).includes('refuses the Secret')
-                ? true
-                : undefined,
-          ),
-      );
-
-      const failed = await runTemplate('gitops-service', serviceValues(other));
-      expect(failed.status).toBe('failed');
-      const log = failed.log.join('\n');
-      expect(log).toContain('1 of 3 environment(s) failed:');
-      expect(log).toContain('e2e: this cluster refuses the Secret');
-      expect(log).toContain(
-        '[production] the new deploy key was removed again: its Secret was not written',
-      );
-      // Flux of production has no key to use, so the host keeps none for it;
-      // the other environments keep theirs.
-      const titles = (await git.deployKeys(other)).map(k => k.title).sort();
-      expect(titles).toEqual([
-        `flux ${other} development`,
-        `flux ${other} staging`,
-      ]);
-    } finally {
-      for (const kind of [
-        'ValidatingAdmissionPolicyBinding',
-        'ValidatingAdmissionPolicy',
-      ]) {
-        await cluster.objects
-          .delete({ apiVersion: admission, kind, metadata: { name: policy } })
-          .catch(() => undefined);
-      }
-    }
+    const failed = await withAdmissionRefusal(
+      `e2e-refuse-${other}`,
+      { apiGroups: [''], resources: ['secrets'] },
+      `!(object.metadata.name == '${secretName}' && request.namespace == '${production}')`,
+      'e2e: this cluster refuses the Secret',
+      () => runTemplate('gitops-service', serviceValues(other)),
+    );
+    expect(failed.status).toBe('failed');
+    const log = failed.log.join('\n');
+    expect(log).toContain('1 of 3 environment(s) failed:');
+    expect(log).toContain('e2e: this cluster refuses the Secret');
+    expect(log).toContain(
+      '[production] the new deploy key was removed again: its Secret was not written',
+    );
+    // Flux of production has no key to use, so the host keeps none for it;
+    // the other environments keep theirs.
+    const titles = (await git.deployKeys(other)).map(k => k.title).sort();
+    expect(titles).toEqual([
+      `flux ${other} development`,
+      `flux ${other} staging`,
+    ]);
   });
 
   it("a failed wait step names Flux's error code and links to the health page for it", async () => {
@@ -391,10 +407,15 @@ describe('project initialization through the scaffolder', () => {
     const missing = await git.createRepo('e2e-broken');
     await git.commit(
       missing,
-      { 'k8s/overlays/development/kustomization.yaml': 'resources: [\n' },
+      {
+        'catalog-info.yaml': catalogInfo(missing),
+        'k8s/overlays/development/kustomization.yaml': 'resources: [\n',
+      },
       'a broken overlay',
     );
     created.push(missing);
+    // Flux is only set up for an entity registered from its repository.
+    await registerComponent(env, missing, missing);
     const failed = await runTemplate('gitops-onboard', {
       name: missing,
       repoUrl: `${env.GITEA_URL}/${env.GITEA_ORG}/${missing}.git`,
@@ -423,18 +444,18 @@ describe('project initialization through the scaffolder', () => {
       });
       const { pathname, search } = new URL(url);
       await signInAsGuest(page, `${pathname}${search}`);
-      await page.getByRole('button', { name: 'Run health check' }).click();
+      await runHealthCheckInPage(page);
       await page
         .getByTestId(`finding-${code}`)
         .filter({ hasText: `project-${missing}-development/` })
-        .waitFor({ timeout: 60_000 });
+        .waitFor({ timeout: 30_000 });
       await saveScreenshot(page, 'wait-step-health-link');
     } finally {
       await browser.close();
     }
-  });
+  }, 480_000);
 
-  it('creates nothing in a dry run', async () => {
+  it('creates nothing in a dry run, which only the admins may start', async () => {
     const dir = repoPath('examples/templates/gitops-service');
     const template = yaml.parse(
       fs.readFileSync(path.join(dir, 'template.yaml'), 'utf8'),
@@ -447,10 +468,15 @@ describe('project initialization through the scaffolder', () => {
         .toString('base64'),
     }));
     const dryName = uniqueName('e2e-dry');
-    const response = await callPortal('/api/scaffolder/v2/dry-run', {
-      method: 'POST',
-      body: { template, values: serviceValues(dryName), directoryContents },
-    });
+    const dryRun = (token?: string) =>
+      callPortal('/api/scaffolder/v2/dry-run', {
+        method: 'POST',
+        body: { template, values: serviceValues(dryName), directoryContents },
+        token,
+      });
+    // The template editor's dry run runs any template text: the admins'.
+    expect((await dryRun()).status).toBe(403);
+    const response = await dryRun(adminToken(env));
     const body = await response.json();
     expect({ status: response.status, error: body.error }).toEqual({
       status: 200,

@@ -5,6 +5,7 @@
  */
 
 export { gitopsScaffolderModule as default } from './module';
+export { createCheckProjectAction } from './actions/checkProject';
 export { createManifestsAction } from './actions/createManifests';
 export { createFluxResourcesAction } from './actions/createFluxResources';
 export { createWaitForFluxAction } from './actions/waitForFlux';

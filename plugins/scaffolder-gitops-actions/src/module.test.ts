@@ -18,6 +18,7 @@ describe('gitopsScaffolderModule', () => {
     const ids = res.body.map((a: { id: string }) => a.id);
     expect(ids).toEqual(
       expect.arrayContaining([
+        'gitops:project:check',
         'gitops:manifests:create',
         'gitops:flux:create',
         'gitops:flux:wait',

@@ -2,7 +2,9 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createCheckProjectAction } from './actions/checkProject';
 import { createFluxResourcesAction } from './actions/createFluxResources';
 import { createManifestsAction } from './actions/createManifests';
 import { createWaitForFluxAction } from './actions/waitForFlux';
@@ -21,11 +23,20 @@ export const gitopsScaffolderModule = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
         permissions: coreServices.permissions,
+        userInfo: coreServices.userInfo,
+        catalog: catalogServiceRef,
       },
-      async init({ scaffolderActions, config, permissions }) {
+      async init({
+        scaffolderActions,
+        config,
+        permissions,
+        userInfo,
+        catalog,
+      }) {
         scaffolderActions.addActions(
+          createCheckProjectAction({ config, catalog, permissions, userInfo }),
           createManifestsAction(),
-          createFluxResourcesAction({ config, permissions }),
+          createFluxResourcesAction({ config, catalog, permissions }),
           createWaitForFluxAction({ config }),
         );
       },

@@ -4,7 +4,7 @@ import yaml from 'yaml';
 export const examples: TemplateExample[] = [
   {
     description:
-      'Three environments from the published repository, credentials from the Backstage integration',
+      'Three environments from the repository published and registered earlier in the run, credentials from the Backstage integration',
     example: yaml.stringify({
       steps: [
         {
@@ -13,7 +13,9 @@ export const examples: TemplateExample[] = [
           name: 'Create Flux resources',
           input: {
             id: 'shop-api',
-            entityRef: 'component:default/shop-api',
+            // The catalog shows the entity once it processed the location.
+            entityRef: '${{ steps.register.output.entityRef }}',
+            waitForEntity: '2m',
             repoUrl: '${{ steps.publish.output.remoteUrl }}',
             environments: [
               { name: 'development', branch: 'main', interval: '1m' },
@@ -36,6 +38,7 @@ export const examples: TemplateExample[] = [
           name: 'Create Flux resources',
           input: {
             id: 'billing',
+            entityRef: 'component:default/billing',
             cluster: 'prod-eu',
             repoUrl: 'https://git.example.com/acme/billing.git',
             auth: { from: 'secret', secret: 'gitToken', type: 'bearerToken' },
@@ -69,6 +72,7 @@ export const examples: TemplateExample[] = [
           name: 'Create Flux resources',
           input: {
             id: 'cache',
+            entityRef: 'component:default/cache',
             repoUrl: '${{ steps.publish.output.remoteUrl }}',
             helm: {
               chart: 'redis',

@@ -1,8 +1,11 @@
-import { PermissionsService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { z } from 'zod/v3';
@@ -10,7 +13,7 @@ import {
   DNS1123_LABEL,
   FLUX_DURATION,
   GITOPS_ENVIRONMENTS,
-  gitopsDeployPermission,
+  parseDuration,
 } from '@gitops-backstage/plugin-gitops-common';
 import {
   AppliedObject,
@@ -25,7 +28,7 @@ import {
   serverSideApply,
   sshCloneUrl,
 } from '@gitops-backstage/plugin-gitops-node';
-import { clusterClient } from '../flux/clusterClient';
+import { clusterClient as defaultClusterClient } from '../flux/clusterClient';
 import {
   EnvironmentPlan,
   fluxObjectNames,
@@ -33,12 +36,24 @@ import {
   renderEnvironmentObjects,
 } from '../flux/fluxObjects';
 import {
+  canonicalEntityRef,
+  findEntity,
+  requireDeployPermission,
+  requireKubernetesId,
+  requirePlainRepoUrl,
+  EntityBinding,
+  requireRegisteredRepository,
+  requireUser,
+} from '../tenancy/entityClaim';
+import {
   ExistingObjects,
+  foreignObjectsMessage,
   readExistingObjects,
 } from '../tenancy/existingObjects';
 import {
+  namespaceProblem,
+  overrideProblem,
   ProjectPolicy,
-  protectedMatch,
   readProjectPolicy,
   renderNamespace,
 } from '../tenancy/projectPolicy';
@@ -103,8 +118,15 @@ const inputSchema = z
       ),
     entityRef: z
       .string()
+      .min(1)
+      .describe(
+        "Catalog entity the project is for: it must exist, be the initiator's (gitops.deploy.create), have the id as its backstage.io/kubernetes-id and be registered from repoUrl's repository; written on every object as its claim",
+      ),
+    waitForEntity: duration
       .optional()
-      .describe('Catalog entity the objects belong to, as an annotation'),
+      .describe(
+        'How long to wait for the entity to appear in the catalog, for a template that registered it in an earlier step; without it the entity must exist already',
+      ),
     cluster: z
       .string()
       .optional()
@@ -120,7 +142,9 @@ const inputSchema = z
         url => /^(https?|ssh):\/\/[^\s]+$/.test(url),
         'must be an http(s) or ssh Git URL',
       )
-      .describe('Clone URL Flux pulls from'),
+      .describe(
+        'Clone URL Flux pulls from: the repository the entity was registered from (its catalog origin location), as a plain http(s) URL or the SSH URL of a deploy-key host',
+      ),
     auth: z
       .discriminatedUnion('from', [
         z.object({ from: z.literal('integration') }).strict(),
@@ -218,21 +242,81 @@ export type FluxEnvironmentResult = z.infer<typeof environmentResult>;
  * Git auth Secret (a read-only deploy key), the ServiceAccount Flux
  * impersonates with its namespaced RoleBinding, a GitRepository and a
  * Kustomization (or HelmRelease), applied with server-side apply,
- * environments in parallel. Namespaces follow the platform's policy;
- * objects of another entity are refused, never adopted.
+ * environments in parallel. Namespaces follow the platform's policy.
+ *
+ * Before it touches the Git host or the cluster, a run checks that the
+ * project is the initiator's to set up: the entity exists in the catalog
+ * (read with the initiator's credentials), the initiator has
+ * `gitops.deploy.create` on it (its owners, in the app's policy), its
+ * `backstage.io/kubernetes-id` is the id, and `repoUrl` is the repository
+ * it was registered from. Existing objects without the entity's claim
+ * (another entity's, or nobody's) are refused, never adopted.
  *
  * @public
  */
 export function createFluxResourcesAction(options: {
   config: Config;
-  /** Asks whether the initiator may change an entity's existing project. */
+  /** The catalog, read with the initiator's credentials. */
+  catalog: Pick<CatalogService, 'getEntityByRef'>;
+  /** Asks whether the initiator may set up GitOps for the entity. */
   permissions: Pick<PermissionsService, 'authorize'>;
   /** The Git host's API for deploy keys; tests replace it. */
   fetch?: typeof fetch;
+  /** The cluster's API; tests replace it. */
+  clusterClient?: typeof defaultClusterClient;
+  /** How often to look for an entity the run waits for (default 2 s). */
+  entityPollMs?: number;
 }) {
   const integrations = ScmIntegrations.fromConfig(options.config);
   const policy = readProjectPolicy(options.config);
   const deployKeyHosts = readDeployKeyHosts(options.config);
+  const clusterClient = options.clusterClient ?? defaultClusterClient;
+  const NOTHING = 'nothing was applied';
+
+  /**
+   * Whose project this is, asked before the Git host or the cluster is
+   * touched; answers the entity (ref and registered repository) the
+   * objects are bound to.
+   */
+  async function verifyClaim(
+    input: z.output<typeof inputSchema>,
+    repository: string,
+    ctx: {
+      getInitiatorCredentials(): Promise<BackstageCredentials>;
+      signal?: AbortSignal;
+      logger: { info(message: string): unknown };
+    },
+  ): Promise<EntityBinding> {
+    const entityRef = canonicalEntityRef(input.entityRef, NOTHING);
+    const credentials = await ctx.getInitiatorCredentials();
+    requireUser(credentials, NOTHING);
+    const waitMs = parseDuration(input.waitForEntity) ?? 0;
+    const entity = await findEntity(options.catalog, entityRef, credentials, {
+      waitMs,
+      pollMs: options.entityPollMs,
+      signal: ctx.signal,
+    });
+    if (!entity) {
+      throw new InputError(
+        `entityRef: ${entityRef} is not in the catalog${
+          waitMs > 0 ? ` after ${input.waitForEntity}` : ''
+        }; register it from its repository first (Flux is only set up for an entity registered from the repository it pulls); ${NOTHING}`,
+      );
+    }
+    await requireDeployPermission(
+      options.permissions,
+      entity,
+      credentials,
+      NOTHING,
+    );
+    requireKubernetesId(entity, input.id, NOTHING);
+    requireRegisteredRepository(entity, repository, NOTHING);
+    ctx.logger.info(
+      `${entityRef} may be set up by you, for its repository ${repository}`,
+    );
+    return { entityRef, entityRepository: repository };
+  }
+
   return createTemplateAction({
     id: 'gitops:flux:create',
     description:
@@ -247,7 +331,11 @@ export function createFluxResourcesAction(options: {
       const input = parseActionInput(
         inputSchema,
         ctx.isDryRun
-          ? { ...ctx.input, repoUrl: dryRunRepoUrl(ctx.input.repoUrl) }
+          ? {
+              ...ctx.input,
+              repoUrl: dryRunRepoUrl(ctx.input.repoUrl),
+              entityRef: dryRunEntityRef(ctx.input.entityRef, ctx.input.id),
+            }
           : ctx.input,
       );
       const environments = input.environments.map(env =>
@@ -259,10 +347,37 @@ export function createFluxResourcesAction(options: {
         ),
       );
       const plans = planEnvironments({ ...input, environments }, policy);
+      // Before any other parser sees it: a URL that parsers could read as
+      // two repositories is refused, not normalised.
+      const repository = ctx.isDryRun
+        ? undefined
+        : requirePlainRepoUrl(input.repoUrl, deployKeyHosts, NOTHING);
       const gitAccess = planGitAccess(input, deployKeyHosts, ctx.isDryRun);
+      // A template secret is resolved once; a dry run gets no secrets.
+      const secretCredentials =
+        gitAccess.kind === 'secret' && !ctx.isDryRun
+          ? resolveGitCredentials({
+              repoUrl: input.repoUrl,
+              auth: input.auth,
+              secrets: ctx.secrets,
+              integrations,
+            })
+          : undefined;
+      const { cluster, objects: client } = clusterClient(
+        options.config,
+        input.cluster,
+      );
+      // A dry run plans from the template alone: a template registers its
+      // entity in a step a dry run skips.
+      const binding: EntityBinding =
+        repository === undefined
+          ? { entityRef: input.entityRef }
+          : await verifyClaim(input, repository, ctx);
+      const { entityRef } = binding;
       const project: ProjectPlan = {
         id: input.id,
-        entityRef: input.entityRef,
+        entityRef,
+        entityRepository: binding.entityRepository,
         repoUrl: gitAccess.fluxUrl,
         webUrl:
           gitAccess.kind === 'deployKey' && !ctx.isDryRun
@@ -274,26 +389,12 @@ export function createFluxResourcesAction(options: {
             : undefined,
         helm: input.helm,
       };
-      const { cluster, objects: client } = clusterClient(
-        options.config,
-        input.cluster,
-      );
       ctx.logger.info(
         `${ctx.isDryRun ? 'Planning' : 'Applying'} ${
           plans.length
         } environment(s) on cluster ${cluster.name}`,
       );
 
-      // A template secret is resolved once; a dry run gets no secrets.
-      const secretCredentials =
-        gitAccess.kind === 'secret' && !ctx.isDryRun
-          ? resolveGitCredentials({
-              repoUrl: input.repoUrl,
-              auth: input.auth,
-              secrets: ctx.secrets,
-              integrations,
-            })
-          : undefined;
       const plannedSecret = (): Record<string, string> | undefined => {
         if (gitAccess.kind === 'none') {
           return undefined;
@@ -310,8 +411,9 @@ export function createFluxResourcesAction(options: {
           : plannedCredentials(input.auth);
       };
 
-      // Everything the run would touch is read first: objects of another
-      // entity stop the whole run before anything is applied.
+      // Everything the run would touch is read first: an object without
+      // this entity's claim (another entity's, or nobody's) stops the whole
+      // run before anything is applied.
       const existing = new Map<string, ExistingObjects | Error>();
       if (!ctx.isDryRun) {
         await Promise.all(
@@ -321,7 +423,7 @@ export function createFluxResourcesAction(options: {
               await readExistingObjects(
                 client,
                 renderEnvironmentObjects(project, plan, plannedSecret()),
-                input.entityRef,
+                binding,
               ).catch((error: Error) => error),
             );
           }),
@@ -331,18 +433,13 @@ export function createFluxResourcesAction(options: {
         );
         if (foreign.length > 0) {
           throw new InputError(
-            `Invalid input: id: project '${
-              input.id
-            }' would take over objects that are not this entity's: ${foreign.join(
-              '; ',
-            )}. Choose another id; nothing was applied`,
+            `Invalid input: ${foreignObjectsMessage(
+              input.id,
+              entityRef,
+              foreign,
+              NOTHING,
+            )}`,
           );
-        }
-        const rerun = [...existing.values()].some(
-          e => !(e instanceof Error) && e.claimedByEntity,
-        );
-        if (rerun) {
-          await requireOwner(options.permissions, input.entityRef!, ctx);
         }
       }
 
@@ -515,26 +612,6 @@ async function storedPublicKey(
   return pub ? Buffer.from(pub, 'base64').toString() : undefined;
 }
 
-/**
- * Changing a project that exists is for the entity's owners: the
- * initiator's own permission on the entity decides, not the template.
- */
-async function requireOwner(
-  permissions: Pick<PermissionsService, 'authorize'>,
-  entityRef: string,
-  ctx: { getInitiatorCredentials(): Promise<any> },
-): Promise<void> {
-  const [decision] = await permissions.authorize(
-    [{ permission: gitopsDeployPermission, resourceRef: entityRef }],
-    { credentials: await ctx.getInitiatorCredentials() },
-  );
-  if (decision.result !== AuthorizeResult.ALLOW) {
-    throw new NotAllowedError(
-      `id: the project already exists for ${entityRef} and you may not change it (${gitopsDeployPermission.name}); nothing was applied`,
-    );
-  }
-}
-
 type GitAccess =
   | {
       kind: 'deployKey';
@@ -587,6 +664,14 @@ function planGitAccess(
   };
 }
 
+/** A dry run may be fed a register step's example output. */
+function dryRunEntityRef(entityRef: unknown, id: unknown): unknown {
+  return typeof entityRef === 'string' &&
+    /^[^:/]+:([^:/]+\/)?[^:/]+$/.test(entityRef)
+    ? entityRef
+    : `component:default/${typeof id === 'string' ? id : 'dry-run'}`;
+}
+
 function dryRunRepoUrl(repoUrl: unknown): unknown {
   return typeof repoUrl === 'string' && !/^(https?|ssh):\/\//.test(repoUrl)
     ? 'https://repository.invalid/dry-run/dry-run.git'
@@ -621,9 +706,7 @@ function planEnvironments(
     input.namespacePattern !== policy.namespacePattern &&
     !policy.allowNamespaceOverrides
   ) {
-    problems.push(
-      `namespacePattern: namespaces follow the platform's pattern '${policy.namespacePattern}' (gitops.projects.allowNamespaceOverrides is off)`,
-    );
+    problems.push(overrideProblem('namespacePattern', policy));
   }
   const pattern = input.namespacePattern ?? policy.namespacePattern;
   const namespaceOf = (env: EnvironmentInput) =>
@@ -639,19 +722,12 @@ function planEnvironments(
             : `environments.${index}`
         }.namespace`
       : 'namespacePattern';
-    if (env.namespace && !policy.allowNamespaceOverrides) {
-      problems.push(
-        `${field}: namespaces follow the platform's pattern '${policy.namespacePattern}' (gitops.projects.allowNamespaceOverrides is off)`,
-      );
-    } else if (!DNS1123_LABEL.test(namespace)) {
-      problems.push(`${field}: '${namespace}' is not a DNS-1123 label`);
-    } else {
-      const match = protectedMatch(namespace, policy);
-      if (match) {
-        problems.push(
-          `${field}: '${namespace}' is a protected namespace (${match}); projects never go there`,
-        );
-      }
+    const problem =
+      env.namespace && !policy.allowNamespaceOverrides
+        ? overrideProblem(field, policy)
+        : namespaceProblem(namespace, field, policy);
+    if (problem) {
+      problems.push(problem);
     }
     const dependsOn = env.dependsOn.map((dependency, depIndex) => {
       const target = byName.get(dependency);

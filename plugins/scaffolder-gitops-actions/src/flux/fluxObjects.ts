@@ -1,6 +1,7 @@
 import { KubernetesObject } from '@kubernetes/client-node';
 import {
   ANNOTATION_ENTITY_REF,
+  ANNOTATION_ENTITY_REPOSITORY,
   ANNOTATION_REPOSITORY_WEB_URL,
   FLUX_KIND,
   fluxApiVersion,
@@ -47,6 +48,8 @@ export interface EnvironmentPlan {
 export interface ProjectPlan {
   id: string;
   entityRef?: string;
+  /** The repository the entity was registered from, bound beside its ref. */
+  entityRepository?: string;
   /** The URL Flux clones: for a deploy key, the SSH URL. */
   repoUrl: string;
   /** The repository's web URL when Flux clones over SSH (commit links). */
@@ -91,7 +94,14 @@ export function renderEnvironmentObjects(
       'app.kubernetes.io/managed-by': MANAGED_BY_VALUE,
     },
     ...(project.entityRef
-      ? { annotations: { [ANNOTATION_ENTITY_REF]: project.entityRef } }
+      ? {
+          annotations: {
+            [ANNOTATION_ENTITY_REF]: project.entityRef,
+            ...(project.entityRepository
+              ? { [ANNOTATION_ENTITY_REPOSITORY]: project.entityRepository }
+              : {}),
+          },
+        }
       : {}),
   });
   const base64 = (value: string) => Buffer.from(value).toString('base64');

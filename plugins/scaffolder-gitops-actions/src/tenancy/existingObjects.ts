@@ -1,16 +1,23 @@
 import { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { ANNOTATION_ENTITY_REF } from '@gitops-backstage/plugin-gitops-common';
+import {
+  ANNOTATION_ENTITY_REF,
+  ANNOTATION_ENTITY_REPOSITORY,
+} from '@gitops-backstage/plugin-gitops-common';
 import {
   describeKubernetesError,
   GITOPS_FIELD_MANAGER,
   kubernetesErrorCode,
 } from '@gitops-backstage/plugin-gitops-node';
+import { EntityBinding } from './entityClaim';
 
 /** What is already in the cluster where a project's objects would go. */
 export interface ExistingObjects {
   /** Objects that exist, by `Kind/namespace/name`. */
   found: Map<string, KubernetesObject>;
-  /** Objects another entity owns, or whose claim the portal did not write. */
+  /**
+   * Objects that exist without this entity's claim written by the portal:
+   * another entity's, claimed by someone else, or not claimed at all.
+   */
   foreign: string[];
   /** Whether an object already claims the entity (a re-run). */
   claimedByEntity: boolean;
@@ -42,16 +49,18 @@ function claimWriter(object: KubernetesObject): string | undefined {
 }
 
 /**
- * Reads every object a run would apply. An object that belongs to another
- * entity, or claims this one without the portal having written the claim,
- * is foreign: the run must refuse, not adopt it. Objects without a claim
- * (say, a namespace made by hand) are left to server-side apply, which
- * fails on fields another manager owns.
+ * Reads every object a run would apply. An object that exists and does not
+ * carry this entity's claim written by the portal is foreign: another
+ * entity's, a claim someone else wrote, or no claim at all (a namespace
+ * made by hand, or by a run for an entity that did not exist yet). The run
+ * must refuse, not adopt it. So is one bound to the entity's name as
+ * registered from another repository: whoever registered the name again
+ * elsewhere is not its owner.
  */
 export async function readExistingObjects(
   client: Pick<KubernetesObjectApi, 'read'>,
   objects: KubernetesObject[],
-  entityRef: string | undefined,
+  { entityRef, entityRepository }: EntityBinding,
 ): Promise<ExistingObjects> {
   const result: ExistingObjects = {
     found: new Map(),
@@ -80,6 +89,7 @@ export async function readExistingObjects(
     result.found.set(objectKey(object), existing);
     const claim = existing.metadata?.annotations?.[ANNOTATION_ENTITY_REF];
     if (!claim) {
+      result.foreign.push(`${label(object)} exists without a claim`);
       continue;
     }
     if (claim !== entityRef) {
@@ -95,7 +105,35 @@ export async function readExistingObjects(
       );
       continue;
     }
+    const bound =
+      existing.metadata?.annotations?.[ANNOTATION_ENTITY_REPOSITORY];
+    if (bound && bound !== entityRepository) {
+      result.foreign.push(
+        `${label(
+          object,
+        )} belongs to ${claim} as registered from ${bound}, not from ${
+          entityRepository ?? 'no repository'
+        }`,
+      );
+      continue;
+    }
     result.claimedByEntity = true;
   }
   return result;
+}
+
+/**
+ * The refusal of a run that found foreign objects: what they are, and how
+ * to go on (another id, removing a leftover, or a claim the platform team
+ * writes as the portal would).
+ */
+export function foreignObjectsMessage(
+  id: string,
+  entityRef: string,
+  foreign: string[],
+  nothing: string,
+): string {
+  return `id: project '${id}' would take over objects that are not ${entityRef}'s: ${foreign.join(
+    '; ',
+  )}. Choose another id, delete what is a leftover, or have the platform team claim it for ${entityRef} (annotation ${ANNOTATION_ENTITY_REF}: ${entityRef}, written with field manager ${GITOPS_FIELD_MANAGER}); ${nothing}`;
 }

@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { DNS1123_LABEL } from '@gitops-backstage/plugin-gitops-common';
 
 /**
  * Where a platform lets projects live (`gitops.projects` in the config).
@@ -55,4 +56,27 @@ export function protectedMatch(
         .join('.*')}$`,
     ).test(namespace),
   );
+}
+
+/** Why a template may not choose its own namespaces, naming `field`. */
+export function overrideProblem(field: string, policy: ProjectPolicy): string {
+  return `${field}: namespaces follow the platform's pattern '${policy.namespacePattern}' (gitops.projects.allowNamespaceOverrides is off)`;
+}
+
+/**
+ * Why a project may not use `namespace` (not a DNS-1123 label, or
+ * protected), naming `field`; undefined if it may.
+ */
+export function namespaceProblem(
+  namespace: string,
+  field: string,
+  policy: ProjectPolicy,
+): string | undefined {
+  if (!DNS1123_LABEL.test(namespace)) {
+    return `${field}: '${namespace}' is not a DNS-1123 label`;
+  }
+  const match = protectedMatch(namespace, policy);
+  return match
+    ? `${field}: '${namespace}' is a protected namespace (${match}); projects never go there`
+    : undefined;
 }
