@@ -97,17 +97,25 @@ export class LocalRepo {
     }
   }
 
-  /** Files under a directory at a commit. */
-  async listFiles(commit: string, dir: string): Promise<string[]> {
-    const out = await this.git([
-      'ls-tree',
-      '-r',
-      '--name-only',
-      commit,
-      '--',
-      dir,
-    ]);
-    return out ? out.split('\n') : [];
+  /** Files under a directory at a commit, with their sizes in bytes. */
+  async listFiles(
+    commit: string,
+    dir: string,
+  ): Promise<Array<{ path: string; size: number }>> {
+    // -z: paths as they are, never quoted; -l: blob sizes ('-' for a
+    // submodule, which has no content here).
+    const out = await this.git(
+      ['ls-tree', '-r', '-l', '-z', commit, '--', dir],
+      { trim: false },
+    );
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map(entry => {
+        const tab = entry.indexOf('\t');
+        const size = entry.slice(0, tab).trim().split(/ +/)[3];
+        return { path: entry.slice(tab + 1), size: Number(size) || 0 };
+      });
   }
 
   async writeFile(file: string, content: string): Promise<void> {
@@ -171,6 +179,21 @@ export class LocalRepo {
 
   async head(): Promise<string> {
     return this.git(['rev-parse', 'HEAD']);
+  }
+
+  /** Paths whose content differs between two commits. */
+  async changedPaths(from: string, to: string): Promise<string[]> {
+    const out = await this.git(
+      ['diff', '--no-renames', '--name-only', '-z', from, to],
+      { trim: false },
+    );
+    return out.split('\0').filter(Boolean);
+  }
+
+  /** The commits from `base` (exclusive) to HEAD, oldest first. */
+  async commitsSince(base: string): Promise<string[]> {
+    const out = await this.git(['rev-list', '--reverse', `${base}..HEAD`]);
+    return out.split('\n').filter(Boolean);
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
@@ -258,6 +281,11 @@ export class GitWorkspace {
   /** Where the portal itself clones a repository Flux pulls from `repoUrl`. */
   cloneUrl(repoUrl: string): string {
     return this.options.cloneUrl?.(repoUrl) ?? repoUrl;
+  }
+
+  /** Whether work on the repository is running or queued in this process. */
+  isBusy(repoUrl: string): boolean {
+    return this.queues.has(repoUrl);
   }
 
   async withRepo<T>(

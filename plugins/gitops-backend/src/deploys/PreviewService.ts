@@ -20,13 +20,19 @@ import {
   readContainers,
 } from './deployments';
 import { LocalRepo } from './GitWorkspace';
-import { applyDeployChanges, DEPLOY_PATCH_FILE } from './overlayPatch';
+import {
+  applyDeployChanges,
+  containerNamedInPatch,
+  DEPLOY_PATCH_FILE,
+} from './overlayPatch';
 import {
   digestOf,
   joinPath,
   KUSTOMIZATION_FILES,
+  OVERLAY_LIMITS,
   OverlayRepos,
   readDir,
+  requireParsable,
 } from './overlayRepo';
 
 /** An overlay change worked out on the branch head, not yet committed. */
@@ -68,16 +74,20 @@ export class PreviewService {
     );
   }
 
-  /** Reads the overlay at the branch head and applies the changes to it. */
+  /**
+   * Reads the overlay at `at` (default: the branch head, fetched) and
+   * applies the changes to it.
+   */
   async prepare(
     repo: LocalRepo,
     context: EnvironmentContext,
     git: GitContext,
     changes: DeployChanges,
     deploymentName?: string,
+    at?: string,
   ): Promise<PreparedChange> {
     const deployment = pickDeployment(context, deploymentName);
-    const head = await repo.fetch(git.branch);
+    const head = at ?? (await repo.fetch(git.branch));
     const overlay = await readDir(repo, head, git.overlayPath);
     const kustomizationPath = KUSTOMIZATION_FILES.map(f =>
       joinPath(git.overlayPath, f),
@@ -90,6 +100,8 @@ export class PreviewService {
       );
     }
     const patchPath = joinPath(git.overlayPath, DEPLOY_PATCH_FILE);
+    requireParsable(kustomizationPath, overlay.get(kustomizationPath));
+    requireParsable(patchPath, overlay.get(patchPath));
     const container = await this.containerName(
       context,
       deployment,
@@ -104,6 +116,13 @@ export class PreviewService {
       container,
       changes,
     });
+    // What the portal writes it must be able to read back.
+    const patchBytes = Buffer.byteLength(next.patch!);
+    if (patchBytes > OVERLAY_LIMITS.parsedFileBytes) {
+      throw new InputError(
+        `changes: ${patchPath} would be ${patchBytes} bytes; the portal writes overlay files of at most ${OVERLAY_LIMITS.parsedFileBytes} bytes (keep large values in a ConfigMap)`,
+      );
+    }
     const files: DeployFileChange[] = [];
     for (const [path, after] of [
       [kustomizationPath, next.kustomization],
@@ -128,7 +147,7 @@ export class PreviewService {
     deployment: DeploymentRef,
     patch?: string,
   ): Promise<string> {
-    const named = /containers:\s*\n\s*-\s*name:\s*(\S+)/.exec(patch ?? '')?.[1];
+    const named = containerNamedInPatch(patch);
     if (named) {
       return named;
     }
@@ -141,24 +160,48 @@ export class PreviewService {
   }
 }
 
+/**
+ * The unified diff of the changed files. A line diff runs on the event
+ * loop at a cost the files' author chooses, so it is bounded (see
+ * OVERLAY_LIMITS): a file too large or changed too much is named with its
+ * sizes instead.
+ */
+export function unifiedDiff(files: DeployFileChange[]): string {
+  let budget = OVERLAY_LIMITS.diffTotalBytes;
+  return files
+    .map(f => {
+      const before = f.before ?? '';
+      const from = f.before === undefined ? '/dev/null' : `a/${f.path}`;
+      const beforeBytes = Buffer.byteLength(before);
+      const afterBytes = Buffer.byteLength(f.after);
+      const bytes = beforeBytes + afterBytes;
+      let shown: string | undefined;
+      if (bytes <= OVERLAY_LIMITS.diffFileBytes && bytes <= budget) {
+        budget -= bytes;
+        shown = createTwoFilesPatch(
+          from,
+          `b/${f.path}`,
+          before,
+          f.after,
+          undefined,
+          undefined,
+          { context: 3, maxEditLength: OVERLAY_LIMITS.diffEditLines },
+        );
+      }
+      return (
+        shown ??
+        `--- ${from}\n+++ b/${f.path}\n# not shown: ${beforeBytes} -> ${afterBytes} bytes, too large or too changed for the portal to diff\n`
+      );
+    })
+    .join('');
+}
+
 /** The preview answer: the files, a unified diff, and what it targets. */
 export function toPreview(
   context: EnvironmentContext,
   prepared: PreparedChange,
 ): DeployPreview {
-  const diff = prepared.files
-    .map(f =>
-      createTwoFilesPatch(
-        f.before === undefined ? '/dev/null' : `a/${f.path}`,
-        `b/${f.path}`,
-        f.before ?? '',
-        f.after,
-        undefined,
-        undefined,
-        { context: 3 },
-      ),
-    )
-    .join('');
+  const diff = unifiedDiff(prepared.files);
   return {
     environment: context.environment,
     repoUrl: prepared.git.repoUrl,

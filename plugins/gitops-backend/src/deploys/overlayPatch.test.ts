@@ -1,5 +1,9 @@
 import { parse } from 'yaml';
-import { applyDeployChanges, DEPLOY_PATCH_FILE } from './overlayPatch';
+import {
+  applyDeployChanges,
+  containerNamedInPatch,
+  DEPLOY_PATCH_FILE,
+} from './overlayPatch';
 
 const kustomization = `# overlay for staging
 apiVersion: kustomize.config.k8s.io/v1beta1
@@ -81,5 +85,40 @@ describe('applyDeployChanges', () => {
         changes: { replicas: 1 },
       }),
     ).toThrow(/not a YAML mapping/);
+  });
+});
+
+describe('containerNamedInPatch', () => {
+  it('reads the first container of the parsed patch', () => {
+    const patch = [
+      '# a comment',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '',
+      '        - name: web',
+      '          image: nginx:1',
+      '        - name: sidecar',
+    ].join('\n');
+    expect(containerNamedInPatch(patch)).toBe('web');
+  });
+
+  it('names none for an absent, broken or container-less patch', () => {
+    expect(containerNamedInPatch(undefined)).toBeUndefined();
+    expect(containerNamedInPatch('spec: [')).toBeUndefined();
+    expect(containerNamedInPatch('spec: {}')).toBeUndefined();
+    expect(
+      containerNamedInPatch(
+        'spec:\n  template:\n    spec:\n      containers: 3',
+      ),
+    ).toBeUndefined();
+  });
+
+  it('reads a hostile patch of blank lines after "containers:" as YAML, with no pattern to backtrack', () => {
+    const hostile = `containers:${'\n'.repeat(100_000)}x`;
+    expect(containerNamedInPatch(hostile)).toBeUndefined();
   });
 });

@@ -70,6 +70,24 @@ export function applyDeployChanges(options: {
   };
 }
 
+/**
+ * The first container an overlay's patch names, read from the parsed YAML:
+ * the patch is tenant content, so no backtracking pattern runs over it.
+ */
+export function containerNamedInPatch(
+  patchText: string | undefined,
+): string | undefined {
+  let patch: any;
+  try {
+    patch = patchText ? parse(patchText) : undefined;
+  } catch {
+    return undefined;
+  }
+  const containers = patch?.spec?.template?.spec?.containers;
+  const name = Array.isArray(containers) ? containers[0]?.name : undefined;
+  return typeof name === 'string' && name.length > 0 ? name : undefined;
+}
+
 /** The portal's current values in an overlay's patch, for the form. */
 export function currentPatchValues(
   patchText: string | undefined,
