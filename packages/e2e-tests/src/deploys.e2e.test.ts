@@ -6,7 +6,7 @@ import type {
   DeployResult,
 } from '@gitops-backstage/plugin-gitops-common';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
-import { backendUrl, callPortal } from './portal/portalApi';
+import { backendUrl, callPortal, finishedDeploy } from './portal/portalApi';
 import { writeHistorySnapshot } from './portal/historySnapshot';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
@@ -23,6 +23,17 @@ const cluster = new TestCluster(env);
 const git = new TestGitServer(env);
 const PIPELINE_TOKEN =
   process.env.GITOPS_PIPELINE_TOKEN ?? 'local-stack-pipeline-token';
+
+/** POST /api/gitops/deploys/pipeline with the local pipeline's token. */
+const reportPipeline = (payload: unknown) =>
+  fetch(`${backendUrl}/api/gitops/deploys/pipeline`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${PIPELINE_TOKEN}`,
+      'Content-Type': 'application/json',
+    },
+    body: JSON.stringify(payload),
+  });
 
 /**
  * The four deploy methods against the real stack: one entity, one
@@ -41,23 +52,8 @@ describe('Deploys and the deploy history', () => {
     return (await response.json()).items;
   }
 
-  async function deployState(deployId: number): Promise<DeployRecord> {
-    const response = await callPortal(`${entityPath}/deploys/${deployId}`);
-    expect(response.status).toBe(200);
-    return response.json();
-  }
-
   async function settled(deployId: number): Promise<DeployRecord> {
-    return waitFor(
-      `deploy ${deployId} to finish`,
-      async () => {
-        const deploy = await deployState(deployId);
-        return ['succeeded', 'failed'].includes(deploy.status)
-          ? deploy
-          : undefined;
-      },
-      120_000,
-    );
+    return finishedDeploy(`${entityPath}/deploys/${deployId}`, 120_000);
   }
 
   async function liveContainer() {
@@ -335,21 +331,12 @@ describe('Deploys and the deploy history', () => {
       body,
     });
     expect(asUser.status).toBe(403);
-    const report = (payload: unknown) =>
-      fetch(`${backendUrl}/api/gitops/deploys/pipeline`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${PIPELINE_TOKEN}`,
-          'Content-Type': 'application/json',
-        },
-        body: JSON.stringify(payload),
-      });
-    const bad = await report({ ...body, revision: 'abc' });
+    const bad = await reportPipeline({ ...body, revision: 'abc' });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.message).toMatch(
       /revision: must be a full 40-character commit sha/,
     );
-    const response = await report(body);
+    const response = await reportPipeline(body);
     expect(response.status).toBe(201);
     const { deploy } = await response.json();
     expect(deploy).toMatchObject({
@@ -529,20 +516,21 @@ async function newDeployTarget(
       expect(response.status).toBe(200);
       return (await response.json()).items;
     },
-    async settled(deployId: number): Promise<DeployRecord> {
-      return waitFor(
-        `deploy ${deployId} to finish`,
+    /** Waits until Flux's first apply of each environment is in the history. */
+    async appliedEverywhere(): Promise<void> {
+      await waitFor(
+        `${environments.join(' and ')} in the history`,
         async () => {
-          const response = await callPortal(
-            `${entityPath}/deploys/${deployId}`,
-          );
-          const deploy: DeployRecord = await response.json();
-          return ['succeeded', 'failed'].includes(deploy.status)
-            ? deploy
+          const rows = await this.history();
+          return environments.every(e => rows.some(r => r.environment === e))
+            ? true
             : undefined;
         },
-        180_000,
+        120_000,
       );
+    },
+    async settled(deployId: number): Promise<DeployRecord> {
+      return finishedDeploy(`${entityPath}/deploys/${deployId}`, 180_000);
     },
     async remove() {
       await Promise.all(
@@ -566,19 +554,7 @@ describe('20 concurrent deploys while the branch moves', () => {
       'development',
       'staging',
     ]);
-    // Flux has applied the first commit in both environments.
-    await waitFor(
-      'both environments in the history',
-      async () => {
-        const rows = await target.history();
-        return ['development', 'staging'].every(e =>
-          rows.some(r => r.environment === e),
-        )
-          ? true
-          : undefined;
-      },
-      120_000,
-    );
+    await target.appliedEverywhere();
   });
 
   afterAll(async () => {
@@ -660,7 +636,7 @@ describe('20 concurrent deploys while the branch moves', () => {
     expect(names.sort()).toEqual(
       Array.from({ length: 20 }, (_, n) => `CONCURRENT_${n}`).sort(),
     );
-  });
+  }, 600_000);
 
   it('filters the history by environment', async () => {
     const all = await target.history('?limit=500');
@@ -677,6 +653,82 @@ describe('20 concurrent deploys while the branch moves', () => {
     ).toEqual(all.map(d => d.id).sort((a, b) => a - b));
     expect(await target.history('?environment=nowhere')).toEqual([]);
   });
+});
+
+/**
+ * A promotion chain (staging depends on development): a development deploy
+ * and a staging pipeline report at the same moment. Staging waits for
+ * development (DependencyNotReady) while development deploys; that is
+ * progress, so both rows must end succeeded, every round.
+ */
+describe('a promotion chain deploying both stages at once', () => {
+  let target: Awaited<ReturnType<typeof newDeployTarget>>;
+
+  beforeAll(async () => {
+    target = await newDeployTarget('e2e-chain', ['development', 'staging']);
+    await cluster.mergePatch(
+      'kustomize.toolkit.fluxcd.io/v1',
+      'Kustomization',
+      target.namespaces.staging,
+      'staging',
+      {
+        spec: {
+          dependsOn: [
+            { name: 'development', namespace: target.namespaces.development },
+          ],
+        },
+      },
+    );
+    await target.appliedEverywhere();
+  }, 300_000);
+
+  afterAll(async () => {
+    await target?.remove();
+  });
+
+  it('ends both rows succeeded, ten rounds in a row', async () => {
+    const chain = target;
+    for (let round = 1; round <= 10; round++) {
+      const sha = await git.commit(
+        chain.repo,
+        { [`notes/round-${round}.txt`]: `${round}\n` },
+        `release ${round}`,
+      );
+      const [deployed, reported] = await Promise.all([
+        callPortal(`${chain.entityPath}/deploys`, {
+          method: 'POST',
+          body: {
+            environment: 'development',
+            changes: { env: { CHAIN_ROUND: String(round) } },
+            message: `chain round ${round}`,
+          },
+        }),
+        reportPipeline({
+          entityRef: `component:default/${chain.id}`,
+          environment: 'staging',
+          revision: sha,
+          pipeline: 'release',
+          pipelineUrl: `https://ci.example.com/runs/chain-${round}`,
+        }),
+      ]);
+      expect([round, deployed.status, reported.status]).toEqual([
+        round,
+        201,
+        201,
+      ]);
+      const ids: number[] = [
+        (await deployed.json()).deploy.id,
+        (await reported.json()).deploy.id,
+      ];
+      const settled = await Promise.all(ids.map(id => chain.settled(id)));
+      expect(
+        settled.map(d => [round, d.environment, d.status, d.message]),
+      ).toEqual([
+        [round, 'development', 'succeeded', expect.any(String)],
+        [round, 'staging', 'succeeded', expect.any(String)],
+      ]);
+    }
+  }, 900_000);
 });
 
 /** Helm environments change their values in Git, never through the dialog's API. */

@@ -30,11 +30,12 @@ import {
 import { DeployHistoryService } from './DeployHistoryService';
 import { DeployStore } from './DeployStore';
 import { GitDeployService } from './GitDeployService';
-import { GitWorkspace } from './GitWorkspace';
+import { GitWorkspace, LocalRepo } from './GitWorkspace';
 import { ManualDeployService } from './ManualDeployService';
 import { OverlayRepos } from './overlayRepo';
 import { PipelineReportService } from './PipelineReportService';
 import { PreviewService } from './PreviewService';
+import { PUSH_WINDOW } from './pushWindow';
 import { createDeployRouter } from './router';
 
 const overlay = `apiVersion: kustomize.config.k8s.io/v1beta1
@@ -54,6 +55,8 @@ const appliedBy = (namespace: string, name: string) => ({
   'kustomize.toolkit.fluxcd.io/name': name,
   'kustomize.toolkit.fluxcd.io/namespace': namespace,
 });
+
+jest.setTimeout(30_000);
 
 describe('the deploy routes', () => {
   let root: string;
@@ -104,6 +107,10 @@ describe('the deploy routes', () => {
           revision: `main@sha1:${'0'.repeat(40)}`,
         }),
         flux.gitRepository('shop-repo', 'apps', {
+          url: repoUrl,
+          entityRef: SHOP,
+        }),
+        flux.gitRepository('tagged', 'apps', {
           url: repoUrl,
           entityRef: SHOP,
         }),
@@ -158,7 +165,11 @@ describe('the deploy routes', () => {
           repos,
           previews,
         }),
-        manualDeploys: new ManualDeployService({ clients, store }),
+        manualDeploys: new ManualDeployService({
+          clients,
+          store,
+          deployKeyHosts: [],
+        }),
         pipelineReports: new PipelineReportService({ actions, store, repos }),
         audit: auditWith(clients).audit,
       }),
@@ -197,6 +208,34 @@ describe('the deploy routes', () => {
     expect(git(origin, 'rev-list', '--count', 'main')).toBe('1');
   });
 
+  it('refuses to edit overlay files larger than it parses, naming the file, and to write one', async () => {
+    const kustomization = 'deploy/overlays/shop-dev/kustomization.yaml';
+    const large = await request(app)
+      .post(base)
+      .set('Authorization', ownerHeader)
+      .send({
+        environment: 'development',
+        changes: { env: { LARGE: 'x'.repeat(20_000) } },
+        message: 'too large',
+      });
+    expect(large.status).toBe(400);
+    expect(large.body.error.message).toMatch(
+      /^changes: deploy\/overlays\/shop-dev\/gitops-deploy-patch.yaml would be \d+ bytes; the portal writes overlay files of at most 16384 bytes/,
+    );
+    push(kustomization, `resources: []\n${'#'.repeat(100)}\n`.repeat(200));
+    const preview = await request(app)
+      .post(`${base}/preview`)
+      .set('Authorization', ownerHeader)
+      .send({ environment: 'development', changes });
+    expect(preview.status).toBe(400);
+    expect(preview.body.error.message).toMatch(
+      /^overlay: deploy\/overlays\/shop-dev\/kustomization.yaml is \d+ bytes; the portal edits overlay files of at most 16384 bytes/,
+    );
+    expect(git(origin, 'log', '--format=%s', 'main')).toBe(
+      'change deploy/overlays/shop-dev/kustomization.yaml\nseed',
+    );
+  });
+
   it('reads and commits only in the repository the entity was registered from, whoever the URL names as its writer', async () => {
     // Another team's repository, with an overlay at the same path.
     const victim = path.join(root, 'victim.git');
@@ -208,6 +247,9 @@ describe('the deploy routes', () => {
     for (const [route, body] of [
       [`${base}/preview`, { environment: 'development', changes }],
       [base, { environment: 'development', changes, message: 'm' }],
+      // A manual deploy touches no repository, but only an environment
+      // deployed from the entity's own is the entity's to change.
+      [`${base}/manual`, { environment: 'development', image: 'a:1' }],
     ] as const) {
       const refused = await request(app)
         .post(route)
@@ -223,6 +265,7 @@ describe('the deploy routes', () => {
     }
     expect(git(victim, 'rev-list', '--count', 'main')).toBe('1');
     expect(await store.list({ limit: 10 })).toEqual([]);
+    expect(client.callsOf('serverSideApply')).toEqual([]);
   });
 
   it('commits as the user, records the deploy first and asks Flux to reconcile', async () => {
@@ -308,6 +351,228 @@ describe('the deploy routes', () => {
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain('changed since your preview');
     expect(await store.list({ limit: 10 })).toEqual([]);
+  });
+
+  describe('deploys that wait for the repository', () => {
+    /**
+     * Holds the repository while `send` fires the deploys, and lets it go
+     * once every one of them is waiting for it.
+     */
+    async function whileBusy<T>(count: number, send: () => Promise<T>) {
+      let release: (() => void) | undefined;
+      const held = repos.withRepo(
+        { repoUrl: `file://${origin}`, registeredRepository: null },
+        () => new Promise<void>(resolve => (release = resolve)),
+      );
+      // Held once the clone is open: on busy cores that takes a while.
+      while (!release) {
+        await new Promise(resolve => setTimeout(resolve, 10));
+      }
+      const deploys = jest.spyOn(GitDeployService.prototype, 'deploy');
+      const sent = send();
+      while (deploys.mock.calls.length < count) {
+        await new Promise(resolve => setTimeout(resolve, 10));
+      }
+      // The fake catalog answers who asked within a few ticks; busy
+      // cores stretch ticks.
+      await new Promise(resolve => setTimeout(resolve, 500));
+      deploys.mockRestore();
+      release();
+      await held;
+      return sent;
+    }
+    const deployImage = (tag: string, extra: object = {}) =>
+      request(app)
+        .post(base)
+        .set('Authorization', ownerHeader)
+        .send({
+          environment: 'development',
+          changes: { image: `registry.example.com/shop:${tag}` },
+          message: `Ship ${tag}`,
+          ...extra,
+        });
+    const commitsOnMain = () =>
+      git(origin, 'log', '--reverse', '--format=%H %s', 'main')
+        .split('\n')
+        .map(line => [line.slice(0, 40), line.slice(41)]);
+
+    const pushToOrigin = LocalRepo.prototype.push;
+    let pushes: jest.SpyInstance;
+    beforeEach(() => {
+      pushes = jest.spyOn(LocalRepo.prototype, 'push');
+    });
+    afterEach(() => pushes.mockRestore());
+
+    it('go out in one push, each its own commit and row', async () => {
+      const tags = ['2.0.1', '2.0.2', '2.0.3', '2.0.4', '2.0.5'];
+      const results = await whileBusy(tags.length, () =>
+        Promise.all(tags.map(tag => deployImage(tag))),
+      );
+      expect(results.map(r => r.status)).toEqual(tags.map(() => 201));
+      expect(pushes).toHaveBeenCalledTimes(1);
+      const commits = commitsOnMain().slice(1);
+      expect(commits.map(([, subject]) => subject)).toEqual(
+        tags.map(tag => `Ship ${tag}`),
+      );
+      expect(results.map(r => r.body.deploy.commitSha)).toEqual(
+        commits.map(([sha]) => sha),
+      );
+      expect(new Set(results.map(r => r.body.deploy.id)).size).toBe(5);
+      const rows = await store.list({ limit: 10 });
+      expect(rows.map(row => row.commitSha).sort()).toEqual(
+        commits.map(([sha]) => sha).sort(),
+      );
+      // Each commit carries its own image.
+      for (const [n, [sha]] of commits.entries()) {
+        expect(
+          git(
+            origin,
+            'show',
+            `${sha}:deploy/overlays/shop-dev/gitops-deploy-patch.yaml`,
+          ),
+        ).toContain(`shop:${tags[n]}`);
+      }
+    });
+
+    it('refuse the one with nothing to deploy and push the others', async () => {
+      const [first, same, last] = await whileBusy(3, () =>
+        Promise.all([
+          deployImage('2.0.1'),
+          deployImage('2.0.1', { message: 'again' }),
+          deployImage('2.0.3'),
+        ]),
+      );
+      expect([first.status, same.status, last.status]).toEqual([201, 400, 201]);
+      expect(same.body.error.message).toContain('nothing to deploy');
+      expect(git(origin, 'log', '--reverse', '--format=%s', 'main')).toBe(
+        'seed\nShip 2.0.1\nShip 2.0.3',
+      );
+      expect((await store.list({ limit: 10 })).length).toBe(2);
+    });
+
+    it('are rebased over a push that came first, their rows following', async () => {
+      const outside = jest.fn();
+      pushes.mockImplementationOnce(async function push2(
+        this: LocalRepo,
+        branch: string,
+      ) {
+        outside(push('README.md', 'someone else\n'));
+        pushes.mockRestore();
+        return this.push(branch);
+      });
+      const results = await whileBusy(2, () =>
+        Promise.all([deployImage('2.0.1'), deployImage('2.0.2')]),
+      );
+      expect(results.map(r => [r.status, r.body.pushAttempts])).toEqual([
+        [201, 2],
+        [201, 2],
+      ]);
+      const commits = commitsOnMain();
+      expect(commits.map(([, subject]) => subject)).toEqual([
+        'seed',
+        'change README.md',
+        'Ship 2.0.1',
+        'Ship 2.0.2',
+      ]);
+      expect(commits[1][0]).toBe(outside.mock.calls[0][0]);
+      expect(results.map(r => r.body.deploy.commitSha)).toEqual([
+        commits[2][0],
+        commits[3][0],
+      ]);
+      const rows = await store.list({ limit: 10 });
+      expect(rows.map(row => row.commitSha).sort()).toEqual(
+        [commits[2][0], commits[3][0]].sort(),
+      );
+    });
+
+    /** Someone else pushes just before each of our next `times` pushes. */
+    function branchMovesBeforePushes(times: number) {
+      let moved = 0;
+      pushes.mockImplementation(async function pushAfterOutside(
+        this: LocalRepo,
+        branch: string,
+      ) {
+        if (moved < times) {
+          moved++;
+          push(`notes/outside-${moved}.txt`, `${moved}\n`);
+        }
+        return pushToOrigin.call(this, branch);
+      });
+    }
+
+    it('keep pushing through a burst of outside pushes longer than five attempts', async () => {
+      branchMovesBeforePushes(7);
+      const results = await whileBusy(2, () =>
+        Promise.all([deployImage('2.0.1'), deployImage('2.0.2')]),
+      );
+      expect(results.map(r => [r.status, r.body.pushAttempts])).toEqual([
+        [201, 8],
+        [201, 8],
+      ]);
+      const subjects = commitsOnMain().map(([, subject]) => subject);
+      expect(subjects.slice(-2)).toEqual(['Ship 2.0.1', 'Ship 2.0.2']);
+      expect(subjects.filter(s => s.startsWith('change notes/'))).toHaveLength(
+        7,
+      );
+      expect((await store.list({ limit: 10 })).length).toBe(2);
+    }, 90_000);
+
+    it('give up once the push window is over, leaving no row behind', async () => {
+      const window = { ...PUSH_WINDOW };
+      PUSH_WINDOW.ms = 0;
+      try {
+        branchMovesBeforePushes(100);
+        const results = await whileBusy(2, () =>
+          Promise.all([deployImage('2.0.1'), deployImage('2.0.2')]),
+        );
+        expect(results.map(r => r.status)).toEqual([409, 409]);
+        expect(results[0].body.error.message).toBe(
+          'main kept moving during 5 push attempts; nothing was pushed, try again',
+        );
+      } finally {
+        Object.assign(PUSH_WINDOW, window);
+      }
+      expect(
+        commitsOnMain().filter(([, subject]) => subject.startsWith('Ship')),
+      ).toEqual([]);
+      expect(await store.list({ limit: 10 })).toEqual([]);
+    });
+
+    it('refuse one whose previewed overlay someone changed and redo the others on the new head', async () => {
+      const preview = await request(app)
+        .post(`${base}/preview`)
+        .set('Authorization', ownerHeader)
+        .send({
+          environment: 'development',
+          changes: { image: 'registry.example.com/shop:2.0.1' },
+        });
+      pushes.mockImplementationOnce(async function push2(
+        this: LocalRepo,
+        branch: string,
+      ) {
+        push('deploy/overlays/shop-dev/extra.yaml', 'x: 1\n');
+        pushes.mockRestore();
+        return this.push(branch);
+      });
+      const [pinned, free] = await whileBusy(2, () =>
+        Promise.all([
+          deployImage('2.0.1', {
+            expectedOverlayDigest: preview.body.overlayDigest,
+          }),
+          deployImage('2.0.2'),
+        ]),
+      );
+      expect(pinned.status).toBe(409);
+      expect(pinned.body.error.message).toContain('changed on main');
+      expect([free.status, free.body.pushAttempts]).toEqual([201, 2]);
+      expect(git(origin, 'log', '--reverse', '--format=%s', 'main')).toBe(
+        'seed\nchange deploy/overlays/shop-dev/extra.yaml\nShip 2.0.2',
+      );
+      const rows = await store.list({ limit: 10 });
+      expect(rows.map(row => row.commitSha)).toEqual([
+        git(origin, 'rev-parse', 'main'),
+      ]);
+    });
   });
 
   it('rolls back to a past deploy, first as a dry run', async () => {
