@@ -59,28 +59,26 @@ describe('DeployTracker', () => {
           ? undefined
           : ({ config: { username: 'bot', password: 'pw' } } as any),
       );
+    const workspace = new GitWorkspace(
+      fs.mkdtempSync(path.join(root, 'ws-')),
+      {
+        name: 'Backstage GitOps',
+        email: 'gitops@example.com',
+      },
+      // The test's repositories are local bare ones.
+      { protocols: ['file'] },
+    );
     const tracker = new DeployTracker({
       status: new FluxStatusService([watcher]),
       entities: {
         entityRefOf: async () => 'component:default/shop',
       } as unknown as FluxEntityResolver,
       store,
-      repos: new OverlayRepos(
-        new GitWorkspace(
-          fs.mkdtempSync(path.join(root, 'ws-')),
-          {
-            name: 'Backstage GitOps',
-            email: 'gitops@example.com',
-          },
-          // The test's repositories are local bare ones.
-          { protocols: ['file'] },
-        ),
-        integrations,
-      ),
+      repos: new OverlayRepos(workspace, integrations),
       logger,
       timeoutMs,
     });
-    return { client, watcher, store, tracker, logger };
+    return { client, watcher, store, tracker, logger, workspace };
   }
 
   const target = {
@@ -268,6 +266,44 @@ describe('DeployTracker', () => {
     }
   });
 
+  it('does not wait behind deploys working on the repository, and asks again once it is free', async () => {
+    const { watcher, store, tracker, workspace } = await setup([
+      flux.kustomization('shop-dev', 'apps', {
+        labels,
+        source: 'shop-repo',
+        revision: `main@sha1:${shas[1]}`,
+      }),
+      flux.gitRepository('shop-repo', 'apps', { url: repoUrl }),
+    ]);
+    let release = () => {};
+    const held = new Promise<void>(resolve => (release = resolve));
+    const busy = workspace.withRepo(repoUrl, undefined, () => held);
+    try {
+      const deploy = await store.insert({
+        ...target,
+        environment: 'development',
+        method: 'gitops-ui',
+        status: 'pending',
+        commitSha: shas[0],
+        triggeredBy: 'user:default/owner',
+      });
+      // Applied is a descendant: answering needs the clone, which is busy.
+      await tracker.run();
+      expect((await store.get(deploy!.id))?.status).toBe('pending');
+      expect(await store.list({ method: 'gitops-git', limit: 10 })).toEqual([]);
+      release();
+      await busy;
+      await tracker.run();
+      expect((await store.get(deploy!.id))?.status).toBe('succeeded');
+      expect(await store.list({ method: 'gitops-git', limit: 10 })).toEqual([
+        expect.objectContaining({ commitMessage: 'commit two' }),
+      ]);
+    } finally {
+      release();
+      watcher.stop();
+    }
+  });
+
   it('fails a deploy Flux could not apply, and one it never got to in time', async () => {
     const { watcher, store, tracker } = await setup(
       [
@@ -319,6 +355,34 @@ describe('DeployTracker', () => {
     }
   });
 
+  it('keeps a deploy open while its environment waits for the one it depends on', async () => {
+    const { watcher, store, tracker } = await setup([
+      flux.kustomization('shop-dev', 'apps', {
+        labels,
+        source: 'shop-repo',
+        ready: 'False',
+        reason: 'DependencyNotReady',
+        message: "dependency 'apps/shop-previous' is not ready",
+        revision: `main@sha1:${shas[1]}`,
+      }),
+      flux.gitRepository('shop-repo', 'apps', { url: repoUrl }),
+    ]);
+    try {
+      const deploy = await store.insert({
+        ...target,
+        environment: 'development',
+        method: 'pipeline',
+        status: 'pending',
+        commitSha: shas[1],
+        triggeredBy: 'user:default/owner',
+      });
+      await tracker.run();
+      expect((await store.get(deploy!.id))?.status).toBe('progressing');
+    } finally {
+      watcher.stop();
+    }
+  });
+
   it('finishes a manual deploy when its rollout completes or is stuck', async () => {
     const { client, watcher, store, tracker } = await setup([
       flux.kustomization('shop-dev', 'apps', { labels }),
@@ -348,6 +412,45 @@ describe('DeployTracker', () => {
         status: 'succeeded',
         reason: 'RolledOut',
       });
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('asks again whether a deploy is in what Flux applied when the applied commit could not be read yet', async () => {
+    // Flux applied a commit the portal cannot fetch yet (a host that is
+    // behind, a clone that was busy): no answer is remembered from that.
+    const work = path.join(root, 'work');
+    fs.writeFileSync(path.join(work, 'three'), 'three');
+    git(work, 'add', '-A');
+    git(work, 'commit', '-q', '-m', 'commit three');
+    const later = git(work, 'rev-parse', 'HEAD');
+    const { store, tracker, watcher } = await setup([
+      flux.kustomization('shop-dev', 'apps', {
+        labels,
+        source: 'shop-repo',
+        revision: `main@sha1:${later}`,
+      }),
+      flux.gitRepository('shop-repo', 'apps', {
+        url: repoUrl,
+        revision: `main@sha1:${later}`,
+      }),
+    ]);
+    try {
+      const deploy = await store.insert({
+        ...target,
+        entityRef: 'component:default/shop',
+        environment: 'development',
+        method: 'gitops-ui',
+        status: 'pending',
+        commitSha: shas[1],
+        triggeredBy: 'user:default/owner',
+      });
+      await tracker.run();
+      expect((await store.get(deploy!.id))?.status).not.toBe('succeeded');
+      git(work, 'push', '-q', repoUrl.slice('file://'.length), 'HEAD:main');
+      await tracker.run();
+      expect((await store.get(deploy!.id))?.status).toBe('succeeded');
     } finally {
       watcher.stop();
     }

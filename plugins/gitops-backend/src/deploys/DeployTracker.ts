@@ -1,6 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  ANNOTATION_ENTITY_REPOSITORY,
+  conditionOfType,
   DeployRecord,
+  fluxProgress,
   FluxResource,
   LABEL_ENVIRONMENT,
   revisionSha,
@@ -25,6 +28,16 @@ const KNOWN_MANAGERS = new Set([
   GITOPS_FIELD_MANAGER,
   MANUAL_FIELD_MANAGER,
 ]);
+
+/** The tracker asks again next run rather than wait behind deploys. */
+class RepositoryBusyError extends Error {
+  constructor(repoUrl: string) {
+    super(`${repoUrl} is busy with deploys`);
+  }
+}
+
+/** A run longer than this is logged: deploys wait for the tracker. */
+const SLOW_RUN_MS = 10_000;
 
 export interface DeployTrackerOptions {
   status: FluxStatusService;
@@ -53,6 +66,10 @@ export class DeployTracker {
 
   async run(): Promise<void> {
     const { status, logger } = this.options;
+    const started = Date.now();
+    // Open deploys first: someone is watching them.
+    await this.progressOpenDeploys();
+    const progressed = Date.now();
     for (const watcher of status.watchers) {
       if (watcher.health().state !== 'ok') {
         continue;
@@ -66,7 +83,14 @@ export class DeployTracker {
         );
       }
     }
-    await this.progressOpenDeploys();
+    const took = Date.now() - started;
+    if (took > SLOW_RUN_MS) {
+      logger.warn(
+        `deploy tracker run took ${took} ms (open deploys ${
+          progressed - started
+        } ms, applied revisions and edits ${Date.now() - progressed} ms)`,
+      );
+    }
   }
 
   /**
@@ -77,7 +101,9 @@ export class DeployTracker {
     try {
       await work();
     } catch (error) {
-      this.options.logger.warn(`deploy history of ${what}: ${error}`);
+      if (!(error instanceof RepositoryBusyError)) {
+        this.options.logger.warn(`deploy history of ${what}: ${error}`);
+      }
     }
   }
 
@@ -112,14 +138,17 @@ export class DeployTracker {
       const source = sourceOf(watcher, resource);
       const info = source ? await this.commitInfo(source, sha) : undefined;
       const repoUrl = source?.spec?.url;
+      const ready = conditionOfType(resource, 'Ready');
       await store.insert({
         ...target,
         entityRef: await this.options.entities.entityRefOf(resource),
+        entityRepository:
+          resource.metadata.annotations?.[ANNOTATION_ENTITY_REPOSITORY],
         environment: environmentOf(resource),
         method: 'gitops-git',
         status: 'succeeded',
-        reason: readyCondition(resource)?.reason,
-        message: readyCondition(resource)?.message,
+        reason: ready?.reason,
+        message: ready?.message,
         revision: resource.status?.lastAppliedRevision,
         commitSha: sha,
         commitMessage: info?.message,
@@ -128,7 +157,7 @@ export class DeployTracker {
           ? this.options.repos.commitLink(repoUrl, sha)
           : undefined,
         triggeredBy: info ? `git:${info.author}` : 'git',
-        finishedAt: readyCondition(resource)?.lastTransitionTime,
+        finishedAt: ready?.lastTransitionTime,
       });
     }
     this.seenRevisions.add(key);
@@ -185,6 +214,8 @@ export class DeployTracker {
       entityRef: kustomization
         ? await this.options.entities.entityRefOf(kustomization)
         : undefined,
+      entityRepository:
+        kustomization?.metadata.annotations?.[ANNOTATION_ENTITY_REPOSITORY],
       environment: kustomization ? environmentOf(kustomization) : 'unknown',
       method: 'manual',
       status: 'succeeded',
@@ -243,42 +274,38 @@ export class DeployTracker {
   ) {
     const { store } = this.options;
     const sha = deploy.commitSha!;
-    const applied = revisionSha(resource.status?.lastAppliedRevision);
-    const attempted = revisionSha(resource.status?.lastAttemptedRevision);
-    const ready = readyCondition(resource);
     const now = new Date().toISOString();
     const source = sourceOf(watcher, resource);
+    // The source is not consulted: a fetch Flux tries again is no failure
+    // of this deploy until its timeout.
+    const progress = fluxProgress(resource, { revision: sha });
+    const laterRevision =
+      progress.state === 'ready-elsewhere' ? progress.revision : undefined;
+    const later = revisionSha(laterRevision);
     if (
-      ready?.status === 'True' &&
-      applied &&
-      (applied === sha || (await this.isAncestor(source, sha, applied)))
+      progress.state === 'applied' ||
+      (later && (await this.isAncestor(source, sha, later)))
     ) {
       await store.update(deploy.id, ['pending', 'progressing'], {
         status: 'succeeded',
-        reason: ready.reason,
-        message:
-          applied === sha
-            ? ready.message
-            : `applied with ${resource.status?.lastAttemptedRevision}: ${ready.message}`,
+        reason: progress.reason,
+        message: later
+          ? `applied with ${laterRevision}: ${progress.message}`
+          : progress.message,
         finishedAt: now,
       });
       return;
     }
-    const retrying = resource.status?.conditions?.some(
-      (c: any) =>
-        c.type === 'Reconciling' &&
-        c.status === 'True' &&
-        c.reason !== 'ProgressingWithRetry',
-    );
-    if (ready?.status === 'False' && attempted === sha && !retrying) {
+    if (progress.state === 'failed') {
       await store.update(deploy.id, ['pending', 'progressing'], {
         status: 'failed',
-        reason: ready.reason,
-        message: ready.message,
+        reason: progress.reason,
+        message: progress.message,
         finishedAt: now,
       });
       return;
     }
+    const attempted = revisionSha(resource.status?.lastAttemptedRevision);
     const fetched = revisionSha(source?.status?.artifact?.revision);
     if (deploy.status === 'pending' && (attempted === sha || fetched === sha)) {
       await store.update(deploy.id, ['pending'], {
@@ -343,12 +370,19 @@ export class DeployTracker {
       return known ?? false;
     }
     const branch = source.spec.ref?.branch ?? 'master';
-    const answer = await this.withRepo(source, async repo => {
-      await repo.ensureCommit(descendant, branch);
-      return repo.isAncestor(ancestor, descendant);
-    }).catch(() => false);
-    this.ancestry.set(key, answer);
-    return answer;
+    const answer = await this.withRepo(source, async repo =>
+      (await repo.ensureCommit(descendant, branch)) &&
+      (await repo.ensureCommit(ancestor, branch))
+        ? repo.isAncestor(ancestor, descendant)
+        : undefined,
+    ).catch(() => undefined);
+    // Only an answer about two commits at hand is kept: a fetch that failed
+    // (a busy clone, the host away) may succeed at the next tick, and a
+    // "no" remembered from it would time the deploy out.
+    if (answer !== undefined) {
+      this.ancestry.set(key, answer);
+    }
+    return answer ?? false;
   }
 
   private async commitInfo(
@@ -359,6 +393,9 @@ export class DeployTracker {
     return this.withRepo(source, async repo =>
       (await repo.ensureCommit(sha, branch)) ? repo.commitInfo(sha) : undefined,
     ).catch(error => {
+      if (error instanceof RepositoryBusyError) {
+        throw error;
+      }
       this.options.logger.warn(
         `reading commit ${sha.slice(0, 7)} of ${source.spec?.url}: ${error}`,
       );
@@ -376,6 +413,11 @@ export class DeployTracker {
       throw new Error(
         `the URL of GitRepository ${source.metadata.namespace}/${source.metadata.name} was not set by the portal; not read with its credentials`,
       );
+    }
+    // A burst of deploys queues on the repository's clone; waiting behind
+    // it would hold every other deploy's progress. Asked again next run.
+    if (this.options.repos.isBusy(String(source.spec?.url))) {
+      throw new RepositoryBusyError(String(source.spec?.url));
     }
     return this.options.repos.withRepo(
       // Commit details for the history only; nothing is written.
@@ -399,12 +441,8 @@ function sourceOf(watcher: ClusterWatcher, resource: FluxResource) {
   return source?.kind === 'GitRepository' ? source : undefined;
 }
 
-function readyCondition(resource: FluxResource) {
-  return resource.status?.conditions?.find((c: any) => c.type === 'Ready');
-}
-
 function isReady(resource: FluxResource) {
-  return readyCondition(resource)?.status === 'True';
+  return conditionOfType(resource, 'Ready')?.status === 'True';
 }
 
 function environmentOf(resource: FluxResource) {

@@ -1,4 +1,4 @@
-import { FluxCondition, FluxResource } from '../status';
+import { conditionOfType, FluxCondition, FluxResource } from '../status';
 import { GitOpsErrorCode } from './errorCodes';
 import {
   apiStatusReason,
@@ -130,14 +130,10 @@ function fixForMissing(object: FluxResource, ref: ReferenceFact): string {
   }
 }
 
-function conditionOf(object: FluxResource, type: string) {
-  return object.status?.conditions?.find(c => c.type === type);
-}
-
 /** The condition that says why the object fails. */
 function failingCondition(object: FluxResource): FluxCondition | undefined {
-  const ready = conditionOf(object, 'Ready');
-  const stalled = conditionOf(object, 'Stalled');
+  const ready = conditionOfType(object, 'Ready');
+  const stalled = conditionOfType(object, 'Stalled');
   // After a remediation (rollback, uninstall) Ready tells of the remedy;
   // the release or test condition still holds the failure itself.
   if (
@@ -146,7 +142,7 @@ function failingCondition(object: FluxResource): FluxCondition | undefined {
     /(Rollback|Uninstall)Succeeded|RetriesExceeded/.test(ready.reason ?? '')
   ) {
     const cause = ['Released', 'TestSuccess']
-      .map(type => conditionOf(object, type))
+      .map(type => conditionOfType(object, type))
       .find(c => c?.status === 'False');
     if (cause) {
       return cause;

@@ -1,13 +1,11 @@
 import { ANNOTATION_REPOSITORY_WEB_URL } from '../labels';
+import { conditionOfType } from './conditions';
 import {
   FluxCondition,
   FluxObjectStatus,
   FluxResource,
   SyncState,
 } from './types';
-
-const condition = (resource: FluxResource, type: string) =>
-  resource.status?.conditions?.find(c => c.type === type);
 
 const isTrue = (c?: FluxCondition) => c?.status === 'True';
 
@@ -21,14 +19,14 @@ export function syncState(resource: FluxResource): SyncState {
   if (resource.spec?.suspend) {
     return 'Suspended';
   }
-  const ready = condition(resource, 'Ready');
+  const ready = conditionOfType(resource, 'Ready');
   if (!ready) {
     return 'Unknown';
   }
-  if (isTrue(condition(resource, 'Stalled'))) {
+  if (isTrue(conditionOfType(resource, 'Stalled'))) {
     return 'Failed';
   }
-  const reconciling = condition(resource, 'Reconciling');
+  const reconciling = conditionOfType(resource, 'Reconciling');
   const newGeneration =
     resource.metadata.generation !== undefined &&
     resource.status?.observedGeneration !== undefined &&
@@ -139,7 +137,7 @@ export function fluxObjectStatus(
   resource: FluxResource,
   environmentLabel: string,
 ): FluxObjectStatus {
-  const ready = condition(resource, 'Ready');
+  const ready = conditionOfType(resource, 'Ready');
   const namespace = resource.metadata.namespace ?? '';
   const revision = fluxRevision(resource);
   return {

@@ -1,3 +1,5 @@
+import { conditionOfType } from './conditions';
+
 /**
  * How a workload from a Flux inventory is doing.
  *
@@ -43,11 +45,10 @@ export function workloadHealth(workload: WorkloadResource): {
     : workload.spec?.replicas ?? 1;
   const ready = daemon ? status.numberReady ?? 0 : status.readyReplicas ?? 0;
   const summary = `${ready}/${desired}`;
-  const condition = (type: string) =>
-    status.conditions?.find(c => c.type === type);
   if (
-    condition('Progressing')?.reason === 'ProgressDeadlineExceeded' ||
-    condition('ReplicaFailure')?.status === 'True'
+    conditionOfType(workload, 'Progressing')?.reason ===
+      'ProgressDeadlineExceeded' ||
+    conditionOfType(workload, 'ReplicaFailure')?.status === 'True'
   ) {
     return { health: 'Degraded', ready: summary };
   }
@@ -61,7 +62,7 @@ export function workloadHealth(workload: WorkloadResource): {
   if (ready >= desired && updated >= desired) {
     return { health: 'Healthy', ready: summary };
   }
-  if (condition('Available')?.status === 'False') {
+  if (conditionOfType(workload, 'Available')?.status === 'False') {
     return { health: 'Degraded', ready: summary };
   }
   return { health: 'Progressing', ready: summary };

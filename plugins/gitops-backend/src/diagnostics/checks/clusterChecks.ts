@@ -1,5 +1,6 @@
 import { V1Deployment } from '@kubernetes/client-node';
 import {
+  conditionOfType,
   FLUX_KINDS,
   HealthFinding,
 } from '@gitops-backstage/plugin-gitops-common';
@@ -161,9 +162,7 @@ export async function fluxCheck(
       }
       continue;
     }
-    const available = deployment.status?.conditions?.find(
-      c => c.type === 'Available',
-    );
+    const available = conditionOfType(deployment, 'Available');
     const ready = deployment.status?.readyReplicas ?? 0;
     const wanted = deployment.spec?.replicas ?? 1;
     if (available?.status !== 'True' || ready < wanted) {

@@ -1,4 +1,5 @@
 import {
+  conditionOfType,
   FailureFacts,
   FLUX_KINDS,
   FluxResource,
@@ -85,7 +86,7 @@ export async function gatherFailureFacts(
         continue; // not watched: unknown, not missing
       }
       const target = watched.get(objectKey({ kind: ref.kind, metadata: ref }));
-      const ready = target?.status?.conditions?.find(c => c.type === 'Ready');
+      const ready = conditionOfType(target, 'Ready');
       references.push({
         ...ref,
         exists: Boolean(target),

@@ -1,4 +1,5 @@
 import {
+  conditionOfType,
   FluxResource,
   HealthFinding,
   LABEL_KUBERNETES_ID,
@@ -157,7 +158,7 @@ export async function gitCheck(
   for (const entry of results) {
     if (!entry || entry.result.ok) continue;
     const { repo, result, secretName } = entry;
-    const ready = repo.status?.conditions?.find(c => c.type === 'Ready');
+    const ready = conditionOfType(repo, 'Ready');
     const state = syncState(repo);
     findings.push({
       code: result.code,

@@ -1,4 +1,5 @@
 import {
+  conditionOfType,
   diagnoseFluxFailure,
   FailureFacts,
   FluxResource,
@@ -26,10 +27,6 @@ const kubectlKind: Record<string, string> = {
   Bucket: 'source bucket',
   HelmChart: 'source chart',
 };
-
-function readyCondition(resource: FluxResource) {
-  return resource.status?.conditions?.find(c => c.type === 'Ready');
-}
 
 function base(
   cluster: string,
@@ -73,7 +70,7 @@ export function syncCheck(
     if (state !== 'Failed') {
       continue;
     }
-    const ready = readyCondition(resource);
+    const ready = conditionOfType(resource, 'Ready');
     const stalled = resource.status?.conditions?.find(
       c => c.type === 'Stalled' && c.status === 'True',
     );
@@ -179,7 +176,7 @@ export function dependencyCheck(
       }
       const state = syncState(target);
       if (state !== 'Ready') {
-        const ready = readyCondition(target);
+        const ready = conditionOfType(target, 'Ready');
         findings.push({
           ...base(cluster, o),
           code: 'DEPENDENCY_NOT_READY',
