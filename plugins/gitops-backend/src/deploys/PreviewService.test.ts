@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import * as diffLibrary from 'diff';
 import { unifiedDiff } from './PreviewService';
 import { OVERLAY_LIMITS, requireParsable } from './overlayRepo';
 
@@ -34,6 +35,17 @@ describe('unifiedDiff', () => {
         after,
       )} bytes, too large or too changed for the portal to diff\n`,
     );
+  });
+
+  it('does not start a diff whose line counts alone are past the edit bound', () => {
+    const patch = jest.spyOn(diffLibrary, 'createTwoFilesPatch');
+    const before = '\n'.repeat(16_000);
+    const diff = unifiedDiff([
+      { path: 'o/gitops-deploy-patch.yaml', before, after: 'image: x\n' },
+    ]);
+    expect(diff).toContain('# not shown: 16000 -> 9 bytes');
+    expect(patch).not.toHaveBeenCalled();
+    patch.mockRestore();
   });
 
   it('names files beyond the size of one diff or of all diffs together', () => {

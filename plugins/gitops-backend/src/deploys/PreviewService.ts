@@ -160,6 +160,14 @@ export class PreviewService {
   }
 }
 
+function lineCount(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+    count++;
+  }
+  return count;
+}
+
 /**
  * The unified diff of the changed files. A line diff runs on the event
  * loop at a cost the files' author chooses, so it is bounded (see
@@ -176,7 +184,15 @@ export function unifiedDiff(files: DeployFileChange[]): string {
       const afterBytes = Buffer.byteLength(f.after);
       const bytes = beforeBytes + afterBytes;
       let shown: string | undefined;
-      if (bytes <= OVERLAY_LIMITS.diffFileBytes && bytes <= budget) {
+      // Lines added or removed are at least the difference of the line
+      // counts: past the bound, the diff would only be worked out to be
+      // thrown away (16 KiB of blank lines cost the event loop ~60 ms).
+      const fewestEdits = Math.abs(lineCount(before) - lineCount(f.after));
+      if (
+        bytes <= OVERLAY_LIMITS.diffFileBytes &&
+        bytes <= budget &&
+        fewestEdits <= OVERLAY_LIMITS.diffEditLines
+      ) {
         budget -= bytes;
         shown = createTwoFilesPatch(
           from,
