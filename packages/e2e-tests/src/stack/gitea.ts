@@ -60,7 +60,8 @@ export class TestGitServer {
    */
   async commit(
     repo: string,
-    files: Record<string, string>,
+    /** Content by path; null removes the file. */
+    files: Record<string, string | null>,
     message: string,
     branch = 'main',
   ): Promise<string> {
@@ -92,6 +93,10 @@ export class TestGitServer {
         await git('reset', '-q', '--hard', `origin/${branch}`);
       }
       for (const [file, content] of Object.entries(files)) {
+        if (content === null) {
+          await fs.rm(path.join(dir, file), { force: true });
+          continue;
+        }
         await fs.mkdir(path.dirname(path.join(dir, file)), { recursive: true });
         await fs.writeFile(path.join(dir, file), content);
       }
