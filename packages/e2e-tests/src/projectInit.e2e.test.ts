@@ -3,7 +3,7 @@ import path from 'node:path';
 import yaml from 'yaml';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
-import { runHealthCheckInPage } from './portal/healthApi';
+import { latestReport, runHealthCheckInPage } from './portal/healthApi';
 import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
 import { adminToken } from './portal/users';
 import { TestGitServer } from './stack/gitea';
@@ -445,10 +445,29 @@ describe('project initialization through the scaffolder', () => {
       const { pathname, search } = new URL(url);
       await signInAsGuest(page, `${pathname}${search}`);
       await runHealthCheckInPage(page);
-      await page
-        .getByTestId(`finding-${code}`)
-        .filter({ hasText: `project-${missing}-development/` })
-        .waitFor({ timeout: 30_000 });
+      const namespace = `project-${missing}-development`;
+      try {
+        await page
+          .getByTestId(`finding-${code}`)
+          .filter({ hasText: `${namespace}/` })
+          .waitFor({ timeout: 30_000 });
+      } catch (error) {
+        // Say what the page and the stored report hold for the project: a
+        // bare timeout left this failure undiagnosed once in CI.
+        await saveScreenshot(page, 'wait-step-health-link-failure');
+        const shown = await page
+          .getByTestId(/^finding-/)
+          .allTextContents()
+          .catch(() => []);
+        const stored = ((await latestReport())?.findings ?? [])
+          .filter(f => f.object?.namespace === namespace)
+          .map(f => `${f.code} ${f.object?.kind}/${f.object?.name}`);
+        throw new Error(
+          `no ${code} finding for ${namespace}/ on ${url}: the page shows ${JSON.stringify(
+            shown,
+          )}; the latest report has ${JSON.stringify(stored)} (${error})`,
+        );
+      }
       await saveScreenshot(page, 'wait-step-health-link');
     } finally {
       await browser.close();
