@@ -1,10 +1,13 @@
-import type { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
-import { catalogInfo, registerComponent } from './portal/gitopsEntity';
+import {
+  catalogInfo,
+  commitInHistory,
+  registerComponent,
+} from './portal/gitopsEntity';
 import { callPortal } from './portal/portalApi';
 import { appManifests } from './stack/fixtures';
 import { applyFluxPair } from './stack/fluxPair';
 import { TestGitServer } from './stack/gitea';
-import { TestCluster, waitFor } from './stack/kube';
+import { TestCluster } from './stack/kube';
 import { readStackEnv } from './stack/stackEnv';
 
 jest.setTimeout(300_000);
@@ -125,16 +128,7 @@ describe('hostile overlay content on a preview', () => {
       },
       kustomization: { namePrefix: undefined },
     });
-    await waitFor(
-      'the first revision in the history',
-      async () => {
-        const items: DeployRecord[] = (
-          await (await callPortal(`${entityPath}/deploys`)).json()
-        ).items;
-        return items?.find(d => d.commitSha === first);
-      },
-      120_000,
-    );
+    await commitInHistory(entityPath, first);
   });
 
   afterAll(async () => {

@@ -11,7 +11,11 @@ import type {
 } from '@gitops-backstage/plugin-gitops-common';
 import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
 import { userToken } from './portal/users';
-import { catalogInfo, registerComponent } from './portal/gitopsEntity';
+import {
+  catalogInfo,
+  commitInHistory,
+  registerComponent,
+} from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
 import { applyFluxPair } from './stack/fluxPair';
 import { loseDeployKey } from './stack/deployKeyLoss';
@@ -170,16 +174,7 @@ describe('Tenancy and trust on the real stack', () => {
 
     it('previews and deploys through Git without running anything the tree carries', async () => {
       // Flux applied the tree and the portal saw it (reading it from Git).
-      await waitFor(
-        'the first revision in the history',
-        async () => {
-          const items: DeployRecord[] = (
-            await (await callPortal(`${entityPath}/deploys`)).json()
-          ).items;
-          return items?.find(d => d.commitSha === firstSha);
-        },
-        120_000,
-      );
+      await commitInHistory(entityPath, firstSha);
       const changes = { image: 'nginx:1.28', env: { HOSTILE: 'no' } };
       const preview = await callPortal(`${entityPath}/deploys/preview`, {
         method: 'POST',

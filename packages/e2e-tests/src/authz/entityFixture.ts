@@ -1,7 +1,10 @@
 import { stringify } from 'yaml';
-import type { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
 import { callPortal } from '../portal/portalApi';
-import { catalogInfo, registerComponent } from '../portal/gitopsEntity';
+import {
+  catalogInfo,
+  commitInHistory,
+  registerComponent,
+} from '../portal/gitopsEntity';
 import { OTHER_TEAM } from '../portal/users';
 import { appManifests } from '../stack/fixtures';
 import { applyFluxPair, KUSTOMIZE_API } from '../stack/fluxPair';
@@ -93,16 +96,7 @@ export async function createEntityFixture(
         : undefined,
     120_000,
   );
-  const first = await waitFor(
-    'the first revision in the history',
-    async () => {
-      const items: DeployRecord[] = (
-        await (await callPortal(`${entityPath}/deploys`)).json()
-      ).items;
-      return items?.find(d => d.commitSha === firstSha);
-    },
-    120_000,
-  );
+  const first = await commitInHistory(entityPath, firstSha);
   return {
     id,
     otherId,

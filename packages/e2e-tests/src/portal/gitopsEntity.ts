@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import type { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
 import { StackEnv } from '../stack/stackEnv';
 import { waitFor } from '../stack/kube';
 import { callPortal } from './portalApi';
@@ -70,5 +71,26 @@ export async function registerComponent(
         ? true
         : undefined,
     120_000,
+  );
+}
+
+/**
+ * Waits until the entity's deploy history lists the commit (the portal saw
+ * Flux apply it) and answers that row.
+ */
+export async function commitInHistory(
+  entityPath: string,
+  sha: string,
+  timeoutMs = 120_000,
+): Promise<DeployRecord> {
+  return waitFor(
+    `commit ${sha.slice(0, 7)} in the history`,
+    async () => {
+      const items: DeployRecord[] | undefined = (
+        await (await callPortal(`${entityPath}/deploys`)).json()
+      ).items;
+      return items?.find(d => d.commitSha === sha);
+    },
+    timeoutMs,
   );
 }
