@@ -1,4 +1,4 @@
-import { DiagnosisReference, Diagnosis } from './classifyFluxFailure';
+import { DiagnosisReference, Diagnosis } from './diagnosis';
 import { GitOpsErrorCode } from './errorCodes';
 
 /**
