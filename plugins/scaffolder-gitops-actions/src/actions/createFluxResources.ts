@@ -7,34 +7,15 @@ import { InputError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { z } from 'zod/v3';
+import { parseDuration } from '@gitops-backstage/plugin-gitops-common';
 import {
-  DNS1123_LABEL,
-  FLUX_DURATION,
-  GITOPS_ENVIRONMENTS,
-  parseDuration,
-} from '@gitops-backstage/plugin-gitops-common';
-import {
-  AppliedObject,
-  DeployKeyHost,
-  deployKeyHostOf,
-  EnsuredDeployKey,
-  ensureDeployKey,
-  GitCredentials,
   portalCloneUrl,
   readDeployKeyHosts,
   resolveGitCredentials,
-  serverSideApply,
-  sshCloneUrl,
 } from '@gitops-backstage/plugin-gitops-node';
 import { clusterClient as defaultClusterClient } from '../flux/clusterClient';
-import {
-  EnvironmentPlan,
-  fluxObjectNames,
-  ProjectPlan,
-  renderEnvironmentObjects,
-} from '../flux/fluxObjects';
+import { ProjectPlan, renderEnvironmentObjects } from '../flux/fluxObjects';
+import { planGitAccess, plannedGitSecret } from '../flux/gitAccess';
 import {
   canonicalEntityRef,
   findEntity,
@@ -50,192 +31,20 @@ import {
   foreignObjectsMessage,
   readExistingObjects,
 } from '../tenancy/existingObjects';
+import { readProjectPolicy } from '../tenancy/projectPolicy';
 import {
-  namespaceProblem,
-  overrideProblem,
-  ProjectPolicy,
-  readProjectPolicy,
-  renderNamespace,
-} from '../tenancy/projectPolicy';
+  applyEnvironment,
+  EnvironmentRun,
+  failureSummary,
+} from './createFluxResources.apply';
 import { examples } from './createFluxResources.examples';
-import { parseActionInput } from './parseActionInput';
-
-const duration = z
-  .string()
-  .regex(FLUX_DURATION, 'must be a duration like 30s, 5m or 1h');
-
-const environmentSchema = z
-  .object({
-    name: z.enum(GITOPS_ENVIRONMENTS),
-    namespace: z
-      .string()
-      .regex(DNS1123_LABEL, 'must be a DNS-1123 label')
-      .optional()
-      .describe(
-        'Overrides the namespace of this environment; only where gitops.projects.allowNamespaceOverrides is on',
-      ),
-    branch: z.string().min(1).default('main'),
-    path: z
-      .string()
-      .optional()
-      .describe('Kustomization path; defaults to ./k8s/overlays/<environment>'),
-    interval: duration.default('5m').describe('Kustomization sync interval'),
-    sourceInterval: duration.default('1m').describe('Git fetch interval'),
-    timeout: duration.default('2m'),
-    autoSync: z
-      .boolean()
-      .default(true)
-      .describe('Off creates the Kustomization (or HelmRelease) suspended'),
-    prune: z.boolean().default(true),
-    wait: z.boolean().default(false),
-    healthChecks: z
-      .array(
-        z.object({
-          apiVersion: z.string().optional(),
-          kind: z.string().min(1),
-          name: z.string().min(1),
-          namespace: z.string().optional(),
-        }),
-      )
-      .optional(),
-    dependsOn: z
-      .array(z.enum(GITOPS_ENVIRONMENTS))
-      .default([])
-      .describe('Environments of this project that must be Ready first'),
-    values: z.record(z.unknown()).optional().describe('Helm values override'),
-  })
-  // Inputs are whitelisted: a key the action does not know is an error,
-  // not something passed along.
-  .strict();
-
-const inputSchema = z
-  .object({
-    id: z
-      .string()
-      .regex(DNS1123_LABEL, 'must be a DNS-1123 label')
-      .describe(
-        'Project id: object names and the backstage.io/kubernetes-id label',
-      ),
-    entityRef: z
-      .string()
-      .min(1)
-      .describe(
-        "Catalog entity the project is for: it must exist, be the initiator's (gitops.deploy.create), have the id as its backstage.io/kubernetes-id and be registered from repoUrl's repository; written on every object as its claim",
-      ),
-    waitForEntity: duration
-      .optional()
-      .describe(
-        'How long to wait for the entity to appear in the catalog, for a template that registered it in an earlier step; without it the entity must exist already',
-      ),
-    cluster: z
-      .string()
-      .optional()
-      .describe(
-        'Cluster name from the kubernetes config; optional with one cluster',
-      ),
-    repoUrl: z
-      .string()
-      .min(1)
-      // A refinement, not a pattern: in a dry run the scaffolder feeds the
-      // publish step's example output, which must pass its JSON schema.
-      .refine(
-        url => /^(https?|ssh):\/\/[^\s]+$/.test(url),
-        'must be an http(s) or ssh Git URL',
-      )
-      .describe(
-        'Clone URL Flux pulls from: the repository the entity was registered from (its catalog origin location), as a plain http(s) URL or the SSH URL of a deploy-key host',
-      ),
-    auth: z
-      .discriminatedUnion('from', [
-        z.object({ from: z.literal('integration') }).strict(),
-        z
-          .object({
-            from: z.literal('secret'),
-            secret: z.string().min(1),
-            username: z.string().optional(),
-            type: z.enum(['basic', 'bearerToken']).default('basic'),
-          })
-          .strict(),
-        z.object({ from: z.literal('none') }).strict(),
-      ])
-      .default({ from: 'integration' })
-      .describe(
-        "Git credentials for Flux: a read-only deploy key per environment added through the Backstage integration of the repo host (gitops.deployKeys), a template secret, or none. The integration's own token is never copied into a tenant namespace.",
-      ),
-    namespacePattern: z
-      .string()
-      .optional()
-      .describe(
-        'Namespace per environment ({id} and {env} are replaced); defaults to gitops.projects.namespacePattern, other values only where overrides are allowed',
-      ),
-    helm: z
-      .object({
-        chart: z.string().min(1),
-        version: z.string().optional(),
-        repositoryUrl: z
-          .string()
-          .regex(/^(https?|oci):\/\/[^\s]+$/, 'must be an https or oci URL')
-          .optional(),
-        values: z.record(z.unknown()).optional(),
-      })
-      .strict()
-      .optional()
-      .describe('Deploy with a HelmRelease instead of a Kustomization'),
-    environments: z
-      .array(z.union([z.enum(GITOPS_ENVIRONMENTS), environmentSchema]))
-      .min(1, 'must name at least one environment')
-      .refine(
-        envs =>
-          new Set(envs.map(e => (typeof e === 'string' ? e : e.name))).size ===
-          envs.length,
-        'must not repeat an environment',
-      )
-      .describe('Environment names, or objects with per-environment settings'),
-    environmentSettings: z
-      .record(
-        z.enum(GITOPS_ENVIRONMENTS),
-        environmentSchema.omit({ name: true }).partial(),
-      )
-      .optional()
-      .describe(
-        'Settings per environment name, e.g. from a template form; entries in environments win',
-      ),
-  })
-  .strict();
-
-const objectRef = z.object({
-  apiVersion: z.string(),
-  kind: z.string(),
-  namespace: z.string().optional(),
-  name: z.string(),
-  result: z.enum(['created', 'configured', 'unchanged', 'planned']),
-});
-
-const environmentResult = z.object({
-  name: z.string(),
-  cluster: z.string(),
-  namespace: z.string(),
-  result: z.enum(['applied', 'failed', 'planned']),
-  changes: z.number(),
-  objects: z.array(objectRef),
-  workload: z.object({
-    apiVersion: z.string(),
-    kind: z.string(),
-    namespace: z.string(),
-    name: z.string(),
-    suspended: z.boolean(),
-  }),
-  error: z.string().optional(),
-});
-
-const outputSchema = z.object({
-  environments: z.array(environmentResult),
-  changes: z
-    .number()
-    .describe('Objects created or changed; 0 when a re-run found all in place'),
-});
-
-export type FluxEnvironmentResult = z.infer<typeof environmentResult>;
+import { planEnvironments } from './createFluxResources.plans';
+import {
+  FluxResourcesInput,
+  inputSchema,
+  outputSchema,
+  parseFluxResourcesInput,
+} from './createFluxResources.schema';
 
 /**
  * Creates the `gitops:flux:create` action: per environment a Namespace, a
@@ -279,7 +88,7 @@ export function createFluxResourcesAction(options: {
    * objects are bound to.
    */
   async function verifyClaim(
-    input: z.output<typeof inputSchema>,
+    input: FluxResourcesInput,
     repository: string,
     ctx: {
       getInitiatorCredentials(): Promise<BackstageCredentials>;
@@ -328,25 +137,8 @@ export function createFluxResourcesAction(options: {
       output: () => outputSchema,
     },
     async handler(ctx) {
-      const input = parseActionInput(
-        inputSchema,
-        ctx.isDryRun
-          ? {
-              ...ctx.input,
-              repoUrl: dryRunRepoUrl(ctx.input.repoUrl),
-              entityRef: dryRunEntityRef(ctx.input.entityRef, ctx.input.id),
-            }
-          : ctx.input,
-      );
-      const environments = input.environments.map(env =>
-        parseActionInput(
-          environmentSchema,
-          typeof env === 'string'
-            ? { ...input.environmentSettings?.[env], name: env }
-            : { ...input.environmentSettings?.[env.name], ...env },
-        ),
-      );
-      const plans = planEnvironments({ ...input, environments }, policy);
+      const input = parseFluxResourcesInput(ctx.input, ctx.isDryRun);
+      const plans = planEnvironments(input, policy);
       // Before any other parser sees it: a URL that parsers could read as
       // two repositories is refused, not normalised.
       const repository = ctx.isDryRun
@@ -395,21 +187,8 @@ export function createFluxResourcesAction(options: {
         } environment(s) on cluster ${cluster.name}`,
       );
 
-      const plannedSecret = (): Record<string, string> | undefined => {
-        if (gitAccess.kind === 'none') {
-          return undefined;
-        }
-        if (gitAccess.kind === 'deployKey') {
-          return {
-            identity: '(planned)',
-            'identity.pub': '(planned)',
-            known_hosts: gitAccess.host.knownHosts,
-          };
-        }
-        return secretCredentials
-          ? (secretCredentials as Record<string, string>)
-          : plannedCredentials(input.auth);
-      };
+      const plannedSecret = () =>
+        plannedGitSecret(gitAccess, secretCredentials, input.auth);
 
       // Everything the run would touch is read first: an object without
       // this entity's claim (another entity's, or nobody's) stops the whole
@@ -443,108 +222,26 @@ export function createFluxResourcesAction(options: {
         }
       }
 
+      const run: EnvironmentRun = {
+        project,
+        repoUrl: input.repoUrl,
+        clusterName: cluster.name,
+        client,
+        gitAccess,
+        integrations,
+        fetch: options.fetch,
+        dryRun: ctx.isDryRun,
+        logger: ctx.logger,
+      };
       const results = await Promise.all(
-        plans.map(async (plan): Promise<FluxEnvironmentResult> => {
-          const log = (line: string) =>
-            ctx.logger.info(`[${plan.environment}] ${line}`);
-          const names = fluxObjectNames(input.id, plan.environment);
-          const result: FluxEnvironmentResult = {
-            name: plan.environment,
-            cluster: cluster.name,
-            namespace: plan.namespace,
-            result: ctx.isDryRun ? 'planned' : 'applied',
-            changes: 0,
-            objects: [],
-            workload: {
-              apiVersion: input.helm
-                ? 'helm.toolkit.fluxcd.io/v2'
-                : 'kustomize.toolkit.fluxcd.io/v1',
-              kind: input.helm ? 'HelmRelease' : 'Kustomization',
-              namespace: plan.namespace,
-              name: names.workload,
-              suspended: !plan.autoSync,
-            },
-          };
-          const fail = (error: unknown) => {
-            result.result = 'failed';
-            result.error = (error as Error).message;
-            log(`failed: ${result.error}`);
-            return result;
-          };
-          const found = existing.get(plan.environment);
-          if (found instanceof Error) {
-            return fail(found);
-          }
-
-          let gitSecret = plannedSecret();
-          let issuedKey: EnsuredDeployKey | undefined;
-          let secretStored = false;
-          if (gitAccess.kind === 'deployKey' && !ctx.isDryRun) {
-            try {
-              const previous = found?.found.get(
-                `Secret/${plan.namespace}/${names.secret}`,
-              ) as { data?: Record<string, string> } | undefined;
-              const key = await ensureDeployKey({
-                repoUrl: input.repoUrl,
-                host: gitAccess.host,
-                title: `flux ${input.id} ${plan.environment}`,
-                existingPrivateKey: previous?.data?.identity
-                  ? Buffer.from(previous.data.identity, 'base64').toString()
-                  : undefined,
-                integrations,
-                fetch: options.fetch,
-              });
-              gitSecret = { ...key.data };
-              issuedKey = key;
-              log(
-                key.created
-                  ? `read-only deploy key added to ${gitAccess.repository}`
-                  : `read-only deploy key of ${gitAccess.repository} still in place`,
-              );
-            } catch (error) {
-              return fail(error);
-            }
-          }
-
-          for (const manifest of renderEnvironmentObjects(
-            project,
+        plans.map(plan =>
+          applyEnvironment(
             plan,
-            gitSecret,
-          )) {
-            if (ctx.isDryRun) {
-              result.objects.push({ ...refOf(manifest), result: 'planned' });
-              log(`would apply ${describe(manifest)}`);
-              continue;
-            }
-            try {
-              const applied = await serverSideApply(client, manifest);
-              result.objects.push(applied);
-              if (
-                manifest.kind === 'Secret' &&
-                manifest.metadata?.name === names.secret
-              ) {
-                secretStored = true;
-              }
-              if (applied.result !== 'unchanged') {
-                result.changes += 1;
-              }
-              log(`${describe(manifest)} ${applied.result}`);
-            } catch (error) {
-              fail(error);
-              break;
-            }
-          }
-          await settleDeployKey(
-            issuedKey,
-            secretStored,
-            () => storedPublicKey(client, plan.namespace, names.secret),
-            log,
-          );
-          if (!plan.autoSync && result.result !== 'failed') {
-            log(`auto-sync off: ${result.workload.kind} is suspended`);
-          }
-          return result;
-        }),
+            existing.get(plan.environment),
+            plannedSecret(),
+            run,
+          ),
+        ),
       );
 
       const objectCount = results.reduce((n, r) => n + r.objects.length, 0);
@@ -564,241 +261,4 @@ export function createFluxResourcesAction(options: {
       }
     },
   });
-}
-
-/**
- * A new deploy key replaces the previous one only once its Secret is
- * stored; when the Secret was not written, the new key goes again and the
- * environment keeps the key it had. An apply that answered an error may
- * still have landed: the Secret is read before the key is taken back.
- */
-async function settleDeployKey(
-  key: EnsuredDeployKey | undefined,
-  secretStored: boolean,
-  readStoredPublicKey: () => Promise<string | undefined>,
-  log: (line: string) => void,
-): Promise<void> {
-  if (!key?.created) {
-    return;
-  }
-  try {
-    const stored =
-      secretStored ||
-      (await readStoredPublicKey().catch(() => undefined)) ===
-        key.data['identity.pub'];
-    if (stored) {
-      await key.retirePrevious();
-    } else {
-      await key.withdraw();
-      log('the new deploy key was removed again: its Secret was not written');
-    }
-  } catch (error) {
-    log(`the deploy keys could not be tidied: ${(error as Error).message}`);
-  }
-}
-
-/** The public key a Git Secret holds now, if any. */
-async function storedPublicKey(
-  client: KubernetesObjectApi,
-  namespace: string,
-  name: string,
-): Promise<string | undefined> {
-  const secret = (await client.read({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name, namespace },
-  })) as { data?: Record<string, string> };
-  const pub = secret.data?.['identity.pub'];
-  return pub ? Buffer.from(pub, 'base64').toString() : undefined;
-}
-
-type GitAccess =
-  | {
-      kind: 'deployKey';
-      host: DeployKeyHost;
-      fluxUrl: string;
-      repository: string;
-    }
-  | { kind: 'secret' | 'none'; fluxUrl: string };
-
-/**
- * How Flux reaches the repository. From the integration it gets a read-only
- * deploy key over SSH; the integration's own credential never leaves the
- * portal.
- */
-function planGitAccess(
-  input: { repoUrl: string; auth: z.output<typeof inputSchema>['auth'] },
-  hosts: DeployKeyHost[],
-  dryRun?: boolean,
-): GitAccess {
-  if (input.auth.from === 'none') {
-    return { kind: 'none', fluxUrl: input.repoUrl };
-  }
-  if (input.auth.from === 'secret') {
-    return { kind: 'secret', fluxUrl: input.repoUrl };
-  }
-  const host = deployKeyHostOf(input.repoUrl, hosts);
-  if (!host && dryRun) {
-    // A dry run may be fed a publish step's example URL of any host.
-    return {
-      kind: 'deployKey',
-      host: { host: '(planned)', sshUrl: '(planned)', knownHosts: '(planned)' },
-      fluxUrl: input.repoUrl,
-      repository: input.repoUrl,
-    };
-  }
-  if (!host) {
-    const name = /^ssh:\/\//.test(input.repoUrl)
-      ? input.repoUrl
-      : new URL(input.repoUrl).host;
-    throw new InputError(
-      `Invalid input: auth: Flux gets a read-only deploy key, never the integration's own credential, and ${name} is not a deploy-key host; add it under gitops.deployKeys or use auth.from: secret`,
-    );
-  }
-  const fluxUrl = sshCloneUrl(input.repoUrl, host);
-  return {
-    kind: 'deployKey',
-    host,
-    fluxUrl,
-    repository: fluxUrl.slice(host.sshUrl.length + 1),
-  };
-}
-
-/** A dry run may be fed a register step's example output. */
-function dryRunEntityRef(entityRef: unknown, id: unknown): unknown {
-  return typeof entityRef === 'string' &&
-    /^[^:/]+:([^:/]+\/)?[^:/]+$/.test(entityRef)
-    ? entityRef
-    : `component:default/${typeof id === 'string' ? id : 'dry-run'}`;
-}
-
-function dryRunRepoUrl(repoUrl: unknown): unknown {
-  return typeof repoUrl === 'string' && !/^(https?|ssh):\/\//.test(repoUrl)
-    ? 'https://repository.invalid/dry-run/dry-run.git'
-    : repoUrl;
-}
-
-function plannedCredentials(
-  auth: z.output<typeof inputSchema>['auth'],
-): Record<string, string> | undefined {
-  if (auth.from === 'none') {
-    return undefined;
-  }
-  const planned: GitCredentials =
-    auth.from === 'secret' && auth.type === 'bearerToken'
-      ? { bearerToken: '(planned)' }
-      : { username: '(planned)', password: '(planned)' };
-  return planned as Record<string, string>;
-}
-
-type EnvironmentInput = z.output<typeof environmentSchema>;
-type ActionInput = Omit<z.output<typeof inputSchema>, 'environments'> & {
-  environments: EnvironmentInput[];
-};
-
-function planEnvironments(
-  input: ActionInput,
-  policy: ProjectPolicy,
-): EnvironmentPlan[] {
-  const problems: string[] = [];
-  if (
-    input.namespacePattern !== undefined &&
-    input.namespacePattern !== policy.namespacePattern &&
-    !policy.allowNamespaceOverrides
-  ) {
-    problems.push(overrideProblem('namespacePattern', policy));
-  }
-  const pattern = input.namespacePattern ?? policy.namespacePattern;
-  const namespaceOf = (env: EnvironmentInput) =>
-    env.namespace ?? renderNamespace(pattern, input.id, env.name);
-  const byName = new Map(input.environments.map(e => [e.name, e]));
-
-  const plans = input.environments.map((env, index) => {
-    const namespace = namespaceOf(env);
-    const field = env.namespace
-      ? `${
-          input.environmentSettings?.[env.name]?.namespace === env.namespace
-            ? `environmentSettings.${env.name}`
-            : `environments.${index}`
-        }.namespace`
-      : 'namespacePattern';
-    const problem =
-      env.namespace && !policy.allowNamespaceOverrides
-        ? overrideProblem(field, policy)
-        : namespaceProblem(namespace, field, policy);
-    if (problem) {
-      problems.push(problem);
-    }
-    const dependsOn = env.dependsOn.map((dependency, depIndex) => {
-      const target = byName.get(dependency);
-      if (!target || dependency === env.name) {
-        problems.push(
-          `environments.${index}.dependsOn.${depIndex}: '${dependency}' is not another environment of this run`,
-        );
-      }
-      return {
-        name: fluxObjectNames(input.id, dependency).workload,
-        namespace: target ? namespaceOf(target) : '',
-      };
-    });
-    return {
-      environment: env.name,
-      namespace,
-      branch: env.branch,
-      path: env.path ?? `./k8s/overlays/${env.name}`,
-      interval: env.interval,
-      sourceInterval: env.sourceInterval,
-      timeout: env.timeout,
-      autoSync: env.autoSync,
-      prune: env.prune,
-      wait: env.wait,
-      healthChecks: env.healthChecks,
-      dependsOn,
-      values: env.values,
-    };
-  });
-  if (problems.length > 0) {
-    // Same shape as parseActionInput's errors: every field named.
-    throw new InputError(`Invalid input: ${[...new Set(problems)].join('; ')}`);
-  }
-  return plans;
-}
-
-function refOf(object: KubernetesObject) {
-  return {
-    apiVersion: object.apiVersion!,
-    kind: object.kind!,
-    namespace: object.metadata?.namespace,
-    name: object.metadata!.name!,
-  };
-}
-
-function describe(object: KubernetesObject | AppliedObject): string {
-  const ref =
-    'metadata' in object
-      ? refOf(object as KubernetesObject)
-      : (object as AppliedObject);
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
-}
-
-function failureSummary(
-  results: FluxEnvironmentResult[],
-  failed: FluxEnvironmentResult[],
-): string {
-  const lines = [
-    `${failed.length} of ${results.length} environment(s) failed:`,
-  ];
-  for (const env of failed) {
-    const applied = env.objects.map(o => `${describe(o)} (${o.result})`);
-    lines.push(
-      `- ${env.name}: ${env.error}. Applied before the failure: ${
-        applied.length > 0 ? applied.join(', ') : 'nothing'
-      }`,
-    );
-  }
-  const succeeded = results.filter(r => r.result !== 'failed');
-  if (succeeded.length > 0) {
-    lines.push(`Applied completely: ${succeeded.map(r => r.name).join(', ')}`);
-  }
-  return lines.join('\n');
 }
