@@ -27,7 +27,7 @@ import { PipelineReportService } from './deploys/PipelineReportService';
 import { PreviewService } from './deploys/PreviewService';
 import { DeployStore } from './deploys/DeployStore';
 import { DeployTracker } from './deploys/DeployTracker';
-import { EntityScopeResolver } from './entities/EntityScope';
+import { EntityScopeResolver } from './entities/EntityScopeResolver';
 import { PipelineGrants } from './entities/PipelineGrants';
 import { FluxEntityResolver } from './entities/FluxEntityResolver';
 import { GitWorkspace } from './deploys/GitWorkspace';

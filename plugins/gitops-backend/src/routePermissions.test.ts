@@ -15,7 +15,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import express from 'express';
 import request from 'supertest';
-import { EntityScopeResolver } from './entities/EntityScope';
+import { EntityScopeResolver } from './entities/EntityScopeResolver';
 import { PipelineGrants } from './entities/PipelineGrants';
 import { createRouter } from './router';
 import { createDeployRouter } from './deploys/router';

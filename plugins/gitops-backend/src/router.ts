@@ -9,7 +9,8 @@ import {
 import { ActionAudit } from './actions/ActionAudit';
 import { FluxActions } from './actions/FluxActions';
 import { reconcileBody, suspendBody } from './actions/requests';
-import { EntityScope, EntityScopeResolver } from './entities/EntityScope';
+import { EntityScope } from './entities/EntityScope';
+import { EntityScopeResolver } from './entities/EntityScopeResolver';
 import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
 import { jsonBody, parseBody } from './parseBody';

@@ -10,7 +10,7 @@ import express from 'express';
 import { ActionAudit } from '../actions/ActionAudit';
 import { ClusterClients } from '../cluster/ClusterClients';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
-import { EntityScopeResolver } from '../entities/EntityScope';
+import { EntityScopeResolver } from '../entities/EntityScopeResolver';
 import { PipelineGrant, PipelineGrants } from '../entities/PipelineGrants';
 import { jsonBody } from '../parseBody';
 

@@ -8,7 +8,7 @@ import {
   gitopsRollbackPermission,
 } from '@gitops-backstage/plugin-gitops-common';
 import { ActionAudit, ActedOn } from '../actions/ActionAudit';
-import { EntityScopeResolver } from '../entities/EntityScope';
+import { EntityScopeResolver } from '../entities/EntityScopeResolver';
 import { parseBody } from '../parseBody';
 import { DeployHistoryService } from './DeployHistoryService';
 import { GitDeployService } from './GitDeployService';

@@ -1,32 +1,18 @@
-import {
-  AuthService,
-  BackstageCredentials,
-  BackstageServicePrincipal,
-  HttpAuthService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
+import { PermissionsService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   ANNOTATION_ENTITY_REF,
-  entityLabelSelector,
   FluxResource,
 } from '@gitops-backstage/plugin-gitops-common';
 import {
   registeredRepositoryOf,
   RepositoryOfUrl,
 } from '@gitops-backstage/plugin-gitops-node';
-import express from 'express';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
-import { Caller, callerOf } from './caller';
+import { Caller } from './caller';
 import { ClaimantsLookup } from './ClaimantsLookup';
-import { EntityLookupCache } from './EntityLookupCache';
 import {
   EntityObject,
   environmentOf,
@@ -34,14 +20,13 @@ import {
   selectEntityObjects,
 } from './entityObjects';
 import {
-  canonicalEntityRef,
   Claim,
   claimOf,
   describeClaimant,
   EntityBinding,
   describeObject,
 } from './ownership';
-import { PipelineGrants } from './PipelineGrants';
+import { howToClaim, ownershipWarnings } from './ownershipWarnings';
 import { requirePermission } from './requirePermission';
 
 /** A Kustomization an entity deploys through. */
@@ -243,9 +228,9 @@ export class EntityScope {
     if (claim.kind === 'unclaimed') {
       return `${describeObject(
         resource,
-      )} has no ${ANNOTATION_ENTITY_REF} annotation, so it is read-only in the portal: ${
-        this.howToClaim
-      }`;
+      )} has no ${ANNOTATION_ENTITY_REF} annotation, so it is read-only in the portal: ${howToClaim(
+        this.entityRef,
+      )}`;
     }
     return undefined;
   }
@@ -262,10 +247,6 @@ export class EntityScope {
     return `${describeObject(resource)} belongs to ${describeClaimant(
       claim,
     )} (annotation ${ANNOTATION_ENTITY_REF}), not to ${self}; only its own entity may act on it`;
-  }
-
-  private get howToClaim(): string {
-    return `to act on it from ${this.entityRef}, add the annotation ${ANNOTATION_ENTITY_REF}: ${this.entityRef} to it in Git`;
   }
 
   /**
@@ -299,87 +280,16 @@ export class EntityScope {
    * may act), and shared sources of other entities (read-only).
    */
   async ownershipWarnings(): Promise<string[]> {
-    const warnings: string[] = [];
-    const foreignBy = new Map<string, number>();
-    for (const { resource } of this.select().foreign) {
-      const claim = this.claimOf(resource);
-      if (claim.kind === 'foreign') {
-        const owner = describeClaimant(claim);
-        foreignBy.set(owner, (foreignBy.get(owner) ?? 0) + 1);
-      }
-    }
-    for (const [owner, count] of foreignBy) {
-      warnings.push(
-        `${count} ${
-          count === 1 ? 'object' : 'objects'
-        } matched by this entity's selector ${
-          count === 1 ? 'belongs' : 'belong'
-        } to ${owner} (annotation ${ANNOTATION_ENTITY_REF}) and ${
-          count === 1 ? 'is' : 'are'
-        } not shown`,
-      );
-    }
-    const objects = this.objects().map(o => o.resource);
-    const sharedSources = objects.filter(
-      r => this.claimOf(r).kind === 'foreign',
+    return ownershipWarnings(
+      {
+        entityRef: this.entityRef,
+        credentials: this.caller.credentials,
+        shown: this.objects().map(o => o.resource),
+        excluded: this.select().foreign.map(o => o.resource),
+        claimOf: resource => this.claimOf(resource),
+      },
+      this.claimants,
     );
-    if (sharedSources.length > 0) {
-      warnings.push(
-        `Shared sources of other entities are shown read-only: ${sharedSources
-          .map(
-            r =>
-              `${describeObject(r)} (${describeClaimant(
-                this.claimOf(r) as { entityRef: string },
-              )})`,
-          )
-          .join(', ')}`,
-      );
-    }
-    const unclaimed = objects.filter(r => this.claimOf(r).kind === 'unclaimed');
-    if (unclaimed.length === 0) {
-      return warnings;
-    }
-    const others = await this.otherClaimants(unclaimed);
-    const contested = unclaimed
-      .map((r, i) => ({ resource: r, others: others[i] }))
-      .filter(c => c.others.length > 0);
-    for (const { resource, others: names } of contested) {
-      warnings.push(
-        `${describeObject(resource)} is also claimed by ${names.join(
-          ', ',
-        )} and has no ${ANNOTATION_ENTITY_REF} annotation: neither entity may act on it until the annotation names one of them`,
-      );
-    }
-    const alone = unclaimed.filter((_, i) => others[i].length === 0);
-    if (alone.length > 0) {
-      warnings.push(
-        `${alone.length} ${
-          alone.length === 1 ? 'object has' : 'objects have'
-        } no ${ANNOTATION_ENTITY_REF} annotation and ${
-          alone.length === 1 ? 'is' : 'are'
-        } shown read-only (${alone.map(describeObject).join(', ')}): ${
-          this.howToClaim
-        }`,
-      );
-    }
-    return warnings;
-  }
-
-  /** For each object, the other catalog entities whose selector matches it. */
-  private async otherClaimants(resources: FluxResource[]): Promise<string[][]> {
-    if (!this.claimants) {
-      return resources.map(() => []);
-    }
-    try {
-      return await this.claimants.claimantsOf(
-        resources.map(r => r.metadata.labels),
-        canonicalEntityRef(this.entityRef),
-        this.caller.credentials,
-      );
-    } catch {
-      // The catalog is down: the objects stay read-only all the same.
-      return resources.map(() => []);
-    }
   }
 
   /** Refuses with 403 unless the caller holds the permission on the entity. */
@@ -391,149 +301,4 @@ export class EntityScope {
       resourceRef: this.entityRef,
     });
   }
-}
-
-/**
- * Resolves the scope of a `/entities/:kind/:namespace/:name/...` request,
- * reading the entity with the caller's rights (so what the catalog hides
- * stays hidden).
- */
-export class EntityScopeResolver {
-  private readonly entities: EntityLookupCache;
-  private readonly claimants: ClaimantsLookup;
-
-  constructor(
-    private readonly options: {
-      httpAuth: HttpAuthService;
-      permissions: PermissionsService;
-      catalog: CatalogService;
-      auth: AuthService;
-      watchers: ClusterWatcher[];
-      pipelines: PipelineGrants;
-    },
-  ) {
-    this.entities = new EntityLookupCache(options.catalog);
-    this.claimants = new ClaimantsLookup(options.catalog);
-  }
-
-  /**
-   * Entity routes act for a signed-in user: service principals (which the
-   * permission framework would allow without asking the policy) are refused.
-   */
-  async forRequest(req: express.Request): Promise<EntityScope> {
-    const credentials = await this.options.httpAuth.credentials(req, {
-      allow: ['user'],
-    });
-    const { kind, namespace, name } = req.params;
-    const entityRef = entityRefOfPath({ kind, namespace, name });
-    const entity = await this.entities.getEntity(entityRef, credentials);
-    if (!entity) {
-      throw new NotFoundError(`entity ${entityRef} not found`);
-    }
-    const selector = entityLabelSelector(entity);
-    if (!selector) {
-      throw new InputError(
-        `entity ${entityRef} has neither the backstage.io/kubernetes-id nor the gitops.backstage.io/label-selector annotation`,
-      );
-    }
-    return this.scope(entity, entityRef, selector, credentials);
-  }
-
-  /**
-   * The credentials of a pipeline: a service principal that `gitops.pipelines`
-   * names; anyone else is refused (403) before the body is read.
-   */
-  async pipelineCredentials(
-    req: express.Request,
-  ): Promise<BackstageCredentials<BackstageServicePrincipal>> {
-    const credentials = await this.options.httpAuth.credentials(req, {
-      allow: ['service'],
-    });
-    this.options.pipelines.requireKnown(credentials.principal.subject);
-    return credentials;
-  }
-
-  /**
-   * The scope of an entity a pipeline names in its report, if the pipeline's
-   * grant covers it. The pipeline's service token has no catalog rights of
-   * its own: the entity is read with the backend's.
-   */
-  async forPipelineReport(
-    credentials: BackstageCredentials<BackstageServicePrincipal>,
-    entityRefText: string,
-  ): Promise<EntityScope> {
-    let entityRef: string;
-    try {
-      entityRef = stringifyEntityRef(parseEntityRef(entityRefText));
-    } catch (error) {
-      throw new InputError(`entityRef: ${error}`);
-    }
-    const entity = await this.options.catalog.getEntityByRef(entityRef, {
-      credentials: await this.options.auth.getOwnServiceCredentials(),
-    });
-    if (!entity) {
-      throw new NotFoundError(`entityRef: ${entityRef} is not in the catalog`);
-    }
-    this.options.pipelines.requireEntity(
-      credentials.principal.subject,
-      entityRef,
-      entity,
-    );
-    const selector = entityLabelSelector(entity);
-    if (!selector) {
-      throw new InputError(
-        `entityRef: ${entityRef} is not linked to Flux objects`,
-      );
-    }
-    return this.scope(entity, entityRef, selector, credentials);
-  }
-
-  private scope(
-    entity: Entity,
-    entityRef: string,
-    selector: string,
-    credentials: BackstageCredentials,
-  ) {
-    return new EntityScope(
-      entity,
-      entityRef,
-      selector,
-      callerOf(credentials),
-      this.options.watchers,
-      this.options.permissions,
-      this.claimants,
-    );
-  }
-}
-
-/**
- * The entity reference the path's kind, namespace and name form; a 400
- * naming them when they form none (a `:` or `/` inside one of them).
- */
-function entityRefOfPath(params: {
-  kind: string;
-  namespace: string;
-  name: string;
-}): string {
-  const entityRef = stringifyEntityRef(params);
-  let parsed: ReturnType<typeof parseEntityRef> | undefined;
-  try {
-    parsed = parseEntityRef(entityRef);
-  } catch {
-    parsed = undefined;
-  }
-  if (
-    !parsed ||
-    parsed.kind.toLocaleLowerCase('en-US') !==
-      params.kind.toLocaleLowerCase('en-US') ||
-    parsed.namespace !== params.namespace ||
-    parsed.name !== params.name
-  ) {
-    throw new InputError(
-      `kind, namespace, name: ${JSON.stringify(
-        params,
-      )} is no entity reference (none of them may contain ':' or '/')`,
-    );
-  }
-  return entityRef;
 }
