@@ -2,8 +2,6 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ANNOTATION_ENTITY_REPOSITORY,
   conditionOfType,
-  DeployRecord,
-  fluxProgress,
   FluxResource,
   LABEL_ENVIRONMENT,
   revisionSha,
@@ -13,11 +11,11 @@ import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { WatchedWorkload } from '../cluster/projection';
 import { FluxEntityResolver } from '../entities/FluxEntityResolver';
 import { FluxStatusService } from '../status/FluxStatusService';
+import { DeployProgress } from './DeployProgress';
 import { DeployStore } from './DeployStore';
-import { setByPortal } from './environmentContext';
-import { CommitInfo, LocalRepo } from './GitWorkspace';
 import { OverlayRepos } from './overlayRepo';
 import { MANUAL_FIELD_MANAGER } from './ManualDeployService';
+import { RepositoryBusyError, SourceCommits, sourceOf } from './SourceCommits';
 
 /** Field managers that are Flux, Kubernetes itself, or us. */
 const KNOWN_MANAGERS = new Set([
@@ -28,13 +26,6 @@ const KNOWN_MANAGERS = new Set([
   GITOPS_FIELD_MANAGER,
   MANUAL_FIELD_MANAGER,
 ]);
-
-/** The tracker asks again next run rather than wait behind deploys. */
-class RepositoryBusyError extends Error {
-  constructor(repoUrl: string) {
-    super(`${repoUrl} is busy with deploys`);
-  }
-}
 
 /** A run longer than this is logged: deploys wait for the tracker. */
 const SLOW_RUN_MS = 10_000;
@@ -60,9 +51,13 @@ export interface DeployTrackerOptions {
 export class DeployTracker {
   private readonly seenRevisions = new Set<string>();
   private readonly seenEdits = new Set<string>();
-  private readonly ancestry = new Map<string, boolean>();
+  private readonly commits: SourceCommits;
+  private readonly progress: DeployProgress;
 
-  constructor(private readonly options: DeployTrackerOptions) {}
+  constructor(private readonly options: DeployTrackerOptions) {
+    this.commits = new SourceCommits(options);
+    this.progress = new DeployProgress({ ...options, commits: this.commits });
+  }
 
   async run(): Promise<void> {
     const { status, logger } = this.options;
@@ -136,7 +131,9 @@ export class DeployTracker {
     }
     if (!(await store.findByCommit(target, sha))) {
       const source = sourceOf(watcher, resource);
-      const info = source ? await this.commitInfo(source, sha) : undefined;
+      const info = source
+        ? await this.commits.commitInfo(source, sha)
+        : undefined;
       const repoUrl = source?.spec?.url;
       const ready = conditionOfType(resource, 'Ready');
       await store.insert({
@@ -246,184 +243,9 @@ export class DeployTracker {
         continue;
       }
       await this.isolated(`deploy ${deploy.id}`, () =>
-        this.progressDeploy(watcher, deploy),
+        this.progress.advance(watcher, deploy),
       );
     }
-  }
-
-  private async progressDeploy(watcher: ClusterWatcher, deploy: DeployRecord) {
-    const resource = watcher.get(
-      'Kustomization',
-      deploy.namespace,
-      deploy.kustomization,
-    );
-    if (deploy.method === 'manual') {
-      await this.progressManual(watcher, deploy);
-      return;
-    }
-    if (resource) {
-      await this.progressGitDeploy(watcher, resource, deploy);
-    }
-    await this.failIfTimedOut(deploy);
-  }
-
-  private async progressGitDeploy(
-    watcher: ClusterWatcher,
-    resource: FluxResource,
-    deploy: DeployRecord,
-  ) {
-    const { store } = this.options;
-    const sha = deploy.commitSha!;
-    const now = new Date().toISOString();
-    const source = sourceOf(watcher, resource);
-    // The source is not consulted: a fetch Flux tries again is no failure
-    // of this deploy until its timeout.
-    const progress = fluxProgress(resource, { revision: sha });
-    const laterRevision =
-      progress.state === 'ready-elsewhere' ? progress.revision : undefined;
-    const later = revisionSha(laterRevision);
-    if (
-      progress.state === 'applied' ||
-      (later && (await this.isAncestor(source, sha, later)))
-    ) {
-      await store.update(deploy.id, ['pending', 'progressing'], {
-        status: 'succeeded',
-        reason: progress.reason,
-        message: later
-          ? `applied with ${laterRevision}: ${progress.message}`
-          : progress.message,
-        finishedAt: now,
-      });
-      return;
-    }
-    if (progress.state === 'failed') {
-      await store.update(deploy.id, ['pending', 'progressing'], {
-        status: 'failed',
-        reason: progress.reason,
-        message: progress.message,
-        finishedAt: now,
-      });
-      return;
-    }
-    const attempted = revisionSha(resource.status?.lastAttemptedRevision);
-    const fetched = revisionSha(source?.status?.artifact?.revision);
-    if (deploy.status === 'pending' && (attempted === sha || fetched === sha)) {
-      await store.update(deploy.id, ['pending'], {
-        status: 'progressing',
-        message: `Flux fetched ${sha.slice(0, 7)} and applies it`,
-      });
-    }
-  }
-
-  private async progressManual(watcher: ClusterWatcher, deploy: DeployRecord) {
-    const details = deploy.details as
-      | { deployment?: string; namespace?: string }
-      | undefined;
-    const workload =
-      details?.deployment && details.namespace
-        ? watcher.workload('Deployment', details.namespace, details.deployment)
-        : undefined;
-    if (!workload) {
-      return;
-    }
-    const s = workload.status ?? {};
-    const desired = workload.spec?.replicas ?? 1;
-    const rolledOut =
-      (s.observedGeneration ?? 0) >= (workload.metadata.generation ?? 0) &&
-      (s.updatedReplicas ?? 0) >= desired &&
-      (s.availableReplicas ?? 0) >= desired;
-    const stuck = s.conditions?.find(
-      c => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
-    );
-    if (rolledOut || stuck) {
-      await this.options.store.update(deploy.id, ['progressing', 'pending'], {
-        status: stuck ? 'failed' : 'succeeded',
-        reason: stuck ? 'ProgressDeadlineExceeded' : 'RolledOut',
-        finishedAt: new Date().toISOString(),
-      });
-    }
-  }
-
-  private async failIfTimedOut(deploy: DeployRecord) {
-    const timeoutMs = this.options.timeoutMs ?? 10 * 60_000;
-    if (Date.now() - Date.parse(deploy.createdAt) > timeoutMs) {
-      await this.options.store.update(deploy.id, ['pending', 'progressing'], {
-        status: 'failed',
-        reason: 'Timeout',
-        message: `Flux did not apply ${deploy.commitSha?.slice(
-          0,
-          7,
-        )} within ${Math.round(timeoutMs / 60_000)} minutes`,
-        finishedAt: new Date().toISOString(),
-      });
-    }
-  }
-
-  private async isAncestor(
-    source: FluxResource | undefined,
-    ancestor: string,
-    descendant: string,
-  ): Promise<boolean> {
-    const key = `${ancestor}..${descendant}`;
-    const known = this.ancestry.get(key);
-    if (known !== undefined || !source?.spec?.url) {
-      return known ?? false;
-    }
-    const branch = source.spec.ref?.branch ?? 'master';
-    const answer = await this.withRepo(source, async repo =>
-      (await repo.ensureCommit(descendant, branch)) &&
-      (await repo.ensureCommit(ancestor, branch))
-        ? repo.isAncestor(ancestor, descendant)
-        : undefined,
-    ).catch(() => undefined);
-    // Only an answer about two commits at hand is kept: a fetch that failed
-    // (a busy clone, the host away) may succeed at the next tick, and a
-    // "no" remembered from it would time the deploy out.
-    if (answer !== undefined) {
-      this.ancestry.set(key, answer);
-    }
-    return answer ?? false;
-  }
-
-  private async commitInfo(
-    source: FluxResource,
-    sha: string,
-  ): Promise<CommitInfo | undefined> {
-    const branch = source.spec?.ref?.branch ?? 'master';
-    return this.withRepo(source, async repo =>
-      (await repo.ensureCommit(sha, branch)) ? repo.commitInfo(sha) : undefined,
-    ).catch(error => {
-      if (error instanceof RepositoryBusyError) {
-        throw error;
-      }
-      this.options.logger.warn(
-        `reading commit ${sha.slice(0, 7)} of ${source.spec?.url}: ${error}`,
-      );
-      return undefined;
-    });
-  }
-
-  private async withRepo<T>(
-    source: FluxResource,
-    work: (repo: LocalRepo) => Promise<T>,
-  ): Promise<T> {
-    // Read with the portal's credentials only where the portal pointed the
-    // source: a URL a tenant rewrote may name another team's repository.
-    if (!setByPortal(source, 'spec.url')) {
-      throw new Error(
-        `the URL of GitRepository ${source.metadata.namespace}/${source.metadata.name} was not set by the portal; not read with its credentials`,
-      );
-    }
-    // A burst of deploys queues on the repository's clone; waiting behind
-    // it would hold every other deploy's progress. Asked again next run.
-    if (this.options.repos.isBusy(String(source.spec?.url))) {
-      throw new RepositoryBusyError(String(source.spec?.url));
-    }
-    return this.options.repos.withRepo(
-      // Commit details for the history only; nothing is written.
-      { repoUrl: String(source.spec?.url), registeredRepository: null },
-      work,
-    );
   }
 }
 
@@ -433,12 +255,6 @@ function targetOf(watcher: ClusterWatcher, resource: FluxResource) {
     namespace: resource.metadata.namespace ?? '',
     kustomization: resource.metadata.name,
   };
-}
-
-/** The GitRepository a Kustomization reads: commits are looked up there. */
-function sourceOf(watcher: ClusterWatcher, resource: FluxResource) {
-  const source = watcher.sourceOf(resource);
-  return source?.kind === 'GitRepository' ? source : undefined;
 }
 
 function isReady(resource: FluxResource) {

@@ -1,0 +1,65 @@
+import { ConflictError } from '@backstage/errors';
+import { DeployStore } from './DeployStore';
+import {
+  branchRevision,
+  EnvironmentContext,
+  GitContext,
+} from './environmentContext';
+import { Requester } from './gitIdentity';
+import { OverlayRepos } from './overlayRepo';
+
+/** Who and what a portal commit deploys, as its row records it. */
+export interface PendingDeployOptions {
+  entityRef: string;
+  entityRepository?: string;
+  message: string;
+  requester: Requester;
+  rollbackOf?: number;
+}
+
+/** The history rows of portal commits that are not pushed yet. */
+export class PendingDeploys {
+  constructor(
+    private readonly options: { store: DeployStore; repos: OverlayRepos },
+  ) {}
+
+  /**
+   * Records a portal commit as a pending gitops-ui deploy, before it is
+   * pushed: the tracker must never take it for someone else's.
+   */
+  async record(
+    context: EnvironmentContext,
+    git: GitContext,
+    sha: string,
+    options: PendingDeployOptions,
+  ): Promise<number> {
+    const deploy = await this.options.store.insert({
+      ...context.target,
+      entityRef: options.entityRef,
+      entityRepository: options.entityRepository,
+      environment: context.environment,
+      method: 'gitops-ui',
+      status: 'pending',
+      revision: branchRevision(git.branch, sha),
+      commitSha: sha,
+      commitMessage: options.message,
+      commitAuthor: options.requester.identity.name,
+      commitUrl: this.options.repos.commitLink(git.repoUrl, sha),
+      triggeredBy: options.requester.ref,
+      rollbackOf: options.rollbackOf,
+    });
+    if (!deploy) {
+      throw new ConflictError(`commit ${sha} is recorded already`);
+    }
+    return deploy.id;
+  }
+
+  /** Points a pending deploy at its commit after a rebase. */
+  async move(id: number, git: GitContext, sha: string) {
+    await this.options.store.update(id, ['pending'], {
+      commitSha: sha,
+      revision: branchRevision(git.branch, sha),
+      commitUrl: this.options.repos.commitLink(git.repoUrl, sha),
+    });
+  }
+}
