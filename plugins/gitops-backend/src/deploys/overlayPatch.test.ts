@@ -1,3 +1,4 @@
+import { InputError } from '@backstage/errors';
 import { parse } from 'yaml';
 import {
   applyDeployChanges,
@@ -74,6 +75,52 @@ describe('applyDeployChanges', () => {
       { name: 'A', $patch: 'delete' },
       { name: 'B', value: '2' },
     ]);
+  });
+
+  it('writes a new patch in the order earlier portal versions wrote it', () => {
+    const { patch } = applyDeployChanges({
+      files: { kustomization },
+      deployment: 'shop',
+      container: 'app',
+      changes: { replicas: 2, image: 'nginx:1.28', env: {} },
+    });
+    expect(patch).toBe(
+      [
+        '# Written by the GitOps portal: deploys from Backstage change this patch.',
+        '# Edits by hand are kept and shown in the next deploy preview.',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: shop',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: app',
+        '          image: nginx:1.28',
+        '          env: []',
+        '  replicas: 2',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a patch whose containers are not a list, naming the field', () => {
+    expect(() =>
+      applyDeployChanges({
+        files: {
+          kustomization,
+          patch: 'spec:\n  template:\n    spec:\n      containers: 3\n',
+        },
+        deployment: 'shop',
+        container: 'app',
+        changes: { replicas: 1 },
+      }),
+    ).toThrow(
+      new InputError(
+        `${DEPLOY_PATCH_FILE} in the overlay: spec.template.spec.containers is not a list`,
+      ),
+    );
   });
 
   it('refuses an overlay whose kustomization.yaml is not a mapping', () => {

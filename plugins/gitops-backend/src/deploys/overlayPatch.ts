@@ -1,6 +1,10 @@
 import { InputError } from '@backstage/errors';
 import { isMap, isSeq, parse, parseDocument, stringify } from 'yaml';
-import { DeployChanges } from '@gitops-backstage/plugin-gitops-common';
+import {
+  buildDeploymentPatch,
+  DeployChanges,
+  DeploymentPatch,
+} from '@gitops-backstage/plugin-gitops-common';
 
 /**
  * The strategic-merge patch the portal owns in each overlay. Deploys from
@@ -30,39 +34,20 @@ export function applyDeployChanges(options: {
   changes: DeployChanges;
 }): OverlayFiles {
   const { files, deployment, container, changes } = options;
-  const patch = readPatch(files.patch, deployment, container);
-  const target = patch.spec.template.spec.containers.find(
-    (c: any) => c.name === container,
-  );
-  if (changes.replicas !== undefined) {
-    patch.spec.replicas = changes.replicas;
-  }
-  if (changes.image !== undefined) {
-    target.image = changes.image;
-  }
-  if (changes.env) {
-    const env: any[] = target.env ?? [];
-    for (const [name, value] of Object.entries(changes.env)) {
-      const entry =
-        value === null ? { name, $patch: 'delete' } : { name, value };
-      const index = env.findIndex(e => e.name === name);
-      if (index >= 0) {
-        env[index] = entry;
-      } else {
-        env.push(entry);
-      }
-    }
-    target.env = env;
-  }
-  if (changes.resources) {
-    const resources = target.resources ?? {};
-    for (const bound of ['requests', 'limits'] as const) {
-      const values = changes.resources[bound];
-      if (values) {
-        resources[bound] = { ...resources[bound], ...dropEmpty(values) };
-      }
-    }
-    target.resources = resources;
+  const current = readPatch(files.patch);
+  let patch: DeploymentPatch;
+  try {
+    patch = buildDeploymentPatch({
+      patch: current,
+      deployment,
+      container,
+      changes,
+    });
+  } catch (error) {
+    // The builder throws only for a part of the patch with the wrong shape.
+    throw new InputError(
+      `${DEPLOY_PATCH_FILE} in the overlay: ${(error as Error).message}`,
+    );
   }
   return {
     kustomization: listPatch(files.kustomization),
@@ -114,32 +99,14 @@ export function currentPatchValues(
   };
 }
 
-function readPatch(
-  text: string | undefined,
-  deployment: string,
-  container: string,
-) {
-  let patch: any;
+function readPatch(text: string | undefined): unknown {
   try {
-    patch = text ? parse(text) : undefined;
+    return text ? parse(text) : undefined;
   } catch (error) {
     throw new InputError(
       `${DEPLOY_PATCH_FILE} in the overlay is not valid YAML: ${error}`,
     );
   }
-  patch ??= {};
-  patch.apiVersion ??= 'apps/v1';
-  patch.kind ??= 'Deployment';
-  patch.metadata = { ...patch.metadata, name: deployment };
-  patch.spec ??= {};
-  patch.spec.template ??= {};
-  patch.spec.template.spec ??= {};
-  const containers: any[] = patch.spec.template.spec.containers ?? [];
-  if (!containers.some(c => c?.name === container)) {
-    containers.push({ name: container });
-  }
-  patch.spec.template.spec.containers = containers;
-  return patch;
 }
 
 function listPatch(kustomizationText: string): string {
@@ -171,10 +138,4 @@ function listPatch(kustomizationText: string): string {
     document.set('patches', [{ path: DEPLOY_PATCH_FILE }]);
   }
   return document.toString();
-}
-
-function dropEmpty(values: { cpu?: string; memory?: string }) {
-  return Object.fromEntries(
-    Object.entries(values).filter(([, v]) => v !== undefined && v !== ''),
-  );
 }

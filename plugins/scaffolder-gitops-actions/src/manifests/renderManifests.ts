@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import {
+  buildDeploymentPatch,
   GitOpsEnvironment,
   LABEL_ENVIRONMENT,
   LABEL_KUBERNETES_ID,
@@ -125,24 +126,23 @@ function renderDeploymentPatch(
   spec: ManifestsSpec,
   environment: EnvironmentSettings,
 ) {
-  const container: Record<string, unknown> = {
-    name: APP_CONTAINER_NAME,
-    image: environment.image ?? spec.image,
-  };
-  const env = Object.entries(environment.env ?? {});
-  if (env.length > 0) {
-    container.env = env.map(([name, value]) => ({ name, value }));
-  }
-  if (environment.resources) {
-    container.resources = environment.resources;
-  }
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: spec.name },
-    spec: {
-      replicas: environment.replicas,
-      template: { spec: { containers: [container] } },
+  const env = environment.env ?? {};
+  return buildDeploymentPatch({
+    // Started with replicas so that they come before the template, as in
+    // the base; the builder would add them after it.
+    patch: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: spec.name },
+      spec: { replicas: environment.replicas },
     },
-  };
+    deployment: spec.name,
+    container: APP_CONTAINER_NAME,
+    changes: {
+      image: environment.image ?? spec.image,
+      // No variables, no env list: the builder would write `env: []`.
+      env: Object.keys(env).length > 0 ? env : undefined,
+      resources: environment.resources,
+    },
+  });
 }
