@@ -7,7 +7,10 @@ import {
   V1NetworkPolicy,
   V1Secret,
 } from '@kubernetes/client-node';
-import { ClusterDetails } from '@gitops-backstage/plugin-gitops-node';
+import {
+  AppliedObject,
+  ClusterDetails,
+} from '@gitops-backstage/plugin-gitops-node';
 
 /** An object the API server is asked about by apiVersion, kind and name. */
 export interface ObjectAddress {
@@ -74,7 +77,10 @@ export interface ClusterClient {
     patch: Record<string, unknown>,
     fieldManager?: string,
   ): Promise<any>;
-  /** Server-side apply of a partial object, forcing ownership when asked. */
+  /**
+   * Server-side apply of a partial object, forcing ownership when asked;
+   * what the apply did to it.
+   */
   serverSideApply(
     object: { apiVersion: string; kind: string; metadata: any } & Record<
       string,
@@ -82,7 +88,7 @@ export interface ClusterClient {
     >,
     fieldManager: string,
     force: boolean,
-  ): Promise<any>;
+  ): Promise<AppliedObject>;
   create(
     object: { apiVersion: string; kind: string; metadata: any } & Record<
       string,

@@ -4,7 +4,10 @@ import {
   describeKubernetesError,
   kubernetesErrorCode,
 } from '@gitops-backstage/plugin-gitops-node';
-import { KubernetesClusterClient } from './KubernetesClusterClient';
+import {
+  ClusterTimeoutError,
+  KubernetesClusterClient,
+} from './KubernetesClusterClient';
 
 /**
  * A few answers of a Kubernetes API server over plain HTTP: enough to see
@@ -74,7 +77,10 @@ describe('KubernetesClusterClient', () => {
           '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/apps/kustomizations/shop'
         ) {
           json(200, JSON.parse(body || '{}'));
-        } else if (path === '/api/v1/namespaces/apps/secrets/hidden') {
+        } else if (
+          path === '/api/v1/namespaces/apps/secrets/hidden' ||
+          path?.endsWith('/kustomizations/hidden')
+        ) {
           json(403, {
             kind: 'Status',
             reason: 'Forbidden',
@@ -91,6 +97,10 @@ describe('KubernetesClusterClient', () => {
           json(201, { status: { allowed: true } });
         } else if (path?.includes('/slow')) {
           // Never answers.
+        } else if (path?.includes('/quiet')) {
+          // A watch with no events: headers, then nothing.
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.flushHeaders();
         } else {
           json(404, { kind: 'Status', reason: 'NotFound', code: 404 });
         }
@@ -158,6 +168,25 @@ describe('KubernetesClusterClient', () => {
     });
   });
 
+  it('applies server-side, forcing only when asked', async () => {
+    const kustomization = {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'shop', namespace: 'apps' },
+      spec: { suspend: true },
+    };
+    const applied = await client().serverSideApply(
+      kustomization,
+      'backstage-gitops-manual',
+      true,
+    );
+    expect(applied).toMatchObject({ kind: 'Kustomization', name: 'shop' });
+    const apply = requests.findLast(r => r.method === 'PATCH')!;
+    expect(apply.type).toBe('application/apply-patch+yaml');
+    expect(apply.url).toContain('fieldManager=backstage-gitops-manual');
+    expect(apply.url).toContain('force=true');
+  });
+
   it('writes an Event in the namespace of its object', async () => {
     await client().createEvent({
       metadata: { generateName: 'shop.', namespace: 'apps' },
@@ -189,6 +218,18 @@ describe('KubernetesClusterClient', () => {
     expect(describeKubernetesError(error)).toBe(
       '403 Forbidden: secrets "hidden" is forbidden',
     );
+    const applyError = await client()
+      .serverSideApply(
+        {
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          metadata: { name: 'hidden', namespace: 'apps' },
+        },
+        'backstage-gitops',
+        true,
+      )
+      .catch(e => e);
+    expect(kubernetesErrorCode(applyError)).toBe(403);
   });
 
   it('gives up on a call the server does not answer', async () => {
@@ -199,5 +240,36 @@ describe('KubernetesClusterClient', () => {
     expect(describeKubernetesError(error)).toBe(
       'reading Deployment apps/slow: no answer from the Kubernetes API within 0.1s',
     );
+  });
+
+  it('gives up on an apply the server does not answer', async () => {
+    const error = await client(100)
+      .serverSideApply(
+        {
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          metadata: { name: 'slow', namespace: 'apps' },
+        },
+        'backstage-gitops',
+        false,
+      )
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ClusterTimeoutError);
+    expect(error.message).toBe(
+      'applying Kustomization apps/slow: no answer from the Kubernetes API within 0.1s',
+    );
+  });
+
+  it('keeps a watch open past the call timeout', async () => {
+    const done = jest.fn();
+    const watch = await client(100).watch(
+      '/apis/kustomize.toolkit.fluxcd.io/v1/quiet',
+      {},
+      () => undefined,
+      done,
+    );
+    await new Promise(resolve => setTimeout(resolve, 300));
+    expect(done).not.toHaveBeenCalled();
+    watch.abort();
   });
 });

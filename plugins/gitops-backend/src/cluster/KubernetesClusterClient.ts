@@ -15,7 +15,10 @@ import {
 } from '@kubernetes/client-node';
 import {
   ClusterDetails,
+  isKubernetesRequestTimeout,
+  KUBERNETES_REQUEST_TIMEOUT_MS,
   kubeConfigForCluster,
+  serverSideApply,
 } from '@gitops-backstage/plugin-gitops-node';
 import {
   AccessQuestion,
@@ -26,12 +29,14 @@ import {
 } from './ClusterClient';
 
 /** A call the API server has not answered within this time failed. */
-export const CLUSTER_CALL_TIMEOUT_MS = 30_000;
+export const CLUSTER_CALL_TIMEOUT_MS = KUBERNETES_REQUEST_TIMEOUT_MS;
 
 /** An API call that took longer than its timeout. */
 export class ClusterTimeoutError extends Error {
-  constructor(what: string, ms: number) {
-    super(`${what}: no answer from the Kubernetes API within ${ms / 1000}s`);
+  constructor(what: string, ms: number, cause?: unknown) {
+    super(`${what}: no answer from the Kubernetes API within ${ms / 1000}s`, {
+      cause,
+    });
     this.name = 'ClusterTimeoutError';
   }
 }
@@ -45,7 +50,10 @@ export class KubernetesClusterClient implements ClusterClient {
     readonly cluster: ClusterDetails,
     private readonly timeoutMs = CLUSTER_CALL_TIMEOUT_MS,
   ) {
-    this.config = kubeConfigForCluster(cluster);
+    // Its requests abort after timeoutMs; watches are not bounded.
+    this.config = kubeConfigForCluster(cluster, {
+      requestTimeoutMs: timeoutMs,
+    });
     this.objects = KubernetesObjectApi.makeApiClient(this.config);
   }
 
@@ -133,14 +141,7 @@ export class KubernetesClusterClient implements ClusterClient {
   ) {
     return this.bounded(
       `applying ${object.kind} ${object.metadata?.namespace}/${object.metadata?.name}`,
-      this.objects.patch(
-        object,
-        undefined,
-        undefined,
-        fieldManager,
-        force,
-        PatchStrategy.ServerSideApply,
-      ),
+      serverSideApply(this.objects, object, { fieldManager, force }),
     );
   }
 
@@ -296,16 +297,18 @@ export class KubernetesClusterClient implements ClusterClient {
     return review.status?.userInfo?.username;
   }
 
-  /** The call's answer, or a ClusterTimeoutError once timeoutMs passed. */
-  private bounded<T>(what: string, call: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new ClusterTimeoutError(what, this.timeoutMs)),
-        this.timeoutMs,
-      );
-      timer.unref();
-    });
-    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+  /**
+   * The call's answer. Each request is bounded by the config's abort signal;
+   * its abort becomes a ClusterTimeoutError naming what was asked.
+   */
+  private async bounded<T>(what: string, call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      if (isKubernetesRequestTimeout(error)) {
+        throw new ClusterTimeoutError(what, this.timeoutMs, error);
+      }
+      throw error;
+    }
   }
 }

@@ -8,10 +8,7 @@ export function describeKubernetesError(error: unknown): string {
       status?.message ?? String(error.body ?? error.message)
     }`.replace(/ +:/, ':');
   }
-  if (
-    error instanceof Error &&
-    (error.name === 'AbortError' || error.name === 'TimeoutError')
-  ) {
+  if (isAbort(error)) {
     return 'cluster did not answer in time (request timed out)';
   }
   if (error instanceof Error) {
@@ -37,9 +34,47 @@ export function describeKubernetesError(error: unknown): string {
   return String(error);
 }
 
-/** The HTTP status of a Kubernetes API error, if it was one. */
+/**
+ * The HTTP status of a Kubernetes API error, if it was one, also when
+ * wrapped as the `cause` of a more telling error.
+ */
 export function kubernetesErrorCode(error: unknown): number | undefined {
-  return error instanceof ApiException ? error.code : undefined;
+  const apiError = causeChain(error).find(e => e instanceof ApiException);
+  return apiError instanceof ApiException ? apiError.code : undefined;
+}
+
+/**
+ * Whether a request of a kubeConfigForCluster client was aborted by its
+ * timeout, also when wrapped as a `cause`. Only those requests carry a
+ * signal, so their abort is the timeout.
+ *
+ * @public
+ */
+export function isKubernetesRequestTimeout(error: unknown): boolean {
+  return causeChain(error).some(isAbort);
+}
+
+// @kubernetes/client-node 1.x fetches with node-fetch 2, which rejects with
+// its AbortError whatever the signal's reason; native fetch rejects with a
+// DOMException TimeoutError.
+function isAbort(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'AbortError' || error.name === 'TimeoutError')
+  );
+}
+
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  // A few levels only: a cause may point back at its error.
+  for (
+    let current = error;
+    current !== undefined && current !== null && chain.length < 5;
+    current = (current as { cause?: unknown }).cause
+  ) {
+    chain.push(current);
+  }
+  return chain;
 }
 
 interface KubernetesStatus {

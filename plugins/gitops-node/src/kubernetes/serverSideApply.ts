@@ -26,19 +26,32 @@ export interface AppliedObject {
   result: ApplyResult;
 }
 
+/** @public */
+export interface ServerSideApplyOptions {
+  /** The manager the applied fields are recorded under; default GITOPS_FIELD_MANAGER. */
+  fieldManager?: string;
+  /**
+   * Takes fields owned by another manager over instead of failing. Only for
+   * callers that own the field by policy, such as a manual deploy or a key
+   * repair; default false.
+   */
+  force?: boolean;
+}
+
 /**
- * Applies an object with server-side apply, never forcing: fields owned by
+ * Applies an object with server-side apply. Without `force`, fields owned by
  * another manager make it fail with a ConflictError that names them.
  * Whether anything changed is read from the resourceVersion, as kubectl's
- * "unchanged" does.
+ * "unchanged" does. Other failures keep the API error as their `cause`.
  *
  * @public
  */
 export async function serverSideApply(
   client: KubernetesObjectApi,
   object: KubernetesObject,
-  options: { fieldManager?: string } = {},
+  options: ServerSideApplyOptions = {},
 ): Promise<AppliedObject> {
+  const force = options.force ?? false;
   const ref = {
     apiVersion: object.apiVersion!,
     kind: object.kind!,
@@ -58,7 +71,9 @@ export async function serverSideApply(
     before = existing.metadata?.resourceVersion;
   } catch (error) {
     if (kubernetesErrorCode(error) !== 404) {
-      throw new Error(`reading ${label}: ${describeKubernetesError(error)}`);
+      throw new Error(`reading ${label}: ${describeKubernetesError(error)}`, {
+        cause: error,
+      });
     }
   }
   try {
@@ -67,7 +82,7 @@ export async function serverSideApply(
       undefined,
       undefined,
       options.fieldManager ?? GITOPS_FIELD_MANAGER,
-      false,
+      force,
       PatchStrategy.ServerSideApply,
     );
     const after = applied.metadata?.resourceVersion;
@@ -82,9 +97,11 @@ export async function serverSideApply(
     const description = describeKubernetesError(error);
     if (kubernetesErrorCode(error) === 409) {
       throw new ConflictError(
-        `applying ${label}: fields are owned by another field manager (${description}); change or remove them there, the GitOps actions never force`,
+        force
+          ? `applying ${label}: ${description}`
+          : `applying ${label}: fields are owned by another field manager (${description}); change or remove them there, the GitOps actions never force`,
       );
     }
-    throw new Error(`applying ${label}: ${description}`);
+    throw new Error(`applying ${label}: ${description}`, { cause: error });
   }
 }
