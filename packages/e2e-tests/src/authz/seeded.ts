@@ -44,3 +44,6 @@ export function seededRandom(seed: number) {
     ).join('');
   return { next, pick, unknownKey, oddString };
 }
+
+/** One seeded source, shared by generators that must draw in a fixed order. */
+export type SeededRandom = ReturnType<typeof seededRandom>;
