@@ -6,7 +6,12 @@ import type {
   DeployResult,
 } from '@gitops-backstage/plugin-gitops-common';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
-import { backendUrl, callPortal, finishedDeploy } from './portal/portalApi';
+import {
+  backendUrl,
+  callPortal,
+  finishedDeploy,
+  pollPortal,
+} from './portal/portalApi';
 import { writeHistorySnapshot } from './portal/historySnapshot';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
@@ -769,7 +774,7 @@ describe('deploys to a Helm environment', () => {
 
   it('refuses preview and deploy with a 400 naming the environment, and pushes nothing', async () => {
     await waitFor('the HelmRelease in the entity status', async () => {
-      const response = await callPortal(`${target.entityPath}/status`);
+      const response = await pollPortal(`${target.entityPath}/status`);
       const status = await response.json();
       return status.environments?.some((e: any) => e.name === 'production')
         ? true

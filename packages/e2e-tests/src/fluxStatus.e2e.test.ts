@@ -4,7 +4,7 @@ import type {
   FluxObjectStatus,
 } from '@gitops-backstage/plugin-gitops-common';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
-import { backendUrl, callPortal } from './portal/portalApi';
+import { backendUrl, callPortal, pollPortal } from './portal/portalApi';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
@@ -179,7 +179,7 @@ describe('Flux status through the portal API', () => {
     return waitFor(
       'every scenario listed with its settled state',
       async () => {
-        const response = await callPortal('/api/gitops/objects');
+        const response = await pollPortal('/api/gitops/objects');
         expect(response.status).toBe(200);
         const list: FluxObjectList = await response.json();
         expect(list.clusters.map(c => [c.name, c.state])).toContainEqual([

@@ -3,7 +3,12 @@ import type {
   DeployRecord,
   EntityGitOpsStatus,
 } from '@gitops-backstage/plugin-gitops-common';
-import { callPortal, finishedDeploy, runTemplate } from './portal/portalApi';
+import {
+  callPortal,
+  finishedDeploy,
+  pollPortal,
+  runTemplate,
+} from './portal/portalApi';
 import { registerComponent } from './portal/gitopsEntity';
 import { adminToken } from './portal/users';
 import { applyFluxPair, KUSTOMIZE_API, SOURCE_API } from './stack/fluxPair';
@@ -227,7 +232,7 @@ describe('Ownership needs the cluster side to agree, on the real stack', () => {
         `${name} in the catalog`,
         async () =>
           (
-            await callPortal(
+            await pollPortal(
               `/api/catalog/entities/by-name/component/default/${name}`,
             )
           ).ok || undefined,

@@ -4,7 +4,12 @@ import yaml from 'yaml';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { latestReport, runHealthCheckInPage } from './portal/healthApi';
-import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
+import {
+  callPortal,
+  pollPortal,
+  runTemplate,
+  TaskRun,
+} from './portal/portalApi';
 import { adminToken } from './portal/users';
 import { TestGitServer } from './stack/gitea';
 import { condition, FluxObject, TestCluster, waitFor } from './stack/kube';
@@ -249,7 +254,7 @@ describe('project initialization through the scaffolder', () => {
 
     // The catalog processes the registered location asynchronously.
     const entity = await waitFor('entity in the catalog', async () => {
-      const response = await callPortal(
+      const response = await pollPortal(
         `/api/catalog/entities/by-name/component/default/${name}`,
       );
       return response.ok ? response.json() : undefined;

@@ -9,7 +9,12 @@ import type {
   DeployRecord,
   DeployResult,
 } from '@gitops-backstage/plugin-gitops-common';
-import { callPortal, runTemplate, TaskRun } from './portal/portalApi';
+import {
+  callPortal,
+  pollPortal,
+  runTemplate,
+  TaskRun,
+} from './portal/portalApi';
 import { userToken } from './portal/users';
 import {
   catalogInfo,
@@ -202,7 +207,7 @@ describe('Tenancy and trust on the real stack', () => {
         `deploy ${deploy.id} to finish`,
         async () => {
           const state: DeployRecord = await (
-            await callPortal(`${entityPath}/deploys/${deploy.id}`)
+            await pollPortal(`${entityPath}/deploys/${deploy.id}`)
           ).json();
           return ['succeeded', 'failed'].includes(state.status)
             ? state

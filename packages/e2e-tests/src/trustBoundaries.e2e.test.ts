@@ -1,6 +1,6 @@
 import type { DeployHistory } from '@gitops-backstage/plugin-gitops-common';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
-import { callPortal, runTemplate } from './portal/portalApi';
+import { callPortal, pollPortal, runTemplate } from './portal/portalApi';
 import { adminToken, userToken } from './portal/users';
 import { TestGitServer } from './stack/gitea';
 import { FluxObject, TestCluster, waitFor } from './stack/kube';
@@ -243,7 +243,7 @@ describe('a name registered again from another repository', () => {
       'the first applied commit in the history',
       async () => {
         const body: DeployHistory = await (
-          await callPortal(`${entityPath()}/deploys`)
+          await pollPortal(`${entityPath()}/deploys`)
         ).json();
         return body.items.length > 0 ? body : undefined;
       },

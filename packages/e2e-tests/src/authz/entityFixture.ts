@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { callPortal } from '../portal/portalApi';
+import { pollPortal } from '../portal/portalApi';
 import {
   catalogInfo,
   commitInHistory,
@@ -59,7 +59,7 @@ export async function createEntityFixture(
   await registerComponent(env, repo, id);
   await waitFor('the other entity in the catalog', async () =>
     (
-      await callPortal(
+      await pollPortal(
         `/api/catalog/entities/by-name/component/default/${otherId}`,
       )
     ).ok

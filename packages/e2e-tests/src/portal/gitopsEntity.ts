@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import type { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
 import { StackEnv } from '../stack/stackEnv';
 import { waitFor } from '../stack/kube';
-import { callPortal } from './portalApi';
+import { callPortal, pollPortal } from './portalApi';
 
 /**
  * catalog-info.yaml of a component linked by kubernetes-id, owned by the
@@ -64,7 +64,7 @@ export async function registerComponent(
     'entity in the catalog',
     async () =>
       (
-        await callPortal(
+        await pollPortal(
           `/api/catalog/entities/by-name/component/default/${id}`,
         )
       ).ok
@@ -87,7 +87,7 @@ export async function commitInHistory(
     `commit ${sha.slice(0, 7)} in the history`,
     async () => {
       const items: DeployRecord[] | undefined = (
-        await (await callPortal(`${entityPath}/deploys`)).json()
+        await (await pollPortal(`${entityPath}/deploys`)).json()
       ).items;
       return items?.find(d => d.commitSha === sha);
     },

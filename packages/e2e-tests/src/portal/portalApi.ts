@@ -1,5 +1,5 @@
 import type { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
-import { waitFor } from '../stack/kube';
+import { ServerFailure, waitFor } from '../stack/kube';
 /** The running portal's backend, called as the guest user. */
 export const backendUrl = process.env.BACKEND_URL ?? 'http://localhost:7007';
 
@@ -40,6 +40,24 @@ export async function callPortal(
     },
     body: init.body ? JSON.stringify(init.body) : undefined,
   });
+}
+
+/**
+ * callPortal for a polling wait: a 5xx answer throws ServerFailure, which
+ * ends the wait with the portal's message instead of retrying past it.
+ */
+export async function pollPortal(
+  path: string,
+  init: { method?: string; body?: unknown; token?: string } = {},
+): Promise<Response> {
+  const response = await callPortal(path, init);
+  if (response.status >= 500) {
+    const body = (await response.text()).slice(0, 1000);
+    throw new ServerFailure(
+      `${init.method ?? 'GET'} ${path} answered ${response.status}: ${body}`,
+    );
+  }
+  return response;
 }
 
 // Strips the colour codes the scaffolder's logger writes.
@@ -113,7 +131,7 @@ export async function finishedDeploy(
   return waitFor(
     `${deployUrl} to finish`,
     async () => {
-      const response = await callPortal(deployUrl);
+      const response = await pollPortal(deployUrl);
       if (!response.ok) {
         throw new Error(`GET answered ${response.status}`);
       }

@@ -3,7 +3,12 @@ import {
   type DeployMethod,
   type DeployRecord,
 } from '@gitops-backstage/plugin-gitops-common';
-import { backendUrl, callPortal, runTemplate } from '../portal/portalApi';
+import {
+  backendUrl,
+  callPortal,
+  pollPortal,
+  runTemplate,
+} from '../portal/portalApi';
 import { adminToken } from '../portal/users';
 import { loseDeployKey } from '../stack/deployKeyLoss';
 import { TestGitServer } from '../stack/gitea';
@@ -201,7 +206,7 @@ export class SampleDataSeeder {
 
   private async entityExists(id: string): Promise<boolean> {
     return (
-      await callPortal(`/api/catalog/entities/by-name/component/default/${id}`)
+      await pollPortal(`/api/catalog/entities/by-name/component/default/${id}`)
     ).ok;
   }
 
@@ -331,20 +336,29 @@ export class SampleDataSeeder {
     return (await response.json()).items;
   }
 
-  private async settled(id: string, deployId: number): Promise<DeployRecord> {
-    return waitFor(
+  /** Waits for a seeded deploy; one that failed fails the seeding, loudly. */
+  private async succeeded(id: string, deployId: number): Promise<DeployRecord> {
+    const deploy = await waitFor(
       `deploy ${deployId} of ${id} to finish`,
       async () => {
-        const response = await callPortal(
+        const response = await pollPortal(
           `/api/gitops/entities/component/default/${id}/deploys/${deployId}`,
         );
-        const deploy: DeployRecord = await response.json();
-        return ['succeeded', 'failed'].includes(deploy.status)
-          ? deploy
+        const record: DeployRecord = await response.json();
+        return ['succeeded', 'failed'].includes(record.status)
+          ? record
           : undefined;
       },
       180_000,
     );
+    if (deploy.status !== 'succeeded') {
+      throw new Error(
+        `the seeded ${deploy.method} deploy ${deployId} of ${id} on ${
+          deploy.environment
+        } failed: ${deploy.reason ?? ''} ${deploy.message ?? ''}`.trim(),
+      );
+    }
+    return deploy;
   }
 
   /** One deploy of each method on sample-shop, unless the history has it. */
@@ -397,7 +411,7 @@ export class SampleDataSeeder {
               `gitops-ui deploy: ${back.status} ${await back.text()}`,
             );
           }
-          await this.settled(id, (await back.json()).deploy.id);
+          await this.succeeded(id, (await back.json()).deploy.id);
           response = await sample();
         }
         if (response.status !== 201) {
@@ -405,7 +419,7 @@ export class SampleDataSeeder {
             `gitops-ui deploy: ${response.status} ${await response.text()}`,
           );
         }
-        await this.settled(id, (await response.json()).deploy.id);
+        await this.succeeded(id, (await response.json()).deploy.id);
         return 'done';
       }),
       this.step(id, 'pipeline report on staging', async () => {
@@ -435,7 +449,7 @@ export class SampleDataSeeder {
             `pipeline report: ${response.status} ${await response.text()}`,
           );
         }
-        await this.settled(id, (await response.json()).deploy.id);
+        await this.succeeded(id, (await response.json()).deploy.id);
         return 'done';
       }),
     ]);

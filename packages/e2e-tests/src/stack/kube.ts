@@ -173,7 +173,19 @@ export function condition(
   return object.status?.conditions?.find(c => c.type === type);
 }
 
-/** Polls until `check` returns a value; the error names what was awaited. */
+/**
+ * A failure no wait retries: a server answered 5xx. Waiting on would pass a
+ * test over a route that failed, as if it were only not ready yet.
+ */
+export class ServerFailure extends Error {
+  override name = 'ServerFailure';
+}
+
+/**
+ * Polls until `check` returns a value; the error names what was awaited.
+ * Errors of `check` are retried until the deadline, except ServerFailure,
+ * which ends the wait at once.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
@@ -188,6 +200,9 @@ export async function waitFor<T>(
         return result;
       }
     } catch (error) {
+      if (error instanceof ServerFailure) {
+        throw new ServerFailure(`waiting for ${what}: ${error.message}`);
+      }
       lastError = error;
     }
     if (Date.now() > deadline) {
