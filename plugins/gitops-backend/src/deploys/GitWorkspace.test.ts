@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GitWorkspace } from './GitWorkspace';
+import { readDir } from './overlayRepo';
 
 // A real bare repository over file://: the push protocol is Git's own.
 describe('GitWorkspace', () => {
@@ -93,6 +94,94 @@ describe('GitWorkspace', () => {
       expect(await repo.rebase(await repo.fetch('main'))).toBe(false);
       expect(git(origin, 'rev-parse', 'main')).toBe(theirs);
     });
+  });
+
+  /** Someone's push of a symbolic link `file` -> `target`. */
+  function pushLink(file: string, target: string) {
+    const dir = fs.mkdtempSync(path.join(root, 'links-'));
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'remote', 'add', 'origin', origin);
+    git(dir, 'fetch', '-q', 'origin', 'main');
+    git(dir, 'reset', '-q', '--hard', 'FETCH_HEAD');
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.symlinkSync(target, path.join(dir, file));
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', `link ${file}`);
+    git(dir, 'push', '-q', 'origin', 'HEAD:main');
+  }
+
+  it('writes nothing outside the clone, whatever links the repository holds', async () => {
+    const outside = path.join(root, 'outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'secret.yaml'), 'kept\n');
+    pushLink(
+      'deploy/gitops-deploy-patch.yaml',
+      path.join(outside, 'secret.yaml'),
+    );
+    pushLink('linked', outside);
+    const workspace = new GitWorkspace(path.join(root, 'ws'), committer, {
+      protocols: ['file'],
+    });
+    const outcomes = await workspace.withRepo(
+      `file://${origin}`,
+      undefined,
+      async repo => {
+        await repo.checkout(await repo.fetch('main'));
+        const write = (file: string) =>
+          repo.writeFile(file, 'written\n').then(
+            () => 'written',
+            (error: Error) => `${error.name}: ${error.message}`,
+          );
+        return [
+          // A link is checked out as a plain file holding its target.
+          await write('deploy/gitops-deploy-patch.yaml'),
+          await write('linked/kustomization.yaml'),
+          await write('../outside/new.yaml'),
+        ];
+      },
+    );
+    expect(outcomes).toEqual([
+      'written',
+      expect.stringMatching(/^Error: EEXIST/),
+      'InputError: ../outside/new.yaml: not a path inside the repository',
+    ]);
+    expect(fs.readdirSync(outside)).toEqual(['secret.yaml']);
+    expect(fs.readFileSync(path.join(outside, 'secret.yaml'), 'utf8')).toBe(
+      'kept\n',
+    );
+  });
+
+  it('reads no overlay whose kustomization.yaml or deploy patch is a symbolic link (readDir)', async () => {
+    pushElsewhere('kustomization.yaml', 'resources: []\n');
+    pushLink('deploy/kustomization.yaml', '/etc/hostname');
+    pushLink('whole', 'deploy');
+    const workspace = new GitWorkspace(path.join(root, 'ws'), committer, {
+      protocols: ['file'],
+    });
+    const outcomes = await workspace.withRepo(
+      `file://${origin}`,
+      undefined,
+      async repo => {
+        const head = await repo.fetch('main');
+        const outcome = (dir: string) =>
+          readDir(repo, head, dir).then(
+            files => [...files.keys()].join(','),
+            (error: Error) => error.message.replace(head.slice(0, 12), 'HEAD'),
+          );
+        return [
+          await outcome('deploy'),
+          await outcome('whole'),
+          await outcome(''),
+        ];
+      },
+    );
+    expect(outcomes).toEqual([
+      'overlay: deploy/kustomization.yaml is a symbolic link at HEAD; the portal reads and edits only regular files (kustomization.yaml and gitops-deploy-patch.yaml)',
+      'overlay: whole is a symbolic link at HEAD; the portal reads and edits only regular files (kustomization.yaml and gitops-deploy-patch.yaml)',
+      expect.stringContaining(
+        'overlay: deploy/kustomization.yaml is a symbolic link',
+      ),
+    ]);
   });
 
   it('serializes work on one repository within the process', async () => {

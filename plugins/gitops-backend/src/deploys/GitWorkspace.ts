@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { InputError } from '@backstage/errors';
 import {
   GitCredentials,
   GitProtocol,
@@ -97,11 +98,14 @@ export class LocalRepo {
     }
   }
 
-  /** Files under a directory at a commit, with their sizes in bytes. */
+  /**
+   * Files under a directory at a commit, with their sizes in bytes and
+   * their Git modes (120000: a symbolic link, whose content is its target).
+   */
   async listFiles(
     commit: string,
     dir: string,
-  ): Promise<Array<{ path: string; size: number }>> {
+  ): Promise<Array<{ path: string; size: number; mode: string }>> {
     // -z: paths as they are, never quoted; -l: blob sizes ('-' for a
     // submodule, which has no content here).
     const out = await this.git(
@@ -113,13 +117,22 @@ export class LocalRepo {
       .filter(Boolean)
       .map(entry => {
         const tab = entry.indexOf('\t');
-        const size = entry.slice(0, tab).trim().split(/ +/)[3];
-        return { path: entry.slice(tab + 1), size: Number(size) || 0 };
+        const [mode, , , size] = entry.slice(0, tab).trim().split(/ +/);
+        return { path: entry.slice(tab + 1), size: Number(size) || 0, mode };
       });
   }
 
+  /**
+   * Writes a file of the work tree, never outside it. Committed links are
+   * checked out as plain files (core.symlinks=false in runGit), so no path
+   * inside the clone leads out of it.
+   */
   async writeFile(file: string, content: string): Promise<void> {
-    const target = path.join(this.dir, file);
+    const root = path.resolve(this.dir);
+    const target = path.resolve(root, file);
+    if (!target.startsWith(`${root}${path.sep}`)) {
+      throw new InputError(`${file}: not a path inside the repository`);
+    }
     await fs.mkdir(path.dirname(target), { recursive: true });
     await fs.writeFile(target, content, 'utf8');
   }

@@ -19,6 +19,16 @@ export const KUSTOMIZATION_FILES = [
   'Kustomization',
 ];
 
+/** The files of an overlay the portal reads as YAML and may rewrite. */
+const OVERLAY_FILES_EDITED = [...KUSTOMIZATION_FILES, DEPLOY_PATCH_FILE];
+
+/** Git's mode of a symbolic link in a tree. */
+const GIT_SYMLINK_MODE = '120000';
+
+/** The last segment of a repository path (always '/'-separated). */
+const basename = (repoPath: string) =>
+  repoPath.slice(repoPath.lastIndexOf('/') + 1);
+
 /** Work on the clone of a repository, with the integration's credentials. */
 export class OverlayRepos {
   constructor(
@@ -123,6 +133,20 @@ export async function readDir(repo: LocalRepo, commit: string, dir: string) {
       )}; the portal reads overlay files of at most ${
         OVERLAY_LIMITS.fileBytes
       } bytes`,
+    );
+  }
+  // A link's "content" is its target: never read as the file it stands for.
+  const link = entries.find(
+    e =>
+      e.mode === GIT_SYMLINK_MODE &&
+      (e.path === dir || OVERLAY_FILES_EDITED.includes(basename(e.path))),
+  );
+  if (link) {
+    throw new InputError(
+      `overlay: ${link.path} is a symbolic link at ${commit.slice(
+        0,
+        12,
+      )}; the portal reads and edits only regular files (kustomization.yaml and ${DEPLOY_PATCH_FILE})`,
     );
   }
   const files = new Map<string, string>();
