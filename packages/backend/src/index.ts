@@ -2,6 +2,9 @@ import { createBackend } from '@backstage/backend-defaults';
 
 const backend = createBackend();
 
+// Error answers without stack traces, in every mode.
+backend.add(import('./modules/errorsWithoutStacks'));
+
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
 

@@ -121,16 +121,13 @@ describe('PortalPermissionPolicy', () => {
     expect(Object.keys(TABLE).sort()).toEqual(known);
   });
 
-  it.each(Object.entries(TABLE))(
-    '%s: %s',
-    async (name, expected) => {
-      const got = [];
-      for (const who of [admin, repairer, checker, developer]) {
-        got.push(await outcome(name, who));
-      }
-      expect(got).toEqual(EXPECTED[expected](developer));
-    },
-  );
+  it.each(Object.entries(TABLE))('%s: %s', async (name, expected) => {
+    const got = [];
+    for (const who of [admin, repairer, checker, developer]) {
+      got.push(await outcome(name, who));
+    }
+    expect(got).toEqual(EXPECTED[expected](developer));
+  });
 
   it.each(Object.keys(TABLE))(
     '%s: denied to a request without a user',
@@ -145,9 +142,9 @@ describe('PortalPermissionPolicy', () => {
       attributes: { action: 'read' },
     });
     for (const who of [admin, repairer, developer]) {
-      expect(
-        (await policy.handle({ permission: unknown }, who)).result,
-      ).toBe(AuthorizeResult.DENY);
+      expect((await policy.handle({ permission: unknown }, who)).result).toBe(
+        AuthorizeResult.DENY,
+      );
     }
   });
 

@@ -131,8 +131,7 @@ export const PERMISSION_RULES: Readonly<Record<string, Rule>> = {
     gitopsPermissions.map(permission => {
       let rule: Rule = entityOwners;
       if (isGitOpsRepairPermission(permission.name)) {
-        rule = (_, requester, roles) =>
-          claimsAny(requester, roles.repairers);
+        rule = (_, requester, roles) => claimsAny(requester, roles.repairers);
       } else if (permission.name === gitopsHealthCheckPermission.name) {
         rule = (_, requester, roles) =>
           claimsAny(requester, [...roles.repairers, ...roles.healthCheckers]);
