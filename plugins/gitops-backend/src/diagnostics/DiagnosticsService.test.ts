@@ -2,6 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { HealthReport } from '@gitops-backstage/plugin-gitops-common';
 import { DiagnosticsService, readHealthOptions } from './DiagnosticsService';
+import { HealthChecker } from './HealthChecker';
 
 const report = {
   cluster: 'local',
@@ -76,5 +77,49 @@ describe('DiagnosticsService.runScheduled', () => {
     expect(() =>
       service({ gitops: { health: { autoRepair: ['format-disk'] } } }),
     ).toThrow("gitops.health.autoRepair: unknown repair 'format-disk'");
+  });
+});
+
+describe('DiagnosticsService.run', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('runs once per cluster for a burst of requests, each getting its report', async () => {
+    let finish: (report: HealthReport) => void = () => {};
+    const checks = jest
+      .spyOn(HealthChecker.prototype, 'run')
+      .mockImplementation(
+        (_watcher, _trigger, triggeredBy) =>
+          new Promise<HealthReport>(resolve => {
+            finish = resolved => resolve({ ...resolved, triggeredBy });
+          }),
+      );
+    const addReport = jest.fn(async () => {});
+    const watcher = { cluster: { name: 'local' } } as any;
+    const diagnostics = new DiagnosticsService({
+      status: { watcher: () => watcher, watchers: [watcher] } as any,
+      clients: {} as any,
+      store: { addReport } as any,
+      repairs: {} as any,
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      options: readHealthOptions(new ConfigReader({})),
+    });
+
+    const burst = Array.from({ length: 10 }, (_, n) =>
+      diagnostics.run('local', 'manual', `user:default/u${n}`),
+    );
+    finish(report);
+    const answers = await Promise.all(burst);
+    expect(checks).toHaveBeenCalledTimes(1);
+    expect(addReport).toHaveBeenCalledTimes(1);
+    expect(new Set(answers.map(([r]) => r.triggeredBy))).toEqual(
+      new Set(['user:default/u0']),
+    );
+
+    // Once it ended, the next request runs again.
+    const next = diagnostics.run('local', 'manual', 'user:default/later');
+    finish(report);
+    expect((await next)[0].triggeredBy).toBe('user:default/later');
+    expect(checks).toHaveBeenCalledTimes(2);
   });
 });

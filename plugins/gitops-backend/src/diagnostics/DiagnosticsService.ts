@@ -10,6 +10,7 @@ import {
   REPAIR_TYPES,
 } from '@gitops-backstage/plugin-gitops-common';
 import { ClusterClients } from '../cluster/ClusterClients';
+import { ClusterWatcher } from '../cluster/ClusterWatcher';
 import { FluxStatusService } from '../status/FluxStatusService';
 import { DiagnosticsStore } from './DiagnosticsStore';
 import { HealthChecker, HealthCheckOptions } from './HealthChecker';
@@ -56,6 +57,8 @@ export function readHealthOptions(config: Config): HealthCheckOptions & {
 /** Runs health checks, keeps their reports, and offers repairs. */
 export class DiagnosticsService {
   private readonly checker: HealthChecker;
+  /** The run under way per cluster: a burst of requests shares it. */
+  private readonly running = new Map<string, Promise<HealthReport>>();
 
   constructor(
     private readonly deps: {
@@ -91,12 +94,32 @@ export class DiagnosticsService {
       ? [this.deps.status.watcher(cluster)]
       : this.deps.status.watchers;
     return Promise.all(
-      watchers.map(async watcher => {
-        const report = await this.checker.run(watcher, trigger, triggeredBy);
-        await this.deps.store.addReport(report);
-        return report;
-      }),
+      watchers.map(watcher => this.runOnce(watcher, trigger, triggeredBy)),
     );
+  }
+
+  /**
+   * One run per cluster at a time: a request that comes while one is under
+   * way gets that run's report (it names who triggered it) instead of
+   * starting the same probes, Git fetches and API reads again.
+   */
+  private runOnce(
+    watcher: ClusterWatcher,
+    trigger: HealthReport['trigger'],
+    triggeredBy?: string,
+  ): Promise<HealthReport> {
+    const name = watcher.cluster.name;
+    const underWay = this.running.get(name);
+    if (underWay) {
+      return underWay;
+    }
+    const run = (async () => {
+      const report = await this.checker.run(watcher, trigger, triggeredBy);
+      await this.deps.store.addReport(report);
+      return report;
+    })().finally(() => this.running.delete(name));
+    this.running.set(name, run);
+    return run;
   }
 
   /** The scheduled run; repairs only what config opted in to. */
