@@ -5,7 +5,9 @@
  *
  * With CAPTURE_FIXTURES=1 it also (re)writes the corpus that the unit test
  * plugins/gitops-common/src/diagnostics/corpus.test.ts reads:
- *   CAPTURE_FIXTURES=1 /work/tools/run-e2e . --testMatch '**\/corpus.e2e.test.ts'
+ *   cd packages/e2e-tests && CAPTURE_FIXTURES=1 \
+ *     yarn backstage-cli package test --runInBand --testMatch '**\/corpus.e2e.test.ts'
+ * with scripts/start running.
  */
 import fs from 'node:fs';
 import path from 'node:path';
