@@ -24,8 +24,15 @@ describe('GitWorkspace', () => {
       .toString()
       .trim();
 
-  /** Someone else's push, from a clone of their own. */
-  function pushElsewhere(file: string, content: string) {
+  /**
+   * Someone else's push, from a clone of their own: a file with `content`,
+   * or a symbolic link to `linkTo`.
+   */
+  function pushElsewhere(
+    file: string,
+    content: string,
+    { linkTo }: { linkTo?: string } = {},
+  ) {
     const dir = fs.mkdtempSync(path.join(root, 'other-'));
     git(dir, 'init', '-q', '-b', 'main');
     git(dir, 'remote', 'add', 'origin', origin);
@@ -33,12 +40,22 @@ describe('GitWorkspace', () => {
       git(dir, 'fetch', '-q', 'origin', 'main');
       git(dir, 'reset', '-q', '--hard', 'FETCH_HEAD');
     }
-    fs.writeFileSync(path.join(dir, file), content);
+    const target = path.join(dir, file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    if (linkTo) {
+      fs.symlinkSync(linkTo, target);
+    } else {
+      fs.writeFileSync(target, content);
+    }
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', `other: ${file}`);
     git(dir, 'push', '-q', 'origin', 'HEAD:main');
     return git(dir, 'rev-parse', 'HEAD');
   }
+
+  /** Someone's push of a symbolic link `file` -> `target`. */
+  const pushLink = (file: string, target: string) =>
+    pushElsewhere(file, '', { linkTo: target });
 
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-workspace-'));
@@ -95,20 +112,6 @@ describe('GitWorkspace', () => {
       expect(git(origin, 'rev-parse', 'main')).toBe(theirs);
     });
   });
-
-  /** Someone's push of a symbolic link `file` -> `target`. */
-  function pushLink(file: string, target: string) {
-    const dir = fs.mkdtempSync(path.join(root, 'links-'));
-    git(dir, 'init', '-q', '-b', 'main');
-    git(dir, 'remote', 'add', 'origin', origin);
-    git(dir, 'fetch', '-q', 'origin', 'main');
-    git(dir, 'reset', '-q', '--hard', 'FETCH_HEAD');
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.symlinkSync(target, path.join(dir, file));
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', `link ${file}`);
-    git(dir, 'push', '-q', 'origin', 'HEAD:main');
-  }
 
   it('writes nothing outside the clone, whatever links the repository holds', async () => {
     const outside = path.join(root, 'outside');
