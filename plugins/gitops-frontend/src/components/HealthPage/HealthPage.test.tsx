@@ -11,6 +11,9 @@ import { setupServer } from 'msw/node';
 import { gitopsApiRef, GitOpsClient } from '../../api';
 import { HealthPage } from './HealthPage';
 
+// The repair flow clicks through several dialogs: seconds in jsdom, more on a busy machine.
+jest.setTimeout(30_000);
+
 const server = setupServer();
 
 const report = {
