@@ -5,7 +5,7 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { gitopsApiRef, GitOpsClient } from '../../api';
@@ -162,6 +162,40 @@ describe('HealthPage', () => {
       target: report.findings[0].repair!.target,
       planDigest: 'd'.repeat(64),
     });
+  });
+
+  it('shows the report of a run started while the page was still loading', async () => {
+    let releaseFirstLoad: () => void = () => {};
+    const firstLoad = new Promise<void>(resolve => {
+      releaseFirstLoad = resolve;
+    });
+    const fresh = {
+      ...report,
+      id: 'r2',
+      trigger: 'manual',
+      triggeredBy: 'user:default/fresh',
+    };
+    let runs = 0;
+    server.use(
+      http.get('http://backend/api/gitops/health', async () => {
+        if (runs === 0) {
+          await firstLoad;
+          return HttpResponse.json({ items: [report] });
+        }
+        return HttpResponse.json({ items: [fresh] });
+      }),
+      http.post('http://backend/api/gitops/health/run', () => {
+        runs++;
+        return HttpResponse.json({ items: [fresh] });
+      }),
+    );
+    await renderPage();
+    fireEvent.click(screen.getByRole('button', { name: 'Run health check' }));
+    await waitFor(() => expect(runs).toBe(1));
+    releaseFirstLoad();
+    expect(
+      await screen.findByText(/manual by user:default\/fresh/),
+    ).toBeInTheDocument();
   });
 
   it('narrows to one error code from the link', async () => {
