@@ -4,6 +4,7 @@ import {
   FluxCondition,
   FluxObjectStatus,
   FluxResource,
+  FluxRetry,
   SyncState,
 } from './types';
 
@@ -40,13 +41,93 @@ export function syncState(resource: FluxResource): SyncState {
     if (
       isTrue(reconciling) &&
       reconciling?.reason !== 'ProgressingWithRetry' &&
-      (ready.reason === 'Progressing' || newGeneration)
+      (ready.reason === 'Progressing' || newGeneration) &&
+      !failedOnCurrentSpec(resource, ready)
     ) {
       return 'Reconciling';
     }
     return 'Failed';
   }
   return 'Reconciling';
+}
+
+/** Ready=False reasons that mean "not done yet" rather than "failed". */
+const UNFINISHED_REASONS = new Set(['Progressing', 'DependencyNotReady']);
+
+/**
+ * A failure Flux found on the object's current spec (the Ready condition's
+ * observedGeneration is its generation). helm-controller keeps
+ * Reconciling=True/Progressing and status.observedGeneration -1 while it
+ * retries such a failure, so neither of those means "in progress" then.
+ */
+function failedOnCurrentSpec(resource: FluxResource, ready: FluxCondition) {
+  return (
+    !UNFINISHED_REASONS.has(ready.reason ?? '') &&
+    ready.observedGeneration !== undefined &&
+    ready.observedGeneration === resource.metadata.generation
+  );
+}
+
+/**
+ * Whether Flux will try a Failed object again on its own, with the failure
+ * count where Flux keeps one (a HelmRelease's). The source-, kustomize- and
+ * helm-controller mark a failure they will retry with
+ * Reconciling=True/ProgressingWithRetry (helm-controller also with
+ * Reconciling=True/Progressing beside a failure of the current spec); a
+ * Stalled object waits for a change, a Failed one without the mark waits
+ * for a dependency or source.
+ *
+ * @public
+ */
+export function fluxRetry(resource: FluxResource): FluxRetry | undefined {
+  if (
+    syncState(resource) !== 'Failed' ||
+    isTrue(conditionOfType(resource, 'Stalled'))
+  ) {
+    return undefined;
+  }
+  const reconciling = conditionOfType(resource, 'Reconciling');
+  const ready = conditionOfType(resource, 'Ready');
+  const retrying =
+    isTrue(reconciling) &&
+    (reconciling?.reason === 'ProgressingWithRetry' ||
+      (ready !== undefined && failedOnCurrentSpec(resource, ready)));
+  if (!retrying) {
+    return undefined;
+  }
+  return resource.kind === 'HelmRelease' ? helmReleaseRetry(resource) : {};
+}
+
+/** Helm release states of a completed release (Helm's release.Status). */
+const SUCCESSFUL_RELEASES = new Set(['deployed', 'superseded']);
+
+/**
+ * helm-controller counts failures per Helm action and limits them by that
+ * action's remediation; status.lastAttemptedReleaseAction names the action
+ * (api/v2 GetActiveRemediation). Without it, an object never released
+ * successfully is installing.
+ */
+function helmReleaseRetry(resource: FluxResource): FluxRetry {
+  const status = resource.status ?? {};
+  const installed = (status.history ?? []).some(release =>
+    SUCCESSFUL_RELEASES.has(release.status ?? ''),
+  );
+  const action =
+    status.lastAttemptedReleaseAction ?? (installed ? 'upgrade' : 'install');
+  const failures =
+    action === 'install' ? status.installFailures : status.upgradeFailures;
+  const settings =
+    action === 'install' ? resource.spec?.install : resource.spec?.upgrade;
+  // RetryOnFailure retries at an interval without limit; remediation.retries
+  // binds only RemediateOnFailure. Negative means unlimited.
+  const retries =
+    settings?.strategy?.name === 'RetryOnFailure'
+      ? undefined
+      : settings?.remediation?.retries;
+  return {
+    ...(failures ? { failures } : {}),
+    ...(retries !== undefined && retries > 0 ? { maxRetries: retries } : {}),
+  };
 }
 
 /**
@@ -140,6 +221,7 @@ export function fluxObjectStatus(
   const ready = conditionOfType(resource, 'Ready');
   const namespace = resource.metadata.namespace ?? '';
   const revision = fluxRevision(resource);
+  const retrying = fluxRetry(resource);
   return {
     cluster,
     apiVersion: resource.apiVersion,
@@ -157,6 +239,7 @@ export function fluxObjectStatus(
     lastAttemptedRevision: resource.status?.lastAttemptedRevision,
     lastTransitionTime: ready?.lastTransitionTime,
     lastHandledReconcileAt: resource.status?.lastHandledReconcileAt,
+    ...(retrying && { retrying }),
     source: sourceRefOf(resource),
     url: resource.spec?.url,
     webUrl: resource.metadata.annotations?.[ANNOTATION_REPOSITORY_WEB_URL],

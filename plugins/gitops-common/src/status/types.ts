@@ -27,6 +27,8 @@ export interface FluxCondition {
   reason?: string;
   message?: string;
   lastTransitionTime?: string;
+  /** The generation of the spec this condition was set for. */
+  observedGeneration?: number;
 }
 
 /**
@@ -69,6 +71,10 @@ export interface FluxResource {
     /** A HelmRelease's chart from an OCIRepository or HelmChart. */
     chartRef?: { kind: string; name: string; namespace?: string };
     dependsOn?: Array<{ name: string; namespace?: string }>;
+    /** A HelmRelease's install settings; see {@link fluxRetry}. */
+    install?: HelmActionSettings;
+    /** A HelmRelease's upgrade settings; see {@link fluxRetry}. */
+    upgrade?: HelmActionSettings;
     [key: string]: unknown;
   };
   status?: {
@@ -86,8 +92,50 @@ export interface FluxResource {
       lastDeployed?: string;
       firstDeployed?: string;
     }>;
+    /** A HelmRelease's last Helm action: `install` or `upgrade`. */
+    lastAttemptedReleaseAction?: string;
+    /** A HelmRelease's failed installs at the current desired state. */
+    installFailures?: number;
+    /** A HelmRelease's failed upgrades at the current desired state. */
+    upgradeFailures?: number;
     [key: string]: unknown;
   };
+}
+
+/**
+ * How a HelmRelease handles a failed install or upgrade
+ * (`spec.install`, `spec.upgrade` of helm.toolkit.fluxcd.io/v2).
+ *
+ * @public
+ */
+export interface HelmActionSettings {
+  /** `RemediateOnFailure` (the default) or `RetryOnFailure`. */
+  strategy?: { name?: string; retryInterval?: string };
+  /**
+   * Retries before helm-controller stalls, under `RemediateOnFailure`;
+   * unset is 0, negative is unlimited.
+   */
+  remediation?: { retries?: number; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/**
+ * A Failed object that Flux will try again on its own.
+ *
+ * @public
+ */
+export interface FluxRetry {
+  /**
+   * Failed attempts at the current desired state, where Flux counts them:
+   * a HelmRelease's `status.installFailures` or `status.upgradeFailures`.
+   */
+  failures?: number;
+  /**
+   * Retries Flux allows before it stalls: a HelmRelease's
+   * `spec.install.remediation.retries` or `spec.upgrade.remediation.retries`.
+   * Absent when unset, 0 or unlimited.
+   */
+  maxRetries?: number;
 }
 
 /**
@@ -116,6 +164,11 @@ export interface FluxObjectStatus {
   /** When Ready last changed, ISO time. */
   lastTransitionTime?: string;
   lastHandledReconcileAt?: string;
+  /**
+   * Present when the state is Failed and Flux will try again on its own
+   * (not Stalled); read it only with state Failed.
+   */
+  retrying?: FluxRetry;
   source?: { kind: string; namespace: string; name: string };
   /** A source's URL (spec.url), e.g. the Git repository. */
   url?: string;

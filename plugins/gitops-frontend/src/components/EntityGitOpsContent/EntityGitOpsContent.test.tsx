@@ -343,6 +343,62 @@ describe('EntityGitOpsContent', () => {
     expect(message).toHaveAttribute('aria-expanded', 'true');
   });
 
+  it('says on an environment card that Flux retries what fails there', async () => {
+    const object = (environment: string, overrides: object) => ({
+      cluster: 'local',
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      namespace: `project-shop-${environment}`,
+      name: `shop-${environment}`,
+      environment,
+      state: 'Failed',
+      ready: 'False',
+      reason: 'UpgradeFailed',
+      message: 'Helm upgrade failed',
+      suspended: false,
+      dependsOn: [],
+      workloads: [],
+      ...overrides,
+    });
+    const source = (environment: string, overrides: object) =>
+      object(environment, {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        name: 'shop-repo',
+        reason: 'GitOperationFailed',
+        ...overrides,
+      });
+    const failed = (name: string, objects: object[]) => ({
+      name,
+      state: 'Failed',
+      message: 'Helm upgrade failed',
+      objects,
+    });
+    server.use(
+      shopStatus([
+        failed('staging', [
+          object('staging', { retrying: { failures: 3, maxRetries: 5 } }),
+          source('staging', { retrying: {} }),
+        ]),
+        // Stalled: Flux waits for a change, though its source retries.
+        failed('production', [
+          object('production', {}),
+          source('production', { retrying: {} }),
+        ]),
+      ]),
+      http.get('http://backend/api/gitops/health', () =>
+        HttpResponse.json({ items: [] }),
+      ),
+    );
+    await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }));
+    expect(await screen.findByTestId('environment-staging')).toHaveTextContent(
+      'Failed · retrying (3 of 5)',
+    );
+    const production = screen.getByTestId('environment-production');
+    expect(production).toHaveTextContent('Failed');
+    expect(production).not.toHaveTextContent('retrying');
+  });
+
   it("prefers the health check's finding for an object, and shows a broken Flux install of its cluster", async () => {
     const failed = {
       cluster: 'local',

@@ -2,6 +2,7 @@ import { InfoCard, Link } from '@backstage/core-components';
 import {
   EnvironmentStatus,
   FluxObjectStatus,
+  FluxRetry,
 } from '@gitops-backstage/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -72,6 +73,21 @@ function sourceLag(
 }
 
 /**
+ * A Failed environment is retrying when Flux retries every failing object
+ * in it; the counts are those of its failing Kustomization or HelmRelease.
+ */
+function environmentRetry(
+  environment: EnvironmentStatus,
+): FluxRetry | undefined {
+  const failing = environment.objects.filter(o => o.state === 'Failed');
+  if (environment.state !== 'Failed' || !failing.every(o => o.retrying)) {
+    return undefined;
+  }
+  return (failing.find(o => WORKLOAD_KINDS.has(o.kind)) ?? failing[0])
+    ?.retrying;
+}
+
+/**
  * Where one environment stands: state, revision (linked to its commit),
  * how it compares with its source, last change, message and its actions.
  */
@@ -101,7 +117,10 @@ export function EnvironmentCard(props: {
     >
       <div data-testid={`environment-${environment.name}`}>
         <Typography variant="h6" component="div">
-          <SyncStateLabel state={environment.state} />
+          <SyncStateLabel
+            state={environment.state}
+            retrying={environmentRetry(environment)}
+          />
         </Typography>
         <dl className={classes.facts}>
           <dt>Revision</dt>

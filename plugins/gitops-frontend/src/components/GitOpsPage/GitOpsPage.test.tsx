@@ -95,6 +95,31 @@ describe('GitOpsPage', () => {
     ).toEqual(['b-failed', 'd-suspended', 'a-ready', 'c-ready']);
   });
 
+  it('says which failing objects Flux retries, with its count', async () => {
+    server.use(
+      http.get('http://backend/api/gitops/objects', () =>
+        HttpResponse.json({
+          clusters: [{ name: 'eu', state: 'ok', since: '' }],
+          items: [
+            {
+              ...object('e-helm', 'eu', 'Failed'),
+              kind: 'HelmRelease',
+              retrying: { failures: 3, maxRetries: 5 },
+            },
+            { ...object('f-kustomize', 'eu', 'Failed'), retrying: {} },
+            object('g-stalled', 'eu', 'Failed'),
+          ],
+        }),
+      ),
+    );
+    await renderPage('/');
+    const row = async (name: string) =>
+      (await screen.findByText(name)).closest('tr')!;
+    expect(await row('e-helm')).toHaveTextContent('Failedretrying (3 of 5)');
+    expect(await row('f-kustomize')).toHaveTextContent('Failedretrying');
+    expect(await row('g-stalled')).not.toHaveTextContent('retrying');
+  });
+
   it('keeps its filters in the URL', async () => {
     await renderPage('/?cluster=eu');
     await screen.findByTestId('count-state-Ready');

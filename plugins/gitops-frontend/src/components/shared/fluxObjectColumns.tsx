@@ -52,9 +52,12 @@ export function fluxObjectColumns(
   return [
     {
       title: 'State',
-      width: '130px',
+      // Room for "retrying (3 of 5)" under the state.
+      width: '150px',
       cellStyle: NO_WRAP,
-      render: o => <SyncStateLabel state={o.state} />,
+      render: o => (
+        <SyncStateLabel state={o.state} retrying={o.retrying} stacked />
+      ),
     },
     {
       title: 'Object',
