@@ -229,6 +229,23 @@ async function openSignedIn(
   return page;
 }
 
+/**
+ * Shows another view in the same page through the app's router (a
+ * history entry and its popstate), as a click on a link would: the app's
+ * bundle is loaded and parsed once per page, not once per view.
+ */
+async function showView(page: Page, urlPath: string): Promise<void> {
+  const target = new URL(urlPath, portalUrl);
+  await page.evaluate(
+    ({ pathname, search }) => {
+      window.history.pushState(null, '', `${pathname}${search}`);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    },
+    { pathname: target.pathname, search: target.search },
+  );
+  await page.waitForURL(url => url.pathname === target.pathname);
+}
+
 describe('layout and accessibility of the GitOps views on the sample data', () => {
   let browser: Browser;
 
@@ -244,6 +261,8 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
     VIEWPORTS.flatMap(viewport => THEMES.map(theme => ({ viewport, theme }))),
   )('$viewport.width×$viewport.height $theme', ({ viewport, theme }) => {
     let context: BrowserContext;
+    /** The context's one page: each test shows its view in it. */
+    let page: Page;
     const shot = (page: Page, view: string) =>
       saveScreenshot(
         page,
@@ -256,8 +275,10 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
       await context.addInitScript(themeId => {
         window.localStorage.setItem('theme', themeId);
       }, theme);
+      page = await openSignedIn(context, '/gitops');
     });
     afterAll(async () => {
+      await closeWithin(page);
       await closeWithin(context);
     });
 
@@ -294,8 +315,8 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
     }
 
     it('the GitOps tab: environments in one row, tables within the screen', async () => {
-      const page = await openSignedIn(
-        context,
+      await showView(
+        page,
         `/catalog/default/component/${SAMPLE_SHOP.id}/gitops`,
       );
       try {
@@ -326,13 +347,14 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await expectLayoutRules(page);
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
-        await closeWithin(page);
+        // A view left with a dialog open would hold the next one up.
+        await page.keyboard.press('Escape');
       }
     });
 
     it('the Helm sample: HelmReleases and the failing source', async () => {
-      const page = await openSignedIn(
-        context,
+      await showView(
+        page,
         `/catalog/default/component/${SAMPLE_WEB.id}/gitops`,
       );
       try {
@@ -362,13 +384,14 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await expectLayoutRules(page);
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
-        await closeWithin(page);
+        // A view left with a dialog open would hold the next one up.
+        await page.keyboard.press('Escape');
       }
     });
 
     it('the deploy dialog: opened and closed from the keyboard', async () => {
-      const page = await openSignedIn(
-        context,
+      await showView(
+        page,
         `/catalog/default/component/${SAMPLE_SHOP.id}/gitops`,
       );
       try {
@@ -394,12 +417,13 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'hidden' });
       } finally {
-        await closeWithin(page);
+        // A view left with a dialog open would hold the next one up.
+        await page.keyboard.press('Escape');
       }
     });
 
     it('the GitOps page: counts at the top, filters in the URL', async () => {
-      const page = await openSignedIn(context, '/gitops?kind=Kustomization');
+      await showView(page, '/gitops?kind=Kustomization');
       try {
         await page
           .getByTestId('count-state-Ready')
@@ -415,12 +439,13 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await expectLayoutRules(page);
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
-        await closeWithin(page);
+        // A view left with a dialog open would hold the next one up.
+        await page.keyboard.press('Escape');
       }
     });
 
     it('the health page: the sample failure explained, and its repair plan from the keyboard', async () => {
-      const page = await openSignedIn(context, '/gitops/health');
+      await showView(page, '/gitops/health');
       try {
         // The Git check's finding on sample-web's staging source, the one
         // with the repair.
@@ -454,7 +479,8 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         await page.keyboard.press('Escape');
         await plan.waitFor({ state: 'hidden' });
       } finally {
-        await closeWithin(page);
+        // A view left with a dialog open would hold the next one up.
+        await page.keyboard.press('Escape');
       }
     });
   });
