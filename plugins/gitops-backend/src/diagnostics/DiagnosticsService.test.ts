@@ -83,14 +83,14 @@ describe('DiagnosticsService.runScheduled', () => {
 describe('DiagnosticsService.run', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('runs once per cluster for a burst of requests, each getting its report', async () => {
-    let finish: (report: HealthReport) => void = () => {};
+  it('runs a burst of requests as two runs: the one under way, then one shared by the rest', async () => {
+    const pending: Array<() => void> = [];
     const checks = jest
       .spyOn(HealthChecker.prototype, 'run')
       .mockImplementation(
         (_watcher, _trigger, triggeredBy) =>
           new Promise<HealthReport>(resolve => {
-            finish = resolved => resolve({ ...resolved, triggeredBy });
+            pending.push(() => resolve({ ...report, triggeredBy }));
           }),
       );
     const addReport = jest.fn(async () => {});
@@ -104,22 +104,37 @@ describe('DiagnosticsService.run', () => {
       logger: mockServices.logger.mock(),
       options: readHealthOptions(new ConfigReader({})),
     });
+    /** Lets the run under way end, once it has started. */
+    const finishRun = async () => {
+      await waitUntil(() => pending.length > 0);
+      pending.shift()!();
+    };
 
     const burst = Array.from({ length: 10 }, (_, n) =>
       diagnostics.run('local', 'manual', `user:default/u${n}`),
     );
-    finish(report);
-    const answers = await Promise.all(burst);
-    expect(checks).toHaveBeenCalledTimes(1);
-    expect(addReport).toHaveBeenCalledTimes(1);
-    expect(new Set(answers.map(([r]) => r.triggeredBy))).toEqual(
-      new Set(['user:default/u0']),
-    );
-
-    // Once it ended, the next request runs again.
-    const next = diagnostics.run('local', 'manual', 'user:default/later');
-    finish(report);
-    expect((await next)[0].triggeredBy).toBe('user:default/later');
+    await finishRun();
+    await finishRun();
+    const answers = (await Promise.all(burst)).map(([r]) => r.triggeredBy);
     expect(checks).toHaveBeenCalledTimes(2);
+    expect(addReport).toHaveBeenCalledTimes(2);
+    // The first request's run; every later one the run started after it.
+    expect(answers).toEqual([
+      'user:default/u0',
+      ...Array(9).fill('user:default/u1'),
+    ]);
+
+    // Nothing under way: the next request runs at once.
+    const next = diagnostics.run('local', 'manual', 'user:default/later');
+    await finishRun();
+    expect((await next)[0].triggeredBy).toBe('user:default/later');
+    expect(checks).toHaveBeenCalledTimes(3);
   });
 });
+
+async function waitUntil(condition: () => boolean) {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 100) throw new Error('condition never met');
+    await new Promise(resolve => setTimeout(resolve, 1));
+  }
+}

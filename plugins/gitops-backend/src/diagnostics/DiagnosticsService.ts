@@ -57,8 +57,10 @@ export function readHealthOptions(config: Config): HealthCheckOptions & {
 /** Runs health checks, keeps their reports, and offers repairs. */
 export class DiagnosticsService {
   private readonly checker: HealthChecker;
-  /** The run under way per cluster: a burst of requests shares it. */
+  /** The run under way per cluster. */
   private readonly running = new Map<string, Promise<HealthReport>>();
+  /** The run that follows it, shared by every request made meanwhile. */
+  private readonly next = new Map<string, Promise<HealthReport>>();
 
   constructor(
     private readonly deps: {
@@ -99,9 +101,10 @@ export class DiagnosticsService {
   }
 
   /**
-   * One run per cluster at a time: a request that comes while one is under
-   * way gets that run's report (it names who triggered it) instead of
-   * starting the same probes, Git fetches and API reads again.
+   * One run per cluster at a time. A request made while one is under way
+   * gets the run that starts after it, shared with every request made
+   * meanwhile: a burst costs two runs, not one each, and no caller gets a
+   * report whose checks began before it asked (after a repair, say).
    */
   private runOnce(
     watcher: ClusterWatcher,
@@ -110,14 +113,37 @@ export class DiagnosticsService {
   ): Promise<HealthReport> {
     const name = watcher.cluster.name;
     const underWay = this.running.get(name);
-    if (underWay) {
-      return underWay;
+    if (!underWay) {
+      return this.start(watcher, trigger, triggeredBy);
     }
+    let following = this.next.get(name);
+    if (!following) {
+      following = underWay
+        .catch(() => undefined)
+        .then(() => {
+          this.next.delete(name);
+          return this.start(watcher, trigger, triggeredBy);
+        });
+      this.next.set(name, following);
+    }
+    return following;
+  }
+
+  private start(
+    watcher: ClusterWatcher,
+    trigger: HealthReport['trigger'],
+    triggeredBy?: string,
+  ): Promise<HealthReport> {
+    const name = watcher.cluster.name;
     const run = (async () => {
       const report = await this.checker.run(watcher, trigger, triggeredBy);
       await this.deps.store.addReport(report);
       return report;
-    })().finally(() => this.running.delete(name));
+    })().finally(() => {
+      if (this.running.get(name) === run) {
+        this.running.delete(name);
+      }
+    });
     this.running.set(name, run);
     return run;
   }

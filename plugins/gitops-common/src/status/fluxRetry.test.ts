@@ -67,6 +67,11 @@ describe('fluxRetry on every captured Kustomization and HelmRelease', () => {
     'hr-helm-controller-stopped': 'never reconciled',
     'hr-depends-on-missing':
       'waits for a dependency (Ready reason DependencyNotReady)',
+    // No release attempted with this spec yet: as while a chart builds.
+    'hr-missing-source': 'Reconciling: no release attempted yet',
+    'hr-missing-values-configmap': 'Reconciling: no release attempted yet',
+    'hr-missing-values-key': 'Reconciling: no release attempted yet',
+    'hr-missing-values-secret': 'Reconciling: no release attempted yet',
     'hr-install-conflict': 'Stalled',
     'hr-install-retries-exhausted': 'Stalled',
     'hr-install-timeout': 'Stalled',
@@ -78,15 +83,8 @@ describe('fluxRetry on every captured Kustomization and HelmRelease', () => {
 
   // helm-controller retries these with Reconciling=True/Progressing (not
   // ProgressingWithRetry) and status.observedGeneration -1, beside a
-  // Ready=False failure set for the current generation.
-  const helmRetrying = [
-    'hr-missing-service-account',
-    'hr-missing-source',
-    'hr-missing-values-configmap',
-    'hr-missing-values-key',
-    'hr-missing-values-secret',
-    'hr-render-error',
-  ];
+  // Ready=False failure of a release attempted with this generation.
+  const helmRetrying = ['hr-missing-service-account', 'hr-render-error'];
 
   it.each(helmRetrying)('%s is failing and retrying, not reconciling', name => {
     const object = captured(name);
@@ -96,8 +94,16 @@ describe('fluxRetry on every captured Kustomization and HelmRelease', () => {
       object.metadata.generation,
     ]);
     expect(conditionOfType(object, 'Reconciling')?.reason).toBe('Progressing');
+    expect(object.status?.lastAttemptedGeneration).toBe(
+      object.metadata.generation,
+    );
     expect(syncState(object)).toBe('Failed');
     expect(fluxRetry(object)).toBeDefined();
+  });
+
+  it('leaves a HelmRelease with no release of its spec yet (its chart still building) Reconciling', () => {
+    // The shape of every install or chart change until the chart is built.
+    expect(syncState(captured('hr-missing-source'))).toBe('Reconciling');
   });
 
   it('classifies every captured object', () => {

@@ -51,20 +51,22 @@ export function syncState(resource: FluxResource): SyncState {
   return 'Reconciling';
 }
 
-/** Ready=False reasons that mean "not done yet" rather than "failed". */
-const UNFINISHED_REASONS = new Set(['Progressing', 'DependencyNotReady']);
-
 /**
- * A failure Flux found on the object's current spec (the Ready condition's
- * observedGeneration is its generation). helm-controller keeps
- * Reconciling=True/Progressing and status.observedGeneration -1 while it
- * retries such a failure, so neither of those means "in progress" then.
+ * A HelmRelease whose release helm-controller attempted with this very spec
+ * (status.lastAttemptedGeneration) and that failed (Ready=False for this
+ * generation). helm-controller keeps Reconciling=True/Progressing and
+ * status.observedGeneration -1 while it retries such a failure, so neither
+ * means "in progress" then. Before any attempt (the chart still building:
+ * SourceNotReady) it is in progress.
  */
 function failedOnCurrentSpec(resource: FluxResource, ready: FluxCondition) {
+  const generation = resource.metadata.generation;
   return (
-    !UNFINISHED_REASONS.has(ready.reason ?? '') &&
-    ready.observedGeneration !== undefined &&
-    ready.observedGeneration === resource.metadata.generation
+    resource.kind === 'HelmRelease' &&
+    generation !== undefined &&
+    ready.reason !== 'Progressing' &&
+    ready.observedGeneration === generation &&
+    resource.status?.lastAttemptedGeneration === generation
   );
 }
 
@@ -73,7 +75,7 @@ function failedOnCurrentSpec(resource: FluxResource, ready: FluxCondition) {
  * count where Flux keeps one (a HelmRelease's). The source-, kustomize- and
  * helm-controller mark a failure they will retry with
  * Reconciling=True/ProgressingWithRetry (helm-controller also with
- * Reconciling=True/Progressing beside a failure of the current spec); a
+ * Reconciling=True/Progressing beside a failed release of this spec); a
  * Stalled object waits for a change, a Failed one without the mark waits
  * for a dependency or source.
  *

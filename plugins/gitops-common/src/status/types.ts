@@ -79,6 +79,8 @@ export interface FluxResource {
   };
   status?: {
     observedGeneration?: number;
+    /** The generation helm-controller last attempted a release with. */
+    lastAttemptedGeneration?: number;
     conditions?: FluxCondition[];
     lastAppliedRevision?: string;
     lastAttemptedRevision?: string;
