@@ -263,7 +263,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
     let context: BrowserContext;
     /** The context's one page: each test shows its view in it. */
     let page: Page;
-    const shot = (page: Page, view: string) =>
+    const shot = (view: string) =>
       saveScreenshot(
         page,
         `${view}-${viewport.width}x${viewport.height}-${theme}`,
@@ -282,7 +282,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
       await closeWithin(context);
     });
 
-    async function expectLayoutRules(page: Page) {
+    async function expectLayoutRules() {
       // Measure the page as it settles, not a table still loading (its
       // spinner row is taller than any cell may be).
       await page.waitForFunction(
@@ -343,8 +343,8 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
           'environment-production',
         ]);
         expect(new Set(cards.map(c => c.top)).size).toBe(1);
-        await shot(page, 'gitops-tab');
-        await expectLayoutRules(page);
+        await shot('gitops-tab');
+        await expectLayoutRules();
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
         // A view left with a dialog open would hold the next one up.
@@ -380,8 +380,8 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         expect(
           await page.getByRole('button', { name: /^Deploy to / }).count(),
         ).toBe(0);
-        await shot(page, 'gitops-tab-helm');
-        await expectLayoutRules(page);
+        await shot('gitops-tab-helm');
+        await expectLayoutRules();
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
         // A view left with a dialog open would hold the next one up.
@@ -412,7 +412,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
           ),
         ).toBe(true);
         await dialogSettled(dialog);
-        await shot(page, 'deploy-dialog');
+        await shot('deploy-dialog');
         expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
         await page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'hidden' });
@@ -435,8 +435,8 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
         );
         await page.getByRole('button', { name: 'Clear filters' }).click();
         await page.waitForURL(url => !url.search);
-        await shot(page, 'gitops-page');
-        await expectLayoutRules(page);
+        await shot('gitops-page');
+        await expectLayoutRules();
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
         // A view left with a dialog open would hold the next one up.
@@ -459,8 +459,8 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
           name: /^Repair: Issue a new read-only deploy key/,
         });
         await repair.waitFor();
-        await shot(page, 'health-page');
-        await expectLayoutRules(page);
+        await shot('health-page');
+        await expectLayoutRules();
         expect(await seriousViolations(page, 'main')).toEqual([]);
 
         // Keyboard: the plan opens from Enter and closes on Escape; nothing
@@ -474,7 +474,7 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
           await plan.getByRole('button', { name: 'Apply repair' }).isEnabled(),
         ).toBe(true);
         await dialogSettled(plan);
-        await shot(page, 'repair-dialog');
+        await shot('repair-dialog');
         expect(await seriousViolations(page, '[role=dialog]')).toEqual([]);
         await page.keyboard.press('Escape');
         await plan.waitFor({ state: 'hidden' });

@@ -11,26 +11,41 @@ const silent: LoggerService = {
   child: () => silent,
 };
 
-/** The JSON body the error handler answers a refusal (400) with. */
-function answerOf(handler: ReturnType<MiddlewareFactory['error']>) {
-  let body: any;
+type Middleware = (req: any, res: any, next: () => void) => void;
+
+/** A response that records the JSON body it was sent. */
+function recordingResponse() {
   const res: any = {
     headersSent: false,
     status: () => res,
-    json: (json: unknown) => {
-      body = json;
+    json: (body: unknown) => {
+      res.body = body;
     },
   };
-  handler(
-    Object.assign(new Error('name: bad'), {
-      name: 'InputError',
-      statusCode: 400,
-    }),
-    { method: 'GET', url: '/x' } as any,
-    res,
-    () => {},
-  );
-  return body;
+  return res;
+}
+
+/**
+ * What a Backstage error handler answers a refusal (400) with, after the
+ * app's middleware (if any) saw the response first.
+ */
+function answer(appMiddleware: Middleware[]) {
+  const res = recordingResponse();
+  const req = { method: 'GET', url: '/api/gitops/x' };
+  for (const middleware of appMiddleware) middleware(req, res, () => {});
+  // A plugin router's own handler, as the httpRouter service installs it.
+  const pluginErrorHandler = MiddlewareFactory.create({
+    config: new ConfigReader({}),
+    logger: silent,
+  }).error();
+  const cause = Object.assign(new Error('the cause'), { name: 'Error' });
+  const error = Object.assign(new Error('name: bad'), {
+    name: 'InputError',
+    statusCode: 400,
+    cause,
+  });
+  pluginErrorHandler(error, req as any, res, () => {});
+  return res.body;
 }
 
 describe('withoutStackTraces', () => {
@@ -42,28 +57,29 @@ describe('withoutStackTraces', () => {
     process.env.NODE_ENV = nodeEnv;
   });
 
-  const middleware = () =>
-    MiddlewareFactory.create({ config: new ConfigReader({}), logger: silent });
-
-  it('leaves the stack out of error answers in development mode', () => {
-    // Backstage's default in development: the stack is in the answer.
-    expect(answerOf(middleware().error()).error.stack).toEqual(
+  it("leaves the stack out of every error answer in development mode, a plugin router's included", () => {
+    // Backstage's default in development: the stacks are in the answer.
+    const plain = answer([]);
+    expect(plain.error.stack).toEqual(
       expect.stringContaining('errorsWithoutStacks.test.ts'),
     );
+    expect(plain.error.cause.stack).toBeDefined();
 
-    const configured = middleware();
-    let handler: ReturnType<MiddlewareFactory['error']> | undefined;
+    const appMiddleware: Middleware[] = [];
+    let defaultsApplied = false;
     withoutStackTraces({
-      middleware: configured,
+      app: { use: (m: Middleware) => appMiddleware.push(m) } as any,
       applyDefaults: () => {
-        handler = configured.error();
+        defaultsApplied = true;
       },
     });
-    const body = answerOf(handler!);
+    expect(defaultsApplied).toBe(true);
+    const body = answer(appMiddleware);
     expect(body.error).toEqual({
       name: 'InputError',
       message: 'name: bad',
       statusCode: 400,
+      cause: { name: 'Error', message: 'the cause' },
     });
     expect(body.response).toEqual({ statusCode: 400 });
   });
