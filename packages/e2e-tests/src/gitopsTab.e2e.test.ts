@@ -5,6 +5,7 @@ import {
   saveScreenshot,
   signInAsGuest,
 } from './browser';
+import { GITOPS_SIGNAL_CHANNEL } from '@gitops-backstage/plugin-gitops-common';
 import { runTemplate } from './portal/portalApi';
 import { TestGitServer } from './stack/gitea';
 import { TestCluster, waitFor } from './stack/kube';
@@ -34,6 +35,7 @@ async function readyAt(card: Locator, sha: string, timeoutMs: number) {
 describe('the GitOps tab in the browser', () => {
   let browser: Browser;
   let page: Page;
+  const signalsReceivedAt: number[] = [];
   const name = `e2e-tab-${Date.now().toString(36).slice(-5)}`;
 
   beforeAll(async () => {
@@ -55,6 +57,14 @@ describe('the GitOps tab in the browser', () => {
     }
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // When each GitOps signal reached the page over its WebSocket.
+    page.on('websocket', socket =>
+      socket.on('framereceived', ({ payload }) => {
+        if (String(payload).includes(GITOPS_SIGNAL_CHANNEL)) {
+          signalsReceivedAt.push(Date.now());
+        }
+      }),
+    );
   });
   afterAll(async () => {
     await browser?.close();
@@ -86,6 +96,7 @@ describe('the GitOps tab in the browser', () => {
 
       // A change made outside the portal reaches the open page through the
       // backend's signal: well before the 10 s polling fallback would.
+      const pushedAt = Date.now();
       const third = await git.commit(
         name,
         { 'docs/notes.md': 'again\n' },
@@ -108,7 +119,10 @@ describe('the GitOps tab in the browser', () => {
         });
       }
       // Flux's own time to fetch and apply is not the page's: wait for the
-      // cluster, then give the page 3 s, well under the polling fallback.
+      // cluster, then give the page 6 s. The page polls only without
+      // signals; the signal frame it received below shows which path it
+      // took (3 s was missed by a few hundred ms with three test files
+      // sharing the two cores).
       await waitFor(
         `Kustomization applied ${third.slice(0, 7)}`,
         async () => {
@@ -129,8 +143,9 @@ describe('the GitOps tab in the browser', () => {
       const revision = card.getByRole('link', {
         name: `main@${third.slice(0, 7)}`,
       });
-      await revision.waitFor({ timeout: 3_000 });
+      await revision.waitFor({ timeout: 6_000 });
       expect(await revision.getAttribute('href')).toContain(third);
+      expect(signalsReceivedAt.some(at => at >= pushedAt)).toBe(true);
     } catch (error) {
       await saveScreenshot(page, 'gitops-tab-failure');
       throw error;
