@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import { InputError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { commitWebUrl } from '@gitops-backstage/plugin-gitops-common';
@@ -24,10 +25,6 @@ const OVERLAY_FILES_EDITED = [...KUSTOMIZATION_FILES, DEPLOY_PATCH_FILE];
 
 /** Git's mode of a symbolic link in a tree. */
 const GIT_SYMLINK_MODE = '120000';
-
-/** The last segment of a repository path (always '/'-separated). */
-const basename = (repoPath: string) =>
-  repoPath.slice(repoPath.lastIndexOf('/') + 1);
 
 /** Work on the clone of a repository, with the integration's credentials. */
 export class OverlayRepos {
@@ -139,7 +136,7 @@ export async function readDir(repo: LocalRepo, commit: string, dir: string) {
   const link = entries.find(
     e =>
       e.mode === GIT_SYMLINK_MODE &&
-      (e.path === dir || OVERLAY_FILES_EDITED.includes(basename(e.path))),
+      (e.path === dir || OVERLAY_FILES_EDITED.includes(posix.basename(e.path))),
   );
   if (link) {
     throw new InputError(
