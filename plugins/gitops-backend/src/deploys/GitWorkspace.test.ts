@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GitWorkspace } from './GitWorkspace';
+import { GitWorkspace, LocalRepo } from './GitWorkspace';
 import { readDir } from './overlayRepo';
 
 // A real bare repository over file://: the push protocol is Git's own.
@@ -69,27 +69,30 @@ describe('GitWorkspace', () => {
   const committer = { name: 'Backstage GitOps', email: 'gitops@example.com' };
   const author = { name: 'Jane', email: 'jane@example.com' };
 
-  it('commits as the user and replays its commit on a push it lost to', async () => {
-    const workspace = new GitWorkspace(path.join(root, 'ws'), committer, {
+  /** The portal's workspace, reaching the origin over file://. */
+  const newWorkspace = () =>
+    new GitWorkspace(path.join(root, 'ws'), committer, {
       protocols: ['file'],
     });
-    const result = await workspace.withRepo(
-      `file://${origin}`,
-      undefined,
-      async repo => {
-        const head = await repo.fetch('main');
-        await repo.checkout(head);
-        await repo.writeFile('deploy/patch.yaml', 'replicas: 2\n');
-        const sha = await repo.commit('Deploy 2 replicas', author);
-        const theirs = pushElsewhere('other.txt', 'theirs\n');
-        expect(await repo.push('main')).toBe(false);
-        const moved = await repo.fetch('main');
-        expect(moved).toBe(theirs);
-        expect(await repo.rebase(moved)).toBe(true);
-        expect(await repo.push('main')).toBe(true);
-        return { sha, rebased: await repo.head(), theirs };
-      },
-    );
+
+  /** Runs `work` on the portal's clone of the origin. */
+  const inClone = <T>(work: (repo: LocalRepo) => Promise<T>) =>
+    newWorkspace().withRepo(`file://${origin}`, undefined, work);
+
+  it('commits as the user and replays its commit on a push it lost to', async () => {
+    const result = await inClone(async repo => {
+      const head = await repo.fetch('main');
+      await repo.checkout(head);
+      await repo.writeFile('deploy/patch.yaml', 'replicas: 2\n');
+      const sha = await repo.commit('Deploy 2 replicas', author);
+      const theirs = pushElsewhere('other.txt', 'theirs\n');
+      expect(await repo.push('main')).toBe(false);
+      const moved = await repo.fetch('main');
+      expect(moved).toBe(theirs);
+      expect(await repo.rebase(moved)).toBe(true);
+      expect(await repo.push('main')).toBe(true);
+      return { sha, rebased: await repo.head(), theirs };
+    });
     expect(result.rebased).not.toBe(result.sha);
     expect(git(origin, 'rev-parse', 'main')).toBe(result.rebased);
     expect(git(origin, 'rev-parse', 'main^')).toBe(result.theirs);
@@ -99,10 +102,7 @@ describe('GitWorkspace', () => {
   });
 
   it('reports a conflicting push instead of overwriting it', async () => {
-    const workspace = new GitWorkspace(path.join(root, 'ws'), committer, {
-      protocols: ['file'],
-    });
-    await workspace.withRepo(`file://${origin}`, undefined, async repo => {
+    await inClone(async repo => {
       await repo.checkout(await repo.fetch('main'));
       await repo.writeFile('README.md', 'ours\n');
       await repo.commit('ours', author);
@@ -122,27 +122,20 @@ describe('GitWorkspace', () => {
       path.join(outside, 'secret.yaml'),
     );
     pushLink('linked', outside);
-    const workspace = new GitWorkspace(path.join(root, 'ws'), committer, {
-      protocols: ['file'],
+    const outcomes = await inClone(async repo => {
+      await repo.checkout(await repo.fetch('main'));
+      const write = (file: string) =>
+        repo.writeFile(file, 'written\n').then(
+          () => 'written',
+          (error: Error) => `${error.name}: ${error.message}`,
+        );
+      return [
+        // A link is checked out as a plain file holding its target.
+        await write('deploy/gitops-deploy-patch.yaml'),
+        await write('linked/kustomization.yaml'),
+        await write('../outside/new.yaml'),
+      ];
     });
-    const outcomes = await workspace.withRepo(
-      `file://${origin}`,
-      undefined,
-      async repo => {
-        await repo.checkout(await repo.fetch('main'));
-        const write = (file: string) =>
-          repo.writeFile(file, 'written\n').then(
-            () => 'written',
-            (error: Error) => `${error.name}: ${error.message}`,
-          );
-        return [
-          // A link is checked out as a plain file holding its target.
-          await write('deploy/gitops-deploy-patch.yaml'),
-          await write('linked/kustomization.yaml'),
-          await write('../outside/new.yaml'),
-        ];
-      },
-    );
     expect(outcomes).toEqual([
       'written',
       expect.stringMatching(/^Error: EEXIST/),
@@ -158,26 +151,19 @@ describe('GitWorkspace', () => {
     pushElsewhere('kustomization.yaml', 'resources: []\n');
     pushLink('deploy/kustomization.yaml', '/etc/hostname');
     pushLink('whole', 'deploy');
-    const workspace = new GitWorkspace(path.join(root, 'ws'), committer, {
-      protocols: ['file'],
+    const outcomes = await inClone(async repo => {
+      const head = await repo.fetch('main');
+      const outcome = (dir: string) =>
+        readDir(repo, head, dir).then(
+          files => [...files.keys()].join(','),
+          (error: Error) => error.message.replace(head.slice(0, 12), 'HEAD'),
+        );
+      return [
+        await outcome('deploy'),
+        await outcome('whole'),
+        await outcome(''),
+      ];
     });
-    const outcomes = await workspace.withRepo(
-      `file://${origin}`,
-      undefined,
-      async repo => {
-        const head = await repo.fetch('main');
-        const outcome = (dir: string) =>
-          readDir(repo, head, dir).then(
-            files => [...files.keys()].join(','),
-            (error: Error) => error.message.replace(head.slice(0, 12), 'HEAD'),
-          );
-        return [
-          await outcome('deploy'),
-          await outcome('whole'),
-          await outcome(''),
-        ];
-      },
-    );
     expect(outcomes).toEqual([
       'overlay: deploy/kustomization.yaml is a symbolic link at HEAD; the portal reads and edits only regular files (kustomization.yaml and gitops-deploy-patch.yaml)',
       'overlay: whole is a symbolic link at HEAD; the portal reads and edits only regular files (kustomization.yaml and gitops-deploy-patch.yaml)',
@@ -188,9 +174,7 @@ describe('GitWorkspace', () => {
   });
 
   it('serializes work on one repository within the process', async () => {
-    const workspace = new GitWorkspace(path.join(root, 'ws'), committer, {
-      protocols: ['file'],
-    });
+    const workspace = newWorkspace();
     const order: string[] = [];
     await Promise.all(
       ['a', 'b', 'c'].map(name =>
