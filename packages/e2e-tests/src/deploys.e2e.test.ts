@@ -6,13 +6,13 @@ import type {
   DeployResult,
 } from '@gitops-backstage/plugin-gitops-common';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
-import {
-  backendUrl,
-  callPortal,
-  finishedDeploy,
-  pollPortal,
-} from './portal/portalApi';
+import { callPortal, finishedDeploy, pollPortal } from './portal/portalApi';
 import { writeHistorySnapshot } from './portal/historySnapshot';
+import {
+  DeployTarget,
+  newDeployTarget,
+  reportPipeline,
+} from './portal/deployTarget';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
@@ -26,19 +26,6 @@ jest.setTimeout(300_000);
 const env = readStackEnv();
 const cluster = new TestCluster(env);
 const git = new TestGitServer(env);
-const PIPELINE_TOKEN =
-  process.env.GITOPS_PIPELINE_TOKEN ?? 'local-stack-pipeline-token';
-
-/** POST /api/gitops/deploys/pipeline with the local pipeline's token. */
-const reportPipeline = (payload: unknown) =>
-  fetch(`${backendUrl}/api/gitops/deploys/pipeline`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${PIPELINE_TOKEN}`,
-      'Content-Type': 'application/json',
-    },
-    body: JSON.stringify(payload),
-  });
 
 /**
  * The four deploy methods against the real stack: one entity, one
@@ -474,77 +461,6 @@ describe('Deploys and the deploy history', () => {
   });
 });
 
-/** A deploy target of its own: repo, component and one namespace per environment. */
-async function newDeployTarget(
-  prefix: string,
-  environments: string[],
-  kustomization: Record<string, unknown> = {},
-) {
-  const id = `${prefix}-${Date.now().toString(36).slice(-5)}`;
-  const repo = await git.createRepo(prefix);
-  const files: Record<string, string> = {
-    'catalog-info.yaml': catalogInfo(id),
-  };
-  for (const environment of environments) {
-    for (const [file, content] of Object.entries(appManifests('nginx:1.27'))) {
-      files[file.replace(/^deploy\//, `${environment}/`)] = content;
-    }
-  }
-  await git.commit(repo, files, 'first: nginx 1.27');
-  await registerComponent(env, repo, id);
-  const namespaces: Record<string, string> = {};
-  for (const environment of environments) {
-    namespaces[environment] = await cluster.createNamespace(
-      `${prefix}-${environment}`.slice(0, 40),
-    );
-    await applyFluxPair(cluster, git, {
-      namespace: namespaces[environment],
-      name: environment,
-      repo,
-      path: `./${environment}`,
-      entityRef: `component:default/${id}`,
-      labels: {
-        'backstage.io/kubernetes-id': id,
-        'gitops.backstage.io/environment': environment,
-      },
-      kustomization: { namePrefix: undefined, ...kustomization },
-    });
-  }
-  const entityPath = `/api/gitops/entities/component/default/${id}`;
-  return {
-    id,
-    repo,
-    namespaces,
-    entityPath,
-    async history(query = ''): Promise<DeployRecord[]> {
-      const response = await callPortal(`${entityPath}/deploys${query}`);
-      expect(response.status).toBe(200);
-      return (await response.json()).items;
-    },
-    /** Waits until Flux's first apply of each environment is in the history. */
-    async appliedEverywhere(): Promise<void> {
-      await waitFor(
-        `${environments.join(' and ')} in the history`,
-        async () => {
-          const rows = await this.history();
-          return environments.every(e => rows.some(r => r.environment === e))
-            ? true
-            : undefined;
-        },
-        120_000,
-      );
-    },
-    async settled(deployId: number): Promise<DeployRecord> {
-      return finishedDeploy(`${entityPath}/deploys/${deployId}`, 180_000);
-    },
-    async remove() {
-      await Promise.all(
-        Object.values(namespaces).map(n => cluster.deleteNamespace(n)),
-      );
-    },
-  };
-}
-
 /**
  * Concurrency on its own entity, so it depends on no other test: 20 deploys
  * at once while someone else keeps pushing to the same branch. The portal
@@ -552,7 +468,7 @@ async function newDeployTarget(
  * race, so the rebase-and-retry path runs end to end.
  */
 describe('20 concurrent deploys while the branch moves', () => {
-  let target: Awaited<ReturnType<typeof newDeployTarget>>;
+  let target: DeployTarget;
 
   beforeAll(async () => {
     target = await newDeployTarget('e2e-concurrent', [
@@ -660,85 +576,9 @@ describe('20 concurrent deploys while the branch moves', () => {
   });
 });
 
-/**
- * A promotion chain (staging depends on development): a development deploy
- * and a staging pipeline report at the same moment. Staging waits for
- * development (DependencyNotReady) while development deploys; that is
- * progress, so both rows must end succeeded, every round.
- */
-describe('a promotion chain deploying both stages at once', () => {
-  let target: Awaited<ReturnType<typeof newDeployTarget>>;
-
-  beforeAll(async () => {
-    target = await newDeployTarget('e2e-chain', ['development', 'staging']);
-    await cluster.mergePatch(
-      'kustomize.toolkit.fluxcd.io/v1',
-      'Kustomization',
-      target.namespaces.staging,
-      'staging',
-      {
-        spec: {
-          dependsOn: [
-            { name: 'development', namespace: target.namespaces.development },
-          ],
-        },
-      },
-    );
-    await target.appliedEverywhere();
-  }, 300_000);
-
-  afterAll(async () => {
-    await target?.remove();
-  });
-
-  it('ends both rows succeeded, ten rounds in a row', async () => {
-    const chain = target;
-    for (let round = 1; round <= 10; round++) {
-      const sha = await git.commit(
-        chain.repo,
-        { [`notes/round-${round}.txt`]: `${round}\n` },
-        `release ${round}`,
-      );
-      const [deployed, reported] = await Promise.all([
-        callPortal(`${chain.entityPath}/deploys`, {
-          method: 'POST',
-          body: {
-            environment: 'development',
-            changes: { env: { CHAIN_ROUND: String(round) } },
-            message: `chain round ${round}`,
-          },
-        }),
-        reportPipeline({
-          entityRef: `component:default/${chain.id}`,
-          environment: 'staging',
-          revision: sha,
-          pipeline: 'release',
-          pipelineUrl: `https://ci.example.com/runs/chain-${round}`,
-        }),
-      ]);
-      expect([round, deployed.status, reported.status]).toEqual([
-        round,
-        201,
-        201,
-      ]);
-      const ids: number[] = [
-        (await deployed.json()).deploy.id,
-        (await reported.json()).deploy.id,
-      ];
-      const settled = await Promise.all(ids.map(id => chain.settled(id)));
-      expect(
-        settled.map(d => [round, d.environment, d.status, d.message]),
-      ).toEqual([
-        [round, 'development', 'succeeded', expect.any(String)],
-        [round, 'staging', 'succeeded', expect.any(String)],
-      ]);
-    }
-  }, 900_000);
-});
-
 /** Helm environments change their values in Git, never through the dialog's API. */
 describe('deploys to a Helm environment', () => {
-  let target: Awaited<ReturnType<typeof newDeployTarget>>;
+  let target: DeployTarget;
   let helmNamespace: string;
 
   beforeAll(async () => {
@@ -846,105 +686,4 @@ describe('deploys to a Helm environment', () => {
       await browser.close();
     }
   });
-});
-
-/** How deploys end when Flux refuses them or never gets to them. */
-describe('deploys Flux fails or never applies', () => {
-  const targets: Array<Awaited<ReturnType<typeof newDeployTarget>>> = [];
-  afterAll(async () => {
-    await Promise.all(targets.map(t => t.remove()));
-  });
-
-  async function firstDeployApplied(
-    target: Awaited<ReturnType<typeof newDeployTarget>>,
-  ) {
-    await waitFor(
-      'the first revision applied',
-      async () =>
-        (await target.history()).some(d => d.status === 'succeeded') ||
-        undefined,
-      120_000,
-    );
-  }
-
-  it("fails with Flux's reason when the health check fails", async () => {
-    // Flux waits for the Deployment; a quota of one pod keeps 3 replicas
-    // from ever becoming available.
-    const target = await newDeployTarget('e2e-deploy-fail', ['development'], {
-      wait: true,
-      timeout: '15s',
-    });
-    targets.push(target);
-    await firstDeployApplied(target);
-    await cluster.core.createNamespacedResourceQuota({
-      namespace: target.namespaces.development,
-      body: {
-        metadata: { name: 'one-pod' },
-        spec: { hard: { pods: '1' } },
-      },
-    });
-    const response = await callPortal(`${target.entityPath}/deploys`, {
-      method: 'POST',
-      body: {
-        environment: 'development',
-        changes: { replicas: 3 },
-        message: 'three replicas, one allowed',
-      },
-    });
-    expect(response.status).toBe(201);
-    const { deploy }: DeployResult = await response.json();
-    const ended = await target.settled(deploy.id);
-    const kustomization = await cluster.read<any>(
-      'kustomize.toolkit.fluxcd.io/v1',
-      'Kustomization',
-      target.namespaces.development,
-      'development',
-    );
-    const ready = kustomization.status.conditions.find(
-      (c: { type: string }) => c.type === 'Ready',
-    );
-    expect(ready).toMatchObject({ status: 'False' });
-    expect(ended).toMatchObject({
-      status: 'failed',
-      reason: ready.reason,
-      message: ready.message,
-    });
-    expect(ended.reason).toMatch(/HealthCheckFailed/);
-  });
-
-  it('fails with Timeout when Flux does not apply it within gitops.deploys.timeoutMinutes', async () => {
-    const target = await newDeployTarget('e2e-deploy-timeout', ['development']);
-    targets.push(target);
-    await firstDeployApplied(target);
-    // A suspended Kustomization never applies the pushed commit.
-    await cluster.mergePatch(
-      'kustomize.toolkit.fluxcd.io/v1',
-      'Kustomization',
-      target.namespaces.development,
-      'development',
-      { spec: { suspend: true } },
-    );
-    const response = await callPortal(`${target.entityPath}/deploys`, {
-      method: 'POST',
-      body: {
-        environment: 'development',
-        changes: { replicas: 2 },
-        message: 'never applied',
-      },
-    });
-    expect(response.status).toBe(201);
-    const { deploy }: DeployResult = await response.json();
-    // app-config.stack.yaml sets timeoutMinutes: 2.
-    const ended = await target.settled(deploy.id);
-    expect(ended).toMatchObject({
-      status: 'failed',
-      reason: 'Timeout',
-      message: `Flux did not apply ${deploy.commitSha!.slice(
-        0,
-        7,
-      )} within 2 minutes`,
-    });
-    const took = Date.parse(ended.finishedAt!) - Date.parse(deploy.createdAt);
-    expect(took).toBeGreaterThanOrEqual(120_000);
-  }, 420_000);
 });
