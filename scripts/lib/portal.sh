@@ -1,5 +1,7 @@
-# Starts and stops the portal (frontend dev server + backend) in the
-# background, for tests.
+# Starts and stops the portal in the background, for tests: the frontend
+# dev server and the backend (`yarn start`), or with PORTAL_FRONTEND=built
+# the backend alone, serving the production build of packages/app (made by
+# build_frontend) through its app plugin on :7007.
 # shellcheck shell=bash
 
 PORTAL_LOG="$REPO_ROOT/test-results/portal.log"
@@ -14,14 +16,22 @@ start_portal_background() {
     while [ -f "${PORTAL_LOG%.log}.$n.log" ]; do n=$((n + 1)); done
     mv "$PORTAL_LOG" "${PORTAL_LOG%.log}.$n.log"
   fi
+  local command=(yarn start "$@") frontend=http://localhost:3000
+  if [ "${PORTAL_FRONTEND:-dev-server}" = built ]; then
+    # Last, so its app.baseUrl wins over the dev server's.
+    command=(yarn workspace backend start "$@" --config "$REPO_ROOT/app-config.built-app.yaml")
+    frontend=http://localhost:7007
+  fi
   # Its own session, so stop_portal can end the whole process group.
-  setsid bash -c 'cd "$0" && exec yarn start "$@"' "$REPO_ROOT" "$@" \
+  setsid bash -c 'cd "$0" && exec "$@"' "$REPO_ROOT" "${command[@]}" \
     >"$PORTAL_LOG" 2>&1 </dev/null &
   echo $! >"$PORTAL_PID_FILE"
   log "portal starting (log: test-results/portal.log)"
   local deadline=$((SECONDS + 300))
+  # The frontend answers with its page (the app plugin, unlike the dev
+  # server, answers 404 until it found the build).
   until curl -sf http://localhost:7007/.backstage/health/v1/readiness >/dev/null &&
-    curl -sf http://localhost:3000 >/dev/null; do
+    curl -sf "$frontend" | grep -q '<div id="root"'; do
     if [ $SECONDS -ge $deadline ] || ! kill -0 "$(cat "$PORTAL_PID_FILE")" 2>/dev/null; then
       log "portal did not become ready; last lines of its log:"
       tail -n 40 "$PORTAL_LOG" >&2
@@ -43,6 +53,12 @@ stop_portal() {
   done
   kill -9 -- -"$pid" 2>/dev/null || true
   rm -f "$PORTAL_PID_FILE"
+}
+
+# The production build of the frontend (packages/app/dist), which the
+# backend's app plugin serves with PORTAL_FRONTEND=built.
+build_frontend() {
+  yarn workspace app build >&2
 }
 
 restart_portal() {

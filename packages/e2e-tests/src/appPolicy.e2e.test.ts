@@ -60,6 +60,14 @@ describe("the app's permission policy on the running portal", () => {
       if (response.status === 404) {
         continue; // the plugin registers no permissions
       }
+      if (
+        plugin === 'app' &&
+        response.headers.get('content-type')?.startsWith('text/html')
+      ) {
+        // The app plugin, serving the built frontend, answers every path it
+        // does not know with the page: it registers no permissions.
+        continue;
+      }
       expect({ plugin, status: response.status }).toEqual({
         plugin,
         status: 200,

@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
-import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
+import {
+  launchBrowser,
+  portalUrl,
+  saveScreenshot,
+  signInAsGuest,
+} from './browser';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { latestReport, runHealthCheckInPage } from './portal/healthApi';
 import {
@@ -428,10 +433,14 @@ describe('project initialization through the scaffolder', () => {
     });
     expect(failed.status).toBe('failed');
     const log = failed.log.join('\n');
-    const link =
-      /- development: \[([A-Z_]+)\] .*\(see (http:\/\/localhost:3000\/gitops\/health\?code=([A-Z_]+))\)/.exec(
-        log,
-      );
+    // The link is on app.baseUrl: where the tests open the portal.
+    const health = `${new URL(portalUrl).origin}/gitops/health`.replace(
+      /[.?/]/g,
+      '\\$&',
+    );
+    const link = new RegExp(
+      `- development: \\[([A-Z_]+)\\] .*\\(see (${health}\\?code=([A-Z_]+))\\)`,
+    ).exec(log);
     expect({ link: Boolean(link), log: link ? '' : log.slice(-2000) }).toEqual({
       link: true,
       log: '',
