@@ -108,6 +108,23 @@ describe('diagnostics on the real stack: one fault each', () => {
 
   beforeAll(async () => {
     namespace = await cluster.createNamespace('e2e-diag');
+    // Claimed for the example entity, as project initialization claims its
+    // Namespaces: failure notifications go only to the entity the object's
+    // Namespace is claimed for (the wrong-password case below).
+    await cluster.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: namespace,
+          annotations: {
+            'gitops.backstage.io/entity-ref':
+              'component:default/example-website',
+          },
+        },
+      },
+      'backstage-gitops',
+    );
     repo = await git.createRepo('e2e-diag');
     await git.commit(
       repo,

@@ -8,7 +8,10 @@ import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { gitopsPermissions } from '@gitops-backstage/plugin-gitops-common';
+import {
+  ANNOTATION_ENTITY_REF,
+  gitopsPermissions,
+} from '@gitops-backstage/plugin-gitops-common';
 import {
   portalCloneUrl,
   readClusterDetails,
@@ -129,6 +132,9 @@ export const gitopsPlugin = createBackendPlugin({
             });
             return entity && registeredRepositoryOf(entity).repository;
           },
+          namespaceClaimOf: async (cluster, namespace) =>
+            (await clients.get(cluster).readNamespace(namespace)).metadata
+              ?.annotations?.[ANNOTATION_ENTITY_REF],
         });
 
         const changeSignals = new ChangeSignals(signals, logger);

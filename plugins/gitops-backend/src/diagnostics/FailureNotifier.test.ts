@@ -36,7 +36,12 @@ const ready: FluxResource = {
   },
 };
 
-function setup() {
+/** Namespaces claimed by the portal, as `cluster/namespace` -> entity ref. */
+const CLAIMED_NAMESPACES: Record<string, string> = {
+  [`local/${failing.metadata.namespace}`]: 'component:default/shop',
+};
+
+function setup(claims = CLAIMED_NAMESPACES) {
   const send = jest.fn();
   const notifier = new FailureNotifier({
     notifications: { send } as any,
@@ -45,6 +50,8 @@ function setup() {
       ref === 'component:default/shop'
         ? 'git.example.com/acme/shop'
         : undefined,
+    namespaceClaimOf: async (cluster, namespace) =>
+      claims[`${cluster}/${namespace}`],
   });
   return { send, notifier };
 }
@@ -119,6 +126,24 @@ describe('FailureNotifier', () => {
       true,
     );
     expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['a Namespace the portal did not claim', {}],
+    [
+      "a Namespace claimed for another entity (a tenant copying the portal's annotations and field manager)",
+      { [`local/${failing.metadata.namespace}`]: 'component:default/other' },
+    ],
+    [
+      'the same Namespace name on another cluster',
+      { [`other/${failing.metadata.namespace}`]: 'component:default/shop' },
+    ],
+  ])('tells nobody about an object in %s', async (_where, claims) => {
+    const { send, notifier } = setup(claims);
+    await notifier.observe('local', ready, true);
+    await notifier.observe('local', failing, true);
+    await notifier.observe('local', ready, true);
+    expect(send).not.toHaveBeenCalled();
   });
 
   it('does not announce what was already failing when the backend started', async () => {

@@ -44,18 +44,35 @@ export class FailureNotifier {
       logger: LoggerService;
       /** The repository the catalog's entity of a ref was registered from. */
       entityRepositoryOf(entityRef: string): Promise<string | undefined>;
+      /** The entity ref the portal's claim on a Namespace names, if any. */
+      namespaceClaimOf(
+        cluster: string,
+        namespace: string,
+      ): Promise<string | undefined>;
     },
   ) {}
 
   /**
-   * The entity to tell: the one the portal bound the object to, and only
-   * while the catalog's entity of that name is registered from the
-   * repository the object was bound to.
+   * The entity to tell: the one the portal bound the object to, in a
+   * Namespace the portal claimed for that entity, and only while the
+   * catalog's entity of that name is registered from the repository the
+   * object was bound to. A tenant writes its objects' annotations (and may
+   * apply under any field manager's name); it cannot edit its Namespace.
    */
-  private async recipientOf(resource: FluxResource) {
+  private async recipientOf(cluster: string, resource: FluxResource) {
     const entityRef = portalBoundEntityRef(resource);
+    if (!entityRef) {
+      return undefined;
+    }
+    const claim = await this.deps.namespaceClaimOf(
+      cluster,
+      resource.metadata.namespace ?? '',
+    );
+    if (claim !== entityRef) {
+      return undefined;
+    }
     const bound = resource.metadata.annotations?.[ANNOTATION_ENTITY_REPOSITORY];
-    if (!entityRef || !bound) {
+    if (!bound) {
       return entityRef;
     }
     return (await this.deps.entityRepositoryOf(entityRef)) === bound
@@ -113,7 +130,7 @@ export class FailureNotifier {
     key: string,
     change: 'failed' | 'recovered',
   ) {
-    const entityRef = await this.recipientOf(resource);
+    const entityRef = await this.recipientOf(cluster, resource);
     if (!entityRef) {
       return;
     }
