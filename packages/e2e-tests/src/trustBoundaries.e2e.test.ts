@@ -2,6 +2,8 @@ import type { DeployHistory } from '@gitops-backstage/plugin-gitops-common';
 import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { callPortal, pollPortal, runTemplate } from './portal/portalApi';
 import { adminToken, userToken } from './portal/users';
+import { appManifests } from './stack/fixtures';
+import { applyFluxPair } from './stack/fluxPair';
 import { TestGitServer } from './stack/gitea';
 import { FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv } from './stack/stackEnv';
@@ -326,5 +328,193 @@ describe('a name registered again from another repository', () => {
       await callPortal(`${entityPath()}/deploys`)
     ).json();
     expect(ownHistory.items.map(d => d.id)).toContain(history.items[0].id);
+  });
+});
+
+/**
+ * A location URL that names one repository and is read from another. The
+ * catalog's Gitea reader takes owner, name and branch from the raw path's
+ * segments, where two dot segments stand in for `src/branch`: it reads a
+ * file of the guests' repository, on a branch named like the host's owner.
+ * `new URL()` of the same string resolves the dot segments and names
+ * another team's repository. The portal must not take that one for the
+ * entity's.
+ */
+describe('a location URL that names one repository and is read from another', () => {
+  const namespaces: string[] = [];
+  afterAll(async () => {
+    await Promise.all(namespaces.map(n => cluster.deleteNamespace(n)));
+  });
+
+  it('gives the entity no deploy into the repository its URL names', async () => {
+    // Another team's repository with a Kustomize overlay to deploy.
+    const named = await git.createRepo('e2e-trust-named');
+    const overlay: Record<string, string> = {};
+    for (const [file, content] of Object.entries(appManifests('nginx:1.27'))) {
+      overlay[file.replace(/^deploy\//, 'development/')] = content;
+    }
+    await git.commit(named, overlay, "another team's service");
+    // The guests' repository, whose file defines the entity.
+    const read = await git.createRepo('e2e-trust-read');
+    await git.commit(
+      read,
+      { [`${named}/src/branch/main/catalog-info.yaml`]: catalogInfo(read) },
+      "the guests' entity",
+      env.GITEA_ORG,
+    );
+    // Gitea can fail reading a file right after its first push: register
+    // once the API serves the file the reader will ask for.
+    await waitFor('the file readable through the Gitea API', async () => {
+      const response = await fetch(
+        `${env.GITEA_URL}/api/v1/repos/${env.GITEA_ORG}/${read}/contents/${named}/src/branch/main/catalog-info.yaml?ref=${env.GITEA_ORG}`,
+        { headers: { Authorization: `token ${env.GITEA_TOKEN}` } },
+      );
+      return response.ok || undefined;
+    });
+    const target = `${env.GITEA_URL}/${env.GITEA_ORG}/${read}/../../${env.GITEA_ORG}/${named}/src/branch/main/catalog-info.yaml`;
+    expect(new URL(target).pathname.split('/').slice(1, 3)).toEqual([
+      env.GITEA_ORG,
+      named,
+    ]);
+    const registered = await callPortal('/api/catalog/locations', {
+      method: 'POST',
+      body: { type: 'url', target },
+    });
+    expect(registered.status).toBe(201);
+    const entity = await waitFor(
+      "the entity, read from the guests' file",
+      async () => {
+        const response = await pollPortal(
+          `/api/catalog/entities/by-name/component/default/${read}`,
+        );
+        return response.ok ? response.json() : undefined;
+      },
+      120_000,
+    );
+    expect(entity.spec.owner).toBe('group:default/guests');
+
+    // The guests' own Flux pair, its source the other team's repository.
+    const namespace = await cluster.createNamespace('e2e-trust-url');
+    namespaces.push(namespace);
+    await applyFluxPair(cluster, git, {
+      namespace,
+      name: 'development',
+      repo: named,
+      path: './development',
+      entityRef: `component:default/${read}`,
+      labels: {
+        'backstage.io/kubernetes-id': read,
+        'gitops.backstage.io/environment': 'development',
+      },
+      kustomization: { namePrefix: undefined },
+    });
+    const entityPath = `/api/gitops/entities/component/default/${read}`;
+    await waitFor('the environment in the entity status', async () => {
+      const status = await (await pollPortal(`${entityPath}/status`)).json();
+      return status.environments?.some((e: any) => e.name === 'development')
+        ? true
+        : undefined;
+    });
+    // Applied by Flux: only the repository is left to refuse the deploy for.
+    await waitFor(
+      'the environment applied by Flux',
+      async () =>
+        (
+          await cluster.read<FluxObject>(
+            'kustomize.toolkit.fluxcd.io/v1',
+            'Kustomization',
+            namespace,
+            'development',
+          )
+        ).status?.conditions?.some(
+          c => c.type === 'Ready' && c.status === 'True',
+        ) || undefined,
+      120_000,
+    );
+    const [before] = await git.log(named);
+    const response = await callPortal(`${entityPath}/deploys`, {
+      method: 'POST',
+      body: {
+        environment: 'development',
+        changes: { image: 'registry.example/not-yours:1' },
+        message: 'a deploy into a repository the entity was not read from',
+      },
+    });
+    const body = await response.json();
+    expect({ status: response.status, message: body.error?.message }).toEqual({
+      status: 403,
+      message: expect.stringContaining('has a dot segment'),
+    });
+    const [after] = await git.log(named);
+    expect(after.sha).toBe(before.sha);
+  });
+});
+
+/**
+ * Failure notifications, tried as a tenant would: a failing object in the
+ * tenant's own Namespace with the portal's claim annotation for another
+ * team's entity, applied under the portal's field manager name. Only the
+ * object in a Namespace claimed for the entity (which a tenant cannot edit)
+ * reaches the entity's owners.
+ */
+describe('failure notifications go only to the entity a Namespace is claimed for', () => {
+  const namespaces: string[] = [];
+  afterAll(async () => {
+    await Promise.all(namespaces.map(n => cluster.deleteNamespace(n)));
+  });
+
+  it("tells the entity's owners about its Namespace's failure, not about a tenant's object that names the entity", async () => {
+    // Owned by the guests' group, whose member the guest is.
+    const entity = 'component:default/example-website';
+    const repo = await git.createRepo('e2e-trust-notify');
+    await git.commit(repo, appManifests('nginx:1.27'), 'manifests');
+    const claimed = await cluster.createNamespace('e2e-trust-claimed');
+    const forged = await cluster.createNamespace('e2e-trust-forged');
+    namespaces.push(claimed, forged);
+    await cluster.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: claimed, annotations: { [CLAIM]: entity } },
+      },
+      'backstage-gitops',
+    );
+    // The tenant's object first: were it announced, it would be before.
+    for (const namespace of [forged, claimed]) {
+      await applyFluxPair(cluster, git, {
+        namespace,
+        name: 'notify',
+        repo,
+        password: 'not-the-password',
+        entityRef: entity,
+      });
+    }
+    const titles = async () => {
+      const response = await callPortal(
+        '/api/notifications/notifications?limit=100',
+      );
+      expect(response.status).toBe(200);
+      const { notifications } = await response.json();
+      return notifications.map(
+        (n: { payload: { title: string } }) => n.payload.title,
+      ) as string[];
+    };
+    await waitFor(
+      "the failure in the entity's Namespace, told to its owners",
+      async () =>
+        (await titles()).some(t => t.includes(`${claimed}/notify`)) ||
+        undefined,
+      120_000,
+    );
+    const source = await cluster.read<FluxObject>(
+      'source.toolkit.fluxcd.io/v1',
+      'GitRepository',
+      forged,
+      'notify',
+    );
+    expect(
+      source.status?.conditions?.find(c => c.type === 'Ready')?.status,
+    ).toBe('False');
+    expect((await titles()).filter(t => t.includes(forged))).toEqual([]);
   });
 });
