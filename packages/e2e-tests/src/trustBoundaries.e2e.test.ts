@@ -479,16 +479,21 @@ describe('failure notifications go only to the entity a Namespace is claimed for
       },
       'backstage-gitops',
     );
-    // The tenant's object first: were it announced, it would be before.
-    for (const namespace of [forged, claimed]) {
-      await applyFluxPair(cluster, git, {
-        namespace,
-        name: 'notify',
-        repo,
-        password: 'not-the-password',
-        entityRef: entity,
-      });
-    }
+    const failed = (namespace: string) =>
+      waitFor(`the GitRepository in ${namespace} failing`, async () =>
+        (
+          await cluster.read<FluxObject>(
+            'source.toolkit.fluxcd.io/v1',
+            'GitRepository',
+            namespace,
+            'notify',
+          )
+        ).status?.conditions?.some(
+          c => c.type === 'Ready' && c.status === 'False',
+        )
+          ? true
+          : undefined,
+      );
     const titles = async () => {
       const response = await callPortal(
         '/api/notifications/notifications?limit=100',
@@ -499,6 +504,23 @@ describe('failure notifications go only to the entity a Namespace is claimed for
         (n: { payload: { title: string } }) => n.payload.title,
       ) as string[];
     };
+    // The tenant's object fails first; the claimed one is made only then,
+    // so its notification comes after any the tenant's could have caused.
+    await applyFluxPair(cluster, git, {
+      namespace: forged,
+      name: 'notify',
+      repo,
+      password: 'not-the-password',
+      entityRef: entity,
+    });
+    await failed(forged);
+    await applyFluxPair(cluster, git, {
+      namespace: claimed,
+      name: 'notify',
+      repo,
+      password: 'not-the-password',
+      entityRef: entity,
+    });
     await waitFor(
       "the failure in the entity's Namespace, told to its owners",
       async () =>
@@ -506,15 +528,6 @@ describe('failure notifications go only to the entity a Namespace is claimed for
         undefined,
       120_000,
     );
-    const source = await cluster.read<FluxObject>(
-      'source.toolkit.fluxcd.io/v1',
-      'GitRepository',
-      forged,
-      'notify',
-    );
-    expect(
-      source.status?.conditions?.find(c => c.type === 'Ready')?.status,
-    ).toBe('False');
     expect((await titles()).filter(t => t.includes(forged))).toEqual([]);
   });
 });
