@@ -3,7 +3,7 @@ import { catalogInfo, registerComponent } from './portal/gitopsEntity';
 import { callPortal, pollPortal, runTemplate } from './portal/portalApi';
 import { adminToken, userToken } from './portal/users';
 import { appManifests } from './stack/fixtures';
-import { applyFluxPair } from './stack/fluxPair';
+import { applyFluxPair, KUSTOMIZE_API, SOURCE_API } from './stack/fluxPair';
 import { TestGitServer } from './stack/gitea';
 import { FluxObject, TestCluster, waitFor } from './stack/kube';
 import { readStackEnv } from './stack/stackEnv';
@@ -416,19 +416,12 @@ describe('a location URL that names one repository and is read from another', ()
         : undefined;
     });
     // Applied by Flux: only the repository is left to refuse the deploy for.
-    await waitFor(
-      'the environment applied by Flux',
-      async () =>
-        (
-          await cluster.read<FluxObject>(
-            'kustomize.toolkit.fluxcd.io/v1',
-            'Kustomization',
-            namespace,
-            'development',
-          )
-        ).status?.conditions?.some(
-          c => c.type === 'Ready' && c.status === 'True',
-        ) || undefined,
+    await cluster.waitForReady(
+      KUSTOMIZE_API,
+      'Kustomization',
+      namespace,
+      'development',
+      'True',
       120_000,
     );
     const [before] = await git.log(named);
@@ -479,21 +472,6 @@ describe('failure notifications go only to the entity a Namespace is claimed for
       },
       'backstage-gitops',
     );
-    const failed = (namespace: string) =>
-      waitFor(`the GitRepository in ${namespace} failing`, async () =>
-        (
-          await cluster.read<FluxObject>(
-            'source.toolkit.fluxcd.io/v1',
-            'GitRepository',
-            namespace,
-            'notify',
-          )
-        ).status?.conditions?.some(
-          c => c.type === 'Ready' && c.status === 'False',
-        )
-          ? true
-          : undefined,
-      );
     const titles = async () => {
       const response = await callPortal(
         '/api/notifications/notifications?limit=100',
@@ -513,7 +491,13 @@ describe('failure notifications go only to the entity a Namespace is claimed for
       password: 'not-the-password',
       entityRef: entity,
     });
-    await failed(forged);
+    await cluster.waitForReady(
+      SOURCE_API,
+      'GitRepository',
+      forged,
+      'notify',
+      'False',
+    );
     await applyFluxPair(cluster, git, {
       namespace: claimed,
       name: 'notify',

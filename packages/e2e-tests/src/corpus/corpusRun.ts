@@ -147,14 +147,12 @@ export async function openCorpus(): Promise<CorpusContext> {
       secretRef: { name: ctx.gitSecret },
     },
   } as any);
-  await waitFor('the corpus GitRepository Ready', async () => {
-    const o = await readObject(ctx, 'GitRepository', ctx.source);
-    return (
-      o.status?.conditions?.some(
-        c => c.type === 'Ready' && c.status === 'True',
-      ) || undefined
-    );
-  });
+  await cluster.waitForReady(
+    SOURCE_API,
+    'GitRepository',
+    ctx.namespace,
+    ctx.source,
+  );
   return ctx;
 }
 

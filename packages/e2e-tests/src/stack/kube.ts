@@ -143,6 +143,30 @@ export class TestCluster {
     });
   }
 
+  /** Waits until the Flux object's Ready condition has `status`. */
+  async waitForReady(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    name: string,
+    status: 'True' | 'False' = 'True',
+    timeoutMs?: number,
+  ): Promise<FluxObject> {
+    return waitFor(
+      `${kind} ${namespace}/${name} Ready=${status}`,
+      async () => {
+        const o = await this.read<FluxObject>(
+          apiVersion,
+          kind,
+          namespace,
+          name,
+        );
+        return condition(o, 'Ready')?.status === status ? o : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
   async mergePatch(
     apiVersion: string,
     kind: string,
