@@ -80,7 +80,7 @@ export class ManualDeployService {
       throw new Error(
         `applying the image to Deployment ${deployment.namespace}/${
           deployment.name
-        }: ${describeKubernetesError(causeOf(error))}`,
+        }: ${describeKubernetesError(error)}`,
       );
     }
     const deploy = await this.options.store.insert({
@@ -111,11 +111,4 @@ export class ManualDeployService {
           }); suspend the environment's auto-sync to keep it`,
     };
   }
-}
-
-/** The API's own answer under the apply's wrapping, which names the object again. */
-function causeOf(error: unknown): unknown {
-  return error instanceof Error && error.cause !== undefined
-    ? error.cause
-    : error;
 }

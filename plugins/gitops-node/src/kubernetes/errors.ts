@@ -1,14 +1,20 @@
 import { ApiException } from '@kubernetes/client-node';
 
-/** What the Kubernetes API said, in one line, or why it could not be asked. */
+/**
+ * What the Kubernetes API said, in one line, or why it could not be asked;
+ * the API's answer also when wrapped as the `cause` of an error that names
+ * the object (the caller names it in its own words).
+ */
 export function describeKubernetesError(error: unknown): string {
-  if (error instanceof ApiException) {
-    const status = parseStatus(error.body);
-    return `${error.code} ${status?.reason ?? ''}: ${
-      status?.message ?? String(error.body ?? error.message)
+  const chain = causeChain(error);
+  const apiError = chain.find(e => e instanceof ApiException);
+  if (apiError instanceof ApiException) {
+    const status = parseStatus(apiError.body);
+    return `${apiError.code} ${status?.reason ?? ''}: ${
+      status?.message ?? String(apiError.body ?? apiError.message)
     }`.replace(/ +:/, ':');
   }
-  if (isAbort(error)) {
+  if (chain.some(isAbort)) {
     return 'cluster did not answer in time (request timed out)';
   }
   if (error instanceof Error) {

@@ -1,0 +1,40 @@
+import { ApiException } from '@kubernetes/client-node';
+import { describeKubernetesError, kubernetesErrorCode } from './errors';
+
+const forbidden = new ApiException(
+  403,
+  'Forbidden',
+  {
+    reason: 'Forbidden',
+    message: 'deployments.apps "web" is forbidden: no patch',
+  },
+  {},
+);
+
+describe('describeKubernetesError', () => {
+  it('says what the API answered, also under an error that names the object', () => {
+    const expected =
+      '403 Forbidden: deployments.apps "web" is forbidden: no patch';
+    expect(describeKubernetesError(forbidden)).toBe(expected);
+    const wrapped = new Error('applying Deployment team/web: 403 Forbidden', {
+      cause: forbidden,
+    });
+    expect(describeKubernetesError(wrapped)).toBe(expected);
+    expect(kubernetesErrorCode(wrapped)).toBe(403);
+  });
+
+  it('names a timed-out request also when wrapped', () => {
+    const abort = Object.assign(new Error('The operation was aborted.'), {
+      name: 'AbortError',
+    });
+    expect(
+      describeKubernetesError(new Error('reading X', { cause: abort })),
+    ).toBe('cluster did not answer in time (request timed out)');
+  });
+
+  it("keeps the message of an error that is not the API's", () => {
+    expect(describeKubernetesError(new Error('bad kubeconfig'))).toBe(
+      'bad kubeconfig',
+    );
+  });
+});
