@@ -51,8 +51,7 @@ function signUserToken(
 
 /** Where stack/start keeps the key pair the portal signs user tokens with. */
 export function userTokenKeyFile(env: StackEnv): string {
-  const stateDir = (env as unknown as Record<string, string>).STACK_STATE_DIR;
-  return path.join(stateDir, 'auth', 'user-tokens.key.pem');
+  return path.join(env.STACK_STATE_DIR, 'auth', 'user-tokens.key.pem');
 }
 
 /**

@@ -152,6 +152,18 @@ export class TestGitServer {
     }
   }
 
+  /** A file's content on a branch, as Gitea serves it. */
+  async readFile(repo: string, file: string, branch = 'main'): Promise<string> {
+    const response = await fetch(
+      `${this.env.GITEA_URL}/api/v1/repos/${this.env.GITEA_ORG}/${repo}/raw/${file}?ref=${branch}`,
+      { headers: { Authorization: `token ${this.env.GITEA_TOKEN}` } },
+    );
+    if (!response.ok) {
+      throw new Error(`reading ${file} of ${repo} answered ${response.status}`);
+    }
+    return response.text();
+  }
+
   /** The deploy keys Gitea holds for a repository. */
   async deployKeys(repo: string): Promise<DeployKey[]> {
     const response = await fetch(this.keysUrl(repo), {

@@ -21,6 +21,8 @@ export interface StackEnv {
   GITEA_ADMIN_PASSWORD: string;
   GITEA_TOKEN: string;
   GITEA_ORG: string;
+  /** Where stack/start keeps the stack's state (Gitea's repositories, keys). */
+  STACK_STATE_DIR: string;
 }
 
 const requiredKeys: Array<keyof StackEnv> = [
@@ -36,6 +38,7 @@ const requiredKeys: Array<keyof StackEnv> = [
   'GITEA_ADMIN_PASSWORD',
   'GITEA_TOKEN',
   'GITEA_ORG',
+  'STACK_STATE_DIR',
 ];
 
 /**
