@@ -3,6 +3,7 @@ import {
   condition,
   helmFailed,
   helmGaveUp,
+  helmRetrying,
   readyFalse,
   waitReady,
 } from './readiness';
@@ -34,6 +35,20 @@ export const helmReleaseScenarios: Scenario[] = [
         values: { nodeSelector: { 'e2e.gitops/no-such-node': 'true' } },
       }),
     settled: helmGaveUp,
+  },
+  {
+    name: 'hr-install-retrying',
+    kind: 'HelmRelease',
+    description:
+      'install timed out and is being retried (remediation retries left)',
+    expected: { code: 'TIMEOUT' },
+    provoke: ctx =>
+      helmRelease(ctx, 'hr-install-retrying', {
+        timeout: '5s',
+        install: { remediation: { retries: 5 } },
+        values: { nodeSelector: { 'e2e.gitops/no-such-node': 'true' } },
+      }),
+    settled: helmRetrying,
   },
   {
     name: 'hr-install-conflict',

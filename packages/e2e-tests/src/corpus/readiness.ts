@@ -13,6 +13,12 @@ export const reasonIs =
     readyFalse(o) && reasons.includes(condition(o, 'Ready')?.reason ?? '');
 export const helmGaveUp = (o: FluxObject) =>
   readyFalse(o) && condition(o, 'Stalled')?.status === 'True';
+/** Failed at least once and retrying: remediation retries left, not stalled. */
+export const helmRetrying = (o: FluxObject) =>
+  readyFalse(o) &&
+  (o.status?.installFailures ?? 0) >= 1 &&
+  condition(o, 'Reconciling')?.status === 'True' &&
+  condition(o, 'Stalled')?.status !== 'True';
 export const helmFailed = (o: FluxObject) =>
   helmGaveUp(o) ||
   (readyFalse(o) && /Failed$/.test(condition(o, 'Ready')?.reason ?? ''));

@@ -32,6 +32,8 @@ export interface FluxObject extends KubernetesObject {
     lastAppliedRevision?: string;
     lastAttemptedRevision?: string;
     lastHandledReconcileAt?: string;
+    /** A HelmRelease's failed install attempts since its last success. */
+    installFailures?: number;
   };
 }
 

@@ -101,6 +101,22 @@ describe('fluxRetry on every captured Kustomization and HelmRelease', () => {
     expect(fluxRetry(object)).toBeDefined();
   });
 
+  it('counts the failures of a HelmRelease captured between its install retries', () => {
+    // hr-install-retrying: install remediation retries 5, one or more spent.
+    const object = captured('hr-install-retrying');
+    expect(conditionOfType(object, 'Stalled')?.status).not.toBe('True');
+    expect(conditionOfType(object, 'Reconciling')?.status).toBe('True');
+    expect(object.status?.installFailures).toBeGreaterThanOrEqual(1);
+    expect(syncState(object)).toBe('Failed');
+    expect(fluxRetry(object)).toEqual({
+      failures: object.status?.installFailures,
+      maxRetries: 5,
+    });
+    expect(fluxObjectStatus('local', object, 'x').retrying).toEqual(
+      fluxRetry(object),
+    );
+  });
+
   it('leaves a HelmRelease with no release of its spec yet (its chart still building) Reconciling', () => {
     // The shape of every install or chart change until the chart is built.
     expect(syncState(captured('hr-missing-source'))).toBe('Reconciling');
@@ -110,6 +126,7 @@ describe('fluxRetry on every captured Kustomization and HelmRelease', () => {
     const classified = [
       ...retrying,
       ...helmRetrying,
+      'hr-install-retrying',
       ...Object.keys(notRetrying),
     ];
     for (const name of [...corpusNames('ks-'), ...corpusNames('hr-')]) {
