@@ -64,21 +64,25 @@ export function DeployHistoryCard(props: {
       title: 'Environment',
       field: 'environment',
       width: '130px',
-      cellStyle: NO_WRAP,
+      cellStyle: SHRINKING,
+      render: d => <TruncatedText text={d.environment} />,
     },
     {
       title: 'Method',
-      width: '100px',
+      // The widest chip, gitops-git, whole.
+      width: '130px',
       cellStyle: NO_WRAP,
       render: d => <MethodChip method={d.method} />,
     },
     {
       title: 'Revision',
-      width: '90px',
+      // A sha, or a manual deploy's image (whole on hover when longer).
+      width: '115px',
       cellStyle: NO_WRAP,
       render: d => {
         if (!d.commitSha) {
-          return (d.details?.image as string) ?? '—';
+          // A manual deploy's image: often longer than the column.
+          return <TruncatedText text={d.details?.image as string} />;
         }
         const short = d.commitSha.slice(0, 7);
         return d.commitUrl ? <Link to={d.commitUrl}>{short}</Link> : short;
@@ -108,7 +112,8 @@ export function DeployHistoryCard(props: {
     },
     {
       title: 'When',
-      width: '130px',
+      // "22 minutes ago" whole.
+      width: '155px',
       cellStyle: NO_WRAP,
       render: d => (
         <>
@@ -123,13 +128,14 @@ export function DeployHistoryCard(props: {
     },
     {
       title: 'Status',
-      width: '120px',
+      width: '130px',
       cellStyle: NO_WRAP,
       render: d => <DeployStatusLabel status={d.status} />,
     },
     {
       title: 'Actions',
-      width: '64px',
+      // Its header whole.
+      width: '90px',
       sorting: false,
       cellStyle: NO_WRAP,
       render: d =>

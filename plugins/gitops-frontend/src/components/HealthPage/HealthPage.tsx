@@ -32,7 +32,13 @@ const statusIcons = {
 
 // Fixed widths that fit 1280 px; the summary gets the rest, on one line.
 const checkColumns: TableColumn<CheckResult>[] = [
-  { title: 'Check', field: 'title', width: '200px', cellStyle: NO_WRAP },
+  {
+    title: 'Check',
+    field: 'title',
+    width: '200px',
+    cellStyle: SHRINKING,
+    render: c => <TruncatedText text={c.title} />,
+  },
   {
     title: 'Result',
     width: '120px',

@@ -18,7 +18,7 @@ function relations(o: FluxObjectStatus): string {
   ].join('; ');
 }
 
-/** A name on the first line, a caption under it; both stay on one line. */
+/** A name on the first line, a caption under it; each on one line, whole on hover. */
 function TwoLines(props: { name: string; caption: string; bold?: boolean }) {
   return (
     <>
@@ -29,13 +29,8 @@ function TwoLines(props: { name: string; caption: string; bold?: boolean }) {
       >
         <TruncatedText text={props.name} />
       </Typography>
-      <Typography
-        variant="caption"
-        color="textSecondary"
-        component="div"
-        style={NO_WRAP}
-      >
-        {props.caption}
+      <Typography variant="caption" color="textSecondary" component="div">
+        <TruncatedText text={props.caption} />
       </Typography>
     </>
   );
@@ -61,7 +56,7 @@ export function fluxObjectColumns(
     },
     {
       title: 'Object',
-      width: '210px',
+      width: '190px',
       cellStyle: SHRINKING,
       render: o => (
         <TwoLines
@@ -81,7 +76,7 @@ export function fluxObjectColumns(
       ? [
           {
             title: 'Where',
-            width: '220px',
+            width: '180px',
             cellStyle: SHRINKING,
             render: (o: FluxObjectStatus) => (
               <TwoLines name={o.namespace} caption={o.cluster} />
@@ -92,12 +87,15 @@ export function fluxObjectColumns(
     {
       title: 'Revision',
       field: 'shortRevision',
-      width: '110px',
-      cellStyle: NO_WRAP,
+      // "main@<sha>" whole; a longer branch name is cut, whole on hover.
+      width: '150px',
+      cellStyle: SHRINKING,
+      render: o => <TruncatedText text={o.shortRevision} />,
     },
     {
       title: 'Updated',
-      width: '130px',
+      // "22 minutes ago" whole.
+      width: '155px',
       cellStyle: NO_WRAP,
       render: o => relativeTime(o.lastTransitionTime),
     },
