@@ -23,13 +23,18 @@ describe('describeKubernetesError', () => {
     expect(kubernetesErrorCode(wrapped)).toBe(403);
   });
 
-  it('names a timed-out request also when wrapped', () => {
+  it('names a timed-out request, and keeps the message of an error that says what timed out', () => {
     const abort = Object.assign(new Error('The operation was aborted.'), {
       name: 'AbortError',
     });
-    expect(
-      describeKubernetesError(new Error('reading X', { cause: abort })),
-    ).toBe('cluster did not answer in time (request timed out)');
+    expect(describeKubernetesError(abort)).toBe(
+      'cluster did not answer in time (request timed out)',
+    );
+    const named = new Error(
+      'reading Deployment apps/slow: no answer from the Kubernetes API within 0.1s',
+      { cause: abort },
+    );
+    expect(describeKubernetesError(named)).toBe(named.message);
   });
 
   it("keeps the message of an error that is not the API's", () => {

@@ -6,15 +6,15 @@ import { ApiException } from '@kubernetes/client-node';
  * the object (the caller names it in its own words).
  */
 export function describeKubernetesError(error: unknown): string {
-  const chain = causeChain(error);
-  const apiError = chain.find(e => e instanceof ApiException);
+  const apiError = causeChain(error).find(e => e instanceof ApiException);
   if (apiError instanceof ApiException) {
     const status = parseStatus(apiError.body);
     return `${apiError.code} ${status?.reason ?? ''}: ${
       status?.message ?? String(apiError.body ?? apiError.message)
     }`.replace(/ +:/, ':');
   }
-  if (chain.some(isAbort)) {
+  // A wrapped timeout keeps its wrapper's message: it names what timed out.
+  if (isAbort(error)) {
     return 'cluster did not answer in time (request timed out)';
   }
   if (error instanceof Error) {
