@@ -64,29 +64,32 @@ describe('deploys that lose the race for their branch', () => {
     expect(rows.some(r => r.message === message)).toBe(false);
   }
 
-  const tunedDeployment = (comment: string) =>
-    appManifests('nginx:1.27')['deploy/deployment.yaml'].replace(
-      'replicas: 1',
-      `replicas: 1 # ${comment}`,
+  /** A deploy to development through the API, sent when called. */
+  const deployRequest = (body: Record<string, unknown>) => () =>
+    callPortal(deploysPath(), {
+      method: 'POST',
+      body: { environment: 'development', ...body },
+    });
+
+  /** Someone tunes the Deployment in Git by hand; pushed when called. */
+  const outsideTune = (comment: string) => () =>
+    git.commit(
+      target.repo,
+      {
+        [DEPLOYMENT_FILE]: appManifests('nginx:1.27')[
+          'deploy/deployment.yaml'
+        ].replace('replicas: 1', `replicas: 1 # ${comment}`),
+      },
+      `outside: ${comment}`,
     );
 
   it('re-makes a deploy without a preview on top of an outside push to the same files', async () => {
     const { response, outsideSha } = await withPushLandingFirst(
-      () =>
-        callPortal(deploysPath(), {
-          method: 'POST',
-          body: {
-            environment: 'development',
-            changes: { replicas: 2 },
-            message: 'two replicas over an outside push',
-          },
-        }),
-      () =>
-        git.commit(
-          target.repo,
-          { [DEPLOYMENT_FILE]: tunedDeployment('tuned by hand') },
-          'outside: tune by hand',
-        ),
+      deployRequest({
+        changes: { replicas: 2 },
+        message: 'two replicas over an outside push',
+      }),
+      outsideTune('tuned by hand'),
     );
     expect(response.status).toBe(201);
     const { deploy, pushAttempts }: DeployResult = await response.json();
@@ -111,22 +114,12 @@ describe('deploys that lose the race for their branch', () => {
     const message = 'three replicas, as previewed';
 
     const { response, outsideSha } = await withPushLandingFirst(
-      () =>
-        callPortal(deploysPath(), {
-          method: 'POST',
-          body: {
-            environment: 'development',
-            changes: { replicas: 3 },
-            message,
-            expectedOverlayDigest: preview.overlayDigest,
-          },
-        }),
-      () =>
-        git.commit(
-          target.repo,
-          { [DEPLOYMENT_FILE]: tunedDeployment('tuned again') },
-          'outside: tune again',
-        ),
+      deployRequest({
+        changes: { replicas: 3 },
+        message,
+        expectedOverlayDigest: preview.overlayDigest,
+      }),
+      outsideTune('tuned again'),
     );
     expect(response.status).toBe(409);
     expect((await response.json()).error.message).toMatch(
@@ -181,14 +174,10 @@ describe('deploys that lose the race for their branch', () => {
     const message = 'four replicas while the branch moves';
     await pushes.moveBranchUnderEveryPush(true);
     const started = Date.now();
-    const response = await callPortal(deploysPath(), {
-      method: 'POST',
-      body: {
-        environment: 'development',
-        changes: { replicas: 4 },
-        message,
-      },
-    });
+    const response = await deployRequest({
+      changes: { replicas: 4 },
+      message,
+    })();
     await pushes.moveBranchUnderEveryPush(false);
     expect(response.status).toBe(409);
     const error = (await response.json()).error.message;
