@@ -21,6 +21,7 @@ const path = require('node:path');
 const SUITES = [
   'unit',
   'e2e-cluster',
+  'e2e-quiet',
   'e2e',
   'restart',
   'start-after-test',
