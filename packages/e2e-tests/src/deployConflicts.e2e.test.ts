@@ -167,6 +167,26 @@ describe('deploys that lose the race for their branch', () => {
     await expectNoRowFor(message, rowsBefore);
   });
 
+  it('answers 409 with the reason when the host refuses the push, without retrying', async () => {
+    const rowsBefore = await target.history();
+    const [headBefore] = await git.log(target.repo);
+    const message = 'five replicas onto a refusing host';
+    await pushes.refuseNext();
+    const started = Date.now();
+    const response = await deployRequest({
+      changes: { replicas: 5 },
+      message,
+    })();
+    expect(response.status).toBe(409);
+    expect((await response.json()).error.message).toBe(
+      'the Git host refused the push to main (pre-receive hook declined); nothing was pushed',
+    );
+    // Not retried through the push window.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect((await git.log(target.repo))[0].sha).toBe(headBefore.sha);
+    await expectNoRowFor(message, rowsBefore);
+  });
+
   // Last: the hook moves the branch behind Gitea's back.
   it('answers 409 when the branch keeps moving through the push window, and pushes nothing', async () => {
     const rowsBefore = await target.history();

@@ -37,7 +37,15 @@ export class PushControl {
 
   /** The next push to arrive waits in the hook until `release`. */
   async holdNext(): Promise<void> {
+    for (const leftover of ['holding', 'release']) {
+      await fs.rm(path.join(this.control, leftover), { force: true });
+    }
     await fs.writeFile(path.join(this.control, 'hold-next'), '');
+  }
+
+  /** The next push to arrive is refused, as a protected branch would be. */
+  async refuseNext(): Promise<void> {
+    await fs.writeFile(path.join(this.control, 'refuse-next'), '');
   }
 
   /** Resolves once a push waits in the hook. */
@@ -93,6 +101,10 @@ function hookScript(control: string): string {
 # Written by the e2e tests (packages/e2e-tests/src/stack/pushControl.ts).
 cat >/dev/null
 control='${control}'
+if rm "$control/refuse-next" 2>/dev/null; then
+  echo "refused by the e2e tests' hook" >&2
+  exit 1
+fi
 if mv "$control/hold-next" "$control/holding" 2>/dev/null; then
   for _ in $(seq 1 1200); do
     if [ -e "$control/release" ]; then
@@ -101,7 +113,10 @@ if mv "$control/hold-next" "$control/holding" 2>/dev/null; then
     fi
     sleep 0.05
   done
-  exit 0
+  # Never released: refuse, and leave nothing that would end the next hold.
+  rm -f "$control/holding"
+  echo "held for 60 s and never released by the e2e test" >&2
+  exit 1
 fi
 if [ -e "$control/move-branch" ]; then
   ref="refs/heads/$(cat "$control/move-branch")"

@@ -101,6 +101,49 @@ describe('GitWorkspace', () => {
     );
   });
 
+  /** A pre-receive hook in the origin, run for every push it receives. */
+  function preReceive(script: string) {
+    const hook = path.join(origin, 'hooks', 'pre-receive');
+    fs.writeFileSync(hook, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  }
+
+  it('takes the branch moving while the host receives the push for a lost race', async () => {
+    // The host moves main just before it updates it, as a push that lands
+    // in between would.
+    preReceive(
+      [
+        'cat >/dev/null',
+        'unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES',
+        'head=$(git rev-parse refs/heads/main)',
+        'next=$(git commit-tree "$head^{tree}" -p "$head" -m moved)',
+        'git update-ref refs/heads/main "$next" "$head"',
+      ].join('\n'),
+    );
+    await inClone(async repo => {
+      await repo.checkout(await repo.fetch('main'));
+      await repo.writeFile('deploy/patch.yaml', 'replicas: 2\n');
+      await repo.commit('Deploy 2 replicas', author);
+      expect(await repo.push('main')).toBe(false);
+    });
+    expect(git(origin, 'log', '-1', '--format=%s', 'main')).toBe('moved');
+  });
+
+  it("fails at once, with the host's reason, on a push the host refuses", async () => {
+    preReceive('cat >/dev/null\necho "main is protected" >&2\nexit 1');
+    const before = git(origin, 'rev-parse', 'main');
+    const error = await inClone(async repo => {
+      await repo.checkout(await repo.fetch('main'));
+      await repo.writeFile('deploy/patch.yaml', 'replicas: 2\n');
+      await repo.commit('Deploy 2 replicas', author);
+      return repo.push('main').catch(e => e);
+    });
+    expect(error.name).toBe('ConflictError');
+    expect(error.message).toBe(
+      'the Git host refused the push to main (pre-receive hook declined); nothing was pushed',
+    );
+    expect(git(origin, 'rev-parse', 'main')).toBe(before);
+  });
+
   it('reports a conflicting push instead of overwriting it', async () => {
     await inClone(async repo => {
       await repo.checkout(await repo.fetch('main'));

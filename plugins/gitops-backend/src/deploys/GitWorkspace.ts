@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import {
   GitCredentials,
   GitProtocol,
@@ -9,6 +9,9 @@ import {
   runGit,
 } from '@gitops-backstage/plugin-gitops-node';
 
+/** What git's receive-pack answers when the branch moved during the push. */
+const BRANCH_MOVED =
+  /failed to update ref|cannot lock ref|stale info|fetch first|non-fast-forward/i;
 /** Who commits: the portal; the author is the user who deployed. */
 export interface GitIdentity {
   name: string;
@@ -163,14 +166,32 @@ export class LocalRepo {
     return this.git(['rev-parse', 'HEAD']);
   }
 
-  /** Pushes HEAD; false when the branch moved (non-fast-forward). */
+  /**
+   * Pushes HEAD; false when the branch moved (non-fast-forward, or moved
+   * while the host received the push). A push the host refuses for a
+   * reason of its own (a protected branch, a hook) is a ConflictError with
+   * the host's reason: pushing again would not help.
+   */
   async push(branch: string): Promise<boolean> {
     try {
       await this.git(['push', '-q', 'origin', `HEAD:refs/heads/${branch}`]);
       return true;
     } catch (error) {
+      if (!(error instanceof GitCommandError)) {
+        throw error;
+      }
+      const refusal = /\[remote rejected\][^(\n]*\(([^)\n]*)\)/.exec(
+        error.output,
+      )?.[1];
+      if (refusal && !BRANCH_MOVED.test(refusal)) {
+        throw new ConflictError(
+          `the Git host refused the push to ${branch} (${refusal.slice(
+            0,
+            200,
+          )}); nothing was pushed`,
+        );
+      }
       if (
-        error instanceof GitCommandError &&
         /non-fast-forward|fetch first|rejected|stale info/i.test(error.output)
       ) {
         return false;
