@@ -37,29 +37,33 @@ ensure_chromium() {
   fi
 }
 
-# What yarn install leaves in a checkout: every node_modules folder outside
-# another one, and the install state `yarn run` reads.
+# What yarn install leaves in a checkout: the node_modules folders of the
+# root and the workspaces, and the install state `yarn run` reads.
 installed_paths() {
-  (cd "$REPO_ROOT" && find . -path ./.git -prune -o -type d -name node_modules -prune -print | sed 's|^\./||')
+  local p
+  for p in node_modules packages/*/node_modules plugins/*/node_modules; do
+    [ -d "$REPO_ROOT/$p" ] && echo "$p"
+  done
   echo .yarn/install-state.gz
 }
 
 # A clean clone would link 2,900 packages and compile the native ones
 # (better-sqlite3, tree-sitter, ssh2) again: the last install of the same
 # yarn.lock, package.json files and Node.js is copied instead, from a cache
-# outside the repo that holds one install.
+# outside the repo that holds one install. The stamp is written last, so an
+# interrupted copy is installed again.
 ensure_node_modules() {
   local stamp="$REPO_ROOT/node_modules/.install-stamp"
   local want cached p
-  want="$(cat "$REPO_ROOT/yarn.lock" "$REPO_ROOT/package.json" "$REPO_ROOT"/packages/*/package.json "$REPO_ROOT"/plugins/*/package.json | sha1sum | cut -d' ' -f1)"
+  want="$({ cat "$REPO_ROOT/yarn.lock" "$REPO_ROOT/package.json" "$REPO_ROOT"/packages/*/package.json "$REPO_ROOT"/plugins/*/package.json; echo "node $NODE_VERSION"; } | sha1sum | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return
   fi
-  cached="$TOOLCHAIN_CACHE/installed/$want-node-$NODE_VERSION"
+  cached="$TOOLCHAIN_CACHE/installed/$want"
   if [ -f "$cached/.complete" ]; then
     log "node_modules: copying the install of this yarn.lock from $cached"
-    while read -r p; do
-      rm -rf "${REPO_ROOT:?}/$p"
+    installed_paths | while IFS= read -r p; do rm -rf "${REPO_ROOT:?}/$p"; done
+    while IFS= read -r p; do
       mkdir -p "$(dirname "$REPO_ROOT/$p")"
       cp -a "$cached/$p" "$REPO_ROOT/$p" || return 1
     done <"$cached/.complete"
@@ -67,22 +71,22 @@ ensure_node_modules() {
     return
   fi
   log "yarn install (cold: a few minutes, native modules compile from source)"
+  rm -f "$stamp"
   (cd "$REPO_ROOT" && yarn install --immutable >&2) || return 1
-  echo "$want" >"$stamp"
   log "node_modules: keeping a copy in $cached for the next clean checkout"
   rm -rf "$TOOLCHAIN_CACHE/installed"
   mkdir -p "$cached"
-  local paths
-  paths="$(installed_paths)"
-  for p in $paths; do
+  installed_paths >"$cached/.paths"
+  while IFS= read -r p; do
     mkdir -p "$(dirname "$cached/$p")"
     # A copy that fails leaves no cache; the install itself stands.
     cp -a "$REPO_ROOT/$p" "$cached/$p" || {
       rm -rf "$cached"
-      return 0
+      break
     }
-  done
-  printf '%s\n' "$paths" >"$cached/.complete"
+  done <"$cached/.paths"
+  [ -d "$cached" ] && mv "$cached/.paths" "$cached/.complete"
+  echo "$want" >"$stamp"
 }
 
 STACK_STATE_DIR="${GITOPS_STACK_STATE:-$REPO_ROOT/.stack}"

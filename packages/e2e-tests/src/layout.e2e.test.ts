@@ -192,7 +192,9 @@ describe('layout and accessibility of the GitOps views on the sample data', () =
           await page.getByRole('button', { name: /^Deploy to / }).count(),
         ).toBe(0);
         await shot('gitops-tab-helm');
-        await expectLayoutRules();
+        expect(await expectLayoutRules()).toEqual(
+          measured('State', 'Object', 'Revision', 'Updated', 'Message'),
+        );
         expect(await seriousViolations(page, 'main')).toEqual([]);
       } finally {
         // A view left with a dialog open would hold the next one up.
