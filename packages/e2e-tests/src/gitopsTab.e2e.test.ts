@@ -184,7 +184,9 @@ describe('the GitOps tab in the browser', () => {
 
       const row = page.getByRole('row', { name: /Deploy nginx 1.28 x2/ });
       await row.getByTestId('method-gitops-ui').waitFor();
-      expect(await row.textContent()).toContain('succeeded');
+      // The history reloads when the dialog closes: until its answer is in,
+      // the row shows what it showed while the deploy ran.
+      await row.getByText('succeeded').waitFor({ timeout: 15_000 });
       const deployment = await cluster.read<any>(
         'apps/v1',
         'Deployment',
