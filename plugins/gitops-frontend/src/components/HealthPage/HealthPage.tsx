@@ -55,7 +55,8 @@ const checkColumns: TableColumn<CheckResult>[] = [
   },
   {
     title: 'Time',
-    width: '90px',
+    // "12345 ms" whole: a check over a second was cut at 90 px.
+    width: '110px',
     cellStyle: NO_WRAP,
     render: c => `${c.durationMs} ms`,
   },
