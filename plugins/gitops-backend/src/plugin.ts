@@ -50,6 +50,10 @@ import { FluxActions } from './actions/FluxActions';
 import { ChangeSignals } from './status/ChangeSignals';
 import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
+import { InFlightWork } from './lifecycle/InFlightWork';
+
+/** How long shutdown waits for work in flight (a deploy's push window). */
+const SHUTDOWN_DRAIN_MS = 60_000;
 
 /**
  * The GitOps backend plugin: Flux state, actions, deploys and diagnostics.
@@ -80,6 +84,8 @@ export const gitopsPlugin = createBackendPlugin({
       async init(deps) {
         const { rootConfig, logger, lifecycle, signals } = deps;
         deps.permissionsRegistry.addPermissions(gitopsPermissions);
+        const inFlight = new InFlightWork();
+        deps.httpRouter.use(inFlight.middleware());
 
         const clients = ClusterClients.forClusters(
           readClusterDetails(rootConfig),
@@ -143,10 +149,6 @@ export const gitopsPlugin = createBackendPlugin({
           notifier.watch(watcher);
           watcher.start();
         }
-        lifecycle.addShutdownHook(() => {
-          watchers.forEach(w => w.stop());
-          changeSignals.stop();
-        });
 
         const scopes = new EntityScopeResolver({
           httpAuth: deps.httpAuth,
@@ -171,9 +173,28 @@ export const gitopsPlugin = createBackendPlugin({
         const workspaceDir = fs.mkdtempSync(
           path.join(os.tmpdir(), 'backstage-gitops-deploys-'),
         );
-        lifecycle.addShutdownHook(() =>
-          fs.rmSync(workspaceDir, { recursive: true, force: true }),
-        );
+        // One hook, in order: Backstage runs the hooks at once.
+        lifecycle.addShutdownHook(async () => {
+          if (inFlight.count > 0) {
+            logger.info(
+              `Shutdown waits for ${inFlight.count} GitOps request(s) or scheduled run(s) in flight`,
+            );
+          }
+          const left = await inFlight.close(SHUTDOWN_DRAIN_MS);
+          if (left > 0) {
+            logger.warn(
+              `Shutting down with ${left} GitOps request(s) or scheduled run(s) unfinished`,
+            );
+          }
+          watchers.forEach(w => w.stop());
+          changeSignals.stop();
+          fs.rmSync(workspaceDir, { recursive: true, force: true });
+          logger.info(
+            `GitOps shut down: ${
+              left > 0 ? `${left} unfinished` : 'nothing in flight'
+            }, watches closed, workspace removed`,
+          );
+        });
         const workspace = new GitWorkspace(
           workspaceDir,
           {
@@ -226,13 +247,14 @@ export const gitopsPlugin = createBackendPlugin({
             (rootConfig.getOptionalNumber('gitops.deploys.timeoutMinutes') ??
               10) * 60_000,
         });
-        // Local scope: every replica tracks; the store keeps writes unique.
+        // Global scope: one replica at a time tracks (the scheduler's lock in
+        // the database); another takes over when its run times out.
         await deps.scheduler.scheduleTask({
           id: 'gitops-deploy-tracker',
-          scope: 'local',
+          scope: 'global',
           frequency: { seconds: 2 },
           timeout: { minutes: 2 },
-          fn: () => tracker.run(),
+          fn: () => inFlight.run(() => tracker.run()),
         });
 
         deps.httpRouter.use(
@@ -257,7 +279,7 @@ export const gitopsPlugin = createBackendPlugin({
           id: 'gitops-health-check',
           scope: 'global',
           ...schedule,
-          fn: () => diagnostics.runScheduled(),
+          fn: () => inFlight.run(() => diagnostics.runScheduled()),
         });
       },
     });

@@ -5,6 +5,10 @@ import path from 'node:path';
 import { GitWorkspace, LocalRepo } from './GitWorkspace';
 import { readDir } from './overlayRepo';
 
+// Real git processes: a loaded machine (the suite's e2e lane beside it)
+// takes seconds for what takes 200 ms alone.
+jest.setTimeout(30_000);
+
 // A real bare repository over file://: the push protocol is Git's own.
 describe('GitWorkspace', () => {
   let root: string;
