@@ -27,23 +27,6 @@ export interface Config {
       /** Owner refs (kind defaults to group) whose entities it may report for. */
       owners?: string[];
     }>;
-    /**
-     * The GitOps plugins' own credentials per cluster of the `kubernetes`
-     * block. They write Flux objects, Secrets and RoleBindings; give
-     * Backstage's Kubernetes plugin (whose proxy forwards any request with
-     * its credentials) a read-only token there, and this one here.
-     */
-    clusterCredentials?: Array<{
-      /** A cluster name under kubernetes.clusterLocatorMethods. */
-      name: string;
-      /**
-       * Service-account token the GitOps plugins use for this cluster.
-       * @visibility secret
-       */
-      serviceAccountToken: string;
-    }>;
-    /** Namespace of the Flux controllers. Default flux-system. */
-    fluxNamespace?: string;
     deploys?: {
       /** Committer of portal deploys; the author is the user. */
       committer?: { name?: string; email?: string };

@@ -9,5 +9,5 @@
 
 export { gitopsPlugin, EntityGitOpsContent, GitOpsPage } from './plugin';
 export { gitopsApiRef, GitOpsClient } from './api';
-export type { GitOpsApi } from './api';
+export type { GitOpsApi, FluxObjectRef } from './api';
 export { isGitOpsAvailable } from '@gitops-backstage/plugin-gitops-common';

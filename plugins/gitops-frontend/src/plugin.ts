@@ -31,7 +31,7 @@ export const gitopsPlugin = createPlugin({
  *
  * @public
  */
-export const EntityGitOpsContent = gitopsPlugin.provide(
+export const EntityGitOpsContent: () => JSX.Element = gitopsPlugin.provide(
   createComponentExtension({
     name: 'EntityGitOpsContent',
     component: {
@@ -48,7 +48,7 @@ export const EntityGitOpsContent = gitopsPlugin.provide(
  *
  * @public
  */
-export const GitOpsPage = gitopsPlugin.provide(
+export const GitOpsPage: () => JSX.Element = gitopsPlugin.provide(
   createRoutableExtension({
     name: 'GitOpsPage',
     component: () => import('./components/GitOpsPage').then(m => m.GitOpsPage),

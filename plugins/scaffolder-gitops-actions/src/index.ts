@@ -9,3 +9,4 @@ export { createCheckProjectAction } from './actions/checkProject';
 export { createManifestsAction } from './actions/createManifests';
 export { createFluxResourcesAction } from './actions/createFluxResources';
 export { createWaitForFluxAction } from './actions/waitForFlux';
+export type { GitOpsClusterClientFactory } from './flux/clusterClient';

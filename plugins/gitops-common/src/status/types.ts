@@ -158,9 +158,9 @@ export interface FluxObjectStatus {
   reason?: string;
   message: string;
   suspended: boolean;
-  /** Full revision as Flux reports it, e.g. main@sha1:<40 hex>. */
+  /** Full revision as Flux reports it, e.g. `main@sha1:<40 hex>`. */
   revision?: string;
-  /** Branch or tag plus short sha, e.g. main@1a2b3c4. */
+  /** Branch or tag plus short sha, e.g. `main@1a2b3c4`. */
   shortRevision?: string;
   lastAttemptedRevision?: string;
   /** When Ready last changed, ISO time. */

@@ -29,8 +29,8 @@ export interface WorkloadResource {
 }
 
 /**
- * Health and "ready/desired" of a workload, the way `kubectl rollout
- * status` judges it.
+ * Health and "ready/desired" of a workload, the way
+ * `kubectl rollout status` judges it.
  *
  * @public
  */

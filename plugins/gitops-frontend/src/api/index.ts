@@ -1,3 +1,3 @@
 export { gitopsApiRef } from './GitOpsApi';
-export type { GitOpsApi } from './GitOpsApi';
+export type { GitOpsApi, FluxObjectRef } from './GitOpsApi';
 export { GitOpsClient } from './GitOpsClient';

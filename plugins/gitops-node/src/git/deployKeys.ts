@@ -68,7 +68,11 @@ export function deployKeyHostOf(
   }
 }
 
-/** `owner/name` of a repository URL of the host (http(s) or SSH). */
+/**
+ * `owner/name` of a repository URL of the host (http(s) or SSH).
+ *
+ * @public
+ */
 export function repositoryPath(repoUrl: string, host: DeployKeyHost): string {
   const rest = repoUrl.startsWith(`${host.sshUrl}/`)
     ? repoUrl.slice(host.sshUrl.length + 1)

@@ -1,12 +1,20 @@
 import { InputError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 
-/** The keys of a Flux Git auth Secret: basic auth or a bearer token. */
+/**
+ * The keys of a Flux Git auth Secret: basic auth or a bearer token.
+ *
+ * @public
+ */
 export type GitCredentials =
   | { username: string; password: string }
   | { bearerToken: string };
 
-/** Where the Git credentials for Flux come from. */
+/**
+ * Where the Git credentials for Flux come from.
+ *
+ * @public
+ */
 export type GitAuthSource =
   | { from: 'integration' }
   | {
@@ -22,6 +30,8 @@ export type GitAuthSource =
  * Resolves the credentials Flux uses to pull `repoUrl`: from a template
  * secret, or from the Backstage integration of the repository's host. They
  * are never taken from a plain input and never logged.
+ *
+ * @public
  */
 export function resolveGitCredentials(options: {
   repoUrl: string;

@@ -4,6 +4,8 @@ import { ApiException } from '@kubernetes/client-node';
  * What the Kubernetes API said, in one line, or why it could not be asked;
  * the API's answer also when wrapped as the `cause` of an error that names
  * the object (the caller names it in its own words).
+ *
+ * @public
  */
 export function describeKubernetesError(error: unknown): string {
   const apiError = causeChain(error).find(e => e instanceof ApiException);
@@ -43,6 +45,8 @@ export function describeKubernetesError(error: unknown): string {
 /**
  * The HTTP status of a Kubernetes API error, if it was one, also when
  * wrapped as the `cause` of a more telling error.
+ *
+ * @public
  */
 export function kubernetesErrorCode(error: unknown): number | undefined {
   const apiError = causeChain(error).find(e => e instanceof ApiException);

@@ -12,7 +12,10 @@ import {
   GITOPS_ENVIRONMENTS,
 } from '@gitops-backstage/plugin-gitops-common';
 import { registeredRepositoryOf } from '@gitops-backstage/plugin-gitops-node';
-import { clusterClient as defaultClusterClient } from '../flux/clusterClient';
+import {
+  clusterClient as defaultClusterClient,
+  GitOpsClusterClientFactory,
+} from '../flux/clusterClient';
 import {
   canonicalEntityRef,
   findEntity,
@@ -143,7 +146,7 @@ export function createCheckProjectAction(options: {
   /** The initiator's ownership refs, for a new entity's owner. */
   userInfo: Pick<UserInfoService, 'getUserInfo'>;
   /** The cluster's API; tests replace it. */
-  clusterClient?: typeof defaultClusterClient;
+  clusterClient?: GitOpsClusterClientFactory;
 }) {
   const policy = readProjectPolicy(options.config);
   const clusterClient = options.clusterClient ?? defaultClusterClient;

@@ -13,7 +13,10 @@ import {
   readDeployKeyHosts,
   resolveGitCredentials,
 } from '@gitops-backstage/plugin-gitops-node';
-import { clusterClient as defaultClusterClient } from '../flux/clusterClient';
+import {
+  clusterClient as defaultClusterClient,
+  GitOpsClusterClientFactory,
+} from '../flux/clusterClient';
 import { ProjectPlan, renderEnvironmentObjects } from '../flux/fluxObjects';
 import { planGitAccess, plannedGitSecret } from '../flux/gitAccess';
 import {
@@ -72,7 +75,7 @@ export function createFluxResourcesAction(options: {
   /** The Git host's API for deploy keys; tests replace it. */
   fetch?: typeof fetch;
   /** The cluster's API; tests replace it. */
-  clusterClient?: typeof defaultClusterClient;
+  clusterClient?: GitOpsClusterClientFactory;
   /** How often to look for an entity the run waits for (default 2 s). */
   entityPollMs?: number;
 }) {

@@ -8,13 +8,21 @@ import {
 } from '@gitops-backstage/plugin-gitops-node';
 
 /**
+ * How the actions reach a cluster: the cluster's details and its API, for
+ * a cluster name. Tests pass their own.
+ *
+ * @public
+ */
+export type GitOpsClusterClientFactory = (
+  config: Config,
+  name: string | undefined,
+) => { cluster: ClusterDetails; objects: KubernetesObjectApi };
+
+/**
  * The cluster an action works on: the one named by `cluster`, or the only
  * configured one. Clusters come from the `kubernetes` config block.
  */
-export function clusterClient(
-  config: Config,
-  name: string | undefined,
-): { cluster: ClusterDetails; objects: KubernetesObjectApi } {
+export const clusterClient: GitOpsClusterClientFactory = (config, name) => {
   const clusters = readClusterDetails(config);
   if (clusters.length === 0) {
     throw new InputError(
@@ -44,4 +52,4 @@ export function clusterClient(
     cluster,
     objects: KubernetesObjectApi.makeApiClient(kubeConfigForCluster(cluster)),
   };
-}
+};

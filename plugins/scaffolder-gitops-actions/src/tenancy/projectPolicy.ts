@@ -17,7 +17,9 @@ export const DEFAULT_NAMESPACE_PATTERN = 'project-{id}-{env}';
 const DEFAULT_PROTECTED = ['kube-*', 'flux-system', 'default', 'backstage'];
 
 export function readProjectPolicy(config: Config): ProjectPolicy {
-  const fluxNamespace = config.getOptionalString('gitops.fluxNamespace');
+  // Flux's own namespace is protected whatever the list says.
+  const fluxNamespace =
+    config.getOptionalString('gitops.fluxNamespace') ?? 'flux-system';
   const configured = config.getOptionalStringArray(
     'gitops.projects.protectedNamespaces',
   );
@@ -27,7 +29,7 @@ export function readProjectPolicy(config: Config): ProjectPolicy {
       DEFAULT_NAMESPACE_PATTERN,
     protectedNamespaces: [
       ...(configured ?? DEFAULT_PROTECTED),
-      ...(fluxNamespace ? [fluxNamespace] : []),
+      fluxNamespace,
     ],
     allowNamespaceOverrides:
       config.getOptionalBoolean('gitops.projects.allowNamespaceOverrides') ??
