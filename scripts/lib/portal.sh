@@ -1,7 +1,9 @@
 # Starts and stops the portal in the background, for tests: the frontend
-# dev server and the backend (`yarn start`), or with PORTAL_FRONTEND=built
-# the backend alone, serving the production build of packages/app (made by
-# build_frontend) through its app plugin on :7007.
+# dev server and the backend (`yarn start`); with PORTAL_FRONTEND=built the
+# backend alone, serving the production build of packages/app (made by
+# build_frontend) through its app plugin on :7007, as deployed
+# (app-config.deployed.yaml, PostgreSQL); run from the backend's production
+# build with `node` when BACKEND_BUNDLE_DIR names one (backend-bundle.sh).
 # shellcheck shell=bash
 
 PORTAL_LOG="$REPO_ROOT/test-results/portal.log"
@@ -17,13 +19,21 @@ start_portal_background() {
     mv "$PORTAL_LOG" "${PORTAL_LOG%.log}.$n.log"
   fi
   local command=(yarn start "$@") frontend=http://localhost:3000
+  local dir="$REPO_ROOT"
   if [ "${PORTAL_FRONTEND:-dev-server}" = built ]; then
     # Last, so its app.baseUrl wins over the dev server's.
-    command=(yarn workspace backend start "$@" --config "$REPO_ROOT/app-config.built-app.yaml")
+    command=(yarn workspace backend start "$@" --config "$REPO_ROOT/app-config.deployed.yaml")
     frontend=http://localhost:7007
+    if [ -n "${BACKEND_BUNDLE_DIR:-}" ]; then
+      # From the backend's folder, as `yarn workspace backend start` runs:
+      # relative paths in the config mean the same.
+      dir="$REPO_ROOT/packages/backend"
+      command=(env NODE_ENV=production node "$BACKEND_BUNDLE_DIR/packages/backend"
+        "$@" --config "$REPO_ROOT/app-config.deployed.yaml")
+    fi
   fi
   # Its own session, so stop_portal can end the whole process group.
-  setsid bash -c 'cd "$0" && exec "$@"' "$REPO_ROOT" "${command[@]}" \
+  setsid bash -c 'cd "$0" && exec "$@"' "$dir" "${command[@]}" \
     >"$PORTAL_LOG" 2>&1 </dev/null &
   echo $! >"$PORTAL_PID_FILE"
   log "portal starting (log: test-results/portal.log)"
@@ -47,7 +57,9 @@ stop_portal() {
   local pid
   pid="$(cat "$PORTAL_PID_FILE")"
   kill -- -"$pid" 2>/dev/null || true
-  for _ in $(seq 1 30); do
+  # SIGTERM drains: the shutdown delay, then requests in flight (a deploy's
+  # push window: up to 60 s) before the process exits.
+  for _ in $(seq 1 75); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 1
   done

@@ -20,9 +20,11 @@ const path = require('node:path');
 
 const SUITES = [
   'unit',
+  'install',
   'e2e-cluster',
   'e2e-quiet',
   'e2e',
+  'drain',
   'restart',
   'start-after-test',
   'reliability',

@@ -1,6 +1,10 @@
 import type { DeployRecord } from '@gitops-backstage/plugin-gitops-common';
 import { backendUrl, callPortal, guestToken } from './portal/portalApi';
 import { readHistorySnapshot } from './portal/historySnapshot';
+import { DrainedDeploy, readState } from './portal/portalProcess';
+import { waitFor } from './stack/kube';
+
+jest.setTimeout(180_000);
 
 /** What a row is, whatever the tracker did since. */
 function identity(row: DeployRecord) {
@@ -83,5 +87,28 @@ describe('the portal after a backend restart', () => {
         finishedAt: row.finishedAt,
       });
     }
+  });
+
+  // drain.e2e answered a deploy while the last process shut down; this
+  // process's tracker must finish it, not leave it pending.
+  it('finishes tracking the deploy the last process answered while draining', async () => {
+    const drained = readState<DrainedDeploy>('drained-deploy');
+    const row = await waitFor(
+      'the drained deploy to be tracked to the end',
+      async () => {
+        const response = await callPortal(`${drained.entityPath}/deploys`);
+        const items: DeployRecord[] = (await response.json()).items;
+        const found = items.find(item => item.id === drained.deployId);
+        return found && !['pending', 'progressing'].includes(found.status)
+          ? found
+          : undefined;
+      },
+      150_000,
+    );
+    expect(row).toMatchObject({
+      commitSha: drained.commitSha,
+      method: 'gitops-ui',
+      status: 'succeeded',
+    });
   });
 });

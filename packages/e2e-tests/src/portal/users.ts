@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { repoPath, StackEnv } from '../stack/stackEnv';
 import { guestToken } from './portalApi';
+import { portalOnPostgres, psqlInPluginDatabase } from './portalDatabase';
 
 /** The key id app-config.stack.yaml gives the stack's user-token key pair. */
 const KEY_ID = 'local-stack-user-tokens';
@@ -54,29 +55,43 @@ export function userTokenKeyFile(env: StackEnv): string {
   return path.join(env.STACK_STATE_DIR, 'auth', 'user-tokens.key.pem');
 }
 
+const UPSERT_USER_INFO = `INSERT INTO user_info (user_entity_ref, user_info, updated_at)
+  VALUES ($1, $2, $3)
+  ON CONFLICT (user_entity_ref) DO UPDATE SET
+    user_info = excluded.user_info, updated_at = excluded.updated_at`;
+
 /**
  * Records the user as the auth backend does when it issues a token: other
  * plugins read a user's ownership from there when they act for the user
- * with a limited token (which carries no ownership claims).
+ * with a limited token (which carries no ownership claims). In the auth
+ * plugin's database: PostgreSQL when the portal runs as deployed
+ * (app-config.deployed.yaml), SQLite under the dev backend.
  */
 function recordSignIn(userEntityRef: string, ownershipEntityRefs: string[]) {
+  const userInfo = JSON.stringify({
+    claims: { sub: userEntityRef, ent: ownershipEntityRefs },
+  });
+  const updatedAt = new Date().toISOString().replace('T', ' ').replace('Z', '');
+  if (portalOnPostgres()) {
+    psqlInPluginDatabase(
+      'auth',
+      UPSERT_USER_INFO.replace('$1', ":'ref'")
+        .replace('$2', ":'info'")
+        .replace('$3', ":'at'"),
+      { ref: userEntityRef, info: userInfo, at: updatedAt },
+    );
+    return;
+  }
   const dataDir = process.env.GITOPS_DATA_DIR ?? repoPath('.data/sqlite');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DatabaseSync } = require('node:sqlite');
   const db = new DatabaseSync(path.join(dataDir, 'auth.sqlite'));
   try {
     db.exec('PRAGMA busy_timeout = 10000');
-    db.prepare(
-      `INSERT INTO user_info (user_entity_ref, user_info, updated_at)
-       VALUES (?, ?, ?)
-       ON CONFLICT (user_entity_ref) DO UPDATE SET
-         user_info = excluded.user_info, updated_at = excluded.updated_at`,
-    ).run(
+    db.prepare(UPSERT_USER_INFO.replace(/\$\d/g, '?')).run(
       userEntityRef,
-      JSON.stringify({
-        claims: { sub: userEntityRef, ent: ownershipEntityRefs },
-      }),
-      new Date().toISOString().replace('T', ' ').replace('Z', ''),
+      userInfo,
+      updatedAt,
     );
   } finally {
     db.close();
