@@ -61,10 +61,6 @@ backend.add(
 // user settings plugin
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
-// events: the bus that carries signals and notifications between backend
-// replicas (stored in the database on PostgreSQL)
-backend.add(import('@backstage/plugin-events-backend'));
-
 // notifications and signals plugins
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
