@@ -130,3 +130,15 @@ export const historyQuery = z
     limit: queryInteger(1, 500).optional(),
   })
   .strict();
+
+/**
+ * The deploy id of a route: the history's integer key (a PostgreSQL
+ * integer, so larger ids cannot exist and must not reach the query).
+ */
+export const deployIdParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2_147_483_647, 'no deploy has an id this large'),
+});

@@ -804,6 +804,28 @@ describe('the deploy routes', () => {
     expect(res.status).toBe(404);
   });
 
+  // PostgreSQL refuses integers past 2^31 - 1 with an error (a 500); SQLite
+  // took them. No deploy has such an id: a 400 naming it, before any query.
+  it('refuses deploy ids no history row can have, naming the id', async () => {
+    for (const id of [
+      '0',
+      '2147483648',
+      '4294967296',
+      '99999999999999999999',
+    ]) {
+      const read = await request(app)
+        .get(`${base}/${id}`)
+        .set('Authorization', ownerHeader);
+      expect({ id, status: read.status }).toEqual({ id, status: 400 });
+      expect(read.body.error.message).toContain('id:');
+      const rollback = await request(app)
+        .post(`${base}/${id}/rollback`)
+        .set('Authorization', ownerHeader)
+        .send({});
+      expect({ id, status: rollback.status }).toEqual({ id, status: 400 });
+    }
+  });
+
   it('records a pipeline deploy reported with a service token', async () => {
     const sha = push('deploy/overlays/shop-dev/app.txt', 'v3\n');
     const body = {

@@ -17,6 +17,7 @@ import { PipelineReportService } from './PipelineReportService';
 import { PreviewService } from './PreviewService';
 import {
   deployBody,
+  deployIdParams,
   historyQuery,
   manualBody,
   pipelineBody,
@@ -76,8 +77,9 @@ export function createDeployRouter(
   });
 
   router.get(`${base}/:id(\\d+)`, async (req, res) => {
+    const { id } = parseBody(deployIdParams, req.params);
     const scope = await scopes.forRequest(req);
-    res.json(await history.get(scope, Number(req.params.id)));
+    res.json(await history.get(scope, id));
   });
 
   // A preview reads the overlay with the portal's Git token: deployers only.
@@ -123,10 +125,11 @@ export function createDeployRouter(
   });
 
   router.post(`${base}/:id(\\d+)/rollback`, async (req, res) => {
+    const { id } = parseBody(deployIdParams, req.params);
     const body = parseBody(rollbackBody, req.body);
     const scope = await scopes.forRequest(req);
     await scope.requirePermission(gitopsRollbackPermission);
-    const deploy = await history.get(scope, Number(req.params.id));
+    const deploy = await history.get(scope, id);
     if (body.dryRun) {
       res.json(await gitDeploys.rollback(scope, deploy, body));
       return;
