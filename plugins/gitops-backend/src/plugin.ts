@@ -41,6 +41,7 @@ import {
   readHealthOptions,
 } from './diagnostics/DiagnosticsService';
 import { FailureNotifier } from './diagnostics/FailureNotifier';
+import { NoticeLedger } from './diagnostics/NoticeLedger';
 import { RepairService } from './diagnostics/RepairService';
 import { createDiagnosticsRouter } from './diagnostics/router';
 import { ClusterClients } from './cluster/ClusterClients';
@@ -51,6 +52,10 @@ import { ChangeSignals } from './status/ChangeSignals';
 import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
 import { InFlightWork } from './lifecycle/InFlightWork';
+import {
+  REPLICA_SILENT_MS,
+  ReplicaHeartbeat,
+} from './lifecycle/ReplicaHeartbeat';
 
 /** How long shutdown waits for work in flight (a deploy's push window). */
 const SHUTDOWN_DRAIN_MS = 60_000;
@@ -129,6 +134,8 @@ export const gitopsPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
         });
+        // DiagnosticsStore.create ran the plugin's migrations.
+        const notices = new NoticeLedger(await deps.database.getClient());
         const notifier = new FailureNotifier({
           notifications: deps.notifications,
           logger,
@@ -141,6 +148,7 @@ export const gitopsPlugin = createBackendPlugin({
           namespaceClaimOf: async (cluster, namespace) =>
             (await clients.get(cluster).readNamespace(namespace)).metadata
               ?.annotations?.[ANNOTATION_ENTITY_REF],
+          claimNotice: notice => notices.claim(notice),
         });
 
         const changeSignals = new ChangeSignals(signals, logger);
@@ -169,6 +177,13 @@ export const gitopsPlugin = createBackendPlugin({
           }),
         );
         const deployStore = await DeployStore.create(deps.database);
+        // Which replicas are alive: a deploy whose replica stopped while
+        // pushing is settled by another.
+        const heartbeat = new ReplicaHeartbeat(
+          await deps.database.getClient(),
+          logger,
+        );
+        await heartbeat.start();
         // One clone per repository per process: replicas never share one.
         const workspaceDir = fs.mkdtempSync(
           path.join(os.tmpdir(), 'backstage-gitops-deploys-'),
@@ -186,6 +201,7 @@ export const gitopsPlugin = createBackendPlugin({
               `Shutting down with ${left} GitOps request(s) or scheduled run(s) unfinished`,
             );
           }
+          await heartbeat.stop({ unfinished: left });
           watchers.forEach(w => w.stop());
           changeSignals.stop();
           fs.rmSync(workspaceDir, { recursive: true, force: true });
@@ -224,6 +240,7 @@ export const gitopsPlugin = createBackendPlugin({
               repos,
               previews,
               logger: deps.logger,
+              replicaId: heartbeat.id,
             }),
             manualDeploys: new ManualDeployService({
               clients,
@@ -246,14 +263,17 @@ export const gitopsPlugin = createBackendPlugin({
           timeoutMs:
             (rootConfig.getOptionalNumber('gitops.deploys.timeoutMinutes') ??
               10) * 60_000,
+          replicaSilentMs: REPLICA_SILENT_MS,
         });
         // Global scope: one replica at a time tracks (the scheduler's lock in
-        // the database); another takes over when its run times out.
+        // the database). A replica killed in the middle of a run keeps the
+        // lock until the timeout, so it is short; a run that outlasts it
+        // overlaps the next one, which its conditional writes allow.
         await deps.scheduler.scheduleTask({
           id: 'gitops-deploy-tracker',
           scope: 'global',
           frequency: { seconds: 2 },
-          timeout: { minutes: 2 },
+          timeout: { seconds: 30 },
           fn: () => inFlight.run(() => tracker.run()),
         });
 

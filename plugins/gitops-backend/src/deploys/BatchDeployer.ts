@@ -102,6 +102,7 @@ export class BatchDeployer {
           // Pushed: the rows stay whatever happens next.
           const ids = items.map(item => ({ item, id: rows.get(item)! }));
           rows.clear();
+          await this.options.pending.pushed(ids.map(({ id }) => id));
           const contexts = new Map(items.map(i => [i.context.environment, i]));
           for (const item of contexts.values()) {
             await requestEnvironmentReconcile(

@@ -1,4 +1,9 @@
-import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { ReplicaHeartbeat } from '../lifecycle/ReplicaHeartbeat';
 import { DeployStore, NewDeploy } from './DeployStore';
 
 // PostgreSQL runs when scripts/test has started one (it sets the connection
@@ -172,5 +177,55 @@ describe('DeployStore', () => {
       expect(await replicas[0].list({ targets: [target] })).toHaveLength(1);
     },
     60_000,
+  );
+
+  it.each(databases.eachSupportedId())(
+    'lists the pending pushes of replicas that left or went silent, not of live ones, on %s',
+    async (id: TestDatabaseId) => {
+      const knex = await databases.init(id);
+      await DeployStore.migrate(knex);
+      const store = new DeployStore(knex);
+      const logger = mockServices.logger.mock();
+      const live = new ReplicaHeartbeat(knex, logger);
+      const silent = new ReplicaHeartbeat(knex, logger);
+      const leaving = new ReplicaHeartbeat(knex, logger);
+      const unfinished = new ReplicaHeartbeat(knex, logger);
+      for (const replica of [live, silent, leaving, unfinished]) {
+        await replica.beat();
+      }
+      await knex('gitops_replicas')
+        .where({ id: silent.id })
+        .update({ heartbeat_at: new Date(Date.now() - 60_000) });
+      // Left with its work done: its row goes. Left with work unfinished:
+      // its row stays, and it is silent from now on.
+      await leaving.stop({ unfinished: 0 });
+      await unfinished.stop({ unfinished: 1 });
+
+      const pushing = async (sha: string, replica?: string) =>
+        (await store.insert(uiDeploy(sha, { pushingReplica: replica })))!.id;
+      const ofLive = await pushing('a'.repeat(40), live.id);
+      const ofSilent = await pushing('b'.repeat(40), silent.id);
+      const ofLeaving = await pushing('c'.repeat(40), leaving.id);
+      const ofUnfinished = await pushing('d'.repeat(40), unfinished.id);
+      await pushing('e'.repeat(40)); // pushed: its mark is gone
+      const failed = await pushing('f'.repeat(40), silent.id);
+      await store.update(failed, ['pending'], { status: 'failed' });
+
+      const silentSince = new Date(Date.now() - 30_000);
+      expect(
+        (await store.pushesOfStoppedReplicas(silentSince)).map(d => d.id),
+      ).toEqual([ofSilent, ofLeaving]);
+      // Later, the replica that stopped with work unfinished is silent too.
+      expect(
+        (await store.pushesOfStoppedReplicas(new Date(Date.now() + 1_000))).map(
+          d => d.id,
+        ),
+      ).toEqual([ofLive, ofSilent, ofLeaving, ofUnfinished]);
+
+      await store.update(ofSilent, ['pending'], { pushingReplica: null });
+      expect(
+        (await store.pushesOfStoppedReplicas(silentSince)).map(d => d.id),
+      ).toEqual([ofLeaving]);
+    },
   );
 });

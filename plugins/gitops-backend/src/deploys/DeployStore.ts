@@ -25,6 +25,8 @@ export interface DeployTarget {
 
 export type NewDeploy = Omit<DeployRecord, 'id' | 'createdAt'> & {
   externalKey?: string;
+  /** The replica pushing the deploy's commit; null once the push ended. */
+  pushingReplica?: string | null;
 };
 
 export interface DeployQuery {
@@ -116,6 +118,26 @@ export class DeployStore {
     return this.findByCommit(target, commitSha);
   }
 
+  /**
+   * Pending deploys whose push a replica began and never ended: that
+   * replica's row is gone (it shut down) or silent since `silentSince`.
+   */
+  async pushesOfStoppedReplicas(silentSince: Date): Promise<DeployRecord[]> {
+    const rows = await this.db(TABLE)
+      .select(`${TABLE}.*`)
+      .leftJoin('gitops_replicas', 'gitops_replicas.id', 'pushing_replica')
+      .where('status', 'pending')
+      .whereNotNull('pushing_replica')
+      .where(stopped =>
+        stopped
+          .whereNull('gitops_replicas.id')
+          .orWhere('gitops_replicas.heartbeat_at', '<', silentSince),
+      )
+      .orderBy(`${TABLE}.id`)
+      .limit(100);
+    return rows.map(fromRow);
+  }
+
   async remove(id: number): Promise<void> {
     await this.db(TABLE).where({ id }).delete();
   }
@@ -180,6 +202,7 @@ function toRow(deploy: Partial<NewDeploy>): Record<string, unknown> {
     rollback_of: deploy.rollbackOf,
     details: deploy.details ? JSON.stringify(deploy.details) : undefined,
     external_key: deploy.externalKey,
+    pushing_replica: deploy.pushingReplica,
     finished_at: deploy.finishedAt ? new Date(deploy.finishedAt) : undefined,
   };
   return Object.fromEntries(

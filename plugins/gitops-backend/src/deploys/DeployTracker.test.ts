@@ -14,10 +14,13 @@ import {
   integrationsForFileRepos,
   migratedDatabase,
 } from '../__testUtils__/localStores';
+import { ReplicaHeartbeat } from '../lifecycle/ReplicaHeartbeat';
 import { DeployStore } from './DeployStore';
 import { DeployTracker } from './DeployTracker';
 import { GitWorkspace } from './GitWorkspace';
 import { OverlayRepos } from './overlayRepo';
+
+jest.setTimeout(30_000); // git clones and fetches, slow on a busy machine
 
 const labels = { 'gitops.backstage.io/environment': 'development' };
 
@@ -48,7 +51,8 @@ describe('DeployTracker', () => {
     const { client, watcher } = await syncedWatcher(
       new FakeClusterClient().add(...objects),
     );
-    const store = new DeployStore(await migratedDatabase());
+    const db = await migratedDatabase();
+    const store = new DeployStore(db);
     const logger = mockServices.logger.mock();
     const integrations = integrationsForFileRepos();
     // Hosts named no-integration have none (the others: the file:// origin).
@@ -77,8 +81,9 @@ describe('DeployTracker', () => {
       repos: new OverlayRepos(workspace, integrations),
       logger,
       timeoutMs,
+      replicaSilentMs: 30_000,
     });
-    return { client, watcher, store, tracker, logger, workspace };
+    return { client, watcher, store, tracker, logger, workspace, db };
   }
 
   const target = {
@@ -350,6 +355,101 @@ describe('DeployTracker', () => {
         reason: 'Timeout',
         message: 'Flux did not apply ccccccc within 1 minutes',
       });
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('settles the deploys of a replica that stopped in the middle of their push, and leaves a live one alone', async () => {
+    const { watcher, store, tracker, db } = await setup([
+      flux.kustomization('shop-dev', 'apps', {
+        labels,
+        source: 'shop-repo',
+        revision: `main@sha1:${shas[0]}`,
+      }),
+      flux.gitRepository('shop-repo', 'apps', { url: repoUrl }),
+    ]);
+    try {
+      const live = new ReplicaHeartbeat(db, mockServices.logger.mock());
+      await live.beat();
+      const silent = new ReplicaHeartbeat(db, mockServices.logger.mock());
+      await silent.beat();
+      await db('gitops_replicas')
+        .where({ id: silent.id })
+        .update({ heartbeat_at: new Date(Date.now() - 60_000) });
+      const pushing = (commitSha: string, pushingReplica: string) =>
+        store.insert({
+          ...target,
+          environment: 'development',
+          method: 'gitops-ui',
+          status: 'pending',
+          commitSha,
+          triggeredBy: 'user:default/owner',
+          pushingReplica,
+        });
+      // Its replica's row is gone, the commit never reached the branch.
+      const lost = await pushing('d'.repeat(40), 'gone-replica');
+      // The silent replica pushed it before it stopped.
+      const landed = await pushing(shas[1], silent.id);
+      // Still pushing on a replica that is alive.
+      const inFlight = await pushing('e'.repeat(40), live.id);
+
+      await tracker.run();
+
+      expect(await store.get(lost!.id)).toMatchObject({
+        status: 'failed',
+        reason: 'PortalStopped',
+        message:
+          'the portal replica that committed ddddddd stopped before its push ended; nothing was pushed, deploy again',
+      });
+      // Tracked as any pushed deploy: Flux has not applied it yet.
+      expect(await store.get(landed!.id)).toMatchObject({ status: 'pending' });
+      expect((await store.get(landed!.id))!.reason).toBeUndefined();
+      expect(await store.get(inFlight!.id)).toMatchObject({
+        status: 'pending',
+      });
+      expect(
+        (await store.pushesOfStoppedReplicas(new Date())).map(d => d.id),
+      ).toEqual([inFlight!.id]);
+
+      // Once the live replica stops beating, its deploy is settled too.
+      await live.stop({ unfinished: 0 });
+      await tracker.run();
+      expect(await store.get(inFlight!.id)).toMatchObject({
+        status: 'failed',
+        reason: 'PortalStopped',
+      });
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it('does not take a branch it could not fetch for a push that never happened', async () => {
+    const { watcher, store, tracker } = await setup([
+      flux.kustomization('shop-dev', 'apps', {
+        labels,
+        source: 'shop-repo',
+        revision: `main@sha1:${shas[0]}`,
+      }),
+      flux.gitRepository('shop-repo', 'apps', {
+        url: `file://${root}/moved-away.git`,
+      }),
+    ]);
+    try {
+      const deploy = await store.insert({
+        ...target,
+        environment: 'development',
+        method: 'gitops-ui',
+        status: 'pending',
+        commitSha: shas[1],
+        triggeredBy: 'user:default/owner',
+        pushingReplica: 'gone-replica',
+      });
+      await tracker.run();
+      expect(await store.get(deploy!.id)).toMatchObject({ status: 'pending' });
+      expect(
+        (await store.pushesOfStoppedReplicas(new Date())).map(d => d.id),
+      ).toEqual([deploy!.id]);
     } finally {
       watcher.stop();
     }

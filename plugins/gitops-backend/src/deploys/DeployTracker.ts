@@ -16,6 +16,7 @@ import { DeployStore } from './DeployStore';
 import { OverlayRepos } from './overlayRepo';
 import { MANUAL_FIELD_MANAGER } from './ManualDeployService';
 import { RepositoryBusyError, SourceCommits, sourceOf } from './SourceCommits';
+import { StoppedPushes } from './StoppedPushes';
 
 /** Field managers that are Flux, Kubernetes itself, or us. */
 const KNOWN_MANAGERS = new Set([
@@ -39,29 +40,39 @@ export interface DeployTrackerOptions {
   logger: LoggerService;
   /** A deploy Flux has not applied within this time failed. */
   timeoutMs?: number;
+  /** A replica silent this long stopped: its unfinished pushes are settled. */
+  replicaSilentMs: number;
 }
 
 /**
- * Background work of the deploy history, run by the scheduler on every
- * replica: moves deploys from pending to succeeded or failed as Flux
- * reports, records revisions Flux applied that no one reported (gitops-git),
- * and spec changes by other field managers (manual). Every write is
- * conditional or unique, so replicas running it at once agree.
+ * Background work of the deploy history, run by the scheduler on one
+ * replica at a time: settles deploys whose replica stopped while pushing,
+ * moves deploys from pending to succeeded or failed as Flux reports,
+ * records revisions Flux applied that no one reported (gitops-git), and
+ * spec changes by other field managers (manual). Every write is
+ * conditional or unique, so runs that overlap (a lock that timed out)
+ * still agree.
  */
 export class DeployTracker {
   private readonly seenRevisions = new Set<string>();
   private readonly seenEdits = new Set<string>();
   private readonly commits: SourceCommits;
   private readonly progress: DeployProgress;
+  private readonly stoppedPushes: StoppedPushes;
 
   constructor(private readonly options: DeployTrackerOptions) {
     this.commits = new SourceCommits(options);
     this.progress = new DeployProgress({ ...options, commits: this.commits });
+    this.stoppedPushes = new StoppedPushes({
+      store: options.store,
+      commits: this.commits,
+    });
   }
 
   async run(): Promise<void> {
     const { status, logger } = this.options;
     const started = Date.now();
+    await this.settleStoppedPushes();
     // Open deploys first: someone is watching them.
     await this.progressOpenDeploys();
     const progressed = Date.now();
@@ -226,6 +237,25 @@ export class DeployTracker {
       externalKey: key,
       finishedAt: entry.time,
     });
+  }
+
+  /** Deploys whose replica stopped in the middle of their push. */
+  private async settleStoppedPushes() {
+    const { status, replicaSilentMs } = this.options;
+    const stopped = await this.stoppedPushes.list(
+      new Date(Date.now() - replicaSilentMs),
+    );
+    for (const deploy of stopped) {
+      const watcher = status.watchers.find(
+        w => w.cluster.name === deploy.cluster,
+      );
+      if (!watcher || watcher.health().state !== 'ok') {
+        continue;
+      }
+      await this.isolated(`deploy ${deploy.id}`, () =>
+        this.stoppedPushes.settle(watcher, deploy),
+      );
+    }
   }
 
   /** pending → progressing → succeeded / failed, from Flux's status. */

@@ -47,6 +47,8 @@ export class GitDeployService {
       repos: OverlayRepos;
       previews: PreviewService;
       logger?: LoggerService;
+      /** This process, on the rows it is pushing. */
+      replicaId: string;
     },
   ) {
     this.pending = new PendingDeploys(options);
@@ -209,6 +211,7 @@ export class GitDeployService {
       for (let attempt = 1; ; attempt++) {
         const pushed = await repo.push(git.branch);
         if (pushed) {
+          await this.pending.pushed([deployId]);
           await requestEnvironmentReconcile(this.options.actions, context);
           return {
             deploy: (await store.get(deployId))!,

@@ -20,7 +20,12 @@ export interface PendingDeployOptions {
 /** The history rows of portal commits that are not pushed yet. */
 export class PendingDeploys {
   constructor(
-    private readonly options: { store: DeployStore; repos: OverlayRepos },
+    private readonly options: {
+      store: DeployStore;
+      repos: OverlayRepos;
+      /** This process: if it stops before the push ends, another settles the row. */
+      replicaId: string;
+    },
   ) {}
 
   /**
@@ -47,11 +52,21 @@ export class PendingDeploys {
       commitUrl: this.options.repos.commitLink(git.repoUrl, sha),
       triggeredBy: options.requester.ref,
       rollbackOf: options.rollbackOf,
+      pushingReplica: this.options.replicaId,
     });
     if (!deploy) {
       throw new ConflictError(`commit ${sha} is recorded already`);
     }
     return deploy.id;
+  }
+
+  /** The push went through: the rows are the tracker's from now on. */
+  async pushed(ids: number[]) {
+    for (const id of ids) {
+      await this.options.store.update(id, ['pending'], {
+        pushingReplica: null,
+      });
+    }
   }
 
   /** Points a pending deploy at its commit after a rebase. */

@@ -56,6 +56,18 @@ export class SourceCommits {
     return answer ?? false;
   }
 
+  /**
+   * Whether a commit reached the source's branch. Throws when the branch
+   * cannot be fetched: "not there" is an answer only after a fetch.
+   */
+  async isPushed(source: FluxResource, sha: string): Promise<boolean> {
+    const branch = source.spec?.ref?.branch ?? 'master';
+    return this.withRepo(source, async repo => {
+      await repo.fetch(branch);
+      return repo.ensureCommit(sha, branch);
+    });
+  }
+
   /** Author and message for the history; a busy repository still throws. */
   async commitInfo(
     source: FluxResource,

@@ -164,6 +164,7 @@ describe('the deploy routes', () => {
           store,
           repos,
           previews,
+          replicaId: 'this-replica',
         }),
         manualDeploys: new ManualDeployService({
           clients,
@@ -299,6 +300,9 @@ describe('the deploy routes', () => {
     expect(git(origin, 'log', '-1', '--format=%an <%ae>|%s', 'main')).toBe(
       'Olive Owner <olive@example.com>|Ship 2.0.0',
     );
+    // Pushed: no longer marked as this replica's push (no replica is alive
+    // in this database, so a marked row would be listed).
+    expect(await store.pushesOfStoppedReplicas(new Date())).toEqual([]);
     expect(
       client.callsOf('mergePatch').map(([address]) => address.kind),
     ).toEqual(['GitRepository', 'Kustomization']);
@@ -422,6 +426,7 @@ describe('the deploy routes', () => {
       expect(rows.map(row => row.commitSha).sort()).toEqual(
         commits.map(([sha]) => sha).sort(),
       );
+      expect(await store.pushesOfStoppedReplicas(new Date())).toEqual([]);
       // Each commit carries its own image.
       for (const [n, [sha]] of commits.entries()) {
         expect(

@@ -1,6 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { FluxResource } from '@gitops-backstage/plugin-gitops-common';
 import { FailureNotifier } from './FailureNotifier';
+import { NoticeLedger } from './NoticeLedger';
+import { migratedDatabase } from '../__testUtils__/localStores';
 import { capturedFixture } from '../__testUtils__/capturedFixture';
 
 const wrongPassword = capturedFixture(
@@ -41,9 +43,20 @@ const CLAIMED_NAMESPACES: Record<string, string> = {
   [`local/${failing.metadata.namespace}`]: 'component:default/shop',
 };
 
-function setup(claims = CLAIMED_NAMESPACES) {
-  const send = jest.fn();
+/** Notices claimed in memory: one replica. */
+function memoryClaims() {
+  const claimed = new Set<string>();
+  return async (notice: string) =>
+    !claimed.has(notice) && Boolean(claimed.add(notice));
+}
+
+function setup(
+  claims = CLAIMED_NAMESPACES,
+  claimNotice = memoryClaims(),
+  send = jest.fn(),
+) {
   const notifier = new FailureNotifier({
+    claimNotice,
     notifications: { send } as any,
     logger: mockServices.logger.mock(),
     entityRepositoryOf: async ref =>
@@ -54,6 +67,19 @@ function setup(claims = CLAIMED_NAMESPACES) {
       claims[`${cluster}/${namespace}`],
   });
   return { send, notifier };
+}
+
+/** The object with its Ready condition changed at `time`. */
+function withReadySince(resource: FluxResource, time: string): FluxResource {
+  return {
+    ...resource,
+    status: {
+      ...resource.status,
+      conditions: (resource.status?.conditions ?? []).map(c =>
+        c.type === 'Ready' ? { ...c, lastTransitionTime: time } : c,
+      ),
+    },
+  };
 }
 
 /** The object as the portal bound it to shop registered from `repository`. */
@@ -71,6 +97,33 @@ function boundTo(resource: FluxResource, repository: string): FluxResource {
 }
 
 describe('FailureNotifier', () => {
+  it('sends each transition once across replicas that all see it, and a later failure again', async () => {
+    const ledger = new NoticeLedger(await migratedDatabase());
+    const send = jest.fn();
+    const claim = (notice: string) => ledger.claim(notice);
+    const replicas = [
+      setup(undefined, claim, send),
+      setup(undefined, claim, send),
+    ];
+    const observeOnEach = async (resource: FluxResource) => {
+      for (const { notifier } of replicas) {
+        await notifier.observe('local', resource, true);
+      }
+    };
+    await observeOnEach(ready);
+    await observeOnEach(failing);
+    expect(send).toHaveBeenCalledTimes(1);
+    await observeOnEach(ready);
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(send.mock.calls[1][0].payload.title).toMatch(/^Recovered: /);
+
+    // The same object failing again later is a new transition.
+    const failingAgain = withReadySince(failing, '2026-12-07T10:00:00Z');
+    await observeOnEach(failingAgain);
+    expect(send).toHaveBeenCalledTimes(3);
+    expect(send.mock.calls[2][0].payload.severity).toBe('high');
+  });
+
   it('tells the owners when an object starts failing and when it recovers, once each', async () => {
     const { send, notifier } = setup();
     await notifier.observe('local', ready, true);

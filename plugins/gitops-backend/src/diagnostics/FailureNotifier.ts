@@ -49,6 +49,8 @@ export class FailureNotifier {
         cluster: string,
         namespace: string,
       ): Promise<string | undefined>;
+      /** True for the first replica to claim a notice (NoticeLedger). */
+      claimNotice(notice: string): Promise<boolean>;
     },
   ) {}
 
@@ -135,6 +137,12 @@ export class FailureNotifier {
       return;
     }
     const ready = conditionOfType(resource, 'Ready');
+    // Every replica sees this transition; the condition's time names it.
+    const transition =
+      ready?.lastTransitionTime ?? resource.metadata.resourceVersion ?? '';
+    if (!(await this.deps.claimNotice(`${key}/${change}/${transition}`))) {
+      return;
+    }
     const name = `${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}`;
     const { kind, namespace, name: entityName } = parseEntityRef(entityRef);
     const link = `/catalog/${namespace}/${kind.toLocaleLowerCase(
