@@ -24,6 +24,7 @@ const SUITES = [
   'e2e-cluster',
   'e2e-quiet',
   'e2e',
+  'replicas',
   'drain',
   'restart',
   'start-after-test',

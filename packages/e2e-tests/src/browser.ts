@@ -84,8 +84,12 @@ const TOASTS_LET_CLICKS_THROUGH = `
     pointer-events: none !important;
   }`;
 
-/** Opens the portal and signs in as the guest user. */
-export async function signInAsGuest(page: Page, urlPath = '/'): Promise<void> {
+/** Opens the portal (or another of its replicas) and signs in as the guest user. */
+export async function signInAsGuest(
+  page: Page,
+  urlPath = '/',
+  baseUrl = portalUrl,
+): Promise<void> {
   // On every document of the page, also after a later page.goto.
   await page.addInitScript(css => {
     document.addEventListener('DOMContentLoaded', () => {
@@ -94,7 +98,7 @@ export async function signInAsGuest(page: Page, urlPath = '/'): Promise<void> {
       document.head.appendChild(style);
     });
   }, TOASTS_LET_CLICKS_THROUGH);
-  await page.goto(new URL(urlPath, portalUrl).toString());
+  await page.goto(new URL(urlPath, baseUrl).toString());
   await page.getByRole('button', { name: 'Enter' }).click();
 }
 
