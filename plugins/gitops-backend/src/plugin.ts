@@ -148,7 +148,7 @@ export const gitopsPlugin = createBackendPlugin({
           namespaceClaimOf: async (cluster, namespace) =>
             (await clients.get(cluster).readNamespace(namespace)).metadata
               ?.annotations?.[ANNOTATION_ENTITY_REF],
-          claimNotice: notice => notices.claim(notice),
+          notices,
         });
 
         const changeSignals = new ChangeSignals(signals, logger);
@@ -201,7 +201,11 @@ export const gitopsPlugin = createBackendPlugin({
               `Shutting down with ${left} GitOps request(s) or scheduled run(s) unfinished`,
             );
           }
-          await heartbeat.stop({ unfinished: left });
+          await heartbeat
+            .stop({ unfinished: left })
+            .catch(error =>
+              logger.warn(`leaving the table of replicas failed: ${error}`),
+            );
           watchers.forEach(w => w.stop());
           changeSignals.stop();
           fs.rmSync(workspaceDir, { recursive: true, force: true });
@@ -263,6 +267,7 @@ export const gitopsPlugin = createBackendPlugin({
           timeoutMs:
             (rootConfig.getOptionalNumber('gitops.deploys.timeoutMinutes') ??
               10) * 60_000,
+          replicaId: heartbeat.id,
           replicaSilentMs: REPLICA_SILENT_MS,
         });
         // Global scope: one replica at a time tracks (the scheduler's lock in

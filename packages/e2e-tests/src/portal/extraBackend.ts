@@ -77,20 +77,33 @@ export class ExtraBackend {
       },
     );
     const backend = new ExtraBackend(child, logFile, options.port);
+    try {
+      await ExtraBackend.ready(backend, options.name);
+    } catch (error) {
+      // Not left running (beating, tracking) past the suite.
+      backend.kill('SIGKILL');
+      throw error;
+    }
+    return backend;
+  }
+
+  private static async ready(backend: ExtraBackend, name: string) {
+    const child = backend.process;
     await waitFor(
-      `backend ${options.name} to be ready`,
+      `backend ${name} to be ready`,
       async () => {
         if (child.exitCode !== null) {
           throw new Error(
             `it exited with ${child.exitCode}: ${backend.log().slice(-2000)}`,
           );
         }
-        const response = await fetch(`${url}/.backstage/health/v1/readiness`);
+        const response = await fetch(
+          `${backend.url}/.backstage/health/v1/readiness`,
+        );
         return response.ok || undefined;
       },
       180_000,
     );
-    return backend;
   }
 
   log(): string {

@@ -4,7 +4,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { ReplicaHeartbeat } from '../lifecycle/ReplicaHeartbeat';
-import { DeployStore, NewDeploy } from './DeployStore';
+import { DeployStore, NEVER_PUSHED, NewDeploy } from './DeployStore';
 
 // PostgreSQL runs when scripts/test has started one (it sets the connection
 // string and GITOPS_REQUIRE_POSTGRES); SQLite always.
@@ -180,52 +180,79 @@ describe('DeployStore', () => {
   );
 
   it.each(databases.eachSupportedId())(
-    'lists the pending pushes of replicas that left or went silent, not of live ones, on %s',
+    'lists pending pushes with their replica and its heartbeat, and updates one only while it is still that push, on %s',
     async (id: TestDatabaseId) => {
       const knex = await databases.init(id);
       await DeployStore.migrate(knex);
       const store = new DeployStore(knex);
       const logger = mockServices.logger.mock();
       const live = new ReplicaHeartbeat(knex, logger);
-      const silent = new ReplicaHeartbeat(knex, logger);
       const leaving = new ReplicaHeartbeat(knex, logger);
       const unfinished = new ReplicaHeartbeat(knex, logger);
-      for (const replica of [live, silent, leaving, unfinished]) {
+      for (const replica of [live, leaving, unfinished]) {
         await replica.beat();
       }
-      await knex('gitops_replicas')
-        .where({ id: silent.id })
-        .update({ heartbeat_at: new Date(Date.now() - 60_000) });
       // Left with its work done: its row goes. Left with work unfinished:
-      // its row stays, and it is silent from now on.
+      // its row stays, unchanged from now on.
       await leaving.stop({ unfinished: 0 });
       await unfinished.stop({ unfinished: 1 });
 
       const pushing = async (sha: string, replica?: string) =>
         (await store.insert(uiDeploy(sha, { pushingReplica: replica })))!.id;
       const ofLive = await pushing('a'.repeat(40), live.id);
-      const ofSilent = await pushing('b'.repeat(40), silent.id);
       const ofLeaving = await pushing('c'.repeat(40), leaving.id);
       const ofUnfinished = await pushing('d'.repeat(40), unfinished.id);
       await pushing('e'.repeat(40)); // pushed: its mark is gone
-      const failed = await pushing('f'.repeat(40), silent.id);
+      const failed = await pushing('f'.repeat(40), live.id);
       await store.update(failed, ['pending'], { status: 'failed' });
 
-      const silentSince = new Date(Date.now() - 30_000);
+      const inFlight = await store.pushesInFlight();
       expect(
-        (await store.pushesOfStoppedReplicas(silentSince)).map(d => d.id),
-      ).toEqual([ofSilent, ofLeaving]);
-      // Later, the replica that stopped with work unfinished is silent too.
+        inFlight.map(p => ({
+          id: p.deploy.id,
+          replica: p.replica,
+          beating: p.heartbeat !== undefined,
+        })),
+      ).toEqual([
+        { id: ofLive, replica: live.id, beating: true },
+        { id: ofLeaving, replica: leaving.id, beating: false },
+        { id: ofUnfinished, replica: unfinished.id, beating: true },
+      ]);
+      const heartbeatOf = (replica: string) =>
+        inFlight.find(p => p.replica === replica)!.heartbeat;
+      await new Promise(resolve => setTimeout(resolve, 5));
+      await live.beat();
       expect(
-        (await store.pushesOfStoppedReplicas(new Date(Date.now() + 1_000))).map(
-          d => d.id,
-        ),
-      ).toEqual([ofLive, ofSilent, ofLeaving, ofUnfinished]);
+        (await store.pushesInFlight()).find(p => p.replica === live.id)!
+          .heartbeat,
+      ).not.toBe(heartbeatOf(live.id));
 
-      await store.update(ofSilent, ['pending'], { pushingReplica: null });
+      // Only while it is the same push: not after a rebase moved it.
+      const mark = { replica: leaving.id, commitSha: 'c'.repeat(40) };
+      await store.update(ofLeaving, ['pending'], { commitSha: 'b'.repeat(40) });
       expect(
-        (await store.pushesOfStoppedReplicas(silentSince)).map(d => d.id),
-      ).toEqual([ofLeaving]);
+        await store.updatePushInFlight(ofLeaving, mark, { status: 'failed' }),
+      ).toBe(false);
+      const moved = { ...mark, commitSha: 'b'.repeat(40) };
+      expect(
+        await store.updatePushInFlight(ofLeaving, moved, {
+          status: 'failed',
+          reason: NEVER_PUSHED,
+          finishedAt: new Date().toISOString(),
+          pushingReplica: null,
+        }),
+      ).toBe(true);
+      expect(
+        await store.updatePushInFlight(ofLeaving, moved, { status: 'failed' }),
+      ).toBe(false);
+
+      // Its push went through after all: open again, as pending.
+      expect(await store.reopenNeverPushed(ofLeaving)).toBe(true);
+      const reopened = await store.get(ofLeaving);
+      expect(reopened).toMatchObject({ status: 'pending' });
+      expect(reopened?.reason).toBeUndefined();
+      expect(reopened?.finishedAt).toBeUndefined();
+      expect(await store.reopenNeverPushed(failed)).toBe(false);
     },
   );
 });

@@ -29,6 +29,17 @@ export type NewDeploy = Omit<DeployRecord, 'id' | 'createdAt'> & {
   pushingReplica?: string | null;
 };
 
+/** The reason of a deploy whose replica stopped before its push ended. */
+export const NEVER_PUSHED = 'PortalStopped';
+
+/** A pending deploy's push, as the replica pushing it marked it. */
+export interface PushInFlight {
+  deploy: DeployRecord;
+  replica: string;
+  /** The replica's last heartbeat as written; absent once it left. */
+  heartbeat?: string;
+}
+
 export interface DeployQuery {
   entityRef?: string;
   /** With entityRef: only its rows recorded for this repository (or for none). */
@@ -119,23 +130,61 @@ export class DeployStore {
   }
 
   /**
-   * Pending deploys whose push a replica began and never ended: that
-   * replica's row is gone (it shut down) or silent since `silentSince`.
+   * Pending deploys a replica is pushing, with that replica's last
+   * heartbeat as it wrote it (absent once it left). Whether it is silent is
+   * judged by whoever reads, on its own clock: clocks of replicas differ.
    */
-  async pushesOfStoppedReplicas(silentSince: Date): Promise<DeployRecord[]> {
+  async pushesInFlight(): Promise<PushInFlight[]> {
     const rows = await this.db(TABLE)
-      .select(`${TABLE}.*`)
+      .select(`${TABLE}.*`, 'gitops_replicas.heartbeat_at as replica_heartbeat')
       .leftJoin('gitops_replicas', 'gitops_replicas.id', 'pushing_replica')
       .where('status', 'pending')
       .whereNotNull('pushing_replica')
-      .where(stopped =>
-        stopped
-          .whereNull('gitops_replicas.id')
-          .orWhere('gitops_replicas.heartbeat_at', '<', silentSince),
-      )
       .orderBy(`${TABLE}.id`)
       .limit(100);
-    return rows.map(fromRow);
+    return rows.map(row => ({
+      deploy: fromRow(row),
+      replica: String(row.pushing_replica),
+      heartbeat:
+        row.replica_heartbeat === null || row.replica_heartbeat === undefined
+          ? undefined
+          : toIso(row.replica_heartbeat),
+    }));
+  }
+
+  /**
+   * Updates a deploy only while it is pending, marked as pushed by
+   * `push.replica` at `push.commitSha`: a push that ended, a rebase onto
+   * another commit, or a settlement by another run all change that.
+   */
+  async updatePushInFlight(
+    id: number,
+    push: { replica: string; commitSha: string },
+    changes: Partial<NewDeploy>,
+  ): Promise<boolean> {
+    const count = await this.db(TABLE)
+      .where({
+        id,
+        status: 'pending',
+        pushing_replica: push.replica,
+        commit_sha: push.commitSha,
+      })
+      .update(toRow(changes));
+    return count > 0;
+  }
+
+  /** Opens again a deploy settled as never pushed whose push went through. */
+  async reopenNeverPushed(id: number): Promise<boolean> {
+    const count = await this.db(TABLE)
+      .where({ id, status: 'failed', reason: NEVER_PUSHED })
+      .update({
+        status: 'pending',
+        reason: null,
+        message: null,
+        finished_at: null,
+        pushing_replica: null,
+      });
+    return count > 0;
   }
 
   async remove(id: number): Promise<void> {

@@ -81,6 +81,7 @@ describe('DeployTracker', () => {
       repos: new OverlayRepos(workspace, integrations),
       logger,
       timeoutMs,
+      replicaId: 'tracker-replica',
       replicaSilentMs: 30_000,
     });
     return { client, watcher, store, tracker, logger, workspace, db };
@@ -369,57 +370,66 @@ describe('DeployTracker', () => {
       }),
       flux.gitRepository('shop-repo', 'apps', { url: repoUrl }),
     ]);
+    const logger = mockServices.logger.mock();
+    const later = (ms: number) => {
+      const now = Date.now();
+      jest.spyOn(Date, 'now').mockReturnValue(now + ms);
+    };
     try {
-      const live = new ReplicaHeartbeat(db, mockServices.logger.mock());
+      const live = new ReplicaHeartbeat(db, logger);
+      const silent = new ReplicaHeartbeat(db, logger);
       await live.beat();
-      const silent = new ReplicaHeartbeat(db, mockServices.logger.mock());
       await silent.beat();
-      await db('gitops_replicas')
-        .where({ id: silent.id })
-        .update({ heartbeat_at: new Date(Date.now() - 60_000) });
       const pushing = (commitSha: string, pushingReplica: string) =>
         store.insert({
           ...target,
           environment: 'development',
           method: 'gitops-ui',
           status: 'pending',
+          revision: `main@sha1:${commitSha}`,
           commitSha,
           triggeredBy: 'user:default/owner',
           pushingReplica,
         });
       // Its replica's row is gone, the commit never reached the branch.
       const lost = await pushing('d'.repeat(40), 'gone-replica');
-      // The silent replica pushed it before it stopped.
+      // The silent replica pushed it before it stopped beating.
       const landed = await pushing(shas[1], silent.id);
-      // Still pushing on a replica that is alive.
+      // Still pushing on a replica that keeps beating.
       const inFlight = await pushing('e'.repeat(40), live.id);
+      // This process's own push is never settled here.
+      const own = await pushing('f'.repeat(40), 'tracker-replica');
 
       await tracker.run();
-
       expect(await store.get(lost!.id)).toMatchObject({
         status: 'failed',
         reason: 'PortalStopped',
         message:
           'the portal replica that committed ddddddd stopped before its push ended; nothing was pushed, deploy again',
       });
+      // The silent one has not been silent long on this tracker's clock.
+      const replicasOf = async () =>
+        (await store.pushesInFlight()).map(p => p.deploy.id);
+      expect(await replicasOf()).toEqual([landed!.id, inFlight!.id, own!.id]);
+
+      later(31_000);
+      await live.beat();
+      await tracker.run();
       // Tracked as any pushed deploy: Flux has not applied it yet.
       expect(await store.get(landed!.id)).toMatchObject({ status: 'pending' });
       expect((await store.get(landed!.id))!.reason).toBeUndefined();
-      expect(await store.get(inFlight!.id)).toMatchObject({
-        status: 'pending',
-      });
-      expect(
-        (await store.pushesOfStoppedReplicas(new Date())).map(d => d.id),
-      ).toEqual([inFlight!.id]);
+      expect(await replicasOf()).toEqual([inFlight!.id, own!.id]);
 
-      // Once the live replica stops beating, its deploy is settled too.
+      // Once the live replica leaves, its deploy is settled at once.
       await live.stop({ unfinished: 0 });
       await tracker.run();
       expect(await store.get(inFlight!.id)).toMatchObject({
         status: 'failed',
         reason: 'PortalStopped',
       });
+      expect(await replicasOf()).toEqual([own!.id]);
     } finally {
+      jest.restoreAllMocks();
       watcher.stop();
     }
   });
@@ -447,9 +457,9 @@ describe('DeployTracker', () => {
       });
       await tracker.run();
       expect(await store.get(deploy!.id)).toMatchObject({ status: 'pending' });
-      expect(
-        (await store.pushesOfStoppedReplicas(new Date())).map(d => d.id),
-      ).toEqual([deploy!.id]);
+      expect((await store.pushesInFlight()).map(p => p.deploy.id)).toEqual([
+        deploy!.id,
+      ]);
     } finally {
       watcher.stop();
     }

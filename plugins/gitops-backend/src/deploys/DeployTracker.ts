@@ -40,6 +40,8 @@ export interface DeployTrackerOptions {
   logger: LoggerService;
   /** A deploy Flux has not applied within this time failed. */
   timeoutMs?: number;
+  /** This process, as it marks the deploys it pushes. */
+  replicaId: string;
   /** A replica silent this long stopped: its unfinished pushes are settled. */
   replicaSilentMs: number;
 }
@@ -66,6 +68,8 @@ export class DeployTracker {
     this.stoppedPushes = new StoppedPushes({
       store: options.store,
       commits: this.commits,
+      replicaId: options.replicaId,
+      silentMs: options.replicaSilentMs,
     });
   }
 
@@ -241,19 +245,16 @@ export class DeployTracker {
 
   /** Deploys whose replica stopped in the middle of their push. */
   private async settleStoppedPushes() {
-    const { status, replicaSilentMs } = this.options;
-    const stopped = await this.stoppedPushes.list(
-      new Date(Date.now() - replicaSilentMs),
-    );
-    for (const deploy of stopped) {
+    const { status } = this.options;
+    for (const push of await this.stoppedPushes.stopped()) {
       const watcher = status.watchers.find(
-        w => w.cluster.name === deploy.cluster,
+        w => w.cluster.name === push.deploy.cluster,
       );
       if (!watcher || watcher.health().state !== 'ok') {
         continue;
       }
-      await this.isolated(`deploy ${deploy.id}`, () =>
-        this.stoppedPushes.settle(watcher, deploy),
+      await this.isolated(`deploy ${push.deploy.id}`, () =>
+        this.stoppedPushes.settle(watcher, push),
       );
     }
   }

@@ -1,3 +1,4 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { DeployStore } from './DeployStore';
 import {
@@ -25,6 +26,7 @@ export class PendingDeploys {
       repos: OverlayRepos;
       /** This process: if it stops before the push ends, another settles the row. */
       replicaId: string;
+      logger?: LoggerService;
     },
   ) {}
 
@@ -60,12 +62,30 @@ export class PendingDeploys {
     return deploy.id;
   }
 
-  /** The push went through: the rows are the tracker's from now on. */
+  /**
+   * The push went through: the rows are the tracker's from now on. Never
+   * throws: the deploys are out, and a mark left behind is cleared by the
+   * tracker, which finds the commit on the branch.
+   */
   async pushed(ids: number[]) {
+    const { store, logger } = this.options;
     for (const id of ids) {
-      await this.options.store.update(id, ['pending'], {
-        pushingReplica: null,
-      });
+      try {
+        if (await store.update(id, ['pending'], { pushingReplica: null })) {
+          continue;
+        }
+        // Settled as never pushed by a replica that took this one for
+        // stopped (its heartbeat stalled longer than the silence allowed).
+        if (await store.reopenNeverPushed(id)) {
+          logger?.warn(
+            `deploy ${id} was settled as never pushed by another replica while its push went through; it is tracked again`,
+          );
+        }
+      } catch (error) {
+        logger?.warn(
+          `deploy ${id} was pushed, but its row could not be marked so: ${error}`,
+        );
+      }
     }
   }
 

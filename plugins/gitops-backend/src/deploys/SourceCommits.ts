@@ -57,14 +57,21 @@ export class SourceCommits {
   }
 
   /**
-   * Whether a commit reached the source's branch. Throws when the branch
-   * cannot be fetched: "not there" is an answer only after a fetch.
+   * Whether a commit is on the branch (the source's, unless named): in
+   * the history of its head, not merely an object the clone holds. Throws
+   * when the branch cannot be fetched: "not there" is an answer only after
+   * a fetch.
    */
-  async isPushed(source: FluxResource, sha: string): Promise<boolean> {
-    const branch = source.spec?.ref?.branch ?? 'master';
+  async isPushed(
+    source: FluxResource,
+    sha: string,
+    branch = source.spec?.ref?.branch ?? 'master',
+  ): Promise<boolean> {
     return this.withRepo(source, async repo => {
-      await repo.fetch(branch);
-      return repo.ensureCommit(sha, branch);
+      const head = await repo.fetch(branch);
+      return (
+        (await repo.ensureCommit(sha, branch)) && repo.isAncestor(sha, head)
+      );
     });
   }
 

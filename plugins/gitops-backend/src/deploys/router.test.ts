@@ -302,7 +302,7 @@ describe('the deploy routes', () => {
     );
     // Pushed: no longer marked as this replica's push (no replica is alive
     // in this database, so a marked row would be listed).
-    expect(await store.pushesOfStoppedReplicas(new Date())).toEqual([]);
+    expect(await store.pushesInFlight()).toEqual([]);
     expect(
       client.callsOf('mergePatch').map(([address]) => address.kind),
     ).toEqual(['GitRepository', 'Kustomization']);
@@ -426,7 +426,7 @@ describe('the deploy routes', () => {
       expect(rows.map(row => row.commitSha).sort()).toEqual(
         commits.map(([sha]) => sha).sort(),
       );
-      expect(await store.pushesOfStoppedReplicas(new Date())).toEqual([]);
+      expect(await store.pushesInFlight()).toEqual([]);
       // Each commit carries its own image.
       for (const [n, [sha]] of commits.entries()) {
         expect(

@@ -44,19 +44,27 @@ const CLAIMED_NAMESPACES: Record<string, string> = {
 };
 
 /** Notices claimed in memory: one replica. */
-function memoryClaims() {
+function memoryNotices() {
   const claimed = new Set<string>();
-  return async (notice: string) =>
-    !claimed.has(notice) && Boolean(claimed.add(notice));
+  return {
+    claim: async (notice: string) =>
+      !claimed.has(notice) && Boolean(claimed.add(notice)),
+    release: async (notice: string) => {
+      claimed.delete(notice);
+    },
+  };
 }
 
 function setup(
   claims = CLAIMED_NAMESPACES,
-  claimNotice = memoryClaims(),
+  notices: {
+    claim(n: string): Promise<boolean>;
+    release(n: string): Promise<void>;
+  } = memoryNotices(),
   send = jest.fn(),
 ) {
   const notifier = new FailureNotifier({
-    claimNotice,
+    notices,
     notifications: { send } as any,
     logger: mockServices.logger.mock(),
     entityRepositoryOf: async ref =>
@@ -100,28 +108,47 @@ describe('FailureNotifier', () => {
   it('sends each transition once across replicas that all see it, and a later failure again', async () => {
     const ledger = new NoticeLedger(await migratedDatabase());
     const send = jest.fn();
-    const claim = (notice: string) => ledger.claim(notice);
     const replicas = [
-      setup(undefined, claim, send),
-      setup(undefined, claim, send),
+      setup(undefined, ledger, send),
+      setup(undefined, ledger, send),
     ];
     const observeOnEach = async (resource: FluxResource) => {
       for (const { notifier } of replicas) {
         await notifier.observe('local', resource, true);
       }
     };
-    await observeOnEach(ready);
-    await observeOnEach(failing);
+    await observeOnEach(withReadySince(ready, '2026-12-07T09:00:00Z'));
+    await observeOnEach(withReadySince(failing, '2026-12-07T09:05:00Z'));
     expect(send).toHaveBeenCalledTimes(1);
-    await observeOnEach(ready);
+    await observeOnEach(withReadySince(ready, '2026-12-07T09:10:00Z'));
     expect(send).toHaveBeenCalledTimes(2);
     expect(send.mock.calls[1][0].payload.title).toMatch(/^Recovered: /);
 
     // The same object failing again later is a new transition.
-    const failingAgain = withReadySince(failing, '2026-12-07T10:00:00Z');
-    await observeOnEach(failingAgain);
+    await observeOnEach(withReadySince(failing, '2026-12-07T10:00:00Z'));
     expect(send).toHaveBeenCalledTimes(3);
     expect(send.mock.calls[2][0].payload.severity).toBe('high');
+  });
+
+  it('leaves a notice it could not send to the next replica that sees it', async () => {
+    const ledger = new NoticeLedger(await migratedDatabase());
+    const failingSend = jest.fn().mockRejectedValue(new Error('unavailable'));
+    const send = jest.fn();
+    const broken = setup(undefined, ledger, failingSend);
+    const working = setup(undefined, ledger, send);
+    const failed = withReadySince(failing, '2026-12-07T09:05:00Z');
+    for (const { notifier } of [broken, working]) {
+      await notifier.observe(
+        'local',
+        withReadySince(ready, '2026-12-07T09:00:00Z'),
+        true,
+      );
+    }
+    await expect(
+      broken.notifier.observe('local', failed, true),
+    ).rejects.toThrow('unavailable');
+    await working.notifier.observe('local', failed, true);
+    expect(send).toHaveBeenCalledTimes(1);
   });
 
   it('tells the owners when an object starts failing and when it recovers, once each', async () => {

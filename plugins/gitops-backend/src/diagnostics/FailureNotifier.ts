@@ -49,8 +49,13 @@ export class FailureNotifier {
         cluster: string,
         namespace: string,
       ): Promise<string | undefined>;
-      /** True for the first replica to claim a notice (NoticeLedger). */
-      claimNotice(notice: string): Promise<boolean>;
+      /** Notices sent by any replica (NoticeLedger). */
+      notices: {
+        /** True for the first replica to claim a notice. */
+        claim(notice: string): Promise<boolean>;
+        /** Gives up a claim whose notice was not sent. */
+        release(notice: string): Promise<void>;
+      };
     },
   ) {}
 
@@ -138,11 +143,30 @@ export class FailureNotifier {
     }
     const ready = conditionOfType(resource, 'Ready');
     // Every replica sees this transition; the condition's time names it.
-    const transition =
-      ready?.lastTransitionTime ?? resource.metadata.resourceVersion ?? '';
-    if (!(await this.deps.claimNotice(`${key}/${change}/${transition}`))) {
+    // Without one nothing tells two transitions apart: sent unclaimed.
+    const notice = ready?.lastTransitionTime
+      ? `${key}/${change}/${ready.lastTransitionTime}`
+      : undefined;
+    if (notice && !(await this.deps.notices.claim(notice))) {
       return;
     }
+    try {
+      await this.sendTo(entityRef, cluster, resource, key, change);
+    } catch (error) {
+      // Unsent: another replica may send it at its next sight of it.
+      if (notice) await this.deps.notices.release(notice);
+      throw error;
+    }
+  }
+
+  private async sendTo(
+    entityRef: string,
+    cluster: string,
+    resource: FluxResource,
+    key: string,
+    change: 'failed' | 'recovered',
+  ) {
+    const ready = conditionOfType(resource, 'Ready');
     const name = `${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}`;
     const { kind, namespace, name: entityName } = parseEntityRef(entityRef);
     const link = `/catalog/${namespace}/${kind.toLocaleLowerCase(

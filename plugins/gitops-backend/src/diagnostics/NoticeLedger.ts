@@ -21,7 +21,7 @@ export class NoticeLedger {
       .delete();
     const rows = await this.db(TABLE)
       .insert({
-        id: createHash('sha256').update(notice).digest('hex'),
+        id: idOf(notice),
         created_at: now,
       })
       .onConflict('id')
@@ -29,4 +29,14 @@ export class NoticeLedger {
       .returning('id');
     return rows.length > 0;
   }
+
+  async release(notice: string): Promise<void> {
+    await this.db(TABLE)
+      .where({ id: idOf(notice) })
+      .delete();
+  }
+}
+
+function idOf(notice: string): string {
+  return createHash('sha256').update(notice).digest('hex');
 }

@@ -14,6 +14,9 @@ export const HEARTBEAT_INTERVAL_MS = 5_000;
  */
 export const REPLICA_SILENT_MS = 30_000;
 
+/** Rows of replicas killed long ago, which never removed their own. */
+const FORGET_AFTER_MS = 24 * 60 * 60_000;
+
 /**
  * This process's row in the table of replicas sharing the plugin's
  * database: written every few seconds while it runs, removed when it shuts
@@ -22,6 +25,7 @@ export const REPLICA_SILENT_MS = 30_000;
 export class ReplicaHeartbeat {
   readonly id = randomUUID();
   #timer: NodeJS.Timeout | undefined;
+  #beating: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Knex,
@@ -32,7 +36,7 @@ export class ReplicaHeartbeat {
   async start(): Promise<void> {
     await this.beat();
     this.#timer = setInterval(() => {
-      this.beat().catch(error =>
+      this.#beating = this.beat().catch(error =>
         this.logger.warn(`replica heartbeat failed: ${error}`),
       );
     }, this.intervalMs);
@@ -40,10 +44,14 @@ export class ReplicaHeartbeat {
   }
 
   async beat(): Promise<void> {
+    const now = new Date();
     await this.db(TABLE)
-      .insert({ id: this.id, heartbeat_at: new Date() })
+      .insert({ id: this.id, heartbeat_at: now })
       .onConflict('id')
       .merge();
+    await this.db(TABLE)
+      .where('heartbeat_at', '<', new Date(now.getTime() - FORGET_AFTER_MS))
+      .delete();
   }
 
   /**
@@ -54,6 +62,8 @@ export class ReplicaHeartbeat {
   async stop(options: { unfinished: number }): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    // A beat under way would write the row again after the delete.
+    await this.#beating;
     if (options.unfinished === 0) {
       await this.db(TABLE).where({ id: this.id }).delete();
     }
