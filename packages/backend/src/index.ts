@@ -2,8 +2,9 @@ import { createBackend } from '@backstage/backend-defaults';
 
 const backend = createBackend();
 
-// Error answers without stack traces, in every mode.
-backend.add(import('./modules/errorsWithoutStacks'));
+// Error answers without stack traces, in every mode; connections still
+// open a few seconds into shutdown (long polls) are cut.
+backend.add(import('./modules/rootHttpRouter'));
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
@@ -48,6 +49,10 @@ backend.add(import('@backstage/plugin-search-backend-module-pg'));
 // search collators
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
+
+// events: the bus that carries signals and notifications between backend
+// replicas (stored in the database on PostgreSQL)
+backend.add(import('@backstage/plugin-events-backend'));
 
 // kubernetes plugin
 backend.add(import('@backstage/plugin-kubernetes-backend'));

@@ -86,6 +86,8 @@ describe('the portal on SIGTERM', () => {
       'GitOps shut down: nothing in flight, watches closed, workspace removed',
     );
     expect(log).not.toContain('unfinished');
+    // The events backend is installed: no plugin fell back to this process.
+    expect(log).not.toContain('events backend not found');
     // Its scheduled tasks' locks were released, not left to time out.
     const tasks = 'SELECT id FROM backstage_backend_tasks__tasks';
     expect(psqlInPluginDatabase('gitops', tasks)).toEqual(

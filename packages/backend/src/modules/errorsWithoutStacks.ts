@@ -1,7 +1,4 @@
-import {
-  rootHttpRouterServiceFactory,
-  RootHttpRouterConfigureContext,
-} from '@backstage/backend-defaults/rootHttpRouter';
+import { RootHttpRouterConfigureContext } from '@backstage/backend-defaults/rootHttpRouter';
 
 /**
  * Backstage's error handlers (the root one and each plugin router's own)
@@ -40,5 +37,3 @@ function errorWithoutStack(
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-export default rootHttpRouterServiceFactory({ configure: withoutStackTraces });
