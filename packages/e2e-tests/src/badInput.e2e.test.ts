@@ -4,7 +4,7 @@ import { PIPELINE_TOKEN } from './portal/users';
 import { badRequests, BadRequest } from './authz/badRequests';
 import { badTemplateInputs, BadTemplateInput } from './authz/badTemplateInputs';
 import { createEntityFixture, EntityFixture } from './authz/entityFixture';
-import { inBatches, rawRequest } from './authz/rawRequest';
+import { inParallel, rawRequest } from './authz/rawRequest';
 import { quietState } from './authz/stackState';
 import { KUSTOMIZE_API, SOURCE_API } from './stack/fluxPair';
 import { TestGitServer } from './stack/gitea';
@@ -61,7 +61,7 @@ describe('Bad input on the real stack: every route, every kind of malformed requ
     };
     const before = await quietState(env, cluster, fixture);
     const started = Date.now();
-    const answers = await inBatches(cases, 8, async (c: BadRequest) => ({
+    const answers = await inParallel(cases, 8, async (c: BadRequest) => ({
       c,
       ...(await rawRequest({
         method: c.method,
@@ -148,7 +148,12 @@ describe('Bad input on the real stack: every route, every kind of malformed requ
     };
 
     const started = Date.now();
-    const outcomes = await inBatches(cases, 4, async (c: BadTemplateInput) => {
+    // Four at a time, the next as soon as one ends: Backstage's scaffolder
+    // (4.2.0, on PostgreSQL) can miss the wake-up of a task created while
+    // its idle workers are between a claim query and waiting again; the
+    // task stays open until the next one arrives (backstage/backstage#27217).
+    // In lockstep batches no next one came while the batch waited for it.
+    const outcomes = await inParallel(cases, 4, async (c: BadTemplateInput) => {
       const response = await callPortal('/api/scaffolder/v2/tasks', {
         method: 'POST',
         body: {

@@ -53,15 +53,24 @@ export function rawRequest(options: {
   });
 }
 
-/** Runs `work` over `items`, `size` at a time. */
-export async function inBatches<T, R>(
+/**
+ * Runs `work` on every item, at most `size` at a time: the next starts as
+ * soon as one ends, so one slow item does not hold the others back.
+ * Results are in the items' order.
+ */
+export async function inParallel<T, R>(
   items: T[],
   size: number,
   work: (item: T) => Promise<R>,
 ): Promise<R[]> {
-  const results: R[] = [];
-  for (let i = 0; i < items.length; i += size) {
-    results.push(...(await Promise.all(items.slice(i, i + size).map(work))));
-  }
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, lane));
   return results;
 }
