@@ -63,6 +63,30 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
+      'Development and staging on the run\'s cluster, production on a cluster of its own (dependsOn stays within a cluster)',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'flux',
+          action: 'gitops:flux:create',
+          name: 'Create Flux resources',
+          input: {
+            id: 'orders',
+            entityRef: 'component:default/orders',
+            cluster: 'local',
+            repoUrl: 'https://git.example.com/acme/orders.git',
+            environments: [
+              { name: 'development' },
+              { name: 'staging', dependsOn: ['development'] },
+              { name: 'production', cluster: 'prod-eu', autoSync: false },
+            ],
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description:
       'A HelmRelease from a Helm repository instead of a Kustomization',
     example: yaml.stringify({
       steps: [

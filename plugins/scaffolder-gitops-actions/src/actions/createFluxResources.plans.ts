@@ -32,6 +32,7 @@ export function planEnvironments(
   const namespaceOf = (env: EnvironmentInput) =>
     env.namespace ?? renderNamespace(pattern, input.id, env.name);
   const byName = new Map(input.environments.map(e => [e.name, e]));
+  const clusterOf = (env: EnvironmentInput) => env.cluster ?? input.cluster;
 
   const plans = input.environments.map((env, index) => {
     const namespace = namespaceOf(env);
@@ -55,6 +56,15 @@ export function planEnvironments(
         problems.push(
           `environments.${index}.dependsOn.${depIndex}: '${dependency}' is not another environment of this run`,
         );
+      } else if (clusterOf(target) !== clusterOf(env)) {
+        // A Kustomization waits only for objects on its own cluster.
+        problems.push(
+          `environments.${index}.dependsOn.${depIndex}: '${dependency}' is on cluster ${
+            clusterOf(target) ?? '(default)'
+          } and '${env.name}' on ${
+            clusterOf(env) ?? '(default)'
+          }; Flux can only wait for an environment on the same cluster`,
+        );
       }
       return {
         name: fluxObjectNames(input.id, dependency).workload,
@@ -63,6 +73,7 @@ export function planEnvironments(
     });
     return {
       environment: env.name,
+      cluster: clusterOf(env),
       namespace,
       branch: env.branch,
       path: env.path ?? `./k8s/overlays/${env.name}`,

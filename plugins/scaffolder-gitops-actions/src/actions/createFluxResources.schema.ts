@@ -20,6 +20,13 @@ const environmentSchema = z
       .describe(
         'Overrides the namespace of this environment; only where gitops.projects.allowNamespaceOverrides is on',
       ),
+    cluster: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Cluster of this environment from the kubernetes config (production on another cluster than development); defaults to the run's cluster",
+      ),
     branch: z.string().min(1).default('main'),
     path: z
       .string()

@@ -335,6 +335,90 @@ describe('gitops:flux:create only for a project the initiator may claim', () => 
     expect(fakes.host.requests).toEqual([]);
   }
 
+  describe('with environments on two clusters', () => {
+    function twoClusters() {
+      const local = fakeCluster();
+      const prod = fakeCluster();
+      const host = fakeGitHost();
+      const action = createFluxResourcesAction({
+        config,
+        catalog: fakeCatalog([component('shop')]),
+        permissions: fakePermissions([SHOP]),
+        fetch: host.fetch,
+        clusterClient: (c, name) =>
+          (name === 'prod-eu' ? prod : local).clusterClient(c, name),
+      });
+      const run = async (environments: unknown[]) => {
+        const ctx = mockContext({
+          input: { ...baseInput, environments } as any,
+        });
+        ctx.getInitiatorCredentials = async () => initiator as any;
+        await action.handler(ctx as any);
+        return ctx;
+      };
+      return { local, prod, host, run };
+    }
+
+    it("puts each environment on the cluster it names, the others on the run's", async () => {
+      const fakes = twoClusters();
+      const ctx = await fakes.run([
+        { name: 'development' },
+        { name: 'production', cluster: 'prod-eu' },
+      ]);
+      expect(
+        outputOf(ctx, 'environments').map((e: any) => [e.name, e.cluster]),
+      ).toEqual([
+        ['development', 'local'],
+        ['production', 'prod-eu'],
+      ]);
+      const namespacesOf = (cluster: ReturnType<typeof fakeCluster>) =>
+        new Set(
+          [...cluster.objects.values()].map(
+            o => o.metadata?.namespace ?? o.metadata?.name,
+          ),
+        );
+      expect(namespacesOf(fakes.local)).toEqual(
+        new Set(['project-shop-development']),
+      );
+      expect(namespacesOf(fakes.prod)).toEqual(
+        new Set(['project-shop-production']),
+      );
+    });
+
+    it('refuses a dependsOn across clusters before anything is done: Flux waits on its own cluster only', async () => {
+      const fakes = twoClusters();
+      await expect(
+        fakes.run([
+          { name: 'development' },
+          {
+            name: 'production',
+            cluster: 'prod-eu',
+            dependsOn: ['development'],
+          },
+        ]),
+      ).rejects.toThrow(
+        "environments.1.dependsOn.0: 'development' is on cluster local and 'production' on prod-eu",
+      );
+      expect(fakes.local.applied).toEqual([]);
+      expect(fakes.prod.applied).toEqual([]);
+      expect(fakes.host.keys).toEqual([]);
+    });
+
+    it("names the environment's field when its cluster is not configured, and does nothing", async () => {
+      const fakes = twoClusters();
+      await expect(
+        fakes.run([
+          { name: 'development' },
+          { name: 'production', cluster: 'nowhere' },
+        ]),
+      ).rejects.toThrow(
+        "environments.1.cluster: 'nowhere' is not configured; known clusters: local, prod-eu",
+      );
+      expect(fakes.local.applied).toEqual([]);
+      expect(fakes.host.keys).toEqual([]);
+    });
+  });
+
   it('sets up the repository an owned entity was registered from, asking the catalog and the policy as the initiator', async () => {
     const fakes = setup();
     const ctx = await fakes.run({});

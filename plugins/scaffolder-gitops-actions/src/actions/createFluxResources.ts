@@ -17,7 +17,11 @@ import {
   clusterClient as defaultClusterClient,
   GitOpsClusterClientFactory,
 } from '../flux/clusterClient';
-import { ProjectPlan, renderEnvironmentObjects } from '../flux/fluxObjects';
+import {
+  EnvironmentPlan,
+  ProjectPlan,
+  renderEnvironmentObjects,
+} from '../flux/fluxObjects';
 import { planGitAccess, plannedGitSecret } from '../flux/gitAccess';
 import {
   canonicalEntityRef,
@@ -158,10 +162,32 @@ export function createFluxResourcesAction(options: {
               integrations,
             })
           : undefined;
-      const { cluster, objects: client } = clusterClient(
-        options.config,
-        input.cluster,
-      );
+      // Every cluster the run names is resolved before anything is read
+      // or applied: an unknown one stops the run with nothing done.
+      const clients = new Map<
+        string | undefined,
+        ReturnType<GitOpsClusterClientFactory>
+      >();
+      input.environments.forEach((env, index) => {
+        const name = plans[index].cluster;
+        if (clients.has(name)) {
+          return;
+        }
+        try {
+          clients.set(name, clusterClient(options.config, name));
+        } catch (error) {
+          if (env.cluster === undefined || !(error instanceof InputError)) {
+            throw error;
+          }
+          throw new InputError(
+            error.message.replace(
+              /^cluster:/,
+              `environments.${index}.cluster:`,
+            ),
+          );
+        }
+      });
+      const clientOf = (plan: EnvironmentPlan) => clients.get(plan.cluster)!;
       // A dry run plans from the template alone: a template registers its
       // entity in a step a dry run skips.
       const binding: EntityBinding =
@@ -187,7 +213,9 @@ export function createFluxResourcesAction(options: {
       ctx.logger.info(
         `${ctx.isDryRun ? 'Planning' : 'Applying'} ${
           plans.length
-        } environment(s) on cluster ${cluster.name}`,
+        } environment(s) on cluster ${[...clients.values()]
+          .map(c => c.cluster.name)
+          .join(', ')}`,
       );
 
       const plannedSecret = () =>
@@ -203,7 +231,7 @@ export function createFluxResourcesAction(options: {
             existing.set(
               plan.environment,
               await readExistingObjects(
-                client,
+                clientOf(plan).objects,
                 renderEnvironmentObjects(project, plan, plannedSecret()),
                 binding,
               ).catch((error: Error) => error),
@@ -225,11 +253,9 @@ export function createFluxResourcesAction(options: {
         }
       }
 
-      const run: EnvironmentRun = {
+      const run: Omit<EnvironmentRun, 'clusterName' | 'client'> = {
         project,
         repoUrl: input.repoUrl,
-        clusterName: cluster.name,
-        client,
         gitAccess,
         integrations,
         fetch: options.fetch,
@@ -242,7 +268,11 @@ export function createFluxResourcesAction(options: {
             plan,
             existing.get(plan.environment),
             plannedSecret(),
-            run,
+            {
+              ...run,
+              clusterName: clientOf(plan).cluster.name,
+              client: clientOf(plan).objects,
+            },
           ),
         ),
       );

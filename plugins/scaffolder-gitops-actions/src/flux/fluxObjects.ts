@@ -25,6 +25,11 @@ export interface HelmOptions {
 
 export interface EnvironmentPlan {
   environment: string;
+  /**
+   * The cluster the input names for this environment (its own, else the
+   * run's); none: the only configured cluster.
+   */
+  cluster?: string;
   namespace: string;
   branch: string;
   path: string;
