@@ -7,27 +7,64 @@ REPO_ROOT=$(cd "$STACK_DIR/.." && pwd)
 . "$STACK_DIR/versions.env"
 
 CACHE=${GITOPS_STACK_CACHE:-$HOME/.cache/gitops-stack}
-STATE=${GITOPS_STACK_STATE:-$REPO_ROOT/.stack}
+
+log() { printf '[stack%s %s] %s\n' "${STACK_CLUSTER_TAG:-}" "$(date +%H:%M:%S)" "$*"; }
+die() { printf '[stack%s] ERROR: %s\n' "${STACK_CLUSTER_TAG:-}" "$*" >&2; exit 1; }
+
+# Two clusters can run side by side. The primary one (the default) has
+# Gitea; GITOPS_STACK_CLUSTER=second is a cluster of its own (etcd, API
+# server, controllers, Flux) that pulls from the primary's Gitea, for the
+# tests that put an entity's environments on two clusters. Its state lives
+# inside the primary's, so stack/stop and a reset take both.
+STACK_CLUSTER=${GITOPS_STACK_CLUSTER:-primary}
+BASE_STATE=${GITOPS_STACK_STATE:-$REPO_ROOT/.stack}
+case $STACK_CLUSTER in
+  primary) STATE=$BASE_STATE STACK_CLUSTER_TAG="" ;;
+  second) STATE=$BASE_STATE/second-cluster STACK_CLUSTER_TAG=" second" ;;
+  *) die "GITOPS_STACK_CLUSTER must be primary or second, not '$STACK_CLUSTER'" ;;
+esac
+SECOND_CLUSTER_STATE=$BASE_STATE/second-cluster
 
 # ---- ports (all on 127.0.0.1; Backstage keeps 3000, 7007 and 5432) ----
-ETCD_CLIENT_PORT=12379
-ETCD_PEER_PORT=12380
-APISERVER_PORT=16443
-KCM_PORT=16257
-SCHEDULER_PORT=16259
-KWOK_PORT=16280
-SOURCE_STORAGE_PORT=9090
-NOTIFICATION_EVENTS_PORT=9690
-NOTIFICATION_RECEIVER_PORT=9292
+if [[ $STACK_CLUSTER == primary ]]; then
+  ETCD_CLIENT_PORT=12379
+  ETCD_PEER_PORT=12380
+  APISERVER_PORT=16443
+  KCM_PORT=16257
+  SCHEDULER_PORT=16259
+  KWOK_PORT=16280
+  SOURCE_STORAGE_PORT=9090
+  NOTIFICATION_EVENTS_PORT=9690
+  NOTIFICATION_RECEIVER_PORT=9292
+  # metrics / health probe ports of the Flux controllers
+  declare -A FLUX_METRICS_PORT=([source-controller]=18081 [kustomize-controller]=18082 [helm-controller]=18083 [notification-controller]=18084)
+  declare -A FLUX_HEALTH_PORT=([source-controller]=19441 [kustomize-controller]=19442 [helm-controller]=19443 [notification-controller]=19444)
+else
+  ETCD_CLIENT_PORT=13379
+  ETCD_PEER_PORT=13380
+  APISERVER_PORT=17443
+  KCM_PORT=17257
+  SCHEDULER_PORT=17259
+  KWOK_PORT=17280
+  SOURCE_STORAGE_PORT=9190
+  NOTIFICATION_EVENTS_PORT=9790
+  NOTIFICATION_RECEIVER_PORT=9392
+  declare -A FLUX_METRICS_PORT=([source-controller]=18181 [kustomize-controller]=18182 [helm-controller]=18183 [notification-controller]=18184)
+  declare -A FLUX_HEALTH_PORT=([source-controller]=19541 [kustomize-controller]=19542 [helm-controller]=19543 [notification-controller]=19544)
+fi
 GITEA_PORT=3300
 # Gitea's built-in SSH server: Flux pulls tenant repositories with read-only deploy keys
 GITEA_SSH_PORT=3322
-# metrics / health probe ports of the Flux controllers
-declare -A FLUX_METRICS_PORT=([source-controller]=18081 [kustomize-controller]=18082 [helm-controller]=18083 [notification-controller]=18084)
-declare -A FLUX_HEALTH_PORT=([source-controller]=19441 [kustomize-controller]=19442 [helm-controller]=19443 [notification-controller]=19444)
 
 FLUX_CONTROLLERS=(source-controller kustomize-controller helm-controller notification-controller)
-ALL_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok "${FLUX_CONTROLLERS[@]}" gitea)
+CLUSTER_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok "${FLUX_CONTROLLERS[@]}")
+if [[ $STACK_CLUSTER == primary ]]; then
+  ALL_COMPONENTS=("${CLUSTER_COMPONENTS[@]}" gitea)
+  CLUSTER_NAME=gitops-stack
+else
+  ALL_COMPONENTS=("${CLUSTER_COMPONENTS[@]}")
+  CLUSTER_NAME=gitops-stack-second
+fi
 FLUX_NAMESPACE=flux-system
 GITEA_ORG=gitops
 GITEA_ADMIN_USER=gitops-admin
@@ -39,9 +76,6 @@ KUBECONFIG_FILE=$STATE/kubeconfig
 LOGS=$STATE/logs
 PIDS=$STATE/pids
 API_URL=https://127.0.0.1:$APISERVER_PORT
-
-log() { printf '[stack %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
 
 flux_version_of() {
   case $1 in
@@ -101,13 +135,13 @@ is_running() {
   [[ $exe == "$(binary_of "$1")" ]]
 }
 
-# Every live process started from the cache's binaries for THIS state directory
-# (each carries GITOPS_STACK_STATE=<state> in its environment).
+# Every live process started from the cache's binaries for THIS cluster's state
+# directory (each carries GITOPS_STACK_INSTANCE=<state> in its environment).
 stack_pids() {
   local pid
   for pid in $(pgrep -f -- "$CACHE/bin/" 2>/dev/null); do
     alive "$pid" || continue
-    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "GITOPS_STACK_STATE=$STATE" && echo "$pid"
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "GITOPS_STACK_INSTANCE=$STATE" && echo "$pid"
   done
   return 0
 }
@@ -123,7 +157,8 @@ spawn() {
   mkdir -p "$LOGS" "$PIDS"
   printf '\n==== %s start %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$c" >>"$LOGS/$c.log"
   # 9>&-: do not hand the lock of stack/start (fd 9) down to the long-running process
-  env GITOPS_STACK_STATE="$STATE" "${envs[@]}" setsid "$@" </dev/null >>"$LOGS/$c.log" 2>&1 9>&- &
+  env GITOPS_STACK_STATE="$BASE_STATE" GITOPS_STACK_CLUSTER="$STACK_CLUSTER" GITOPS_STACK_INSTANCE="$STATE" \
+    "${envs[@]}" setsid "$@" </dev/null >>"$LOGS/$c.log" 2>&1 9>&- &
   echo $! >"$PIDS/$c.pid"
 }
 
@@ -231,7 +266,7 @@ write_kubeconfig() {
 apiVersion: v1
 kind: Config
 clusters:
-- name: gitops-stack
+- name: $CLUSTER_NAME
   cluster:
     server: $API_URL
     certificate-authority-data: $(base64 -w0 <"$PKI/ca.crt")
@@ -240,11 +275,11 @@ users:
   user:
     token: $(admin_token)
 contexts:
-- name: gitops-stack
+- name: $CLUSTER_NAME
   context:
-    cluster: gitops-stack
+    cluster: $CLUSTER_NAME
     user: gitops-stack-admin
-current-context: gitops-stack
+current-context: $CLUSTER_NAME
 EOF
 }
 
@@ -507,7 +542,7 @@ start_component() {
         --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
         --flex-volume-plugin-dir="$STATE/kube-controller-manager/volume-plugins" \
         --node-monitor-grace-period=5m \
-        --cluster-name=gitops-stack --profiling=false --v=0
+        --cluster-name="$CLUSTER_NAME" --profiling=false --v=0
       wait_ready "$c" 60 "kube-controller-manager /healthz" https_healthz "$KCM_PORT" || fail_component "$c"
       ;;
     kube-scheduler)
@@ -560,7 +595,7 @@ fail_component() {
 }
 
 # ---- Gitea ----
-GITEA_DIR=$STATE/gitea
+GITEA_DIR=$BASE_STATE/gitea
 GITEA_INI=$GITEA_DIR/custom/conf/app.ini
 GITEA_CREDS=$GITEA_DIR/admin.env
 

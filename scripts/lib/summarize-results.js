@@ -27,6 +27,7 @@ const SUITES = [
   'replicas',
   'drain',
   'restart',
+  'clusters',
   'start-after-test',
   'reliability',
 ];

@@ -100,3 +100,15 @@ load_stack_env() {
   GITEA_HOST="${GITEA_URL#*://}"
   export GITEA_HOST="${GITEA_HOST%%/*}"
 }
+
+# Starts the stack's second cluster and exports its URL and tokens as
+# SECOND_<key> (app-config.second-cluster.yaml).
+start_second_cluster() {
+  GITOPS_STACK_CLUSTER=second "$REPO_ROOT/stack/start" >&2 || return 1
+  local key value
+  while IFS='=' read -r key value; do
+    case $key in
+      K8S_API_URL | K8S_CA_DATA | K8S_SA_TOKEN | K8S_VIEW_SA_TOKEN) export "SECOND_$key=$value" ;;
+    esac
+  done <"$STACK_STATE_DIR/second-cluster/stack.env"
+}

@@ -224,6 +224,26 @@ describe('the Flux object routes', () => {
     expect(outcomes).toEqual([{ eventId: 'reconcile', outcome: 'success' }]);
   });
 
+  it('answers 503 naming the cluster when it cannot be reached, not 500', async () => {
+    client.failNext(
+      'mergePatch',
+      Object.assign(
+        new Error(
+          'request to https://127.0.0.1:17443/apis/x failed, reason: connect ECONNREFUSED 127.0.0.1:17443',
+        ),
+        { code: 'ECONNREFUSED' },
+      ),
+    );
+    const res = await request(app)
+      .post(`${dev}/reconcile`)
+      .set('Authorization', ownerHeader)
+      .send({});
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).toBe(
+      'patching Kustomization apps/shop-dev on cluster local: cluster unreachable (ECONNREFUSED): connect ECONNREFUSED 127.0.0.1:17443',
+    );
+  });
+
   it('says when Flux has not handled the request in time', async () => {
     client.handleReconcileRequests = false;
     const res = await request(app)

@@ -8,6 +8,7 @@ export * from './kubernetes/kubeConfig';
 export * from './kubernetes/serverSideApply';
 export {
   describeKubernetesError,
+  isClusterUnreachable,
   isKubernetesRequestTimeout,
   kubernetesErrorCode,
 } from './kubernetes/errors';

@@ -45,11 +45,10 @@ const requiredKeys: Array<keyof StackEnv> = [
  * Reads the running stack's URLs and credentials. Tests need the real
  * stack: a missing file is an error, never a reason to skip.
  */
-export function readStackEnv(): StackEnv {
-  const file = path.resolve(
-    process.env.STACK_STATE_DIR ?? repoPath('.stack'),
-    'stack.env',
-  );
+export function readStackEnv(
+  stateDir = process.env.STACK_STATE_DIR ?? repoPath('.stack'),
+): StackEnv {
+  const file = path.resolve(stateDir, 'stack.env');
   if (!fs.existsSync(file)) {
     throw new Error(`${file} not found: run stack/start first`);
   }
@@ -65,4 +64,14 @@ export function readStackEnv(): StackEnv {
     throw new Error(`${file} lacks ${missing.join(', ')}`);
   }
   return values as unknown as StackEnv;
+}
+
+/**
+ * The stack's second cluster (GITOPS_STACK_CLUSTER=second stack/start):
+ * its own API server and Flux, the primary's Gitea.
+ */
+export function readSecondClusterEnv(): StackEnv {
+  return readStackEnv(
+    path.join(readStackEnv().STACK_STATE_DIR, 'second-cluster'),
+  );
 }

@@ -1,4 +1,8 @@
-import { ConflictError, InputError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import {
   FluxActionResult,
   FluxResource,
@@ -6,6 +10,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import {
   describeKubernetesError,
+  isClusterUnreachable,
   GITOPS_FIELD_MANAGER,
 } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
@@ -154,9 +159,13 @@ export class FluxActions {
         GITOPS_FIELD_MANAGER,
       )) as FluxResource;
     } catch (error) {
-      throw new Error(
-        `patching ${describe(resource)}: ${describeKubernetesError(error)}`,
-      );
+      const message = `patching ${describe(resource)} on cluster ${
+        watcher.cluster.name
+      }: ${describeKubernetesError(error)}`;
+      // Not the portal's fault: the client may try again later.
+      throw isClusterUnreachable(error)
+        ? new ServiceUnavailableError(message)
+        : new Error(message);
     }
   }
 }

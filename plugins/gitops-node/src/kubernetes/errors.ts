@@ -1,5 +1,14 @@
 import { ApiException } from '@kubernetes/client-node';
 
+/** System error codes of a request that never reached the API server. */
+const UNREACHABLE_CODES = [
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+];
+
 /**
  * What the Kubernetes API said, in one line, or why it could not be asked;
  * the API's answer also when wrapped as the `cause` of an error that names
@@ -23,19 +32,13 @@ export function describeKubernetesError(error: unknown): string {
     const cause = (error as { cause?: { code?: string; message?: string } })
       .cause;
     const code = (error as { code?: string }).code ?? cause?.code;
-    if (
-      code &&
-      [
-        'ECONNREFUSED',
-        'ENOTFOUND',
-        'ETIMEDOUT',
-        'ECONNRESET',
-        'EHOSTUNREACH',
-      ].includes(code)
-    ) {
-      return `cluster unreachable (${code}): ${
+    if (code && UNREACHABLE_CODES.includes(code)) {
+      // The fetch error names the request (a watch's resourceVersion,
+      // say): without it the message is the same for every request that
+      // failed the same way, as a page and the logs should show it.
+      return `cluster unreachable (${code}): ${(
         cause?.message ?? error.message
-      }`;
+      ).replace(/^request to \S+ failed, reason: /, '')}`;
     }
     return error.message;
   }
@@ -51,6 +54,23 @@ export function describeKubernetesError(error: unknown): string {
 export function kubernetesErrorCode(error: unknown): number | undefined {
   const apiError = causeChain(error).find(e => e instanceof ApiException);
   return apiError instanceof ApiException ? apiError.code : undefined;
+}
+
+/**
+ * Whether a request failed for want of the cluster (no connection, or no
+ * answer in time) rather than by the API's answer, also when wrapped as a
+ * `cause`.
+ *
+ * @public
+ */
+export function isClusterUnreachable(error: unknown): boolean {
+  return causeChain(error).some(
+    e =>
+      isAbort(e) ||
+      UNREACHABLE_CODES.includes(
+        (e as { code?: unknown } | undefined)?.code as string,
+      ),
+  );
 }
 
 /**

@@ -495,6 +495,68 @@ describe('EntityGitOpsContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('names the cluster of each environment when they live on two, and warns of the one it cannot read', async () => {
+    const workload = (cluster: string, environment: string) => ({
+      cluster,
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      namespace: `shop-${environment}`,
+      name: 'shop',
+      environment,
+      state: cluster === 'second' ? 'Stale' : 'Ready',
+      suspended: false,
+      dependsOn: [],
+      workloads: [],
+    });
+    server.use(
+      http.get(
+        'http://backend/api/gitops/entities/Component/default/shop/status',
+        () =>
+          HttpResponse.json({
+            entityRef: 'component:default/shop',
+            selector: 'backstage.io/kubernetes-id=shop',
+            clusters: [
+              { name: 'local', title: 'Local stack', state: 'ok', since: '' },
+              {
+                name: 'second',
+                title: 'Second cluster',
+                state: 'unreachable',
+                error: 'connect ECONNREFUSED 127.0.0.1:17443',
+                since: '',
+              },
+            ],
+            environments: [
+              {
+                name: 'development',
+                state: 'Ready',
+                objects: [workload('local', 'development')],
+              },
+              {
+                name: 'production',
+                state: 'Stale',
+                objects: [workload('second', 'production')],
+              },
+            ],
+          }),
+      ),
+    );
+    await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }));
+    expect(
+      await screen.findByText(
+        'Kustomization in shop-development on Local stack',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Kustomization in shop-production on Second cluster'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/Cluster Second cluster cannot be read/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('connect ECONNREFUSED 127.0.0.1:17443'),
+    ).toBeInTheDocument();
+  });
+
   it('shows the backend error', async () => {
     server.use(
       http.get(

@@ -95,6 +95,12 @@ function GitOpsStatus() {
     return source?.webUrl ?? source?.url;
   };
 
+  const clusterTitleOf =
+    status.clusters.length > 1
+      ? (name: string) =>
+          status.clusters.find(c => c.name === name)?.title ?? name
+      : undefined;
+
   return (
     <Grid container spacing={3}>
       {status.clusters
@@ -137,6 +143,7 @@ function GitOpsStatus() {
                 repoUrlOf={repoUrlOf}
                 onAction={actions.request}
                 onDeploy={setDeployTo}
+                clusterTitleOf={clusterTitleOf}
               />
             ))}
           </section>

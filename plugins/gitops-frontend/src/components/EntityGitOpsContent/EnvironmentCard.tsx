@@ -97,8 +97,13 @@ export function EnvironmentCard(props: {
   onAction: (action: PendingAction) => void;
   /** Offered for Kustomization environments; Helm values change in Git. */
   onDeploy?: (environment: string) => void;
+  /**
+   * The title of a cluster by name, where the portal reads more than one
+   * (an entity's environments may then live on different clusters).
+   */
+  clusterTitleOf?: (cluster: string) => string;
 }) {
-  const { environment, repoUrlOf, onAction, onDeploy } = props;
+  const { environment, repoUrlOf, onAction, onDeploy, clusterTitleOf } = props;
   const classes = useStyles();
   const workload =
     environment.objects.find(o => WORKLOAD_KINDS.has(o.kind)) ??
@@ -112,7 +117,13 @@ export function EnvironmentCard(props: {
   return (
     <InfoCard
       title={environment.name}
-      subheader={workload ? `${workload.kind} in ${workload.namespace}` : ''}
+      subheader={
+        workload
+          ? `${workload.kind} in ${workload.namespace}${
+              clusterTitleOf ? ` on ${clusterTitleOf(workload.cluster)}` : ''
+            }`
+          : ''
+      }
       noPadding={false}
     >
       <div data-testid={`environment-${environment.name}`}>

@@ -14,7 +14,14 @@ import { HealthPage } from './HealthPage';
 // The repair flow clicks through several dialogs: seconds in jsdom, more on a busy machine.
 jest.setTimeout(30_000);
 
-const server = setupServer();
+// One configured cluster unless a test says otherwise.
+const server = setupServer(
+  http.get('http://backend/api/gitops/clusters', () =>
+    HttpResponse.json({
+      items: [{ name: 'local', state: 'ok', since: '2026-11-22T00:00:00Z' }],
+    }),
+  ),
+);
 
 const report = {
   id: 'r1',
@@ -196,6 +203,37 @@ describe('HealthPage', () => {
     expect(
       await screen.findByText(/manual by user:default\/fresh/),
     ).toBeInTheDocument();
+  });
+
+  it('lists a configured cluster no check has reported on, with why it cannot be read', async () => {
+    server.use(
+      http.get('http://backend/api/gitops/health', () =>
+        HttpResponse.json({ items: [report] }),
+      ),
+      http.get('http://backend/api/gitops/clusters', () =>
+        HttpResponse.json({
+          items: [
+            { name: 'local', state: 'ok', since: '' },
+            {
+              name: 'second',
+              state: 'unreachable',
+              error: 'connect ECONNREFUSED 127.0.0.1:17443',
+              since: '',
+            },
+          ],
+        }),
+      ),
+    );
+    await renderPage();
+    expect(await screen.findByText('Cluster second')).toBeInTheDocument();
+    expect(screen.getByText('not checked yet')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'The portal cannot read this cluster: connect ECONNREFUSED 127.0.0.1:17443',
+      ),
+    ).toBeInTheDocument();
+    // The checked cluster has its report, not a second card.
+    expect(screen.getAllByText(/^Cluster local$/)).toHaveLength(1);
   });
 
   it('narrows to one error code from the link', async () => {

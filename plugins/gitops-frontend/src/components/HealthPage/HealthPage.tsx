@@ -16,8 +16,10 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import {
   CheckResult,
+  ClusterState,
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
+import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
 import { useHealthReports } from '../../hooks';
 import { NO_WRAP, relativeTime, SHRINKING, TruncatedText } from '../shared';
@@ -112,6 +114,22 @@ function ReportCard(props: {
   );
 }
 
+/** A configured cluster no health check has reported on yet. */
+function UncheckedClusterCard(props: { cluster: ClusterState }) {
+  const { cluster } = props;
+  return (
+    <InfoCard title={`Cluster ${cluster.name}`} subheader="not checked yet">
+      <Typography variant="body2">
+        {cluster.state === 'unreachable'
+          ? `The portal cannot read this cluster: ${
+              cluster.error ?? 'no answer'
+            }`
+          : 'No health check of this cluster has run yet: run one now, or wait for the schedule.'}
+      </Typography>
+    </InfoCard>
+  );
+}
+
 /**
  * Health checks of every cluster: run now, the latest results, findings
  * with their fixes and repairs. `?code=` narrows to one error code.
@@ -123,6 +141,14 @@ export function HealthPage() {
   const [searchParams] = useSearchParams();
   const code = searchParams.get('code') ?? undefined;
   const reports = useHealthReports();
+  // Every configured cluster has a card, also before its first check.
+  const clusters = useAsync(() => api.listClusters(), [api, reports.value]);
+  const unchecked =
+    reports.value && clusters.value
+      ? clusters.value.filter(
+          c => !reports.value!.some(r => r.cluster === c.name),
+        )
+      : [];
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<Error>();
 
@@ -177,6 +203,11 @@ export function HealthPage() {
       {reports.value?.map(report => (
         <Grid item xs={12} key={report.id}>
           <ReportCard report={report} code={code} onChange={reports.retry} />
+        </Grid>
+      ))}
+      {unchecked.map(cluster => (
+        <Grid item xs={12} key={`unchecked-${cluster.name}`}>
+          <UncheckedClusterCard cluster={cluster} />
         </Grid>
       ))}
     </Grid>
