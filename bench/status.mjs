@@ -4,12 +4,22 @@
 // Prints p50/p95 of both, their ratio, API-server requests per page view
 // and backend memory per cached object. Run against a started portal:
 //   node bench/status.mjs            (objects are deleted at the end)
+//   node bench/status.mjs 10000 30000
+// With several counts the objects are added in steps and the memory per
+// object is printed at each (whether it stays flat); the timings are taken
+// at the largest.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { callPortal, kubectl, readStackEnv, time } from './lib.mjs';
 
-const NAMESPACES = 1000;
 const PER_NAMESPACE = 5;
+const counts = (process.argv.length > 2 ? process.argv.slice(2) : ['10000'])
+  .map(Number)
+  .sort((a, b) => a - b);
+if (counts.some(n => !Number.isInteger(n) || n <= 0 || n % (PER_NAMESPACE * 2 * 100) !== 0)) {
+  throw new Error(`object counts must be multiples of ${PER_NAMESPACE * 2 * 100}`);
+}
+const NAMESPACES = counts[counts.length - 1] / (PER_NAMESPACE * 2);
 const ENTITY = 'example-website';
 const stackEnv = readStackEnv();
 
@@ -89,52 +99,64 @@ const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-status-${
 try {
   const heapBefore = await backendHeapAfterGcKiB();
   const rssBefore = await settledRssKiB();
-  console.log(`creating ${NAMESPACES} namespaces and ${NAMESPACES * PER_NAMESPACE * 2} Flux objects…`);
-  const created = performance.now();
-  for (let batch = 0; batch < NAMESPACES; batch += 100) {
-    const items = [];
-    for (const ns of namespaces.slice(batch, batch + 100)) {
-      items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    }
-    kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
-    items.length = 0;
-    for (const [index, ns] of namespaces.slice(batch, batch + 100).entries()) {
-      const id = batch + index === 7 ? ENTITY : `bench-svc-${batch + index}`;
-      const labels = { 'backstage.io/kubernetes-id': id, 'gitops.backstage.io/environment': 'development' };
-      for (let j = 0; j < PER_NAMESPACE; j++) {
-        items.push(
-          {
-            apiVersion: 'source.toolkit.fluxcd.io/v1',
-            kind: 'GitRepository',
-            metadata: { name: `repo-${j}`, namespace: ns, labels },
-            spec: { url: 'http://127.0.0.1:1/none.git', interval: '1h', suspend: true },
-          },
-          {
-            apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-            kind: 'Kustomization',
-            metadata: { name: `app-${j}`, namespace: ns, labels },
-            spec: {
-              sourceRef: { kind: 'GitRepository', name: `repo-${j}` },
-              path: './', prune: true, interval: '1h', suspend: true,
-            },
-          },
-        );
+  let rssAfter;
+  let heapAfter;
+  let createdNamespaces = 0;
+  for (const count of counts) {
+    const stepNamespaces = count / (PER_NAMESPACE * 2);
+    console.log(`creating namespaces and Flux objects up to ${count}…`);
+    const created = performance.now();
+    for (let batch = createdNamespaces; batch < stepNamespaces; batch += 100) {
+      const items = [];
+      for (const ns of namespaces.slice(batch, batch + 100)) {
+        items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
       }
+      kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+      items.length = 0;
+      for (const [index, ns] of namespaces.slice(batch, batch + 100).entries()) {
+        const id = batch + index === 7 ? ENTITY : `bench-svc-${batch + index}`;
+        const labels = { 'backstage.io/kubernetes-id': id, 'gitops.backstage.io/environment': 'development' };
+        for (let j = 0; j < PER_NAMESPACE; j++) {
+          items.push(
+            {
+              apiVersion: 'source.toolkit.fluxcd.io/v1',
+              kind: 'GitRepository',
+              metadata: { name: `repo-${j}`, namespace: ns, labels },
+              spec: { url: 'http://127.0.0.1:1/none.git', interval: '1h', suspend: true },
+            },
+            {
+              apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+              kind: 'Kustomization',
+              metadata: { name: `app-${j}`, namespace: ns, labels },
+              spec: {
+                sourceRef: { kind: 'GitRepository', name: `repo-${j}` },
+                path: './', prune: true, interval: '1h', suspend: true,
+              },
+            },
+          );
+        }
+      }
+      kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
     }
-    kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    createdNamespaces = stepNamespaces;
+    console.log(`created in ${((performance.now() - created) / 1000).toFixed(0)} s`);
+    const want = count;
+    const countOurs = list =>
+      list.items.filter(o => o.namespace.startsWith(`bench-status-${run}-`)).length;
+    // The 10 MB object list is polled sparingly while the watch catches up.
+    for (let seen = 0; seen < want; ) {
+      await new Promise(resolve => setTimeout(resolve, 5000));
+      seen = countOurs(await get('/api/gitops/objects'));
+      console.log(`portal has ${seen} of ${want} objects`);
+    }
+    rssAfter = await settledRssKiB();
+    heapAfter = await backendHeapAfterGcKiB();
+    const perObject = (after, before) => (((after - before) * 1024) / count / 1024).toFixed(2);
+    console.log(
+      `at ${count} objects: RSS +${perObject(rssAfter, rssBefore)} KiB per object` +
+        (heapAfter === undefined ? '' : `, heap after full GC +${perObject(heapAfter, heapBefore)} KiB per object (target <= 1 KiB, flat)`),
+    );
   }
-  console.log(`created in ${((performance.now() - created) / 1000).toFixed(0)} s`);
-  const want = NAMESPACES * PER_NAMESPACE * 2;
-  const countOurs = list =>
-    list.items.filter(o => o.namespace.startsWith(`bench-status-${run}-`)).length;
-  // The 10 MB object list is polled sparingly while the watch catches up.
-  for (let seen = 0; seen < want; ) {
-    await new Promise(resolve => setTimeout(resolve, 5000));
-    seen = countOurs(await get('/api/gitops/objects'));
-    console.log(`portal has ${seen} of ${want} objects`);
-  }
-  const rssAfter = await settledRssKiB();
-  const heapAfter = await backendHeapAfterGcKiB();
 
   const statusPath = `/api/gitops/entities/component/default/${ENTITY}/status`;
   await get(statusPath);
@@ -155,7 +177,7 @@ try {
       ]),
     20,
   );
-  const objects = NAMESPACES * PER_NAMESPACE * 2;
+  const objects = counts[counts.length - 1];
   console.log(`entity status (portal):  p50 ${ours.p50.toFixed(1)} ms, p95 ${ours.p95.toFixed(1)} ms (target p95 <= 10 ms)`);
   console.log(`kubectl get -A -l … -o json: p50 ${theirs.p50.toFixed(1)} ms, p95 ${theirs.p95.toFixed(1)} ms`);
   console.log(`ratio portal/kubectl (p50): ${(ours.p50 / theirs.p50).toFixed(3)} (target <= 0.05)`);

@@ -1,17 +1,20 @@
+import fs from 'node:fs';
 import type {
   DeployRecord,
   DeployResult,
+  EntityGitOpsStatus,
 } from '@gitops-backstage/plugin-gitops-common';
 import { Browser } from 'playwright-core';
 import { GITOPS_SIGNAL_CHANNEL } from '@gitops-backstage/plugin-gitops-common';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
 import { ExtraBackend } from './portal/extraBackend';
-import { callPortal, guestToken } from './portal/portalApi';
+import { backendUrl, callPortal, guestToken } from './portal/portalApi';
 import { DeployTarget, newDeployTarget } from './portal/deployTarget';
+import { appManifests } from './stack/fixtures';
 import { TestGitServer } from './stack/gitea';
 import { TestCluster, waitFor } from './stack/kube';
 import { PushControl } from './stack/pushControl';
-import { readStackEnv } from './stack/stackEnv';
+import { readStackEnv, repoPath } from './stack/stackEnv';
 
 jest.setTimeout(300_000);
 
@@ -116,10 +119,151 @@ describe('two replicas of the portal on one PostgreSQL', () => {
         .getByRole('link', { name: `main@${sha.slice(0, 7)}` })
         .waitFor({ timeout: 8_000 });
       expect(signalsReceivedAt.some(at => at >= pushedAt)).toBe(true);
+      // Both replicas watch the cluster; the history has one row for it.
+      await new Promise(resolve => setTimeout(resolve, 3_000));
+      expect(
+        (await target.history()).filter(d => d.commitSha === sha),
+      ).toHaveLength(1);
     } catch (error) {
       await saveScreenshot(page, 'second-replica-failure');
       throw error;
     }
+  });
+
+  it('a failure and its recovery are announced once, though both replicas see them', async () => {
+    await target.appliedEverywhere();
+    const namespace = target.namespaces.development;
+    const entityRef = `component:default/${target.id}`;
+    // Claimed for the entity, as project initialization claims its
+    // Namespaces: only then are the entity's owners told.
+    await cluster.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: namespace,
+          annotations: { 'gitops.backstage.io/entity-ref': entityRef },
+        },
+      },
+      'backstage-gitops',
+    );
+    const key = `local/Kustomization/${namespace}/development`;
+    /** Notices sent, per replica: [the suite's, the second]. */
+    const sent = (change: 'failed' | 'recovered') => {
+      const line = `GitOps notice sent to ${entityRef}: ${key} ${change}`;
+      return [
+        fs.readFileSync(repoPath('test-results', 'portal.log'), 'utf8'),
+        replica.log(),
+      ].map(log => log.split(line).length - 1);
+    };
+    const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+    /** Waits until each replica's API shows the environment in this state. */
+    const bothSee = (state: string) =>
+      waitFor(
+        `development ${state} on both replicas`,
+        async () => {
+          const token = await guestToken();
+          for (const base of [backendUrl, replica.url]) {
+            const response = await fetch(`${base}${target.entityPath}/status`, {
+              headers: { Authorization: `Bearer ${token}` },
+            });
+            const status: EntityGitOpsStatus = await response.json();
+            if (status.environments[0]?.state !== state) return undefined;
+          }
+          return true;
+        },
+        90_000,
+      );
+    // Broken and mended in Git, as a team breaks its manifests; the
+    // Kustomization's spec stays the portal's (a deploy needs that).
+    const commitKustomization = async (content: string, message: string) => {
+      await git.commit(
+        target.repo,
+        { 'development/kustomization.yaml': content },
+        message,
+      );
+      const requestedAt = new Date().toISOString();
+      for (const [apiVersion, kind] of [
+        ['source.toolkit.fluxcd.io/v1', 'GitRepository'],
+        ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization'],
+      ]) {
+        await cluster.mergePatch(apiVersion, kind, namespace, 'development', {
+          metadata: {
+            annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt },
+          },
+        });
+      }
+    };
+
+    // A page's signal socket on each replica: one replica sends the
+    // notice, and the notifications backend signals its user through the
+    // events bus, which must reach the page on the other replica too.
+    const token = await guestToken();
+    const notificationSignals = [backendUrl, replica.url].map(base => {
+      const socket = new WebSocket(
+        `${base.replace(/^http/, 'ws')}/api/signals`,
+        token,
+      );
+      const frames: string[] = [];
+      socket.onopen = () =>
+        socket.send(
+          JSON.stringify({ action: 'subscribe', channel: 'notifications' }),
+        );
+      socket.onmessage = event => frames.push(String(event.data));
+      return { base, socket, frames };
+    });
+    await waitFor('both signal sockets open', async () =>
+      notificationSignals.every(s => s.socket.readyState === WebSocket.OPEN)
+        ? true
+        : undefined,
+    );
+    // The subscription is sent on open; give the server a moment to have it.
+    await new Promise(resolve => setTimeout(resolve, 1_000));
+
+    await commitKustomization(
+      'resources: [no-such-file.yaml]\n',
+      'break: a resource that is not there',
+    );
+    await bothSee('Failed');
+    await waitFor('the failure notice', async () =>
+      sum(sent('failed')) > 0 ? true : undefined,
+    );
+    // The other replica had the change as soon: give it time to send too.
+    await new Promise(resolve => setTimeout(resolve, 5_000));
+    expect(sum(sent('failed'))).toBe(1);
+    await waitFor(
+      'the notification signal on the page of either replica',
+      async () =>
+        notificationSignals.every(s =>
+          s.frames.some(f => f.includes('new_notification')),
+        )
+          ? true
+          : undefined,
+      15_000,
+    ).finally(() => notificationSignals.forEach(s => s.socket.close()));
+
+    await commitKustomization(
+      appManifests('nginx:1.27')['deploy/kustomization.yaml'],
+      'mend: the resource that is there',
+    );
+    await bothSee('Ready');
+    await waitFor('the recovery notice', async () =>
+      sum(sent('recovered')) > 0 ? true : undefined,
+    );
+    await new Promise(resolve => setTimeout(resolve, 5_000));
+    expect(sum(sent('recovered'))).toBe(1);
+    // The guest's one notification of it: the failure, then the recovery
+    // written over it (its scope), never a notification per replica.
+    const response = await callPortal(
+      '/api/notifications/notifications?limit=100',
+    );
+    const { notifications } = await response.json();
+    expect(
+      notifications.filter(
+        (n: { payload: { scope?: string } }) =>
+          n.payload.scope === `gitops:${key}`,
+      ),
+    ).toHaveLength(1);
   });
 
   it('a deploy whose replica is killed in the middle of its push fails on the other with the reason, once, and nothing is pushed', async () => {

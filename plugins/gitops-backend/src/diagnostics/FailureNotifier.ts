@@ -157,6 +157,10 @@ export class FailureNotifier {
       if (notice) await this.deps.notices.release(notice);
       throw error;
     }
+    // Which replica told whom what: one line per notice across replicas.
+    this.deps.logger.info(
+      `GitOps notice sent to ${entityRef}: ${key} ${change}`,
+    );
   }
 
   private async sendTo(
