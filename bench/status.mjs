@@ -186,7 +186,7 @@ try {
   if (heapBefore === undefined || heapAfter === undefined) {
     console.log('backend heap: no inspector at BENCH_INSPECTOR (default 127.0.0.1:9229); start the portal with `yarn start --inspect` for the heap figure');
   } else {
-    console.log(`backend heap after full GC: +${((heapAfter - heapBefore) / 1024).toFixed(1)} MiB for ${objects} objects = ${((heapAfter - heapBefore) / objects).toFixed(2)} KiB per object (target <= 2 KiB)`);
+    console.log(`backend heap after full GC: +${((heapAfter - heapBefore) / 1024).toFixed(1)} MiB for ${objects} objects = ${((heapAfter - heapBefore) / objects).toFixed(2)} KiB per object (target <= 1 KiB)`);
   }
 } finally {
   console.log('deleting the benchmark namespaces…');

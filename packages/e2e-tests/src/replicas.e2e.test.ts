@@ -86,17 +86,7 @@ describe('two replicas of the portal on one PostgreSQL', () => {
         'docs: notes',
       );
       const namespace = target.namespaces.development;
-      const requestedAt = new Date().toISOString();
-      for (const [apiVersion, kind] of [
-        ['source.toolkit.fluxcd.io/v1', 'GitRepository'],
-        ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization'],
-      ]) {
-        await cluster.mergePatch(apiVersion, kind, namespace, 'development', {
-          metadata: {
-            annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt },
-          },
-        });
-      }
+      await cluster.requestReconcile(namespace, 'development');
       await waitFor(
         `Kustomization applied ${sha.slice(0, 7)}`,
         async () => {
@@ -182,17 +172,7 @@ describe('two replicas of the portal on one PostgreSQL', () => {
         { 'development/kustomization.yaml': content },
         message,
       );
-      const requestedAt = new Date().toISOString();
-      for (const [apiVersion, kind] of [
-        ['source.toolkit.fluxcd.io/v1', 'GitRepository'],
-        ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization'],
-      ]) {
-        await cluster.mergePatch(apiVersion, kind, namespace, 'development', {
-          metadata: {
-            annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt },
-          },
-        });
-      }
+      await cluster.requestReconcile(namespace, 'development');
     };
 
     // A page's signal socket on each replica: one replica sends the

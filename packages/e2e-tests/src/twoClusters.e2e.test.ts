@@ -8,10 +8,8 @@ import type {
   HealthReport,
 } from '@gitops-backstage/plugin-gitops-common';
 import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
-import { catalogInfo, registerComponent } from './portal/gitopsEntity';
-import { callPortal, finishedDeploy, pollPortal } from './portal/portalApi';
-import { appManifests } from './stack/fixtures';
-import { applyFluxPair } from './stack/fluxPair';
+import { DeployTarget, newDeployTarget } from './portal/deployTarget';
+import { callPortal, pollPortal } from './portal/portalApi';
 import { TestGitServer } from './stack/gitea';
 import { TestCluster, waitFor } from './stack/kube';
 import { readSecondClusterEnv, readStackEnv, repoPath } from './stack/stackEnv';
@@ -42,10 +40,10 @@ async function clusters(): Promise<Record<string, ClusterState>> {
 }
 
 describe('an entity whose environments live on two clusters', () => {
-  const id = `e2e-two-${Date.now().toString(36).slice(-5)}`;
-  const entityPath = `/api/gitops/entities/component/default/${id}`;
-  const namespaces: Record<string, string> = {};
-  let repo: string;
+  let target: DeployTarget;
+  let id: string;
+  let entityPath: string;
+  let namespaces: Record<string, string>;
   let firstSha: string;
   let browser: Browser;
   let page: Page;
@@ -72,7 +70,7 @@ describe('an entity whose environments live on two clusters', () => {
     });
     expect(response.status).toBe(201);
     const { deploy: created } = await response.json();
-    return finishedDeploy(`${entityPath}/deploys/${created.id}`, 180_000);
+    return target.settled(created.id);
   }
 
   async function liveImage(cluster: TestCluster, environment: string) {
@@ -88,39 +86,14 @@ describe('an entity whose environments live on two clusters', () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     page = await browser.newPage();
-    repo = await git.createRepo('e2e-two');
-    const files: Record<string, string> = {
-      'catalog-info.yaml': catalogInfo(id),
-    };
-    for (const environment of ['development', 'production']) {
-      for (const [file, content] of Object.entries(
-        appManifests('nginx:1.27'),
-      )) {
-        files[file.replace(/^deploy\//, `${environment}/`)] = content;
-      }
-    }
-    firstSha = await git.commit(repo, files, 'first: nginx 1.27');
-    await registerComponent(env, repo, id);
-    for (const [environment, cluster] of [
-      ['development', first],
-      ['production', second],
-    ] as const) {
-      namespaces[environment] = await cluster.createNamespace(
-        `e2e-two-${environment}`,
-      );
-      await applyFluxPair(cluster, git, {
-        namespace: namespaces[environment],
-        name: environment,
-        repo,
-        path: `./${environment}`,
-        entityRef: `component:default/${id}`,
-        labels: {
-          'backstage.io/kubernetes-id': id,
-          'gitops.backstage.io/environment': environment,
-        },
-        kustomization: { namePrefix: undefined },
-      });
-    }
+    target = await newDeployTarget(
+      'e2e-two',
+      ['development', 'production'],
+      {},
+      environment => (environment === 'production' ? second : first),
+    );
+    ({ id, entityPath, namespaces } = target);
+    [{ sha: firstSha }] = await git.log(target.repo);
   });
 
   afterAll(async () => {
@@ -128,8 +101,7 @@ describe('an entity whose environments live on two clusters', () => {
     if (apiServerStopped) {
       await secondCluster('start', 'kube-apiserver');
     }
-    await first.deleteNamespace(namespaces.development);
-    await second.deleteNamespace(namespaces.production);
+    await target?.remove();
   });
 
   it('shows both environments, each with its cluster, on the tab, the GitOps page and the health page', async () => {

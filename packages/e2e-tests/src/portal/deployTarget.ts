@@ -24,11 +24,15 @@ export const reportPipeline = (payload: unknown) =>
     body: JSON.stringify(payload),
   });
 
-/** A deploy target of its own: repo, component and one namespace per environment. */
+/**
+ * A deploy target of its own: repo, component and one namespace per
+ * environment, on the stack's cluster unless `clusterOf` names another.
+ */
 export async function newDeployTarget(
   prefix: string,
   environments: string[],
   kustomization: Record<string, unknown> = {},
+  clusterOf: (environment: string) => TestCluster = () => cluster,
 ) {
   const id = `${prefix}-${Date.now().toString(36).slice(-5)}`;
   const repo = await git.createRepo(prefix);
@@ -44,10 +48,10 @@ export async function newDeployTarget(
   await registerComponent(env, repo, id);
   const namespaces: Record<string, string> = {};
   for (const environment of environments) {
-    namespaces[environment] = await cluster.createNamespace(
+    namespaces[environment] = await clusterOf(environment).createNamespace(
       `${prefix}-${environment}`.slice(0, 40),
     );
-    await applyFluxPair(cluster, git, {
+    await applyFluxPair(clusterOf(environment), git, {
       namespace: namespaces[environment],
       name: environment,
       repo,
@@ -89,7 +93,9 @@ export async function newDeployTarget(
     },
     async remove() {
       await Promise.all(
-        Object.values(namespaces).map(n => cluster.deleteNamespace(n)),
+        Object.entries(namespaces).map(([environment, namespace]) =>
+          clusterOf(environment).deleteNamespace(namespace),
+        ),
       );
     },
   };

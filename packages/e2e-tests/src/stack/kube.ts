@@ -190,6 +190,25 @@ export class TestCluster {
       PatchStrategy.MergePatch,
     );
   }
+
+  /**
+   * Asks Flux to reconcile a GitRepository and the Kustomization of the
+   * same name now (as `flux reconcile kustomization --with-source`), for a
+   * commit pushed outside the portal.
+   */
+  async requestReconcile(namespace: string, name: string): Promise<void> {
+    const requestedAt = new Date().toISOString();
+    for (const [apiVersion, kind] of [
+      ['source.toolkit.fluxcd.io/v1', 'GitRepository'],
+      ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization'],
+    ]) {
+      await this.mergePatch(apiVersion, kind, namespace, name, {
+        metadata: {
+          annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt },
+        },
+      });
+    }
+  }
 }
 
 export function condition(
