@@ -25,6 +25,7 @@ const STATUS_REQUESTS = 400;
 const CHANGES = 30;
 const reference = new URL('../test-results/bench-replicas-one.json', import.meta.url);
 const stack = readStackEnv();
+const clusterCa = fs.readFileSync(stack.K8S_CA_FILE);
 
 const token = (
   await (
@@ -41,7 +42,7 @@ function kube(method, path, body) {
       `${stack.K8S_API_URL}${path}`,
       {
         method,
-        ca: fs.readFileSync(stack.K8S_CA_FILE),
+        ca: clusterCa,
         headers: {
           Authorization: `Bearer ${stack.K8S_ADMIN_TOKEN}`,
           'Content-Type':

@@ -147,6 +147,15 @@ describe('two replicas of the portal on one PostgreSQL', () => {
       ].map(log => log.split(line).length - 1);
     };
     const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+    /** Waits for the notice of a change, then checks no replica sent it again. */
+    const expectSentOnce = async (change: 'failed' | 'recovered') => {
+      await waitFor(`the ${change} notice`, async () =>
+        sum(sent(change)) > 0 ? true : undefined,
+      );
+      // The other replica had the change as soon: give it time to send too.
+      await new Promise(resolve => setTimeout(resolve, 5_000));
+      expect(sum(sent(change))).toBe(1);
+    };
     /** Waits until each replica's API shows the environment in this state. */
     const bothSee = (state: string) =>
       waitFor(
@@ -205,12 +214,7 @@ describe('two replicas of the portal on one PostgreSQL', () => {
       'break: a resource that is not there',
     );
     await bothSee('Failed');
-    await waitFor('the failure notice', async () =>
-      sum(sent('failed')) > 0 ? true : undefined,
-    );
-    // The other replica had the change as soon: give it time to send too.
-    await new Promise(resolve => setTimeout(resolve, 5_000));
-    expect(sum(sent('failed'))).toBe(1);
+    await expectSentOnce('failed');
     await waitFor(
       'the notification signal on the page of either replica',
       async () =>
@@ -227,11 +231,7 @@ describe('two replicas of the portal on one PostgreSQL', () => {
       'mend: the resource that is there',
     );
     await bothSee('Ready');
-    await waitFor('the recovery notice', async () =>
-      sum(sent('recovered')) > 0 ? true : undefined,
-    );
-    await new Promise(resolve => setTimeout(resolve, 5_000));
-    expect(sum(sent('recovered'))).toBe(1);
+    await expectSentOnce('recovered');
     // The guest's one notification of it: the failure, then the recovery
     // written over it (its scope), never a notification per replica.
     const response = await callPortal(

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { Browser, Page } from 'playwright-core';
 import type {
   ClusterState,
@@ -12,9 +10,9 @@ import { DeployTarget, newDeployTarget } from './portal/deployTarget';
 import { callPortal, pollPortal } from './portal/portalApi';
 import { TestGitServer } from './stack/gitea';
 import { TestCluster, waitFor } from './stack/kube';
-import { readSecondClusterEnv, readStackEnv, repoPath } from './stack/stackEnv';
+import { controlComponent } from './corpus/stackControl';
+import { readSecondClusterEnv, readStackEnv } from './stack/stackEnv';
 
-const run = promisify(execFile);
 jest.setTimeout(300_000);
 
 const env = readStackEnv();
@@ -25,12 +23,8 @@ const first = new TestCluster(env);
 const second = new TestCluster(readSecondClusterEnv());
 
 /** stack/component on the second cluster. */
-async function secondCluster(action: 'start' | 'stop', component: string) {
-  await run(repoPath('stack', 'component'), [action, component], {
-    env: { ...process.env, GITOPS_STACK_CLUSTER: 'second' },
-    timeout: 150_000,
-  });
-}
+const secondCluster = (action: 'start' | 'stop', component: string) =>
+  controlComponent(action, component, 'second');
 
 async function clusters(): Promise<Record<string, ClusterState>> {
   const response = await pollPortal('/api/gitops/clusters');
