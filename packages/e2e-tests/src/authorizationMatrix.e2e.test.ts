@@ -104,6 +104,8 @@ const ROWS: Record<GitOpsRoute, Row> = {
     },
   'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/events':
     { path: f => `${f.objectPath}/events`, expected: userRead },
+  'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/inventory':
+    { path: f => `${f.objectPath}/inventory`, expected: userRead },
   'GET /entities/:kind/:namespace/:name/deploys': {
     path: f => `${f.entityPath}/deploys`,
     expected: userRead,

@@ -57,6 +57,7 @@ describe('two replicas of the portal on one PostgreSQL', () => {
       viewport: { width: 1400, height: 1000 },
     });
     const signalsReceivedAt: number[] = [];
+    const changesReceived: Array<{ at: number; changes?: string[] }> = [];
     page.on('websocket', socket =>
       socket.on('framereceived', ({ payload }) => {
         const frame = String(payload);
@@ -66,6 +67,10 @@ describe('two replicas of the portal on one PostgreSQL', () => {
           frame.includes(target.id)
         ) {
           signalsReceivedAt.push(Date.now());
+          changesReceived.push({
+            at: Date.now(),
+            changes: JSON.parse(frame).message?.changes,
+          });
         }
       }),
     );
@@ -109,8 +114,18 @@ describe('two replicas of the portal on one PostgreSQL', () => {
         .getByRole('link', { name: `main@${sha.slice(0, 7)}` })
         .waitFor({ timeout: 8_000 });
       expect(signalsReceivedAt.some(at => at >= pushedAt)).toBe(true);
-      // Both replicas watch the cluster; the history has one row for it.
       await new Promise(resolve => setTimeout(resolve, 3_000));
+      // The page hears each change from both replicas (its own watch and
+      // the other's through the bus), named alike: what lets it answer a
+      // change once (useLiveStatus).
+      const afterPush = changesReceived.filter(s => s.at >= pushedAt);
+      expect(afterPush.every(s => s.changes?.length)).toBe(true);
+      const timesHeard = new Map<string, number>();
+      for (const change of afterPush.flatMap(s => s.changes ?? [])) {
+        timesHeard.set(change, (timesHeard.get(change) ?? 0) + 1);
+      }
+      expect(Math.max(...timesHeard.values())).toBeGreaterThanOrEqual(2);
+      // Both replicas watch the cluster; the history has one row for it.
       expect(
         (await target.history()).filter(d => d.commitSha === sha),
       ).toHaveLength(1);

@@ -80,6 +80,8 @@ const EXPECTED: Record<
     ],
   'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/events':
     [{ call: ['GET', `${OBJECT}/events`], asks: [] }],
+  'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/inventory':
+    [{ call: ['GET', `${OBJECT}/inventory`], asks: [] }],
   'GET /entities/:kind/:namespace/:name/deploys': [
     { call: ['GET', `${ENTITY}/deploys`], asks: [] },
   ],

@@ -379,6 +379,48 @@ describe('the Flux object routes', () => {
     ]);
   });
 
+  it('answers what a Kustomization applied from the copies, for the entity’s readers only', async () => {
+    const calls = client.calls.length;
+    const res = await request(app)
+      .get(`${dev}/inventory`)
+      .set('Authorization', ownerHeader);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      total: 1,
+      root: { kind: 'Kustomization', name: 'shop-dev', state: 'Ready' },
+    });
+    expect(res.body.root.children).toEqual([
+      {
+        kind: 'Deployment',
+        namespace: 'apps',
+        items: [
+          expect.objectContaining({
+            apiVersion: 'apps/v1',
+            name: 'shop',
+            health: expect.any(String),
+          }),
+        ],
+      },
+    ]);
+    // No request to the cluster per object.
+    expect(client.calls.length).toBe(calls);
+
+    const source = await request(app)
+      .get(`${shop}/objects/local/GitRepository/apps/shop-repo/inventory`)
+      .set('Authorization', ownerHeader);
+    expect(source.status).toBe(400);
+    expect(source.body.error.message).toMatch(/^objectKind: /);
+    const foreign = await request(app)
+      .get(`${shop}/objects/local/Kustomization/apps/other/inventory`)
+      .set('Authorization', ownerHeader);
+    expect(foreign.status).toBe(404);
+    const service = await request(app)
+      .get(`${dev}/inventory`)
+      .set('Authorization', serviceHeader);
+    expect(service.status).toBe(403);
+    expect((await request(app).get(`${dev}/inventory`)).status).toBe(401);
+  });
+
   it('says why events could not be read', async () => {
     client.failNext('listEvents', new Error('socket hang up'));
     const res = await request(app)

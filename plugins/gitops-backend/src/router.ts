@@ -1,4 +1,5 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import {
@@ -23,6 +24,9 @@ export interface RouterOptions {
   actions: FluxActions;
   audit: ActionAudit;
 }
+
+/** The kinds whose `status.inventory` lists what they applied. */
+const INVENTORY_OWNERS = new Set(['Kustomization', 'HelmRelease']);
 
 /** Flux state and the actions on one object of an entity. */
 export async function createRouter(
@@ -132,6 +136,17 @@ export async function createRouter(
       res.json(result);
     });
   }
+
+  router.get(`${objectPath}/inventory`, async (req, res) => {
+    if (!INVENTORY_OWNERS.has(req.params.objectKind)) {
+      throw new InputError(
+        `objectKind: only a Kustomization or a HelmRelease has an inventory, not '${req.params.objectKind}'`,
+      );
+    }
+    const scope = await scopes.forRequest(req);
+    const { watcher, resource } = objectOf(scope, req);
+    res.json(status.inventoryTree(watcher, resource));
+  });
 
   router.get(`${objectPath}/events`, async (req, res) => {
     const scope = await scopes.forRequest(req);

@@ -115,4 +115,11 @@ export const GITOPS_SIGNAL_CHANNEL = 'gitops:changes';
 /** @public */
 export interface GitOpsChangeSignal {
   kubernetesIds: string[];
+  /**
+   * The changes announced, as `<uid>@<resourceVersion>` of each changed
+   * object. Every replica watches every cluster and its signals reach every
+   * replica's pages through the events bus, so a page hears a change once
+   * per replica: these let it answer each change once.
+   */
+  changes?: string[];
 }

@@ -9,7 +9,7 @@ import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { isGitOpsAvailable } from '@gitops-backstage/plugin-gitops-common';
 import SyncIcon from '@material-ui/icons/Sync';
 import { gitopsApiRef, GitOpsClient } from './api';
-import { healthRouteRef, rootRouteRef } from './routes';
+import { dependenciesRouteRef, healthRouteRef, rootRouteRef } from './routes';
 
 const gitopsApi = ApiBlueprint.make({
   params: defineParams =>
@@ -52,5 +52,9 @@ export default createFrontendPlugin({
   title: 'GitOps',
   icon: <SyncIcon />,
   extensions: [gitopsApi, gitopsEntityContent, gitopsPage],
-  routes: { root: rootRouteRef, health: healthRouteRef },
+  routes: {
+    root: rootRouteRef,
+    health: healthRouteRef,
+    dependencies: dependenciesRouteRef,
+  },
 });

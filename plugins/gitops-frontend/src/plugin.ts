@@ -7,7 +7,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { gitopsApiRef, GitOpsClient } from './api';
-import { healthRouteRef, rootRouteRef } from './routes';
+import { dependenciesRouteRef, healthRouteRef, rootRouteRef } from './routes';
 
 /**
  * The GitOps plugin for apps on the legacy frontend system.
@@ -23,7 +23,11 @@ export const gitopsPlugin = createPlugin({
       factory: deps => new GitOpsClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef, health: healthRouteRef },
+  routes: {
+    root: rootRouteRef,
+    health: healthRouteRef,
+    dependencies: dependenciesRouteRef,
+  },
 });
 
 /**

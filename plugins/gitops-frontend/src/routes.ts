@@ -9,3 +9,10 @@ export const healthRouteRef = createSubRouteRef({
   parent: rootRouteRef,
   path: '/health',
 });
+
+/** The page's dependsOn graphs, one per cluster. */
+export const dependenciesRouteRef = createSubRouteRef({
+  id: 'gitops/dependencies',
+  parent: rootRouteRef,
+  path: '/dependencies',
+});

@@ -62,6 +62,12 @@ export function badPathCases(
       (_e, o) => `${o}/events`,
       undefined,
     ],
+    [
+      'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/inventory',
+      'GET',
+      (_e, o) => `${o}/inventory`,
+      undefined,
+    ],
   ];
   for (const segment of badSegments) {
     const [route, method, pathOf, body] = random.pick(entityRoutes);

@@ -20,6 +20,10 @@ export function bodilessRouteCases(
       'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/events',
       `${object}/events`,
     ],
+    [
+      'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/inventory',
+      `${object}/inventory`,
+    ],
     ['GET /entities/:kind/:namespace/:name/deploys', deploys],
     [
       'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)',

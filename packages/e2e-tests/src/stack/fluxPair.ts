@@ -7,7 +7,7 @@ export const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
  * The field manager project initialization applies with: the portal
  * deploys only through a URL and path it set, so the pair is applied as it.
  */
-const PROJECT_INITIALIZATION = 'backstage-gitops';
+export const PROJECT_INITIALIZATION = 'backstage-gitops';
 export const ENTITY_REF_ANNOTATION = 'gitops.backstage.io/entity-ref';
 
 export interface FluxPairOptions {

@@ -11,10 +11,14 @@ describe('ChangeSignals', () => {
       mockServices.logger.mock(),
       10,
     );
-    const labelled = (name: string, id: string) =>
-      flux.kustomization(name, 'apps', {
+    const labelled = (name: string, id: string) => {
+      const resource = flux.kustomization(name, 'apps', {
         labels: { 'backstage.io/kubernetes-id': id },
       });
+      resource.metadata.uid = `uid-${name}`;
+      resource.metadata.resourceVersion = '7';
+      return resource;
+    };
     signals.announce(labelled('a', 'shop'));
     signals.announce(labelled('b', 'shop'));
     signals.announce(labelled('c', 'cart'));
@@ -24,7 +28,10 @@ describe('ChangeSignals', () => {
     expect(publish).toHaveBeenCalledWith({
       recipients: { type: 'broadcast' },
       channel: GITOPS_SIGNAL_CHANNEL,
-      message: { kubernetesIds: ['shop', 'cart'] },
+      message: {
+        kubernetesIds: ['shop', 'cart'],
+        changes: ['uid-a@7', 'uid-b@7', 'uid-c@7'],
+      },
     });
     signals.announce(labelled('a', 'shop'));
     signals.stop();

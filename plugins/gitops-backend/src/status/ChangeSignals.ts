@@ -13,10 +13,12 @@ const SIGNAL_BATCH_MS = 150;
 
 /**
  * Tells open GitOps tabs which kubernetes-ids changed, so they reload: one
- * broadcast per batch of changes.
+ * broadcast per batch of changes, naming each change so that a page hearing
+ * it from several replicas answers it once.
  */
 export class ChangeSignals {
   private pending = new Set<string>();
+  private pendingChanges = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -30,6 +32,10 @@ export class ChangeSignals {
     const id = resource.metadata.labels?.[LABEL_KUBERNETES_ID];
     if (id) {
       this.pending.add(id);
+      const { uid, resourceVersion } = resource.metadata;
+      if (uid && resourceVersion) {
+        this.pendingChanges.add(`${uid}@${resourceVersion}`);
+      }
       this.timer ??= setTimeout(() => this.flush(), this.batchMs);
     }
   }
@@ -42,8 +48,12 @@ export class ChangeSignals {
 
   private flush() {
     this.timer = undefined;
-    const message: GitOpsChangeSignal = { kubernetesIds: [...this.pending] };
+    const message: GitOpsChangeSignal = {
+      kubernetesIds: [...this.pending],
+      changes: [...this.pendingChanges],
+    };
     this.pending = new Set();
+    this.pendingChanges = new Set();
     this.signals
       .publish({
         recipients: { type: 'broadcast' },

@@ -7,9 +7,12 @@ import {
   fluxObjectStatus,
   fluxKindInfo,
   FluxResource,
+  InventoryTree,
+  inventoryTree,
   LABEL_ENVIRONMENT,
   syncState,
   workloadHealth,
+  workloadProblem,
   worstState,
 } from '@gitops-backstage/plugin-gitops-common';
 import { ClusterWatcher } from '../cluster/ClusterWatcher';
@@ -69,6 +72,29 @@ export class FluxStatusService {
     return this.watchers.flatMap(w =>
       w.objects().map(resource => this.status(w, resource)),
     );
+  }
+
+  /**
+   * What a Kustomization or HelmRelease applied, nested, from the watcher's
+   * copies alone: no request to the cluster per object.
+   */
+  inventoryTree(
+    watcher: ClusterWatcher,
+    resource: FluxResource,
+  ): InventoryTree {
+    return inventoryTree(resource, {
+      fluxObject: (kind, namespace, name) => watcher.get(kind, namespace, name),
+      workload: (kind, namespace, name) => {
+        const found = watcher.workload(kind, namespace, name);
+        if (!found) {
+          return undefined;
+        }
+        const health = workloadHealth(found);
+        return health.health === 'Healthy'
+          ? health
+          : { ...health, reason: workloadProblem(found) };
+      },
+    });
   }
 
   /** The entity's objects, by environment, as the GitOps tab shows them. */

@@ -1,5 +1,7 @@
 export * from './conditions';
+export * from './dependencyGraph';
 export * from './fluxProgress';
 export * from './fluxState';
+export * from './inventoryTree';
 export * from './types';
 export * from './workloadHealth';

@@ -67,3 +67,20 @@ export function workloadHealth(workload: WorkloadResource): {
   }
   return { health: 'Progressing', ready: summary };
 }
+
+/**
+ * Why a workload is not Healthy, from its conditions: a replica failure,
+ * a rollout past its deadline, or too few available replicas.
+ *
+ * @public
+ */
+export function workloadProblem(
+  workload: WorkloadResource,
+): string | undefined {
+  const conditions = workload.status?.conditions ?? [];
+  const failing =
+    conditions.find(c => c.type === 'ReplicaFailure' && c.status === 'True') ??
+    conditions.find(c => c.reason === 'ProgressDeadlineExceeded') ??
+    conditions.find(c => c.type === 'Available' && c.status === 'False');
+  return failing?.reason ?? failing?.type;
+}

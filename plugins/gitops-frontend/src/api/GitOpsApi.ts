@@ -10,6 +10,7 @@ import {
   EntityGitOpsStatus,
   FluxActionResult,
   FluxEvent,
+  InventoryTree,
   FluxObjectList,
   HealthReport,
   ManualDeployRequest,
@@ -44,6 +45,11 @@ export interface GitOpsApi {
     entity: CompoundEntityRef,
     object: FluxObjectRef,
   ): Promise<FluxEvent[]>;
+  /** What a Kustomization or HelmRelease of the entity applied, nested. */
+  getInventory(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+  ): Promise<InventoryTree>;
   reconcile(
     entity: CompoundEntityRef,
     object: FluxObjectRef,

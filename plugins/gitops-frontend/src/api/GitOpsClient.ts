@@ -12,6 +12,7 @@ import {
   EntityGitOpsStatus,
   FluxActionResult,
   FluxEvent,
+  InventoryTree,
   FluxObjectList,
   HealthReport,
   ManualDeployRequest,
@@ -69,6 +70,13 @@ export class GitOpsClient implements GitOpsApi {
         `${objectPath(entity, object)}/events`,
       )
     ).items;
+  }
+
+  getInventory(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+  ): Promise<InventoryTree> {
+    return this.request(`${objectPath(entity, object)}/inventory`);
   }
 
   reconcile(

@@ -10,3 +10,4 @@ export { useFluxEvents } from './useFluxEvents';
 export { useRepairPlan } from './useRepairPlan';
 export { useRollbackPreview } from './useRollbackPreview';
 export { useFollowDeploy } from './useFollowDeploy';
+export { useInventoryTree } from './useInventoryTree';

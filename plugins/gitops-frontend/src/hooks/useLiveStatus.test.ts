@@ -7,8 +7,8 @@ jest.mock('@backstage/plugin-signals-react', () => ({
 }));
 const mockUseSignal = useSignal as jest.Mock;
 
-function signal(kubernetesIds: string[]) {
-  return { lastSignal: { kubernetesIds }, isSignalsAvailable: true };
+function signal(kubernetesIds: string[], changes?: string[]) {
+  return { lastSignal: { kubernetesIds, changes }, isSignalsAvailable: true };
 }
 
 describe('useLiveStatus', () => {
@@ -43,5 +43,30 @@ describe('useLiveStatus', () => {
     expect(refresh).toHaveBeenCalledTimes(1);
     rerender({ loading: false });
     expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers a change once, however many replicas announce it', () => {
+    const refresh = jest.fn();
+    const { rerender } = renderHook(() => useLiveStatus(refresh, ['shop']));
+    mockUseSignal.mockReturnValue(signal(['shop'], ['uid-a@7']));
+    rerender();
+    // The same change from the second replica: a new signal object.
+    mockUseSignal.mockReturnValue(signal(['shop'], ['uid-a@7']));
+    rerender();
+    expect(refresh).toHaveBeenCalledTimes(1);
+    // A batch with one change not heard yet is answered.
+    mockUseSignal.mockReturnValue(signal(['shop'], ['uid-a@7', 'uid-b@3']));
+    rerender();
+    expect(refresh).toHaveBeenCalledTimes(2);
+    // The next version of the same object is a new change.
+    mockUseSignal.mockReturnValue(signal(['shop'], ['uid-a@8']));
+    rerender();
+    expect(refresh).toHaveBeenCalledTimes(3);
+    // Signals from a backend that names no changes are always answered.
+    mockUseSignal.mockReturnValue(signal(['shop']));
+    rerender();
+    mockUseSignal.mockReturnValue(signal(['shop']));
+    rerender();
+    expect(refresh).toHaveBeenCalledTimes(5);
   });
 });

@@ -1,5 +1,6 @@
 import {
   conditionOfType,
+  dependsOnCycles,
   diagnoseFluxFailure,
   FailureFacts,
   FluxResource,
@@ -194,44 +195,23 @@ export function dependencyCheck(
     }
   }
 
-  // Cycles: depth-first search over dependsOn edges.
-  const state = new Map<string, 'visiting' | 'done'>();
-  const reported = new Set<string>();
-  const visit = (key: string, path: string[]) => {
-    if (state.get(key) === 'done') {
-      return;
-    }
-    if (state.get(key) === 'visiting') {
-      const cycle = [...path.slice(path.indexOf(key)), key];
-      const id = [...cycle].slice(0, -1).sort().join('|');
-      if (!reported.has(id)) {
-        reported.add(id);
-        const resource = byKey.get(key)!;
-        findings.push({
-          ...base(cluster, resource),
-          code: 'DEPENDENCY_CYCLE',
-          severity: 'error',
-          check: 'dependencies',
-          evidence: `dependsOn cycle: ${cycle.join(' → ')}`,
-          cause:
-            'Objects that depend on each other wait for each other forever.',
-          fix: [`# remove one edge of the cycle from spec.dependsOn`],
-        });
-      }
-      return;
-    }
-    const resource = byKey.get(key);
-    if (!resource) {
-      return;
-    }
-    state.set(key, 'visiting');
-    for (const dep of dependsOn(resource)) {
-      visit(dependencyKey(dep.kind, dep.namespace, dep.name), [...path, key]);
-    }
-    state.set(key, 'done');
-  };
-  for (const key of byKey.keys()) {
-    visit(key, []);
+  // Cycles: the same as the dependency graphs of the tab and the page draw.
+  const waitsFor = [...byKey.entries()].flatMap(([key, resource]) =>
+    dependsOn(resource).map(dep => ({
+      from: key,
+      to: dependencyKey(dep.kind, dep.namespace, dep.name),
+    })),
+  );
+  for (const cycle of dependsOnCycles([...byKey.keys()], waitsFor)) {
+    findings.push({
+      ...base(cluster, byKey.get(cycle[0])!),
+      code: 'DEPENDENCY_CYCLE',
+      severity: 'error',
+      check: 'dependencies',
+      evidence: `dependsOn cycle: ${[...cycle, cycle[0]].join(' → ')}`,
+      cause: 'Objects that depend on each other wait for each other forever.',
+      fix: [`# remove one edge of the cycle from spec.dependsOn`],
+    });
   }
   return outcome(findings, 'every dependsOn chain is complete and acyclic');
 }

@@ -555,6 +555,30 @@ describe('EntityGitOpsContent', () => {
     expect(
       screen.getByText('connect ECONNREFUSED 127.0.0.1:17443'),
     ).toBeInTheDocument();
+    // Actions would answer 503 on the unreachable cluster: none offered
+    // there, in the card or the table; the other environment keeps them.
+    expect(
+      within(screen.getByTestId('environment-production')).getByTestId(
+        'actions-unavailable',
+      ),
+    ).toHaveTextContent(
+      'Actions unavailable: cluster Second cluster cannot be read',
+    );
+    expect(
+      screen.queryByRole('button', { name: 'Sync production' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Deploy to production' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Sync development' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByRole('img', {
+        name: 'Actions unavailable: cluster Second cluster cannot be read',
+      }),
+    ).toHaveLength(1);
+    expect(screen.getAllByRole('button', { name: 'Sync' })).toHaveLength(1);
   });
 
   it('shows the backend error', async () => {

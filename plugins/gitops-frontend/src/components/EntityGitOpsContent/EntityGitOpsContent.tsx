@@ -22,12 +22,14 @@ import {
   DeployHistoryCard,
   isDeployable,
 } from '../DeployHistory';
+import { FluxDependencyGraph } from '../DependencyGraph';
 import { byPromotionOrder } from '../shared';
 import { ActionDialog } from './ActionDialogs';
 import { EntityHealthSummary } from './EntityHealthSummary';
 import { EnvironmentCard } from './EnvironmentCard';
 import { EventsDialog } from './EventsDialog';
 import { FluxObjectsTable } from './FluxObjectsTable';
+import { InventoryDialog } from './InventoryDialog';
 import { OwnershipWarnings } from './OwnershipWarnings';
 
 const useStyles = makeStyles(theme => ({
@@ -70,6 +72,7 @@ function GitOpsStatus() {
   );
   const actions = useFluxActions(entityRef, retry);
   const [eventsOf, setEventsOf] = useState<FluxObjectStatus>();
+  const [inventoryOf, setInventoryOf] = useState<FluxObjectStatus>();
   const [deployTo, setDeployTo] = useState<string>();
   const classes = useStyles();
 
@@ -94,6 +97,19 @@ function GitOpsStatus() {
     );
     return source?.webUrl ?? source?.url;
   };
+
+  // Actions patch the cluster and deploys are tracked on it: none while it
+  // cannot be read (the backend would answer 503).
+  const unreachable = new Map(
+    status.clusters
+      .filter(c => c.state === 'unreachable')
+      .map(c => [c.name, `cluster ${c.title ?? c.name} cannot be read`]),
+  );
+  const unavailableOf = (object: FluxObjectStatus) =>
+    unreachable.get(object.cluster);
+  const deployable = environments
+    .filter(e => isDeployable(e) && !e.objects.some(unavailableOf))
+    .map(e => e.name);
 
   const clusterTitleOf =
     status.clusters.length > 1
@@ -144,6 +160,9 @@ function GitOpsStatus() {
                 onAction={actions.request}
                 onDeploy={setDeployTo}
                 clusterTitleOf={clusterTitleOf}
+                unavailable={environment.objects
+                  .map(unavailableOf)
+                  .find(Boolean)}
               />
             ))}
           </section>
@@ -154,12 +173,22 @@ function GitOpsStatus() {
           <EntityHealthSummary objects={objects} />
         </Grid>
       )}
+      {objects.length > 0 && (
+        <Grid item xs={12}>
+          <FluxDependencyGraph
+            objects={objects}
+            title="Promotion order"
+            subheader="What waits for what (dependsOn) across the environments; click an object for its events"
+            onOpen={setEventsOf}
+          />
+        </Grid>
+      )}
       {environments.length > 0 && (
         <Grid item xs={12}>
           <DeployHistoryCard
             entityRef={entityRef}
             environments={environments.map(e => e.name)}
-            deployable={environments.filter(isDeployable).map(e => e.name)}
+            deployable={deployable}
             refreshKey={value}
           />
         </Grid>
@@ -170,6 +199,8 @@ function GitOpsStatus() {
             objects={objects}
             onAction={actions.request}
             onEvents={setEventsOf}
+            onInventory={setInventoryOf}
+            unavailableOf={unavailableOf}
           />
         </Grid>
       )}
@@ -180,11 +211,16 @@ function GitOpsStatus() {
         onConfirm={actions.confirm}
       />
       <EventsDialog object={eventsOf} onClose={() => setEventsOf(undefined)} />
+      <InventoryDialog
+        object={inventoryOf}
+        liveIds={liveIds}
+        onClose={() => setInventoryOf(undefined)}
+      />
       {deployTo && (
         <DeployDialog
           entityRef={entityRef}
           environments={environments.map(e => e.name)}
-          deployable={environments.filter(isDeployable).map(e => e.name)}
+          deployable={deployable}
           initialEnvironment={deployTo}
           onClose={() => {
             setDeployTo(undefined);

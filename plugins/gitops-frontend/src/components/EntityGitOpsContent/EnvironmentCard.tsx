@@ -102,8 +102,17 @@ export function EnvironmentCard(props: {
    * (an entity's environments may then live on different clusters).
    */
   clusterTitleOf?: (cluster: string) => string;
+  /** Why the portal cannot act on this environment now (its cluster is unreachable). */
+  unavailable?: string;
 }) {
-  const { environment, repoUrlOf, onAction, onDeploy, clusterTitleOf } = props;
+  const {
+    environment,
+    repoUrlOf,
+    onAction,
+    onDeploy,
+    clusterTitleOf,
+    unavailable,
+  } = props;
   const classes = useStyles();
   const workload =
     environment.objects.find(o => WORKLOAD_KINDS.has(o.kind)) ??
@@ -168,7 +177,12 @@ export function EnvironmentCard(props: {
             Read-only: {workload.readOnly}
           </Typography>
         )}
-        {actionable && (
+        {actionable && unavailable && (
+          <Typography variant="body2" data-testid="actions-unavailable">
+            Actions unavailable: {unavailable}
+          </Typography>
+        )}
+        {actionable && !unavailable && (
           <Box className={classes.actions}>
             {!workload.suspended && (
               <Button

@@ -2,6 +2,8 @@ import { Table, TableColumn } from '@backstage/core-components';
 import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
 import IconButton from '@material-ui/core/IconButton';
 import Tooltip from '@material-ui/core/Tooltip';
+import AccountTreeIcon from '@material-ui/icons/AccountTree';
+import CloudOffIcon from '@material-ui/icons/CloudOff';
 import EventNoteIcon from '@material-ui/icons/EventNote';
 import LockIcon from '@material-ui/icons/Lock';
 import PauseIcon from '@material-ui/icons/Pause';
@@ -12,6 +14,7 @@ import { PendingAction } from '../../hooks';
 import { byUrgency, fluxObjectColumns, NO_WRAP } from '../shared';
 
 const ACTIONABLE = new Set(['Kustomization', 'HelmRelease']);
+const ICON_STYLE = { verticalAlign: 'middle', margin: '0 5px' };
 
 /** An icon button with its name for screen readers and as a tooltip. */
 function Action(props: {
@@ -33,14 +36,26 @@ export function FluxObjectsTable(props: {
   objects: FluxObjectStatus[];
   onAction: (action: PendingAction) => void;
   onEvents: (object: FluxObjectStatus) => void;
+  /** Opens what a Kustomization or HelmRelease applied. */
+  onInventory?: (object: FluxObjectStatus) => void;
+  /** Why the portal cannot act on an object now (its cluster is unreachable). */
+  unavailableOf?: (object: FluxObjectStatus) => string | undefined;
 }) {
-  const { objects, onAction, onEvents } = props;
+  const {
+    objects,
+    onAction,
+    onEvents,
+    onInventory,
+    unavailableOf = () => undefined,
+  } = props;
+  const actionable = (o: FluxObjectStatus) =>
+    !o.readOnly && ACTIONABLE.has(o.kind) && !unavailableOf(o);
   const columns: TableColumn<FluxObjectStatus>[] = [
     ...fluxObjectColumns(),
     {
       title: 'Actions',
-      // Three 30 px icons and the dense cell's padding.
-      width: '130px',
+      // Four 30 px icons and the dense cell's padding.
+      width: '160px',
       sorting: false,
       cellStyle: NO_WRAP,
       render: o => (
@@ -50,19 +65,27 @@ export function FluxObjectsTable(props: {
               <LockIcon
                 fontSize="small"
                 titleAccess={`Read-only: ${o.readOnly}`}
-                style={{ verticalAlign: 'middle', margin: '0 5px' }}
+                style={ICON_STYLE}
               />
             </Tooltip>
           )}
-          {!o.readOnly && ACTIONABLE.has(o.kind) && !o.suspended && (
+          {!o.readOnly && ACTIONABLE.has(o.kind) && unavailableOf(o) && (
+            <Tooltip title={`Actions unavailable: ${unavailableOf(o)}`}>
+              <CloudOffIcon
+                fontSize="small"
+                titleAccess={`Actions unavailable: ${unavailableOf(o)}`}
+                style={ICON_STYLE}
+              />
+            </Tooltip>
+          )}
+          {actionable(o) && !o.suspended && (
             <Action
               label="Sync"
               icon={<SyncIcon fontSize="small" />}
               onClick={() => onAction({ type: 'reconcile', object: o })}
             />
           )}
-          {!o.readOnly &&
-            ACTIONABLE.has(o.kind) &&
+          {actionable(o) &&
             (o.suspended ? (
               <Action
                 label="Resume"
@@ -76,6 +99,13 @@ export function FluxObjectsTable(props: {
                 onClick={() => onAction({ type: 'suspend', object: o })}
               />
             ))}
+          {onInventory && ACTIONABLE.has(o.kind) && (
+            <Action
+              label="Inventory"
+              icon={<AccountTreeIcon fontSize="small" />}
+              onClick={() => onInventory(o)}
+            />
+          )}
           <Action
             label="Events"
             icon={<EventNoteIcon fontSize="small" />}

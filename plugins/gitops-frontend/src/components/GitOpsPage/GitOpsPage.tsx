@@ -7,8 +7,17 @@ import {
   TabbedLayout,
   WarningPanel,
 } from '@backstage/core-components';
-import { healthRouteRef } from '../../routes';
+import { useRouteRef } from '@backstage/core-plugin-api';
+import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
+import Grid from '@material-ui/core/Grid';
+import { useNavigate } from 'react-router-dom';
+import {
+  dependenciesRouteRef,
+  healthRouteRef,
+  rootRouteRef,
+} from '../../routes';
 import { useFluxObjects } from '../../hooks';
+import { FluxDependencyGraph } from '../DependencyGraph';
 import { HealthPage } from '../HealthPage';
 import { FluxObjectsOverview } from './FluxObjectsOverview';
 
@@ -35,6 +44,55 @@ function FluxObjects() {
 }
 
 /**
+ * The dependsOn graph of each cluster (Flux resolves dependsOn within one);
+ * a node clicked opens its object in the filtered list.
+ */
+function Dependencies() {
+  const { value, loading, error } = useFluxObjects();
+  const objectsPath = useRouteRef(rootRouteRef)();
+  const navigate = useNavigate();
+  const open = (o: FluxObjectStatus) =>
+    navigate(
+      `${objectsPath}?${new URLSearchParams({
+        cluster: o.cluster,
+        kind: o.kind,
+        namespace: o.namespace,
+        q: o.name,
+      })}`,
+    );
+  if (!value && loading) {
+    return <Progress />;
+  }
+  if (!value && error) {
+    return <ResponseErrorPanel error={error} />;
+  }
+  const clusters = value?.clusters ?? [];
+  return (
+    <Grid container spacing={3}>
+      {clusters.map(cluster => (
+        <Grid item xs={12} key={cluster.name}>
+          {cluster.state === 'unreachable' && (
+            <WarningPanel
+              severity="error"
+              title={`Cluster ${
+                cluster.title ?? cluster.name
+              } cannot be read; its objects show their last known state`}
+              message={cluster.error}
+            />
+          )}
+          <FluxDependencyGraph
+            title={`Dependencies on ${cluster.title ?? cluster.name}`}
+            subheader="What waits for what (dependsOn); click an object to open it"
+            objects={value!.items.filter(o => o.cluster === cluster.name)}
+            onOpen={open}
+          />
+        </Grid>
+      ))}
+    </Grid>
+  );
+}
+
+/**
  * The portal's GitOps page: Flux objects across clusters, and cluster
  * health checks with findings and repairs (its health sub-route).
  *
@@ -48,6 +106,14 @@ export function GitOpsPage() {
         <TabbedLayout.Route path="/" title="Flux objects">
           <Content>
             <FluxObjects />
+          </Content>
+        </TabbedLayout.Route>
+        <TabbedLayout.Route
+          path={dependenciesRouteRef.path}
+          title="Dependencies"
+        >
+          <Content>
+            <Dependencies />
           </Content>
         </TabbedLayout.Route>
         <TabbedLayout.Route path={healthRouteRef.path} title="Health">

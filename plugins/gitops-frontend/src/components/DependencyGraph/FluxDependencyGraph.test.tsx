@@ -1,0 +1,95 @@
+import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
+import { renderInTestApp } from '@backstage/test-utils';
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { FluxDependencyGraph } from './FluxDependencyGraph';
+
+function kustomization(
+  name: string,
+  dependsOn: string[],
+  state: FluxObjectStatus['state'] = 'Ready',
+): FluxObjectStatus {
+  return {
+    cluster: 'local',
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    namespace: 'apps',
+    name,
+    state,
+    ready: state === 'Ready' ? 'True' : 'False',
+    message: '',
+    suspended: false,
+    // The backend names the state of each dependency it sees.
+    dependsOn: dependsOn.map(d => ({
+      namespace: 'apps',
+      name: d,
+      state: d === 'gone' ? undefined : 'Ready',
+    })),
+    workloads: [],
+  };
+}
+
+describe('FluxDependencyGraph', () => {
+  it('says so when nothing waits for anything', async () => {
+    await renderInTestApp(
+      <FluxDependencyGraph
+        objects={[kustomization('a', []), kustomization('b', [])]}
+      />,
+    );
+    expect(screen.getByTestId('dependency-graph-empty')).toBeInTheDocument();
+    expect(
+      screen.getByText('2 objects without dependsOn either way not drawn.'),
+    ).toBeInTheDocument();
+  });
+
+  it('draws the chain, names the cycle and the missing object, and opens a node', async () => {
+    const onOpen = jest.fn();
+    const objects = [
+      kustomization('development', []),
+      kustomization('staging', ['development'], 'Failed'),
+      kustomization('x', ['y'], 'Reconciling'),
+      kustomization('y', ['x'], 'Reconciling'),
+      kustomization('orphan', ['gone'], 'Reconciling'),
+    ];
+    await renderInTestApp(
+      <FluxDependencyGraph objects={objects} onOpen={onOpen} />,
+    );
+    expect(
+      screen.getByText('Error: dependsOn cycle: x → y → x'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Error: Kustomization apps/gone does not exist on cluster local',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Kustomization apps/orphan waits for it forever.'),
+    ).toBeInTheDocument();
+    // Backstage loads the graph lazily.
+    expect(await screen.findAllByTestId('edge')).toHaveLength(4);
+    // The state in words on every node, not only its colour.
+    // Shown once the graph has settled its layout.
+    expect(
+      await screen.findByRole(
+        'button',
+        { name: 'Kustomization staging in apps · Failed' },
+        { timeout: 3_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', {
+        name: 'Kustomization x in apps · Reconciling · in a cycle',
+      }),
+    ).toBeInTheDocument();
+    // Not among the objects: nothing to open.
+    expect(
+      screen.getByRole('img', { name: 'Kustomization gone in apps · missing' }),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: 'Kustomization staging in apps · Failed',
+      }),
+    );
+    expect(onOpen).toHaveBeenCalledWith(objects[1]);
+  });
+});

@@ -1,0 +1,1 @@
+export { FluxDependencyGraph } from './FluxDependencyGraph';
