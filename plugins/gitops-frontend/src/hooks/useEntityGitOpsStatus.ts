@@ -1,9 +1,7 @@
-import { useCallback } from 'react';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../api';
-import { useLiveStatus } from './useLiveStatus';
+import { useLiveAsync } from './useLiveAsync';
 
 /**
  * The entity's Flux state per environment, refreshed when the backend
@@ -14,15 +12,9 @@ export function useEntityGitOpsStatus(
   liveIds?: string[],
 ) {
   const api = useApi(gitopsApiRef);
-  const state = useAsyncRetry(
+  return useLiveAsync(
     () => api.getEntityStatus(entityRef),
     [api, entityRef.kind, entityRef.namespace, entityRef.name],
-  );
-  const { retry, loading } = state;
-  useLiveStatus(
-    useCallback(() => retry(), [retry]),
     liveIds,
-    loading,
   );
-  return state;
 }

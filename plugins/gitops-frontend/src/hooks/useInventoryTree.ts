@@ -1,10 +1,8 @@
-import { useCallback } from 'react';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gitopsApiRef } from '../api';
-import { useLiveStatus } from './useLiveStatus';
+import { useLiveAsync } from './useLiveAsync';
 
 /**
  * What one of the entity's Kustomizations or HelmReleases applied, nested;
@@ -16,15 +14,9 @@ export function useInventoryTree(
   liveIds?: string[],
 ) {
   const api = useApi(gitopsApiRef);
-  const state = useAsyncRetry(
+  return useLiveAsync(
     () => api.getInventory(entityRef, object),
     [api, entityRef.kind, entityRef.namespace, entityRef.name, object],
-  );
-  const { retry, loading } = state;
-  useLiveStatus(
-    useCallback(() => retry(), [retry]),
     liveIds,
-    loading,
   );
-  return state;
 }

@@ -72,22 +72,22 @@ describe('FluxDependencyGraph', () => {
     expect(
       await screen.findByRole(
         'button',
-        { name: 'Kustomization staging in apps · Failed' },
+        { name: 'Kustomization staging apps · Failed' },
         { timeout: 3_000 },
       ),
     ).toBeInTheDocument();
     expect(
       screen.getByRole('button', {
-        name: 'Kustomization x in apps · Reconciling · in a cycle',
+        name: 'Kustomization x apps · Reconciling · in a cycle',
       }),
     ).toBeInTheDocument();
     // Not among the objects: nothing to open.
     expect(
-      screen.getByRole('img', { name: 'Kustomization gone in apps · missing' }),
+      screen.getByRole('img', { name: 'Kustomization gone apps · missing' }),
     ).toBeInTheDocument();
     await userEvent.click(
       screen.getByRole('button', {
-        name: 'Kustomization staging in apps · Failed',
+        name: 'Kustomization staging apps · Failed',
       }),
     );
     expect(onOpen).toHaveBeenCalledWith(objects[1]);

@@ -73,7 +73,8 @@ function Node(props: {
       data-testid={`dependency-node-${node.kind}-${node.namespace}-${node.name}`}
       role={open ? 'button' : 'img'}
       tabIndex={open ? 0 : undefined}
-      aria-label={`${title} in ${detail}`}
+      // The words it shows, as axe wants a name to contain them.
+      aria-label={`${title} ${detail}`}
       onClick={open}
       onKeyDown={
         open

@@ -3,7 +3,6 @@ import {
   EmptyState,
   Progress,
   ResponseErrorPanel,
-  WarningPanel,
 } from '@backstage/core-components';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -23,7 +22,7 @@ import {
   isDeployable,
 } from '../DeployHistory';
 import { FluxDependencyGraph } from '../DependencyGraph';
-import { byPromotionOrder } from '../shared';
+import { byPromotionOrder, UnreachableClusterWarning } from '../shared';
 import { ActionDialog } from './ActionDialogs';
 import { EntityHealthSummary } from './EntityHealthSummary';
 import { EnvironmentCard } from './EnvironmentCard';
@@ -123,13 +122,7 @@ function GitOpsStatus() {
         .filter(c => c.state === 'unreachable')
         .map(c => (
           <Grid item xs={12} key={c.name}>
-            <WarningPanel
-              severity="error"
-              title={`Cluster ${
-                c.title ?? c.name
-              } cannot be read; its objects show their last known state`}
-              message={c.error}
-            />
+            <UnreachableClusterWarning cluster={c} />
           </Grid>
         ))}
       <OwnershipWarnings warnings={status.warnings} />

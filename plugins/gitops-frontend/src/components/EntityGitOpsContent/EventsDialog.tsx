@@ -6,10 +6,8 @@ import {
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
-import Dialog from '@material-ui/core/Dialog';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import { useFluxEvents } from '../../hooks';
+import { ObjectDialog } from './ObjectDialog';
 import { relativeTime } from '../shared';
 
 /** Events of an object and of its source, newest first. */
@@ -22,20 +20,9 @@ export function EventsDialog(props: {
     return null;
   }
   return (
-    <Dialog
-      open
-      onClose={onClose}
-      maxWidth="lg"
-      fullWidth
-      aria-labelledby="gitops-events-title"
-    >
-      <DialogTitle id="gitops-events-title">
-        Events of {object.kind} {object.namespace}/{object.name}
-      </DialogTitle>
-      <DialogContent>
-        <EventsTable object={object} />
-      </DialogContent>
-    </Dialog>
+    <ObjectDialog what="Events" object={object} onClose={onClose}>
+      <EventsTable object={object} />
+    </ObjectDialog>
   );
 }
 

@@ -9,9 +9,6 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
@@ -19,6 +16,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { useMemo, useState } from 'react';
 import { useInventoryTree } from '../../hooks';
 import { SyncStateLabel } from '../shared';
+import { ObjectDialog } from './ObjectDialog';
 
 const useStyles = makeStyles(theme => ({
   filters: {
@@ -261,19 +259,8 @@ export function InventoryDialog(props: {
     return null;
   }
   return (
-    <Dialog
-      open
-      onClose={onClose}
-      maxWidth="lg"
-      fullWidth
-      aria-labelledby="gitops-inventory-title"
-    >
-      <DialogTitle id="gitops-inventory-title">
-        Inventory of {object.kind} {object.namespace}/{object.name}
-      </DialogTitle>
-      <DialogContent>
-        <InventoryView object={object} liveIds={liveIds} />
-      </DialogContent>
-    </Dialog>
+    <ObjectDialog what="Inventory" object={object} onClose={onClose}>
+      <InventoryView object={object} liveIds={liveIds} />
+    </ObjectDialog>
   );
 }

@@ -5,7 +5,6 @@ import {
   Progress,
   ResponseErrorPanel,
   TabbedLayout,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import { FluxObjectStatus } from '@gitops-backstage/plugin-gitops-common';
@@ -19,6 +18,7 @@ import {
 import { useFluxObjects } from '../../hooks';
 import { FluxDependencyGraph } from '../DependencyGraph';
 import { HealthPage } from '../HealthPage';
+import { UnreachableClusterWarning } from '../shared';
 import { FluxObjectsOverview } from './FluxObjectsOverview';
 
 /** Every Flux object across the configured clusters, with counts and filters. */
@@ -31,12 +31,7 @@ function FluxObjects() {
       {value?.clusters
         .filter(c => c.state === 'unreachable')
         .map(c => (
-          <WarningPanel
-            key={c.name}
-            severity="error"
-            title={`Cluster ${c.title ?? c.name} cannot be read`}
-            message={c.error}
-          />
+          <UnreachableClusterWarning key={c.name} cluster={c} />
         ))}
       {value && <FluxObjectsOverview objects={value.items} />}
     </>
@@ -72,13 +67,7 @@ function Dependencies() {
       {clusters.map(cluster => (
         <Grid item xs={12} key={cluster.name}>
           {cluster.state === 'unreachable' && (
-            <WarningPanel
-              severity="error"
-              title={`Cluster ${
-                cluster.title ?? cluster.name
-              } cannot be read; its objects show their last known state`}
-              message={cluster.error}
-            />
+            <UnreachableClusterWarning cluster={cluster} />
           )}
           <FluxDependencyGraph
             title={`Dependencies on ${cluster.title ?? cluster.name}`}

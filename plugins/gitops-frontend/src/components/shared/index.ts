@@ -4,3 +4,4 @@ export { byPromotionOrder, byUrgency, STATE_ORDER } from './order';
 export { NO_WRAP, SHRINKING, WRAP_AT_WORDS } from './tableCells';
 export { TruncatedText } from './TruncatedText';
 export { fluxObjectColumns } from './fluxObjectColumns';
+export { UnreachableClusterWarning } from './UnreachableClusterWarning';
