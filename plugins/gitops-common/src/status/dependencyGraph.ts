@@ -55,6 +55,9 @@ const nodeId = (
   name: string,
 ) => `${cluster}/${kind}/${namespace}/${name}`;
 
+const idOf = (object: FluxObjectStatus) =>
+  nodeId(object.cluster, object.kind, object.namespace, object.name);
+
 /**
  * The `dependsOn` graph of Flux objects: one node per object that waits or
  * is waited for, references to objects not among them as nodes of their own
@@ -67,12 +70,7 @@ export function fluxDependencyGraph(
 ): FluxDependencyGraph {
   const nodes = new Map<string, FluxDependencyNode>();
   for (const object of objects) {
-    const id = nodeId(
-      object.cluster,
-      object.kind,
-      object.namespace,
-      object.name,
-    );
+    const id = idOf(object);
     nodes.set(id, {
       id,
       cluster: object.cluster,
@@ -87,12 +85,7 @@ export function fluxDependencyGraph(
   }
   const edges = new Map<string, FluxDependencyEdge>();
   for (const object of objects) {
-    const to = nodeId(
-      object.cluster,
-      object.kind,
-      object.namespace,
-      object.name,
-    );
+    const to = idOf(object);
     for (const dependency of object.dependsOn ?? []) {
       const from = nodeId(
         object.cluster,
