@@ -106,6 +106,8 @@ const ROWS: Record<GitOpsRoute, Row> = {
     { path: f => `${f.objectPath}/events`, expected: userRead },
   'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/inventory':
     { path: f => `${f.objectPath}/inventory`, expected: userRead },
+  'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/drift':
+    { path: f => `${f.objectPath}/drift`, expected: userRead },
   'GET /entities/:kind/:namespace/:name/deploys': {
     path: f => `${f.entityPath}/deploys`,
     expected: userRead,

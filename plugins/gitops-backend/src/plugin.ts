@@ -10,6 +10,7 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   ANNOTATION_ENTITY_REF,
+  fluxKindInfo,
   gitopsPermissions,
 } from '@gitops-backstage/plugin-gitops-common';
 import {
@@ -49,6 +50,7 @@ import { ClusterWatcher } from './cluster/ClusterWatcher';
 import { ActionAudit } from './actions/ActionAudit';
 import { FluxActions } from './actions/FluxActions';
 import { ChangeSignals } from './status/ChangeSignals';
+import { FluxDriftService } from './status/FluxDriftService';
 import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
 import { InFlightWork } from './lifecycle/InFlightWork';
@@ -153,7 +155,16 @@ export const gitopsPlugin = createBackendPlugin({
 
         const changeSignals = new ChangeSignals(signals, logger);
         for (const watcher of watchers) {
-          watcher.onChange(resource => changeSignals.announce(resource));
+          // A workload's change (a kubectl scale) is its applier's: the tab's
+          // health and drift follow it.
+          watcher.onChange(resource =>
+            changeSignals.announce(
+              resource,
+              fluxKindInfo(resource.kind)
+                ? resource
+                : watcher.applierOf(resource),
+            ),
+          );
           notifier.watch(watcher);
           watcher.start();
         }
@@ -172,6 +183,7 @@ export const gitopsPlugin = createBackendPlugin({
             scopes,
             status,
             events: new FluxEventsService(clients),
+            drift: new FluxDriftService(clients),
             actions,
             audit,
           }),

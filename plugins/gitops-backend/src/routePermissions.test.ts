@@ -82,6 +82,8 @@ const EXPECTED: Record<
     [{ call: ['GET', `${OBJECT}/events`], asks: [] }],
   'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/inventory':
     [{ call: ['GET', `${OBJECT}/inventory`], asks: [] }],
+  'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/drift':
+    [{ call: ['GET', `${OBJECT}/drift`], asks: [] }],
   'GET /entities/:kind/:namespace/:name/deploys': [
     { call: ['GET', `${ENTITY}/deploys`], asks: [] },
   ],
@@ -224,6 +226,7 @@ describe('the permission each route asks for', () => {
         scopes,
         status: unreachable,
         events: unreachable,
+        drift: unreachable,
         actions: unreachable,
         audit: unreachable,
       }),

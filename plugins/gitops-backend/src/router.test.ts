@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { ActionAudit } from './actions/ActionAudit';
 import { FluxActions } from './actions/FluxActions';
+import { FluxDriftService } from './status/FluxDriftService';
 import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
 import { createRouter } from './router';
@@ -88,6 +89,7 @@ describe('the Flux object routes', () => {
         scopes: deps.scopes,
         status,
         events: new FluxEventsService(clients),
+        drift: new FluxDriftService(clients, { reuseMs: 0 }),
         actions: new FluxActions(status, clients, { handleTimeoutMs: 500 }),
         audit,
       }),
@@ -421,6 +423,96 @@ describe('the Flux object routes', () => {
     expect((await request(app).get(`${dev}/inventory`)).status).toBe(401);
   });
 
+  it('reads the inventory live for drift, for the entity’s readers only', async () => {
+    client.add(
+      flux.deployment('shop', 'apps', {
+        replicas: 5,
+        managedFields: [
+          {
+            manager: 'kustomize-controller',
+            operation: 'Apply',
+            fieldsV1: { 'f:spec': { 'f:template': {} } },
+          },
+          {
+            manager: 'kubectl',
+            operation: 'Update',
+            subresource: 'scale',
+            time: '2026-12-07T11:00:00Z',
+            fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+          },
+        ],
+      }),
+    );
+    const res = await request(app)
+      .get(`${dev}/drift`)
+      .set('Authorization', ownerHeader);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      fluxManager: 'kustomize-controller',
+      total: 1,
+      checked: 1,
+      unreadable: [],
+      syncEffect: expect.stringMatching(/^Sync applies Git again/),
+      objects: [
+        {
+          kind: 'Deployment',
+          namespace: 'apps',
+          name: 'shop',
+          drift: 'changed',
+          fields: [
+            {
+              path: 'spec.replicas',
+              manager: 'kubectl',
+              subresource: 'scale',
+              live: '5',
+            },
+          ],
+        },
+      ],
+    });
+    expect(client.calls.filter(c => c.method === 'read')).toHaveLength(1);
+
+    await client.delete({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'apps',
+      name: 'shop',
+    });
+    const missing = await request(app)
+      .get(`${dev}/drift`)
+      .set('Authorization', ownerHeader);
+    expect(missing.body.objects).toEqual([
+      expect.objectContaining({ name: 'shop', drift: 'missing', fields: [] }),
+    ]);
+
+    client.failNext('read', new Error('socket hang up'));
+    const failing = await request(app)
+      .get(`${dev}/drift`)
+      .set('Authorization', ownerHeader);
+    expect(failing.status).toBe(503);
+    expect(failing.body.error.message).toMatch(/^cluster 'local': /);
+
+    const source = await request(app)
+      .get(`${shop}/objects/local/GitRepository/apps/shop-repo/drift`)
+      .set('Authorization', ownerHeader);
+    expect(source.status).toBe(400);
+    expect(source.body.error.message).toMatch(/^objectKind: /);
+    const foreign = await request(app)
+      .get(`${shop}/objects/local/Kustomization/apps/other/drift`)
+      .set('Authorization', ownerHeader);
+    expect(foreign.status).toBe(404);
+    const stranger = await request(app)
+      .get(`${dev}/drift`)
+      .set('Authorization', strangerHeader);
+    // Readers of the entity see drift (as they see status and events).
+    expect(stranger.status).toBe(200);
+    const service = await request(app)
+      .get(`${dev}/drift`)
+      .set('Authorization', serviceHeader);
+    expect(service.status).toBe(403);
+    expect((await request(app).get(`${dev}/drift`)).status).toBe(401);
+  });
+
   it('says why events could not be read', async () => {
     client.failNext('listEvents', new Error('socket hang up'));
     const res = await request(app)
@@ -475,6 +567,7 @@ describe('the Flux object routes: two-sided ownership', () => {
         scopes: deps.scopes,
         status,
         events: new FluxEventsService(clients),
+        drift: new FluxDriftService(clients, { reuseMs: 0 }),
         actions: new FluxActions(status, clients, { handleTimeoutMs: 500 }),
         audit,
       }),

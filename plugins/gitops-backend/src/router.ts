@@ -12,6 +12,7 @@ import { FluxActions } from './actions/FluxActions';
 import { reconcileBody, suspendBody } from './actions/requests';
 import { EntityScope } from './entities/EntityScope';
 import { EntityScopeResolver } from './entities/EntityScopeResolver';
+import { FluxDriftService } from './status/FluxDriftService';
 import { FluxEventsService } from './status/FluxEventsService';
 import { FluxStatusService } from './status/FluxStatusService';
 import { jsonBody, parseBody } from './parseBody';
@@ -21,6 +22,7 @@ export interface RouterOptions {
   scopes: EntityScopeResolver;
   status: FluxStatusService;
   events: FluxEventsService;
+  drift: FluxDriftService;
   actions: FluxActions;
   audit: ActionAudit;
 }
@@ -32,7 +34,7 @@ const INVENTORY_OWNERS = new Set(['Kustomization', 'HelmRelease']);
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, scopes, status, events, actions, audit } = options;
+  const { httpAuth, scopes, status, events, drift, actions, audit } = options;
   const router = Router();
   router.use(jsonBody());
 
@@ -146,6 +148,17 @@ export async function createRouter(
     const scope = await scopes.forRequest(req);
     const { watcher, resource } = objectOf(scope, req);
     res.json(status.inventoryTree(watcher, resource));
+  });
+
+  router.get(`${objectPath}/drift`, async (req, res) => {
+    if (!INVENTORY_OWNERS.has(req.params.objectKind)) {
+      throw new InputError(
+        `objectKind: only a Kustomization or a HelmRelease applies objects that can drift, not '${req.params.objectKind}'`,
+      );
+    }
+    const scope = await scopes.forRequest(req);
+    const { watcher, resource } = objectOf(scope, req);
+    res.json(await drift.drift(watcher.cluster.name, resource));
   });
 
   router.get(`${objectPath}/events`, async (req, res) => {

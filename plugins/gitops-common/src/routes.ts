@@ -15,6 +15,7 @@ export const GITOPS_ROUTES = [
   'POST /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/resume',
   'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/events',
   'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/inventory',
+  'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/drift',
   'GET /entities/:kind/:namespace/:name/deploys',
   'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)',
   'POST /entities/:kind/:namespace/:name/deploys/preview',

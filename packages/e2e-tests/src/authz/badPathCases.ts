@@ -68,6 +68,12 @@ export function badPathCases(
       (_e, o) => `${o}/inventory`,
       undefined,
     ],
+    [
+      'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/drift',
+      'GET',
+      (_e, o) => `${o}/drift`,
+      undefined,
+    ],
   ];
   for (const segment of badSegments) {
     const [route, method, pathOf, body] = random.pick(entityRoutes);

@@ -24,6 +24,10 @@ export function bodilessRouteCases(
       'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/inventory',
       `${object}/inventory`,
     ],
+    [
+      'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/drift',
+      `${object}/drift`,
+    ],
     ['GET /entities/:kind/:namespace/:name/deploys', deploys],
     [
       'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)',

@@ -21,7 +21,11 @@ describe('ClusterWatcher', () => {
       flux.kustomization('other', 'apps'),
       flux.gitRepository('shop-dev-repo', 'apps'),
       flux.deployment('shop', 'apps', {
-        labels: { 'kustomize.toolkit.fluxcd.io/name': 'shop-dev', noise: 'x' },
+        labels: {
+          'kustomize.toolkit.fluxcd.io/name': 'shop-dev',
+          'kustomize.toolkit.fluxcd.io/namespace': 'apps',
+          noise: 'x',
+        },
         managedFields: [
           {
             manager: 'kubectl-set',
@@ -57,7 +61,15 @@ describe('ClusterWatcher', () => {
       const [workload] = watcher.workloads();
       expect(workload.metadata.labels).toEqual({
         'kustomize.toolkit.fluxcd.io/name': 'shop-dev',
+        'kustomize.toolkit.fluxcd.io/namespace': 'apps',
       });
+      // Its applier, by those labels.
+      expect(watcher.applierOf(workload as any)?.metadata.name).toBe(
+        'shop-dev',
+      );
+      expect(
+        watcher.applierOf(flux.kustomization('other', 'apps')),
+      ).toBeUndefined();
       expect(workload.metadata.specManagers).toEqual([
         {
           manager: 'kubectl-set',

@@ -29,6 +29,12 @@ interface ServedKind {
 const RETRY_MS = 1000;
 const MAX_RETRY_MS = 2000;
 
+/** The label prefix of each Flux applier on what it applied. */
+const APPLIER_LABEL_GROUPS = [
+  ['Kustomization', 'kustomize.toolkit.fluxcd.io'],
+  ['HelmRelease', 'helm.toolkit.fluxcd.io'],
+] as const;
+
 /**
  * Keeps an in-memory copy of every Flux object of one cluster: one list and
  * one watch per served Flux kind, resumed from the last resourceVersion and
@@ -114,6 +120,22 @@ export class ClusterWatcher {
 
   get(kind: string, namespace: string, name: string): FluxResource | undefined {
     return this.stores.get(kind)?.get(`${namespace}/${name}`);
+  }
+
+  /**
+   * The Kustomization or HelmRelease that applied an object, by the labels
+   * its controller puts on what it applies, when watched.
+   */
+  applierOf(resource: FluxResource): FluxResource | undefined {
+    const labels = resource.metadata.labels ?? {};
+    for (const [kind, group] of APPLIER_LABEL_GROUPS) {
+      const name = labels[`${group}/name`];
+      const namespace = labels[`${group}/namespace`];
+      if (name && namespace) {
+        return this.get(kind, namespace, name);
+      }
+    }
+    return undefined;
   }
 
   /** The source object a Kustomization or HelmRelease reads, when watched. */

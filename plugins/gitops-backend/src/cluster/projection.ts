@@ -5,10 +5,12 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { WatchedKind } from './watchedKinds';
 
-/** Labels kustomize-controller puts on what it applies. */
+/** Labels kustomize-controller and helm-controller put on what they apply. */
 export const FLUX_OWNER_LABELS = [
   'kustomize.toolkit.fluxcd.io/name',
   'kustomize.toolkit.fluxcd.io/namespace',
+  'helm.toolkit.fluxcd.io/name',
+  'helm.toolkit.fluxcd.io/namespace',
 ];
 
 /** Drops what the portal never reads, to keep the copy small. */

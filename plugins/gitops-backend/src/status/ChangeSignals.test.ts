@@ -38,4 +38,25 @@ describe('ChangeSignals', () => {
     await new Promise(resolve => setTimeout(resolve, 30));
     expect(publish).toHaveBeenCalledTimes(1);
   });
+
+  it("sends a workload's change for the entity of the object that applied it", async () => {
+    const publish = jest.fn(async () => {});
+    const signals = new ChangeSignals(
+      { publish } as any,
+      mockServices.logger.mock(),
+      10,
+    );
+    const applier = flux.kustomization('shop-dev', 'apps', {
+      labels: { 'backstage.io/kubernetes-id': 'shop' },
+    });
+    const workload = flux.deployment('web', 'apps') as any;
+    workload.metadata.resourceVersion = '12';
+    signals.announce(workload, applier);
+    await new Promise(resolve => setTimeout(resolve, 30));
+    expect(publish).toHaveBeenCalledWith(
+      expect.objectContaining({
+        message: { kubernetesIds: ['shop'], changes: ['uid-web@12'] },
+      }),
+    );
+  });
 });

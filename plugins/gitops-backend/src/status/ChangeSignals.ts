@@ -27,9 +27,12 @@ export class ChangeSignals {
     private readonly batchMs = SIGNAL_BATCH_MS,
   ) {}
 
-  /** Notes a changed Flux object; it goes out with the next batch. */
-  announce(resource: FluxResource): void {
-    const id = resource.metadata.labels?.[LABEL_KUBERNETES_ID];
+  /**
+   * Notes a changed object; it goes out with the next batch, for the
+   * entity of `about` (a workload's change is its applier's).
+   */
+  announce(resource: FluxResource, about: FluxResource = resource): void {
+    const id = about.metadata.labels?.[LABEL_KUBERNETES_ID];
     if (id) {
       this.pending.add(id);
       const { uid, resourceVersion } = resource.metadata;

@@ -1,5 +1,6 @@
 export * from './conditions';
 export * from './dependencyGraph';
+export * from './drift';
 export * from './fluxProgress';
 export * from './fluxState';
 export * from './inventoryTree';

@@ -7,6 +7,7 @@ import {
   DeployRecord,
   DeployRequest,
   DeployResult,
+  DriftReport,
   EntityGitOpsStatus,
   FluxActionResult,
   FluxEvent,
@@ -50,6 +51,11 @@ export interface GitOpsApi {
     entity: CompoundEntityRef,
     object: FluxObjectRef,
   ): Promise<InventoryTree>;
+  /** What differs between a Kustomization's or HelmRelease's inventory and the cluster. */
+  getDrift(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+  ): Promise<DriftReport>;
   reconcile(
     entity: CompoundEntityRef,
     object: FluxObjectRef,

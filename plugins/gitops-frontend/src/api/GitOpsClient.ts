@@ -9,6 +9,7 @@ import {
   DeployRecord,
   DeployRequest,
   DeployResult,
+  DriftReport,
   EntityGitOpsStatus,
   FluxActionResult,
   FluxEvent,
@@ -77,6 +78,13 @@ export class GitOpsClient implements GitOpsApi {
     object: FluxObjectRef,
   ): Promise<InventoryTree> {
     return this.request(`${objectPath(entity, object)}/inventory`);
+  }
+
+  getDrift(
+    entity: CompoundEntityRef,
+    object: FluxObjectRef,
+  ): Promise<DriftReport> {
+    return this.request(`${objectPath(entity, object)}/drift`);
   }
 
   reconcile(

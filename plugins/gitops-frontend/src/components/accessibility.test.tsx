@@ -1,7 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
+  mockApis,
   MockFetchApi,
   registerMswTestHooks,
   renderInTestApp,
@@ -68,6 +70,7 @@ async function render(ui: ReactNode) {
       apis={[
         [discoveryApiRef, discoveryApi],
         [fetchApiRef, fetchApi],
+        [permissionApiRef, mockApis.permission()],
         [gitopsApiRef, new GitOpsClient({ discoveryApi, fetchApi })],
       ]}
     >
@@ -108,6 +111,36 @@ describe('accessibility', () => {
                 object(name, 'GitRepository'),
               ],
             })),
+          }),
+      ),
+      http.get(
+        'http://backend/api/gitops/entities/Component/default/shop/objects/:cluster/:kind/:ns/:name/drift',
+        () =>
+          HttpResponse.json({
+            fluxManager: 'kustomize-controller',
+            total: 2,
+            checked: 2,
+            objects: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'Deployment',
+                namespace: 'project-shop-development',
+                name: 'web',
+                drift: 'changed',
+                fields: [
+                  {
+                    path: 'spec.replicas',
+                    manager: 'kubectl',
+                    operation: 'Update',
+                    subresource: 'scale',
+                    live: '3',
+                  },
+                ],
+              },
+            ],
+            unreadable: [],
+            syncEffect: 'Sync applies Git again.',
+            checkedAt: '2026-11-22T00:00:00Z',
           }),
       ),
       http.get('http://backend/api/gitops/health', () =>

@@ -11,3 +11,6 @@ export { useRepairPlan } from './useRepairPlan';
 export { useRollbackPreview } from './useRollbackPreview';
 export { useFollowDeploy } from './useFollowDeploy';
 export { useInventoryTree } from './useInventoryTree';
+export { useDrift } from './useDrift';
+export { useActionPermissions } from './useActionPermissions';
+export type { ActionPermissions } from './useActionPermissions';

@@ -1,7 +1,13 @@
 import { Entity } from '@backstage/catalog-model';
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  PermissionApi,
+  permissionApiRef,
+} from '@backstage/plugin-permission-react';
+import {
+  mockApis,
   MockFetchApi,
   registerMswTestHooks,
   renderInTestApp,
@@ -19,11 +25,14 @@ const server = setupServer();
 // The tab renders four tables; a shared 2-core machine needs the time.
 jest.setTimeout(30_000);
 
-function entity(annotations: Record<string, string>): Entity {
+function entity(
+  annotations: Record<string, string>,
+  namespace?: string,
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name: 'shop', annotations },
+    metadata: { name: 'shop', namespace, annotations },
     spec: {},
   };
 }
@@ -31,7 +40,7 @@ function entity(annotations: Record<string, string>): Entity {
 /** The backend's status of `shop` with these environments, its cluster up. */
 function shopStatus(environments: unknown[]) {
   return http.get(
-    'http://backend/api/gitops/entities/Component/default/shop/status',
+    'http://backend/api/gitops/entities/Component/:namespace/shop/status',
     () =>
       HttpResponse.json({
         entityRef: 'component:default/shop',
@@ -44,14 +53,38 @@ function shopStatus(environments: unknown[]) {
   );
 }
 
-async function renderContent(e: Entity) {
+const OBJECTS =
+  'http://backend/api/gitops/entities/Component/:namespace/shop/objects';
+
+/** No drift, unless a test says otherwise. */
+const noDrift = http.get(`${OBJECTS}/:cluster/:kind/:ns/:name/drift`, () =>
+  HttpResponse.json({
+    fluxManager: 'kustomize-controller',
+    total: 1,
+    checked: 1,
+    objects: [],
+    unreadable: [],
+    syncEffect: 'Sync applies Git again.',
+    checkedAt: '2026-12-07T10:00:00Z',
+  }),
+);
+
+async function renderContent(
+  e: Entity,
+  {
+    permissionApi = mockApis.permission(),
+    drift = noDrift,
+  }: { permissionApi?: PermissionApi; drift?: typeof noDrift } = {},
+) {
   const discoveryApi = { getBaseUrl: async () => 'http://backend/api/gitops' };
   const fetchApi = new MockFetchApi();
+  server.use(drift);
   return renderInTestApp(
     <TestApiProvider
       apis={[
         [discoveryApiRef, discoveryApi],
         [fetchApiRef, fetchApi],
+        [permissionApiRef, permissionApi],
         [gitopsApiRef, new GitOpsClient({ discoveryApi, fetchApi })],
       ]}
     >
@@ -316,8 +349,13 @@ describe('EntityGitOpsContent', () => {
       'behind: main@bbbbbbb',
     );
     // Actions on the cards, named for the environment.
+    // Once the permission backend has answered.
     expect(
-      screen.getByRole('button', { name: 'Resume production' }),
+      await screen.findByRole(
+        'button',
+        { name: 'Resume production' },
+        { timeout: 10_000 },
+      ),
     ).toBeInTheDocument();
     expect(
       screen.getByRole('button', { name: 'Deploy to staging' }),
@@ -600,5 +638,132 @@ describe('EntityGitOpsContent', () => {
     expect(
       (await screen.findAllByText(/cluster config broken/)).length,
     ).toBeGreaterThan(0);
+  });
+
+  describe('drift and who may act', () => {
+    const development = {
+      cluster: 'local',
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      namespace: 'project-shop-development',
+      name: 'shop-development',
+      environment: 'development',
+      state: 'Ready',
+      ready: 'True',
+      message: 'Applied revision: main@sha1:abc',
+      suspended: false,
+      dependsOn: [],
+      workloads: [],
+    };
+    const drifted = http.get(
+      `${OBJECTS}/local/Kustomization/project-shop-development/shop-development/drift`,
+      () =>
+        HttpResponse.json({
+          fluxManager: 'kustomize-controller',
+          total: 3,
+          checked: 3,
+          objects: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              namespace: 'project-shop-development',
+              name: 'web',
+              drift: 'changed',
+              fields: [
+                {
+                  path: 'spec.replicas',
+                  manager: 'kubectl',
+                  operation: 'Update',
+                  subresource: 'scale',
+                  time: '2026-12-07T10:00:00Z',
+                  live: '3',
+                },
+              ],
+            },
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              namespace: 'project-shop-development',
+              name: 'settings',
+              drift: 'missing',
+              fields: [],
+            },
+          ],
+          unreadable: [],
+          syncEffect: 'Sync applies Git again: fields Git sets go back.',
+          checkedAt: '2026-12-07T10:00:01Z',
+        }),
+    );
+    beforeEach(() =>
+      server.use(
+        shopStatus([
+          { name: 'development', state: 'Ready', objects: [development] },
+        ]),
+        http.get('http://backend/api/gitops/health', () =>
+          HttpResponse.json({ items: [] }),
+        ),
+      ),
+    );
+
+    it('counts drift on the card and lists it, with Sync for who may act', async () => {
+      await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }), {
+        drift: drifted,
+      });
+      const count = await screen.findByTestId(
+        'drift-count',
+        {},
+        { timeout: 10_000 },
+      );
+      expect(count).toHaveTextContent('1 object changed, 1 missing');
+      await userEvent.click(count);
+      const dialog = await screen.findByRole('dialog', {
+        name: 'Drift of Kustomization project-shop-development/shop-development',
+      });
+      const web = within(dialog).getByTestId('drift-Deployment-web');
+      expect(web).toHaveTextContent('1 field changed outside Git');
+      expect(web).toHaveTextContent('spec.replicas');
+      expect(web).toHaveTextContent('kubectl (Update of scale)');
+      expect(
+        within(dialog).getByTestId('drift-ConfigMap-settings'),
+      ).toHaveTextContent('missing from the cluster');
+      expect(within(dialog).getByTestId('drift-sync-effect')).toHaveTextContent(
+        'Sync applies Git again',
+      );
+      await userEvent.click(
+        within(dialog).getByRole('button', { name: 'Sync' }),
+      );
+      expect(
+        await screen.findByRole('dialog', {
+          name: 'Sync Kustomization project-shop-development/shop-development?',
+        }),
+      ).toBeInTheDocument();
+    });
+
+    it('offers no action, on the card, the table or the drift list, to who may not act', async () => {
+      // Another namespace: the permission answers are cached per entity.
+      await renderContent(
+        entity({ 'backstage.io/kubernetes-id': 'shop' }, 'team-b'),
+        {
+          drift: drifted,
+          permissionApi: mockApis.permission({
+            authorize: AuthorizeResult.DENY,
+          }),
+        },
+      );
+      const card = await screen.findByTestId('environment-development');
+      expect(
+        await within(card).findByTestId(
+          'actions-not-yours',
+          {},
+          { timeout: 10_000 },
+        ),
+      ).toHaveTextContent("Actions are for the entity's owners.");
+      expect(screen.queryByRole('button', { name: /^Sync/ })).toBeNull();
+      expect(screen.queryByRole('button', { name: /^Suspend/ })).toBeNull();
+      await userEvent.click(await screen.findByTestId('drift-count'));
+      const dialog = await screen.findByRole('dialog');
+      await within(dialog).findByTestId('drift-Deployment-web');
+      expect(within(dialog).queryByRole('button', { name: 'Sync' })).toBeNull();
+    });
   });
 });

@@ -4,7 +4,10 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { getCompoundEntityRef } from '@backstage/catalog-model';
+import {
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATION_KUBERNETES_ID,
@@ -15,7 +18,11 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import Grid from '@material-ui/core/Grid';
 import { makeStyles } from '@material-ui/core/styles';
-import { useEntityGitOpsStatus, useFluxActions } from '../../hooks';
+import {
+  useActionPermissions,
+  useEntityGitOpsStatus,
+  useFluxActions,
+} from '../../hooks';
 import {
   DeployDialog,
   DeployHistoryCard,
@@ -24,6 +31,7 @@ import {
 import { FluxDependencyGraph } from '../DependencyGraph';
 import { byPromotionOrder, UnreachableClusterWarning } from '../shared';
 import { ActionDialog } from './ActionDialogs';
+import { DriftDialog } from './DriftDialog';
 import { EntityHealthSummary } from './EntityHealthSummary';
 import { EnvironmentCard } from './EnvironmentCard';
 import { EventsDialog } from './EventsDialog';
@@ -70,7 +78,9 @@ function GitOpsStatus() {
     liveIds,
   );
   const actions = useFluxActions(entityRef, retry);
+  const permissions = useActionPermissions(stringifyEntityRef(entity));
   const [eventsOf, setEventsOf] = useState<FluxObjectStatus>();
+  const [driftOf, setDriftOf] = useState<FluxObjectStatus>();
   const [inventoryOf, setInventoryOf] = useState<FluxObjectStatus>();
   const [deployTo, setDeployTo] = useState<string>();
   const classes = useStyles();
@@ -156,6 +166,9 @@ function GitOpsStatus() {
                 unavailable={environment.objects
                   .map(unavailableOf)
                   .find(Boolean)}
+                permissions={permissions}
+                onDrift={setDriftOf}
+                liveIds={liveIds}
               />
             ))}
           </section>
@@ -194,6 +207,7 @@ function GitOpsStatus() {
             onEvents={setEventsOf}
             onInventory={setInventoryOf}
             unavailableOf={unavailableOf}
+            permissions={permissions}
           />
         </Grid>
       )}
@@ -204,6 +218,23 @@ function GitOpsStatus() {
         onConfirm={actions.confirm}
       />
       <EventsDialog object={eventsOf} onClose={() => setEventsOf(undefined)} />
+      <DriftDialog
+        object={driftOf}
+        liveIds={liveIds}
+        onSync={
+          driftOf &&
+          permissions.reconcile &&
+          !driftOf.readOnly &&
+          !driftOf.suspended &&
+          !unavailableOf(driftOf)
+            ? object => {
+                setDriftOf(undefined);
+                actions.request({ type: 'reconcile', object });
+              }
+            : undefined
+        }
+        onClose={() => setDriftOf(undefined)}
+      />
       <InventoryDialog
         object={inventoryOf}
         liveIds={liveIds}

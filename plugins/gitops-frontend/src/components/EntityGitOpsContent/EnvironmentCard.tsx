@@ -8,15 +8,22 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { PendingAction } from '../../hooks';
+import { ActionPermissions, PendingAction } from '../../hooks';
 import {
   commitUrl,
   relativeTime,
   SyncStateLabel,
   TruncatedText,
 } from '../shared';
+import { EnvironmentDrift } from './EnvironmentDrift';
 
 const WORKLOAD_KINDS = new Set(['Kustomization', 'HelmRelease']);
+const ALL_ACTIONS: ActionPermissions = {
+  reconcile: true,
+  suspend: true,
+  deploy: true,
+  loading: false,
+};
 
 const useStyles = makeStyles(theme => ({
   facts: {
@@ -104,6 +111,12 @@ export function EnvironmentCard(props: {
   clusterTitleOf?: (cluster: string) => string;
   /** Why the portal cannot act on this environment now (its cluster is unreachable). */
   unavailable?: string;
+  /** The actions the signed-in user may take (all, when not given). */
+  permissions?: ActionPermissions;
+  /** Opens the drift of the environment's Kustomization or HelmRelease. */
+  onDrift?: (object: FluxObjectStatus) => void;
+  /** Kubernetes-ids whose change signals reload the drift. */
+  liveIds?: string[];
 }) {
   const {
     environment,
@@ -112,6 +125,9 @@ export function EnvironmentCard(props: {
     onDeploy,
     clusterTitleOf,
     unavailable,
+    permissions = ALL_ACTIONS,
+    onDrift,
+    liveIds,
   } = props;
   const classes = useStyles();
   const workload =
@@ -122,6 +138,8 @@ export function EnvironmentCard(props: {
   const lag = sourceLag(workload, source);
   const actionable =
     workload && WORKLOAD_KINDS.has(workload.kind) && !workload.readOnly;
+  const mayAct =
+    permissions.reconcile || permissions.suspend || permissions.deploy;
 
   return (
     <InfoCard
@@ -165,6 +183,18 @@ export function EnvironmentCard(props: {
           </dd>
           <dt>Last change</dt>
           <dd>{relativeTime(environment.lastTransitionTime)}</dd>
+          {onDrift && workload && WORKLOAD_KINDS.has(workload.kind) && (
+            <>
+              <dt>Drift</dt>
+              <dd>
+                <EnvironmentDrift
+                  object={workload}
+                  liveIds={liveIds}
+                  onOpen={onDrift}
+                />
+              </dd>
+            </>
+          )}
           <dt>Message</dt>
           <dd>
             <Typography variant="body2" component="span" color="textSecondary">
@@ -182,9 +212,14 @@ export function EnvironmentCard(props: {
             Actions unavailable: {unavailable}
           </Typography>
         )}
-        {actionable && !unavailable && (
+        {actionable && !unavailable && !mayAct && !permissions.loading && (
+          <Typography variant="body2" data-testid="actions-not-yours">
+            Actions are for the entity's owners.
+          </Typography>
+        )}
+        {actionable && !unavailable && mayAct && (
           <Box className={classes.actions}>
-            {!workload.suspended && (
+            {permissions.reconcile && !workload.suspended && (
               <Button
                 size="small"
                 variant="outlined"
@@ -197,7 +232,7 @@ export function EnvironmentCard(props: {
                 Sync
               </Button>
             )}
-            {workload.suspended ? (
+            {permissions.suspend && workload.suspended && (
               <Button
                 size="small"
                 variant="outlined"
@@ -206,7 +241,8 @@ export function EnvironmentCard(props: {
               >
                 Resume
               </Button>
-            ) : (
+            )}
+            {permissions.suspend && !workload.suspended && (
               <Button
                 size="small"
                 variant="outlined"
@@ -216,16 +252,18 @@ export function EnvironmentCard(props: {
                 Suspend
               </Button>
             )}
-            {onDeploy && workload.kind === 'Kustomization' && (
-              <Button
-                size="small"
-                variant="outlined"
-                aria-label={`Deploy to ${environment.name}`}
-                onClick={() => onDeploy(environment.name)}
-              >
-                Deploy…
-              </Button>
-            )}
+            {onDeploy &&
+              permissions.deploy &&
+              workload.kind === 'Kustomization' && (
+                <Button
+                  size="small"
+                  variant="outlined"
+                  aria-label={`Deploy to ${environment.name}`}
+                  onClick={() => onDeploy(environment.name)}
+                >
+                  Deploy…
+                </Button>
+              )}
           </Box>
         )}
       </div>

@@ -10,7 +10,7 @@ import PauseIcon from '@material-ui/icons/Pause';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import SyncIcon from '@material-ui/icons/Sync';
 import { ReactElement } from 'react';
-import { PendingAction } from '../../hooks';
+import { ActionPermissions, PendingAction } from '../../hooks';
 import { byUrgency, fluxObjectColumns, NO_WRAP } from '../shared';
 
 const ACTIONABLE = new Set(['Kustomization', 'HelmRelease']);
@@ -40,6 +40,8 @@ export function FluxObjectsTable(props: {
   onInventory?: (object: FluxObjectStatus) => void;
   /** Why the portal cannot act on an object now (its cluster is unreachable). */
   unavailableOf?: (object: FluxObjectStatus) => string | undefined;
+  /** The actions the signed-in user may take (all, when not given). */
+  permissions?: Pick<ActionPermissions, 'reconcile' | 'suspend'>;
 }) {
   const {
     objects,
@@ -47,6 +49,7 @@ export function FluxObjectsTable(props: {
     onEvents,
     onInventory,
     unavailableOf = () => undefined,
+    permissions = { reconcile: true, suspend: true },
   } = props;
   const actionable = (o: FluxObjectStatus) =>
     !o.readOnly && ACTIONABLE.has(o.kind) && !unavailableOf(o);
@@ -78,7 +81,7 @@ export function FluxObjectsTable(props: {
               />
             </Tooltip>
           )}
-          {actionable(o) && !o.suspended && (
+          {actionable(o) && permissions.reconcile && !o.suspended && (
             <Action
               label="Sync"
               icon={<SyncIcon fontSize="small" />}
@@ -86,6 +89,7 @@ export function FluxObjectsTable(props: {
             />
           )}
           {actionable(o) &&
+            permissions.suspend &&
             (o.suspended ? (
               <Action
                 label="Resume"

@@ -6,7 +6,7 @@ import { ReactNode } from 'react';
 
 /** A wide dialog about one Flux object, titled "<what> of <kind> <ns>/<name>". */
 export function ObjectDialog(props: {
-  what: 'Events' | 'Inventory';
+  what: 'Events' | 'Inventory' | 'Drift';
   object: FluxObjectStatus;
   onClose: () => void;
   children: ReactNode;

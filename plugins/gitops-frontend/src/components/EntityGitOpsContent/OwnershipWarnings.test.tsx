@@ -1,6 +1,8 @@
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
+  mockApis,
   MockFetchApi,
   registerMswTestHooks,
   renderInTestApp,
@@ -56,6 +58,7 @@ describe('the ownership warnings of the GitOps tab', () => {
         apis={[
           [discoveryApiRef, discoveryApi],
           [fetchApiRef, fetchApi],
+          [permissionApiRef, mockApis.permission()],
           [gitopsApiRef, new GitOpsClient({ discoveryApi, fetchApi })],
         ]}
       >
