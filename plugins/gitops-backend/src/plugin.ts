@@ -28,6 +28,7 @@ import { GitDeployService } from './deploys/GitDeployService';
 import { ManualDeployService } from './deploys/ManualDeployService';
 import { OverlayRepos } from './deploys/overlayRepo';
 import { PipelineReportService } from './deploys/PipelineReportService';
+import { PendingChangeService } from './deploys/PendingChangeService';
 import { PreviewService } from './deploys/PreviewService';
 import { DeployStore } from './deploys/DeployStore';
 import { DeployTracker } from './deploys/DeployTracker';
@@ -249,6 +250,7 @@ export const gitopsPlugin = createBackendPlugin({
             scopes,
             history: new DeployHistoryService(deployStore),
             previews,
+            pendingChanges: new PendingChangeService({ repos }),
             gitDeploys: new GitDeployService({
               catalog: deps.catalog,
               actions,

@@ -90,6 +90,12 @@ const EXPECTED: Record<
   'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)': [
     { call: ['GET', `${ENTITY}/deploys/1`], asks: [] },
   ],
+  'GET /entities/:kind/:namespace/:name/environments/:environment/pending': [
+    {
+      call: ['GET', `${ENTITY}/environments/development/pending`],
+      asks: [`${gitopsDeployPermission.name} on ${SHOP}`],
+    },
+  ],
   'POST /entities/:kind/:namespace/:name/deploys/preview': [
     {
       call: [
@@ -234,6 +240,7 @@ describe('the permission each route asks for', () => {
         scopes,
         history: unreachable,
         previews: unreachable,
+        pendingChanges: unreachable,
         gitDeploys: unreachable,
         manualDeploys: unreachable,
         pipelineReports: unreachable,

@@ -245,4 +245,45 @@ describe('GitWorkspace', () => {
     ]);
     expect(git(origin, 'rev-list', '--count', 'main')).toBe('4');
   });
+
+  it('lists the commits, files and diff between two commits under some paths only', async () => {
+    const from = pushElsewhere(
+      'overlays/dev/kustomization.yaml',
+      'resources: [../../base]\n',
+    );
+    pushElsewhere('base/app.yaml', 'replicas: 1\n');
+    pushElsewhere('docs/notes.md', 'unrelated\n');
+    const to = pushElsewhere('base/app.yaml', 'replicas: 2\n');
+    const answer = await inClone(async repo => {
+      await repo.fetch('main');
+      return {
+        touching: await repo.commitsTouching(
+          from,
+          to,
+          ['overlays/dev', 'base'],
+          10,
+        ),
+        last: await repo.commitsTouching(from, to, ['base'], 1),
+        files: await repo.changedFiles(from, to, ['overlays/dev', 'base']),
+        diff: await repo.unifiedDiff(from, to, ['base'], 64 * 1024),
+        tooLarge: await repo.unifiedDiff(from, to, ['base'], 10),
+        // A pathspec is taken literally: no glob reaches other files.
+        glob: await repo.changedFiles(from, to, ['*']),
+      };
+    });
+    expect(answer.touching.total).toBe(3);
+    expect(answer.touching.commits.map(c => c.subject)).toEqual([
+      'other: base/app.yaml',
+      'other: base/app.yaml',
+    ]);
+    expect(answer.touching.commits[1]).toMatchObject({
+      sha: to,
+      author: 'other',
+    });
+    expect(answer.last.commits.map(c => c.sha)).toEqual([to]);
+    expect(answer.files).toEqual([{ path: 'base/app.yaml', status: 'added' }]);
+    expect(answer.diff).toContain('+replicas: 2');
+    expect(answer.tooLarge).toBeUndefined();
+    expect(answer.glob).toEqual([]);
+  });
 });

@@ -12,6 +12,12 @@ import {
 /** What git's receive-pack answers when the branch moved during the push. */
 const BRANCH_MOVED =
   /failed to update ref|cannot lock ref|stale info|fetch first|non-fast-forward/i;
+/** `git diff --name-status` letters, as the portal names them. */
+const FILE_STATUS: Record<string, 'added' | 'deleted'> = {
+  A: 'added',
+  D: 'deleted',
+};
+
 /** Who commits: the portal; the author is the user who deployed. */
 export interface GitIdentity {
   name: string;
@@ -230,6 +236,118 @@ export class LocalRepo {
     return out.split('\n').filter(Boolean);
   }
 
+  /**
+   * Commits of `from..to` that touch `paths` (the newest `limit`, oldest
+   * first) and how many commits `from..to` holds in all.
+   */
+  async commitsTouching(
+    from: string,
+    to: string,
+    paths: string[],
+    limit: number,
+  ): Promise<{
+    commits: Array<{
+      sha: string;
+      author: string;
+      date: string;
+      subject: string;
+    }>;
+    total: number;
+  }> {
+    const out = await this.git(
+      [
+        'log',
+        `-n${limit}`,
+        '--format=%H%x00%an%x00%aI%x00%s%x1e',
+        `${from}..${to}`,
+        '--',
+        ...literalPaths(paths),
+      ],
+      { trim: false },
+    );
+    const commits = out
+      .split('\x1e')
+      .map(record => record.replace(/^\n/, ''))
+      .filter(Boolean)
+      .map(record => {
+        const [sha, author, date, subject] = record.split('\0');
+        return { sha, author, date, subject };
+      })
+      .reverse();
+    const total = Number(
+      await this.git(['rev-list', '--count', `${from}..${to}`]),
+    );
+    return { commits, total };
+  }
+
+  /** Files under `paths` that differ between two commits, and how. */
+  async changedFiles(
+    from: string,
+    to: string,
+    paths: string[],
+  ): Promise<
+    Array<{ path: string; status: 'added' | 'modified' | 'deleted' }>
+  > {
+    const out = await this.git(
+      [
+        'diff',
+        '--no-renames',
+        '--name-status',
+        '-z',
+        from,
+        to,
+        '--',
+        ...literalPaths(paths),
+      ],
+      { trim: false },
+    );
+    const fields = out.split('\0').filter(Boolean);
+    const files: Array<{
+      path: string;
+      status: 'added' | 'modified' | 'deleted';
+    }> = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      files.push({
+        path: fields[i + 1],
+        status: FILE_STATUS[fields[i][0]] ?? 'modified',
+      });
+    }
+    return files;
+  }
+
+  /**
+   * The unified diff of `paths` between two commits, as git writes it (no
+   * external diff or text conversion a repository could configure), at
+   * most `maxBytes`: undefined beyond (or when git gives up on it; the
+   * commits were read before, so the revisions are there).
+   */
+  async unifiedDiff(
+    from: string,
+    to: string,
+    paths: string[],
+    maxBytes: number,
+  ): Promise<string | undefined> {
+    try {
+      return await this.git(
+        [
+          'diff',
+          '--no-renames',
+          '--no-ext-diff',
+          '--no-textconv',
+          '--no-color',
+          '-U3',
+          from,
+          to,
+          '--',
+          ...literalPaths(paths),
+        ],
+        { trim: false, maxBuffer: maxBytes },
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     try {
       await this.git(['merge-base', '--is-ancestor', ancestor, descendant]);
@@ -261,6 +379,7 @@ export class LocalRepo {
       input?: string;
       env?: Record<string, string>;
       trim?: boolean;
+      maxBuffer?: number;
     } = {},
   ): Promise<string> {
     try {
@@ -276,6 +395,7 @@ export class LocalRepo {
         },
         config: authConfig(this.credentials),
         protocols: this.protocols,
+        maxBuffer: options.maxBuffer,
       });
       return options.trim === false ? stdout : stdout.trim();
     } catch (error) {
@@ -285,6 +405,11 @@ export class LocalRepo {
       throw error;
     }
   }
+}
+
+/** Paths as git pathspecs taken literally (no glob or magic in a repository's names). */
+function literalPaths(paths: string[]): string[] {
+  return paths.map(p => `:(literal)${p || '.'}`);
 }
 
 /**

@@ -142,3 +142,8 @@ export const deployIdParams = z.object({
     .min(1)
     .max(2_147_483_647, 'no deploy has an id this large'),
 });
+
+/** The environment a route names, as the entity's status names them. */
+export const environmentParams = z.object({
+  environment: z.string().min(1).max(253),
+});

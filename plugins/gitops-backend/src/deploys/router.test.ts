@@ -34,6 +34,7 @@ import { GitWorkspace, LocalRepo } from './GitWorkspace';
 import { ManualDeployService } from './ManualDeployService';
 import { OverlayRepos } from './overlayRepo';
 import { PipelineReportService } from './PipelineReportService';
+import { PendingChangeService } from './PendingChangeService';
 import { PreviewService } from './PreviewService';
 import { PUSH_WINDOW } from './pushWindow';
 import { createDeployRouter } from './router';
@@ -158,6 +159,7 @@ describe('the deploy routes', () => {
         scopes: deps.scopes,
         history: new DeployHistoryService(store),
         previews,
+        pendingChanges: new PendingChangeService({ repos }),
         gitDeploys: new GitDeployService({
           catalog: deps.catalog,
           actions,
@@ -207,6 +209,80 @@ describe('the deploy routes', () => {
     expect(res.body.diff).toContain('+  - path: gitops-deploy-patch.yaml');
     expect(res.body.diff).toContain('image: registry.example.com/shop:2.0.0');
     expect(git(origin, 'rev-list', '--count', 'main')).toBe('1');
+  });
+
+  it('shows what the next sync applies: the commits and diff of the overlay and its bases', async () => {
+    const seed = git(origin, 'rev-parse', 'main');
+    push('deploy/base/app.yaml', 'replicas: 2\n');
+    push('docs/notes.md', 'elsewhere\n');
+    const head = push('deploy/overlays/shop-dev/extra.yaml', 'a: 1\n');
+    const revisions = async (applied: string, fetched: string) => {
+      await client.mergePatch(
+        {
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          namespace: 'apps',
+          name: 'shop-dev',
+        },
+        { status: { lastAppliedRevision: `main@sha1:${applied}` } },
+      );
+      await client.mergePatch(
+        {
+          apiVersion: 'source.toolkit.fluxcd.io/v1',
+          kind: 'GitRepository',
+          namespace: 'apps',
+          name: 'shop-repo',
+        },
+        { status: { artifact: { revision: `main@sha1:${fetched}` } } },
+      );
+    };
+    await revisions(seed, head);
+    const pending = `/entities/component/default/shop/environments/development/pending`;
+    const res = await request(app)
+      .get(pending)
+      .set('Authorization', ownerHeader);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      environment: 'development',
+      pending: true,
+      suspended: false,
+      appliedCommit: seed,
+      sourceCommit: head,
+      paths: ['deploy/overlays/shop-dev', 'deploy/base'],
+      commitsBetween: 3,
+      files: [
+        { path: 'deploy/base/app.yaml', status: 'added' },
+        { path: 'deploy/overlays/shop-dev/extra.yaml', status: 'added' },
+      ],
+      truncated: false,
+    });
+    expect(res.body.commits.map((c: any) => c.subject)).toEqual([
+      'change deploy/base/app.yaml',
+      'change deploy/overlays/shop-dev/extra.yaml',
+    ]);
+    expect(res.body.diff).toContain('+replicas: 2');
+    expect(res.body.diff).not.toContain('docs/notes.md');
+
+    for (const [header, status] of [
+      [strangerHeader, 403],
+      [serviceHeader, 403],
+    ] as const) {
+      expect(
+        (await request(app).get(pending).set('Authorization', header)).status,
+      ).toBe(status);
+    }
+    expect((await request(app).get(pending)).status).toBe(401);
+    const unknown = await request(app)
+      .get(pending.replace('development', 'nowhere'))
+      .set('Authorization', ownerHeader);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/^environment: /);
+
+    await revisions(head, head);
+    const none = await request(app)
+      .get(pending)
+      .set('Authorization', ownerHeader);
+    expect(none.body).toMatchObject({ pending: false, commits: [], diff: '' });
   });
 
   it('refuses to edit overlay files larger than it parses, naming the file, and to write one', async () => {
@@ -936,6 +1012,7 @@ describe('the deploy routes', () => {
           scopes: deps.scopes,
           history: new DeployHistoryService(store),
           previews: new PreviewService({ clients: fakeClients(client), repos }),
+          pendingChanges: new PendingChangeService({ repos }),
           gitDeploys: {} as GitDeployService,
           manualDeploys: {} as ManualDeployService,
           pipelineReports: new PipelineReportService({

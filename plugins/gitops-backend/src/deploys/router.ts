@@ -13,11 +13,13 @@ import { parseBody } from '../parseBody';
 import { DeployHistoryService } from './DeployHistoryService';
 import { GitDeployService } from './GitDeployService';
 import { ManualDeployService } from './ManualDeployService';
+import { PendingChangeService } from './PendingChangeService';
 import { PipelineReportService } from './PipelineReportService';
 import { PreviewService } from './PreviewService';
 import {
   deployBody,
   deployIdParams,
+  environmentParams,
   historyQuery,
   manualBody,
   pipelineBody,
@@ -29,6 +31,7 @@ export interface DeployRouterOptions {
   scopes: EntityScopeResolver;
   history: DeployHistoryService;
   previews: PreviewService;
+  pendingChanges: PendingChangeService;
   gitDeploys: GitDeployService;
   manualDeploys: ManualDeployService;
   pipelineReports: PipelineReportService;
@@ -64,7 +67,7 @@ function deployTargets(deploy: DeployRecord): ActedOn[] {
 export function createDeployRouter(
   options: DeployRouterOptions,
 ): express.Router {
-  const { scopes, history, previews, gitDeploys } = options;
+  const { scopes, history, previews, pendingChanges, gitDeploys } = options;
   const { manualDeploys, pipelineReports, audit } = options;
   const router = Router();
   const base = '/entities/:kind/:namespace/:name/deploys';
@@ -81,6 +84,18 @@ export function createDeployRouter(
     const scope = await scopes.forRequest(req);
     res.json(await history.get(scope, id));
   });
+
+  // What the next sync applies, read from Git with the portal's token:
+  // deployers only, as a preview.
+  router.get(
+    '/entities/:kind/:namespace/:name/environments/:environment/pending',
+    async (req, res) => {
+      const { environment } = parseBody(environmentParams, req.params);
+      const scope = await scopes.forRequest(req);
+      await scope.requirePermission(gitopsDeployPermission);
+      res.json(await pendingChanges.pending(scope, environment));
+    },
+  );
 
   // A preview reads the overlay with the portal's Git token: deployers only.
   router.post(`${base}/preview`, async (req, res) => {

@@ -16,6 +16,7 @@ import {
   HealthReport,
   ManualDeployRequest,
   ManualDeployResult,
+  PendingChange,
   RepairPlan,
   RepairRecord,
   RepairRequest,
@@ -51,6 +52,11 @@ export interface GitOpsApi {
     entity: CompoundEntityRef,
     object: FluxObjectRef,
   ): Promise<InventoryTree>;
+  /** What the next sync of an environment applies: commits and diff. */
+  getPendingChange(
+    entity: CompoundEntityRef,
+    environment: string,
+  ): Promise<PendingChange>;
   /** What differs between a Kustomization's or HelmRelease's inventory and the cluster. */
   getDrift(
     entity: CompoundEntityRef,

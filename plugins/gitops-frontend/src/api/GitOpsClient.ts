@@ -18,6 +18,7 @@ import {
   HealthReport,
   ManualDeployRequest,
   ManualDeployResult,
+  PendingChange,
   RepairPlan,
   RepairRecord,
   RepairRequest,
@@ -78,6 +79,15 @@ export class GitOpsClient implements GitOpsApi {
     object: FluxObjectRef,
   ): Promise<InventoryTree> {
     return this.request(`${objectPath(entity, object)}/inventory`);
+  }
+
+  getPendingChange(
+    entity: CompoundEntityRef,
+    environment: string,
+  ): Promise<PendingChange> {
+    return this.request(
+      `${entityPath(entity)}/environments/${encode(environment)}/pending`,
+    );
   }
 
   getDrift(

@@ -14,3 +14,4 @@ export { useInventoryTree } from './useInventoryTree';
 export { useDrift } from './useDrift';
 export { useActionPermissions } from './useActionPermissions';
 export type { ActionPermissions } from './useActionPermissions';
+export { usePendingChange } from './usePendingChange';

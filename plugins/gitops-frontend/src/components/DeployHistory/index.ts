@@ -1,3 +1,4 @@
 export { DeployHistoryCard } from './DeployHistoryCard';
 export { DeployDialog } from './DeployDialog';
 export { isDeployable } from './deployable';
+export { DiffView } from './DiffView';

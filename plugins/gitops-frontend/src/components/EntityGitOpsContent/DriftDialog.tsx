@@ -172,7 +172,7 @@ function DriftView(props: {
 export function DriftDialog(props: {
   object?: FluxObjectStatus;
   liveIds?: string[];
-  onSync?: (object: FluxObjectStatus) => void;
+  onSync?: () => void;
   onClose: () => void;
 }) {
   const { object, liveIds, onSync, onClose } = props;
@@ -181,11 +181,7 @@ export function DriftDialog(props: {
   }
   return (
     <ObjectDialog what="Drift" object={object} onClose={onClose}>
-      <DriftView
-        object={object}
-        liveIds={liveIds}
-        onSync={onSync && (() => onSync(object))}
-      />
+      <DriftView object={object} liveIds={liveIds} onSync={onSync} />
     </ObjectDialog>
   );
 }

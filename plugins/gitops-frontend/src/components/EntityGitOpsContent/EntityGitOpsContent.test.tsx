@@ -640,7 +640,7 @@ describe('EntityGitOpsContent', () => {
     ).toBeGreaterThan(0);
   });
 
-  describe('drift and who may act', () => {
+  describe('drift, the pending change and who may act', () => {
     const development = {
       cluster: 'local',
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -728,6 +728,86 @@ describe('EntityGitOpsContent', () => {
       ).toHaveTextContent('missing from the cluster');
       expect(within(dialog).getByTestId('drift-sync-effect')).toHaveTextContent(
         'Sync applies Git again',
+      );
+      await userEvent.click(
+        within(dialog).getByRole('button', { name: 'Sync' }),
+      );
+      expect(
+        await screen.findByRole('dialog', {
+          name: 'Sync Kustomization project-shop-development/shop-development?',
+        }),
+      ).toBeInTheDocument();
+    });
+
+    it('shows what the next sync applies when the source holds a newer commit', async () => {
+      const applied = 'a'.repeat(40);
+      const fetched = 'b'.repeat(40);
+      server.use(
+        shopStatus([
+          {
+            name: 'development',
+            state: 'Ready',
+            objects: [
+              {
+                ...development,
+                revision: `main@sha1:${applied}`,
+                source: {
+                  kind: 'GitRepository',
+                  namespace: development.namespace,
+                  name: 'shop-repo',
+                },
+              },
+              {
+                ...development,
+                apiVersion: 'source.toolkit.fluxcd.io/v1',
+                kind: 'GitRepository',
+                name: 'shop-repo',
+                revision: `main@sha1:${fetched}`,
+                shortRevision: 'main@bbbbbbb',
+              },
+            ],
+          },
+        ]),
+        http.get(
+          'http://backend/api/gitops/entities/Component/default/shop/environments/development/pending',
+          () =>
+            HttpResponse.json({
+              environment: 'development',
+              repoUrl: 'http://git.example.com/acme/shop.git',
+              appliedCommit: applied,
+              sourceCommit: fetched,
+              pending: true,
+              suspended: false,
+              paths: ['deploy/overlays/dev', 'deploy/base'],
+              commits: [
+                {
+                  sha: fetched,
+                  author: 'Jane',
+                  date: '2026-12-07T10:00:00Z',
+                  subject: 'base: two replicas',
+                  url: `http://git.example.com/acme/shop/commit/${fetched}`,
+                },
+              ],
+              commitsBetween: 2,
+              files: [{ path: 'deploy/base/app.yaml', status: 'modified' }],
+              diff: '--- a/deploy/base/app.yaml\n+++ b/deploy/base/app.yaml\n@@ -1 +1 @@\n-replicas: 1\n+replicas: 2\n',
+              truncated: false,
+            }),
+        ),
+      );
+      await renderContent(entity({ 'backstage.io/kubernetes-id': 'shop' }));
+      await userEvent.click(
+        await screen.findByTestId('pending-open', {}, { timeout: 10_000 }),
+      );
+      const dialog = await screen.findByRole('dialog', {
+        name: 'What the next sync of development applies',
+      });
+      expect(
+        await within(dialog).findByTestId('pending-commits'),
+      ).toHaveTextContent('base: two replicas');
+      expect(dialog).toHaveTextContent('(and 1 elsewhere in the repository)');
+      expect(within(dialog).getByTestId('pending-diff')).toHaveTextContent(
+        '+replicas: 2',
       );
       await userEvent.click(
         within(dialog).getByRole('button', { name: 'Sync' }),

@@ -38,6 +38,7 @@ import { EventsDialog } from './EventsDialog';
 import { FluxObjectsTable } from './FluxObjectsTable';
 import { InventoryDialog } from './InventoryDialog';
 import { OwnershipWarnings } from './OwnershipWarnings';
+import { PendingChangeDialog } from './PendingChangeDialog';
 
 const useStyles = makeStyles(theme => ({
   environments: {
@@ -81,6 +82,7 @@ function GitOpsStatus() {
   const permissions = useActionPermissions(stringifyEntityRef(entity));
   const [eventsOf, setEventsOf] = useState<FluxObjectStatus>();
   const [driftOf, setDriftOf] = useState<FluxObjectStatus>();
+  const [pendingOf, setPendingOf] = useState<string>();
   const [inventoryOf, setInventoryOf] = useState<FluxObjectStatus>();
   const [deployTo, setDeployTo] = useState<string>();
   const classes = useStyles();
@@ -116,6 +118,18 @@ function GitOpsStatus() {
   );
   const unavailableOf = (object: FluxObjectStatus) =>
     unreachable.get(object.cluster);
+  // Sync from a dialog: for who may, on an object that takes it now.
+  const syncOf = (object: FluxObjectStatus | undefined, close: () => void) =>
+    object &&
+    permissions.reconcile &&
+    !object.readOnly &&
+    !object.suspended &&
+    !unavailableOf(object)
+      ? () => {
+          close();
+          actions.request({ type: 'reconcile', object });
+        }
+      : undefined;
   const deployable = environments
     .filter(e => isDeployable(e) && !e.objects.some(unavailableOf))
     .map(e => e.name);
@@ -168,6 +182,7 @@ function GitOpsStatus() {
                   .find(Boolean)}
                 permissions={permissions}
                 onDrift={setDriftOf}
+                onPending={setPendingOf}
                 liveIds={liveIds}
               />
             ))}
@@ -218,21 +233,21 @@ function GitOpsStatus() {
         onConfirm={actions.confirm}
       />
       <EventsDialog object={eventsOf} onClose={() => setEventsOf(undefined)} />
+      <PendingChangeDialog
+        environment={pendingOf}
+        liveIds={liveIds}
+        onSync={syncOf(
+          environments
+            .find(e => e.name === pendingOf)
+            ?.objects.find(o => o.kind === 'Kustomization'),
+          () => setPendingOf(undefined),
+        )}
+        onClose={() => setPendingOf(undefined)}
+      />
       <DriftDialog
         object={driftOf}
         liveIds={liveIds}
-        onSync={
-          driftOf &&
-          permissions.reconcile &&
-          !driftOf.readOnly &&
-          !driftOf.suspended &&
-          !unavailableOf(driftOf)
-            ? object => {
-                setDriftOf(undefined);
-                actions.request({ type: 'reconcile', object });
-              }
-            : undefined
-        }
+        onSync={syncOf(driftOf, () => setDriftOf(undefined))}
         onClose={() => setDriftOf(undefined)}
       />
       <InventoryDialog

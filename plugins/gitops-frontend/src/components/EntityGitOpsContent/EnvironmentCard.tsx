@@ -6,6 +6,7 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
+import MuiLink from '@material-ui/core/Link';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { ActionPermissions, PendingAction } from '../../hooks';
@@ -117,6 +118,8 @@ export function EnvironmentCard(props: {
   onDrift?: (object: FluxObjectStatus) => void;
   /** Kubernetes-ids whose change signals reload the drift. */
   liveIds?: string[];
+  /** Opens what the next sync applies (the source holds a newer commit). */
+  onPending?: (environment: string) => void;
 }) {
   const {
     environment,
@@ -128,6 +131,7 @@ export function EnvironmentCard(props: {
     permissions = ALL_ACTIONS,
     onDrift,
     liveIds,
+    onPending,
   } = props;
   const classes = useStyles();
   const workload =
@@ -136,6 +140,13 @@ export function EnvironmentCard(props: {
   const source = environment.objects.find(o => sameObject(workload?.source, o));
   const link = workload && commitUrl(repoUrlOf(workload), environment.revision);
   const lag = sourceLag(workload, source);
+  // A Kustomization whose GitRepository fetched a commit it has not applied.
+  const pendingCommit =
+    workload?.kind === 'Kustomization' &&
+    source?.kind === 'GitRepository' &&
+    source.state !== 'Failed' &&
+    Boolean(source.revision) &&
+    workload.revision !== source.revision;
   const actionable =
     workload && WORKLOAD_KINDS.has(workload.kind) && !workload.readOnly;
   const mayAct =
@@ -180,6 +191,19 @@ export function EnvironmentCard(props: {
             >
               <TruncatedText text={lag.text} />
             </Typography>
+            {onPending && permissions.deploy && pendingCommit && (
+              <>
+                {' '}
+                <MuiLink
+                  component="button"
+                  variant="body2"
+                  data-testid="pending-open"
+                  onClick={() => onPending(environment.name)}
+                >
+                  what changes
+                </MuiLink>
+              </>
+            )}
           </dd>
           <dt>Last change</dt>
           <dd>{relativeTime(environment.lastTransitionTime)}</dd>
