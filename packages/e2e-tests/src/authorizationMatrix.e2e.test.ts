@@ -116,6 +116,10 @@ const ROWS: Record<GitOpsRoute, Row> = {
     path: f => `${f.entityPath}/deploys/${f.firstDeployId}`,
     expected: userRead,
   },
+  'GET /entities/:kind/:namespace/:name/environments/:environment/pending': {
+    path: f => `${f.entityPath}/environments/development/pending`,
+    expected: ownerOnly(200),
+  },
   'POST /entities/:kind/:namespace/:name/deploys/preview': {
     path: f => `${f.entityPath}/deploys/preview`,
     body: () => ({ environment: 'development', changes: { replicas: 2 } }),

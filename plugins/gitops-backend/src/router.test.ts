@@ -89,7 +89,7 @@ describe('the Flux object routes', () => {
         scopes: deps.scopes,
         status,
         events: new FluxEventsService(clients),
-        drift: new FluxDriftService(clients, { reuseMs: 0 }),
+        drift: new FluxDriftService(clients),
         actions: new FluxActions(status, clients, { handleTimeoutMs: 500 }),
         audit,
       }),
@@ -471,6 +471,12 @@ describe('the Flux object routes', () => {
       ],
     });
     expect(client.calls.filter(c => c.method === 'read')).toHaveLength(1);
+    // Asked again after an answer, read again: a change right after the
+    // first answer must show.
+    const reads = () => client.calls.filter(c => c.method === 'read').length;
+    const again = reads();
+    await request(app).get(`${dev}/drift`).set('Authorization', ownerHeader);
+    expect(reads()).toBe(again + 1);
 
     await client.delete({
       apiVersion: 'apps/v1',
@@ -567,7 +573,7 @@ describe('the Flux object routes: two-sided ownership', () => {
         scopes: deps.scopes,
         status,
         events: new FluxEventsService(clients),
-        drift: new FluxDriftService(clients, { reuseMs: 0 }),
+        drift: new FluxDriftService(clients),
         actions: new FluxActions(status, clients, { handleTimeoutMs: 500 }),
         audit,
       }),

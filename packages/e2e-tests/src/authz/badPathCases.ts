@@ -39,6 +39,12 @@ export function badPathCases(
       undefined,
     ],
     [
+      'GET /entities/:kind/:namespace/:name/environments/:environment/pending',
+      'GET',
+      e => `${e}/environments/development/pending`,
+      undefined,
+    ],
+    [
       'POST /entities/:kind/:namespace/:name/deploys/preview',
       'POST',
       e => `${e}/deploys/preview`,
@@ -131,6 +137,20 @@ export function badPathCases(
           : {}),
       });
     }
+  }
+  // An environment the entity does not have: 400 naming it.
+  for (const segment of badSegments.slice(0, 4)) {
+    cases.push({
+      route:
+        'GET /entities/:kind/:namespace/:name/environments/:environment/pending',
+      what: `the environment ${segment.slice(0, 40)}`,
+      method: 'GET',
+      path: `${f.entityPath.replace(
+        '/api/gitops',
+        '',
+      )}/environments/${segment}/pending`,
+      as: 'owner',
+    });
   }
   for (const id of [
     '0',

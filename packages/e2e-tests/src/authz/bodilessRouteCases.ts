@@ -28,6 +28,10 @@ export function bodilessRouteCases(
       'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/drift',
       `${object}/drift`,
     ],
+    [
+      'GET /entities/:kind/:namespace/:name/environments/:environment/pending',
+      `${f.entityPath}/environments/development/pending`,
+    ],
     ['GET /entities/:kind/:namespace/:name/deploys', deploys],
     [
       'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)',

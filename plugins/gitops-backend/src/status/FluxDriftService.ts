@@ -20,8 +20,6 @@ export interface FluxDriftServiceOptions {
   concurrency?: number;
   /** Inventory objects read per report; the rest are counted, not read. */
   maxObjects?: number;
-  /** How long a report answers again (a tab's cards and dialog ask together). */
-  reuseMs?: number;
 }
 
 /**
@@ -32,11 +30,11 @@ export interface FluxDriftServiceOptions {
 export class FluxDriftService {
   private readonly concurrency: number;
   private readonly maxObjects: number;
-  private readonly reuseMs: number;
-  private readonly recent = new Map<
-    string,
-    { at: number; report: Promise<DriftReport> }
-  >();
+  /**
+   * Reports being read: a tab's cards and dialog asking together share one.
+   * None is kept once read: a change right after would go unseen.
+   */
+  private readonly reading = new Map<string, Promise<DriftReport>>();
 
   constructor(
     private readonly clients: ClusterClients,
@@ -44,7 +42,6 @@ export class FluxDriftService {
   ) {
     this.concurrency = options.concurrency ?? 8;
     this.maxObjects = options.maxObjects ?? 500;
-    this.reuseMs = options.reuseMs ?? 2000;
   }
 
   drift(cluster: string, resource: FluxResource): Promise<DriftReport> {
@@ -53,21 +50,15 @@ export class FluxDriftService {
       resource.kind,
       resource.metadata.namespace,
       resource.metadata.name,
-      resource.metadata.resourceVersion,
     ].join('/');
-    const now = Date.now();
-    for (const [k, v] of this.recent) {
-      if (now - v.at > this.reuseMs) {
-        this.recent.delete(k);
-      }
-    }
-    const reused = this.recent.get(key);
-    if (reused) {
-      return reused.report;
+    const pending = this.reading.get(key);
+    if (pending) {
+      return pending;
     }
     const report = this.read(cluster, resource);
-    this.recent.set(key, { at: now, report });
-    report.catch(() => this.recent.delete(key));
+    this.reading.set(key, report);
+    const forget = () => this.reading.delete(key);
+    report.then(forget, forget);
     return report;
   }
 
