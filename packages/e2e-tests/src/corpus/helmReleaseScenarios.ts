@@ -142,9 +142,15 @@ export const helmReleaseScenarios: Scenario[] = [
         test: { enable: true },
         values: { withTest: true },
       }),
+    // Settled once helm-controller has also recorded the failed test hook:
+    // it may write Ready=False/TestFailed a moment before the history (a
+    // full run caught the object in between).
     settled: o =>
       readyFalse(o) &&
-      ['TestFailed'].includes(condition(o, 'Ready')?.reason ?? ''),
+      ['TestFailed'].includes(condition(o, 'Ready')?.reason ?? '') &&
+      Object.values((o.status as any)?.history?.[0]?.testHooks ?? {}).some(
+        (hook: any) => hook?.phase && hook.phase !== 'Succeeded',
+      ),
   },
   {
     name: 'hr-missing-values-secret',
