@@ -427,6 +427,10 @@ describe('the Flux object routes', () => {
     client.add(
       flux.deployment('shop', 'apps', {
         replicas: 5,
+        labels: {
+          'kustomize.toolkit.fluxcd.io/name': 'shop-dev',
+          'kustomize.toolkit.fluxcd.io/namespace': 'apps',
+        },
         managedFields: [
           {
             manager: 'kustomize-controller',

@@ -67,6 +67,14 @@ describe('ClusterWatcher', () => {
       expect(watcher.applierOf(workload as any)?.metadata.name).toBe(
         'shop-dev',
       );
+      // Labels naming a Kustomization the cluster does not have: none.
+      const orphan = flux.kustomization('orphan', 'apps', {
+        labels: {
+          'kustomize.toolkit.fluxcd.io/name': 'gone',
+          'kustomize.toolkit.fluxcd.io/namespace': 'apps',
+        },
+      });
+      expect(watcher.applierOf(orphan)).toBeUndefined();
       expect(
         watcher.applierOf(flux.kustomization('other', 'apps')),
       ).toBeUndefined();

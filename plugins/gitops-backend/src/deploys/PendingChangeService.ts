@@ -1,3 +1,4 @@
+import { ConflictError } from '@backstage/errors';
 import {
   commitWebUrl,
   PendingChange,
@@ -7,7 +8,12 @@ import { EntityScope } from '../entities/EntityScope';
 import { environmentContext, gitContext } from './environmentContext';
 import { LocalRepo } from './GitWorkspace';
 import { isUnder, kustomizationReferences } from './kustomizationPaths';
-import { joinPath, KUSTOMIZATION_FILES, OverlayRepos } from './overlayRepo';
+import {
+  joinPath,
+  KUSTOMIZATION_FILES,
+  OVERLAY_LIMITS,
+  OverlayRepos,
+} from './overlayRepo';
 
 /** Bounds of one answer: what a repository's author cannot blow up. */
 export const PENDING_LIMITS = {
@@ -66,7 +72,16 @@ export class PendingChangeService {
         truncated: false,
       };
     }
-    const key = [git.repoUrl, git.overlayPath, applied, fetched].join('\n');
+    // The registered repository is in the key: the check withRepo makes
+    // for it must not be skipped by another entity's cached answer.
+    const key = [
+      git.repoUrl,
+      git.branch,
+      git.overlayPath,
+      JSON.stringify(git.registeredRepository),
+      applied,
+      fetched,
+    ].join('\n');
     let answer = this.cache.get(key);
     if (!answer) {
       answer = this.options.repos.withRepo(git, repo =>
@@ -99,8 +114,11 @@ async function compare(
 ): Promise<Omit<PendingChange, 'environment' | 'suspended'>> {
   for (const sha of [fetched, applied]) {
     if (!(await repo.ensureCommit(sha, branch))) {
-      throw new Error(
-        `commit ${sha.slice(0, 12)} is not on ${branch} of ${repoUrl}`,
+      throw new ConflictError(
+        `commit ${sha.slice(
+          0,
+          12,
+        )} is not on ${branch} of ${repoUrl} (force-pushed away?); Sync to apply the branch as it is`,
       );
     }
   }
@@ -154,6 +172,10 @@ async function pathsRead(
         const text = await repo.show(commit, joinPath(dir, file));
         if (text === undefined) {
           continue;
+        }
+        // Parsed on the event loop: a file too large for that names nothing.
+        if (Buffer.byteLength(text) > OVERLAY_LIMITS.parsedFileBytes) {
+          break;
         }
         for (const ref of kustomizationReferences(dir, text)) {
           if (

@@ -32,12 +32,20 @@ describe('kustomizationReferences', () => {
       '  - ../../components/monitoring',
       'bases:',
       '  - ../../legacy',
+      'patches:',
+      '  - path: ../shared/replicas.yaml',
+      '  - patch: |-',
+      '      - op: remove',
+      'patchesStrategicMerge:',
+      '  - ../../patches/memory.yaml',
     ].join('\n');
     expect(kustomizationReferences('overlays/dev', text).sort()).toEqual([
       'base',
       'components/monitoring',
       'legacy',
       'overlays/shared/config.yaml',
+      'overlays/shared/replicas.yaml',
+      'patches/memory.yaml',
     ]);
   });
   it('names nothing for a file it cannot read', () => {

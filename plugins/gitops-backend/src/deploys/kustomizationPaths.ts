@@ -1,7 +1,14 @@
 import { parse } from 'yaml';
 
-/** Resource kinds of kustomization.yaml that name paths. */
-const PATH_LISTS = ['resources', 'bases', 'components'];
+/** The lists of kustomization.yaml that name paths (patches by `path:`). */
+const PATH_LISTS = [
+  'resources',
+  'bases',
+  'components',
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+];
 
 /**
  * Normalizes `relative` against the repository directory `dir`; undefined
@@ -46,7 +53,9 @@ export function kustomizationReferences(dir: string, text: string): string[] {
   const refs = new Set<string>();
   for (const list of PATH_LISTS) {
     const entries = Array.isArray(doc?.[list]) ? doc[list] : [];
-    for (const entry of entries) {
+    for (const item of entries) {
+      // Patches name their file as `path:`; the other lists as strings.
+      const entry = typeof item === 'string' ? item : item?.path;
       if (typeof entry !== 'string') {
         continue;
       }

@@ -278,6 +278,16 @@ describe('the deploy routes', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toMatch(/^environment: /);
 
+    // An applied commit the branch no longer has (force-pushed away): 409.
+    await revisions('f'.repeat(40), head);
+    const gone = await request(app)
+      .get(pending)
+      .set('Authorization', ownerHeader);
+    expect(gone.status).toBe(409);
+    expect(gone.body.error.message).toMatch(
+      /^commit ffffffffffff is not on main/,
+    );
+
     await revisions(head, head);
     const none = await request(app)
       .get(pending)

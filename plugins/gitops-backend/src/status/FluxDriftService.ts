@@ -30,12 +30,6 @@ export interface FluxDriftServiceOptions {
 export class FluxDriftService {
   private readonly concurrency: number;
   private readonly maxObjects: number;
-  /**
-   * Reports being read: a tab's cards and dialog asking together share one.
-   * None is kept once read: a change right after would go unseen.
-   */
-  private readonly reading = new Map<string, Promise<DriftReport>>();
-
   constructor(
     private readonly clients: ClusterClients,
     options: FluxDriftServiceOptions = {},
@@ -44,22 +38,12 @@ export class FluxDriftService {
     this.maxObjects = options.maxObjects ?? 500;
   }
 
+  /**
+   * Read afresh on every call: a report shared with a request made after a
+   * change would answer the state from before it.
+   */
   drift(cluster: string, resource: FluxResource): Promise<DriftReport> {
-    const key = [
-      cluster,
-      resource.kind,
-      resource.metadata.namespace,
-      resource.metadata.name,
-    ].join('/');
-    const pending = this.reading.get(key);
-    if (pending) {
-      return pending;
-    }
-    const report = this.read(cluster, resource);
-    this.reading.set(key, report);
-    const forget = () => this.reading.delete(key);
-    report.then(forget, forget);
-    return report;
+    return this.read(cluster, resource);
   }
 
   private async read(
@@ -88,6 +72,16 @@ export class FluxDriftService {
             name: ref.name,
             namespace: ref.namespace || undefined,
           });
+          // status.inventory is only a list of names: an object the applier
+          // did not label as its own is not read further (a tampered
+          // inventory must not make the portal show other objects).
+          if (!appliedBy(live, resource)) {
+            unreadable.push({
+              ...ref,
+              message: `not labelled as applied by ${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}; not shown`,
+            });
+            continue;
+          }
           const fields = driftedFields(live, fluxManager);
           if (fields.length > 0) {
             objects.push({ ...ref, drift: 'changed', fields });
@@ -127,6 +121,21 @@ export class FluxDriftService {
       checkedAt: new Date().toISOString(),
     };
   }
+}
+
+/** The owner labels each Flux applier puts on what it applies. */
+const APPLIER_LABELS: Record<string, string> = {
+  Kustomization: 'kustomize.toolkit.fluxcd.io',
+  HelmRelease: 'helm.toolkit.fluxcd.io',
+};
+
+function appliedBy(live: any, applier: FluxResource): boolean {
+  const group = APPLIER_LABELS[applier.kind];
+  const labels = live?.metadata?.labels ?? {};
+  return (
+    labels[`${group}/name`] === applier.metadata.name &&
+    labels[`${group}/namespace`] === applier.metadata.namespace
+  );
 }
 
 function refKey(ref: InventoryRef) {

@@ -214,11 +214,60 @@ describe('driftedFields', () => {
     ).toEqual([]);
   });
 
+  it('counts top-level fields beside spec (a Role edited with kubectl)', () => {
+    const role = {
+      kind: 'Role',
+      metadata: {
+        managedFields: [
+          {
+            manager: 'kubectl-edit',
+            operation: 'Update',
+            fieldsV1: { 'f:rules': {} },
+          },
+        ],
+      },
+      rules: [{ verbs: ['*'] }],
+    };
+    expect(driftedFields(role, 'kustomize-controller')).toEqual([
+      expect.objectContaining({ path: 'rules', live: '[{"verbs":["*"]}]' }),
+    ]);
+  });
+
+  it('never shows a last-applied copy of an object', () => {
+    const configMap = {
+      kind: 'ConfigMap',
+      metadata: {
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': '{"data":{}}',
+        },
+        managedFields: [
+          {
+            manager: 'kubectl-client-side-apply',
+            operation: 'Update',
+            fieldsV1: {
+              'f:metadata': {
+                'f:annotations': {
+                  'f:kubectl.kubernetes.io/last-applied-configuration': {},
+                },
+              },
+            },
+          },
+        ],
+      },
+    };
+    const [field] = driftedFields(configMap, 'kustomize-controller');
+    expect(field.path).toBe(
+      'metadata.annotations.kubectl.kubernetes.io/last-applied-configuration',
+    );
+    expect(field.live).toBeUndefined();
+  });
+
   it("names a Secret's changed keys but never their values", () => {
     const secret = {
       kind: 'Secret',
       metadata: {
-        annotations: { note: 'x' },
+        // A client-side apply leaves the whole Secret in an annotation.
+        annotations: { note: '{"data":{"password":"c2VjcmV0"}}' },
         managedFields: [
           {
             manager: 'kubectl-edit',
@@ -235,7 +284,7 @@ describe('driftedFields', () => {
     const fields = driftedFields(secret, 'kustomize-controller');
     expect(fields.map(f => [f.path, f.live])).toEqual([
       ['data.password', undefined],
-      ['metadata.annotations.note', '"x"'],
+      ['metadata.annotations.note', undefined],
     ]);
     expect(JSON.stringify(fields)).not.toContain('c2VjcmV0');
   });

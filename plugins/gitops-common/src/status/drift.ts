@@ -67,9 +67,23 @@ const CONTROL_PLANE_MANAGERS = new Set([
   'kube-apiserver',
 ]);
 
-/** Where drift matters: what the object is, not what the cluster reports. */
-const DRIFT_ROOTS = ['f:spec', 'f:data', 'f:stringData', 'f:binaryData'];
+/**
+ * Where drift is not: what the cluster reports and the object's identity.
+ * Every other top-level field is (spec, data, rules, subjects, webhooks…),
+ * and of metadata the labels and annotations.
+ */
+const NOT_DRIFT_ROOTS = new Set([
+  'f:status',
+  'f:metadata',
+  'f:apiVersion',
+  'f:kind',
+]);
 const METADATA_ROOTS = ['f:labels', 'f:annotations'];
+
+/** Annotations whose value copies the whole object (a Secret's data too). */
+const NEVER_SHOWN_ANNOTATIONS = new Set([
+  'f:kubectl.kubernetes.io/last-applied-configuration',
+]);
 
 const LIVE_VALUE_LIMIT = 200;
 
@@ -179,9 +193,9 @@ function shortJson(value: unknown): string | undefined {
 /** The key paths of one managedFields entry that drift can be about. */
 function driftPaths(fieldsV1: Record<string, any> | undefined): string[][] {
   const paths: string[][] = [];
-  for (const root of DRIFT_ROOTS) {
-    if (fieldsV1?.[root] !== undefined) {
-      paths.push(...ownedFieldPaths(fieldsV1[root], [root]));
+  for (const root of Object.keys(fieldsV1 ?? {})) {
+    if (root.startsWith('f:') && !NOT_DRIFT_ROOTS.has(root)) {
+      paths.push(...ownedFieldPaths(fieldsV1![root], [root]));
     }
   }
   const metadata = fieldsV1?.['f:metadata'];
@@ -212,6 +226,7 @@ export function driftedFields(
       .flatMap(e => driftPaths(e.fieldsV1))
       .map(keys => keys.join('\u0000')),
   );
+  // Nothing of a Secret's values, not even through its annotations.
   const hideValues = live.kind === 'Secret';
   const fields: DriftedField[] = [];
   for (const entry of entries) {
@@ -227,7 +242,8 @@ export function driftedFields(
       if (fluxOwned.has(keys.join('\u0000'))) {
         continue;
       }
-      const secretData = hideValues && keys[0] !== 'f:metadata';
+      const hidden =
+        hideValues || keys.some(k => NEVER_SHOWN_ANNOTATIONS.has(k));
       fields.push({
         path: readableFieldPath(keys),
         manager: String(entry.manager),
@@ -243,9 +259,7 @@ export function driftedFields(
                   : String(entry.time),
             }
           : {}),
-        ...(secretData
-          ? {}
-          : { live: shortJson(valueAtFieldPath(live, keys)) }),
+        ...(hidden ? {} : { live: shortJson(valueAtFieldPath(live, keys)) }),
       });
     }
   }
