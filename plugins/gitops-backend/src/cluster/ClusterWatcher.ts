@@ -11,7 +11,7 @@ import {
   WorkloadResource,
 } from '@gitops-backstage/plugin-gitops-common';
 import { ClusterClient } from './ClusterClient';
-import { strip, WatchedWorkload } from './projection';
+import { APPLIER_LABEL_PREFIXES, strip, WatchedWorkload } from './projection';
 import { INVENTORY_KINDS, WATCHED_KINDS, WatchedKind } from './watchedKinds';
 
 export interface ClusterHealth {
@@ -28,12 +28,6 @@ interface ServedKind {
 
 const RETRY_MS = 1000;
 const MAX_RETRY_MS = 2000;
-
-/** The label prefix of each Flux applier on what it applied. */
-const APPLIER_LABEL_GROUPS = [
-  ['Kustomization', 'kustomize.toolkit.fluxcd.io'],
-  ['HelmRelease', 'helm.toolkit.fluxcd.io'],
-] as const;
 
 /**
  * Keeps an in-memory copy of every Flux object of one cluster: one list and
@@ -128,9 +122,9 @@ export class ClusterWatcher {
    */
   applierOf(resource: FluxResource): FluxResource | undefined {
     const labels = resource.metadata.labels ?? {};
-    for (const [kind, group] of APPLIER_LABEL_GROUPS) {
-      const name = labels[`${group}/name`];
-      const namespace = labels[`${group}/namespace`];
+    for (const [kind, prefix] of Object.entries(APPLIER_LABEL_PREFIXES)) {
+      const name = labels[`${prefix}/name`];
+      const namespace = labels[`${prefix}/namespace`];
       if (name && namespace) {
         return this.get(kind, namespace, name);
       }

@@ -5,13 +5,30 @@ import {
 } from '@gitops-backstage/plugin-gitops-common';
 import { WatchedKind } from './watchedKinds';
 
+/** The label prefix each Flux applier puts on what it applies (`<prefix>/name`, `<prefix>/namespace`). */
+export const APPLIER_LABEL_PREFIXES: Record<string, string> = {
+  Kustomization: 'kustomize.toolkit.fluxcd.io',
+  HelmRelease: 'helm.toolkit.fluxcd.io',
+};
+
+/** Whether an object carries the labels of `applier` as the one that applied it. */
+export function isAppliedBy(
+  object: { metadata?: { labels?: Record<string, string> } },
+  applier: { kind: string; metadata: { name?: string; namespace?: string } },
+): boolean {
+  const prefix = APPLIER_LABEL_PREFIXES[applier.kind];
+  const labels = object.metadata?.labels ?? {};
+  return (
+    prefix !== undefined &&
+    labels[`${prefix}/name`] === applier.metadata.name &&
+    labels[`${prefix}/namespace`] === applier.metadata.namespace
+  );
+}
+
 /** Labels kustomize-controller and helm-controller put on what they apply. */
-export const FLUX_OWNER_LABELS = [
-  'kustomize.toolkit.fluxcd.io/name',
-  'kustomize.toolkit.fluxcd.io/namespace',
-  'helm.toolkit.fluxcd.io/name',
-  'helm.toolkit.fluxcd.io/namespace',
-];
+export const FLUX_OWNER_LABELS = Object.values(APPLIER_LABEL_PREFIXES).flatMap(
+  prefix => [`${prefix}/name`, `${prefix}/namespace`],
+);
 
 /** Drops what the portal never reads, to keep the copy small. */
 export function strip(object: any, kind: WatchedKind): FluxResource {

@@ -14,6 +14,7 @@ import {
   kubernetesErrorCode,
 } from '@gitops-backstage/plugin-gitops-node';
 import { ClusterClients } from '../cluster/ClusterClients';
+import { isAppliedBy } from '../cluster/projection';
 
 export interface FluxDriftServiceOptions {
   /** Inventory objects read at once from one cluster. */
@@ -75,7 +76,7 @@ export class FluxDriftService {
           // status.inventory is only a list of names: an object the applier
           // did not label as its own is not read further (a tampered
           // inventory must not make the portal show other objects).
-          if (!appliedBy(live, resource)) {
+          if (!isAppliedBy(live, resource)) {
             unreadable.push({
               ...ref,
               message: `not labelled as applied by ${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}; not shown`,
@@ -121,21 +122,6 @@ export class FluxDriftService {
       checkedAt: new Date().toISOString(),
     };
   }
-}
-
-/** The owner labels each Flux applier puts on what it applies. */
-const APPLIER_LABELS: Record<string, string> = {
-  Kustomization: 'kustomize.toolkit.fluxcd.io',
-  HelmRelease: 'helm.toolkit.fluxcd.io',
-};
-
-function appliedBy(live: any, applier: FluxResource): boolean {
-  const group = APPLIER_LABELS[applier.kind];
-  const labels = live?.metadata?.labels ?? {};
-  return (
-    labels[`${group}/name`] === applier.metadata.name &&
-    labels[`${group}/namespace`] === applier.metadata.namespace
-  );
 }
 
 function refKey(ref: InventoryRef) {
