@@ -53,11 +53,15 @@ const sameObject = (
   o.name === ref.name &&
   o.namespace === ref.namespace;
 
-/** How the applied revision compares with what the source last fetched. */
+/**
+ * How the applied revision compares with what the source last fetched;
+ * `pending` when a GitRepository holds a commit not applied yet (what the
+ * next sync applies can be shown).
+ */
 function sourceLag(
   workload?: FluxObjectStatus,
   source?: FluxObjectStatus,
-): { text: string; behind: boolean } {
+): { text: string; behind: boolean; pending?: boolean } {
   if (!workload || !source) {
     return { text: '—', behind: false };
   }
@@ -77,6 +81,7 @@ function sourceLag(
   return {
     text: `behind: ${source.shortRevision ?? source.revision}`,
     behind: true,
+    pending: source.kind === 'GitRepository',
   };
 }
 
@@ -140,13 +145,6 @@ export function EnvironmentCard(props: {
   const source = environment.objects.find(o => sameObject(workload?.source, o));
   const link = workload && commitUrl(repoUrlOf(workload), environment.revision);
   const lag = sourceLag(workload, source);
-  // A Kustomization whose GitRepository fetched a commit it has not applied.
-  const pendingCommit =
-    workload?.kind === 'Kustomization' &&
-    source?.kind === 'GitRepository' &&
-    source.state !== 'Failed' &&
-    Boolean(source.revision) &&
-    workload.revision !== source.revision;
   const actionable =
     workload && WORKLOAD_KINDS.has(workload.kind) && !workload.readOnly;
   const mayAct =
@@ -191,7 +189,7 @@ export function EnvironmentCard(props: {
             >
               <TruncatedText text={lag.text} />
             </Typography>
-            {onPending && permissions.deploy && pendingCommit && (
+            {onPending && permissions.deploy && lag.pending && (
               <>
                 {' '}
                 <MuiLink
