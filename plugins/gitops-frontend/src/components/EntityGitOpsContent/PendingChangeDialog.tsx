@@ -4,15 +4,12 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { PendingChange } from '@gitops-backstage/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { usePendingChange } from '../../hooks';
 import { DiffView } from '../DeployHistory';
 import { relativeTime } from '../shared';
+import { WideDialog } from './ObjectDialog';
 
 const useStyles = makeStyles(theme => ({
   commits: { margin: theme.spacing(1, 0, 2), paddingLeft: theme.spacing(3) },
@@ -97,29 +94,24 @@ export function PendingChangeDialog(props: {
     return null;
   }
   return (
-    <Dialog
-      open
+    <WideDialog
+      titleId="gitops-pending-title"
+      title={`What the next sync of ${environment} applies`}
       onClose={onClose}
-      maxWidth="lg"
-      fullWidth
-      aria-labelledby="gitops-pending-title"
+      actions={
+        <>
+          <Box flexGrow={1} />
+          <Button onClick={onClose}>Close</Button>
+          {onSync && (
+            <Button variant="contained" color="primary" onClick={onSync}>
+              Sync
+            </Button>
+          )}
+        </>
+      }
     >
-      <DialogTitle id="gitops-pending-title">
-        What the next sync of {environment} applies
-      </DialogTitle>
-      <DialogContent>
-        <PendingLoader environment={environment} liveIds={liveIds} />
-      </DialogContent>
-      <DialogActions>
-        <Box flexGrow={1} />
-        <Button onClick={onClose}>Close</Button>
-        {onSync && (
-          <Button variant="contained" color="primary" onClick={onSync}>
-            Sync
-          </Button>
-        )}
-      </DialogActions>
-    </Dialog>
+      <PendingLoader environment={environment} liveIds={liveIds} />
+    </WideDialog>
   );
 }
 
