@@ -15,7 +15,7 @@ export interface StateTarget {
 /**
  * What a request could change: the resourceVersions of the Flux objects
  * and the Deployment they apply, the head of the repository's branch, and
- * the deploy history, repair audit log and health reports in the database
+ * the deploy history, repair audit log and health reports requested, in the database
  * (read through the API as the owner).
  */
 export async function stackState(
@@ -62,7 +62,10 @@ export async function stackState(
     'latest repair': repairs.items.length
       ? JSON.stringify(repairs.items[0])
       : 'none',
-    'health reports': reports.items.length,
+    // Requested ones only: the scheduled check may run at any moment.
+    'health reports requested': reports.items.filter(
+      (r: { trigger: string }) => r.trigger === 'manual',
+    ).length,
   };
 }
 
