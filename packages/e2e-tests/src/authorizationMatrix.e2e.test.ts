@@ -116,6 +116,13 @@ const ROWS: Record<GitOpsRoute, Row> = {
     path: f => `${f.entityPath}/deploys/${f.firstDeployId}`,
     expected: userRead,
   },
+  // The row against itself: the smallest answer the route gives, whatever
+  // rows other cases add.
+  'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)/changes': {
+    path: f =>
+      `${f.entityPath}/deploys/${f.firstDeployId}/changes?since=${f.firstDeployId}`,
+    expected: ownerOnly(200),
+  },
   'GET /entities/:kind/:namespace/:name/environments/:environment/pending': {
     path: f => `${f.entityPath}/environments/development/pending`,
     expected: ownerOnly(200),

@@ -1,5 +1,10 @@
 import { Browser, Page } from 'playwright-core';
-import { launchBrowser, saveScreenshot, signInAsGuest } from './browser';
+import {
+  launchBrowser,
+  portalUrl,
+  saveScreenshot,
+  signInAsGuest,
+} from './browser';
 import { DeployTarget, newDeployTarget } from './portal/deployTarget';
 import { callPortal } from './portal/portalApi';
 import { appManifests } from './stack/fixtures';
@@ -165,6 +170,65 @@ describe('the pending change', () => {
       await card.getByTestId('pending-open').waitFor({ state: 'detached' });
     } catch (error) {
       await saveScreenshot(page, 'pending-change-failure');
+      throw error;
+    }
+  });
+
+  it('shows what the deploy it became changed, from the deploy history', async () => {
+    const row = await waitFor(
+      'the applied commit in the deploy history',
+      async () => {
+        const history = await (
+          await callPortal(
+            `${target.entityPath}/deploys?environment=development`,
+          )
+        ).json();
+        return history.items.find(
+          (d: any) => d.commitSha === pushed && d.status === 'succeeded',
+        );
+      },
+      120_000,
+    );
+    const response = await callPortal(
+      `${target.entityPath}/deploys/${row.id}/changes`,
+    );
+    expect(response.status).toBe(200);
+    const change = await response.json();
+    expect(change).toMatchObject({
+      deployId: row.id,
+      toCommit: pushed,
+      files: [{ path: 'development/deployment.yaml', status: 'modified' }],
+    });
+    expect(change.commits.map((c: any) => c.subject)).toEqual([
+      'development: two replicas',
+    ]);
+    expect(change.diff).toContain('+  replicas: 2');
+
+    try {
+      // Signed in by the test before.
+      await page.goto(
+        new URL(
+          `/catalog/default/component/${target.id}/gitops`,
+          portalUrl,
+        ).toString(),
+      );
+      await page
+        .getByRole('button', { name: `What deploy ${row.id} changed` })
+        .click();
+      const dialog = page.getByRole('dialog', {
+        name: `What deploy #${row.id} (${pushed.slice(
+          0,
+          7,
+        )}) to development changed`,
+      });
+      await dialog
+        .getByTestId('deploy-change-commits')
+        .getByText('development: two replicas')
+        .waitFor({ timeout: 30_000 });
+      await dialog.getByText('+  replicas: 2').first().waitFor();
+      await saveScreenshot(page, 'deploy-change');
+    } catch (error) {
+      await saveScreenshot(page, 'deploy-change-failure');
       throw error;
     }
   });

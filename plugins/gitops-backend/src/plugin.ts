@@ -28,7 +28,7 @@ import { GitDeployService } from './deploys/GitDeployService';
 import { ManualDeployService } from './deploys/ManualDeployService';
 import { OverlayRepos } from './deploys/overlayRepo';
 import { PipelineReportService } from './deploys/PipelineReportService';
-import { PendingChangeService } from './deploys/PendingChangeService';
+import { GitChangeService } from './deploys/GitChangeService';
 import { PreviewService } from './deploys/PreviewService';
 import { DeployStore } from './deploys/DeployStore';
 import { DeployTracker } from './deploys/DeployTracker';
@@ -244,13 +244,14 @@ export const gitopsPlugin = createBackendPlugin({
         );
         const repos = new OverlayRepos(workspace, integrations);
         const previews = new PreviewService({ clients, repos });
+        const history = new DeployHistoryService(deployStore);
         deps.httpRouter.use(
           createDeployRouter({
             audit,
             scopes,
-            history: new DeployHistoryService(deployStore),
+            history,
             previews,
-            pendingChanges: new PendingChangeService({ repos }),
+            gitChanges: new GitChangeService({ repos, history }),
             gitDeploys: new GitDeployService({
               catalog: deps.catalog,
               actions,

@@ -90,6 +90,12 @@ const EXPECTED: Record<
   'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)': [
     { call: ['GET', `${ENTITY}/deploys/1`], asks: [] },
   ],
+  'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)/changes': [
+    {
+      call: ['GET', `${ENTITY}/deploys/1/changes`],
+      asks: [`${gitopsDeployPermission.name} on ${SHOP}`],
+    },
+  ],
   'GET /entities/:kind/:namespace/:name/environments/:environment/pending': [
     {
       call: ['GET', `${ENTITY}/environments/development/pending`],
@@ -240,7 +246,7 @@ describe('the permission each route asks for', () => {
         scopes,
         history: unreachable,
         previews: unreachable,
-        pendingChanges: unreachable,
+        gitChanges: unreachable,
         gitDeploys: unreachable,
         manualDeploys: unreachable,
         pipelineReports: unreachable,

@@ -18,6 +18,7 @@ export const GITOPS_ROUTES = [
   'GET /entities/:kind/:namespace/:name/objects/:cluster/:objectKind/:objectNamespace/:objectName/drift',
   'GET /entities/:kind/:namespace/:name/deploys',
   'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)',
+  'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)/changes',
   'GET /entities/:kind/:namespace/:name/environments/:environment/pending',
   'POST /entities/:kind/:namespace/:name/deploys/preview',
   'POST /entities/:kind/:namespace/:name/deploys',

@@ -166,6 +166,13 @@ export function badPathCases(
       as: 'owner',
     });
     cases.push({
+      route: 'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)/changes',
+      what: `changes of deploy id ${id}`,
+      method: 'GET',
+      path: `${deploys}/${id}/changes`,
+      as: 'owner',
+    });
+    cases.push({
       route: 'POST /entities/:kind/:namespace/:name/deploys/:id(\\d+)/rollback',
       what: `rollback of deploy id ${id}`,
       method: 'POST',

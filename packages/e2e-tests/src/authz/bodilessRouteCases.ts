@@ -37,6 +37,10 @@ export function bodilessRouteCases(
       'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)',
       `${deploys}/${f.firstDeployId}`,
     ],
+    [
+      'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)/changes',
+      `${deploys}/${f.firstDeployId}/changes`,
+    ],
     ['GET /health', '/health'],
     ['GET /health/clusters/:cluster/reports', '/health/clusters/local/reports'],
     ['GET /health/repairs', '/health/repairs'],
@@ -88,6 +92,22 @@ export function bodilessRouteCases(
       '/health/clusters/local/reports',
       `${key}=1`,
       key,
+    );
+  }
+  for (const q of [
+    'since=abc',
+    'since=0',
+    'since=-1',
+    'since=1.5',
+    'since=4294967296',
+    'since[]=1',
+    'since=',
+  ]) {
+    query(
+      'GET /entities/:kind/:namespace/:name/deploys/:id(\\d+)/changes',
+      `${deploys}/${f.firstDeployId}/changes`,
+      q,
+      'since',
     );
   }
   for (const q of [

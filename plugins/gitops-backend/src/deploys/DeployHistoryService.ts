@@ -30,4 +30,30 @@ export class DeployHistoryService {
     }
     return deploy;
   }
+
+  /**
+   * The deploy before `deploy` in its environment that made a commit and
+   * succeeded: what the environment ran before it (within the last 500).
+   */
+  async previousCommit(
+    scope: EntityScope,
+    deploy: DeployRecord,
+  ): Promise<DeployRecord | undefined> {
+    const rows = await this.list(scope, {
+      environment: deploy.environment,
+      limit: 500,
+    });
+    const at = rows.findIndex(r => r.id === deploy.id);
+    if (at < 0) {
+      return undefined;
+    }
+    return rows
+      .slice(at + 1)
+      .find(
+        r =>
+          r.commitSha &&
+          r.status === 'succeeded' &&
+          r.commitSha !== deploy.commitSha,
+      );
+  }
 }

@@ -348,6 +348,15 @@ export class LocalRepo {
     }
   }
 
+  /** The commit's first parent; none for a repository's first commit. */
+  async firstParent(sha: string): Promise<string | undefined> {
+    try {
+      return await this.git(['rev-parse', '--verify', '--quiet', `${sha}^1`]);
+    } catch {
+      return undefined;
+    }
+  }
+
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     try {
       await this.git(['merge-base', '--is-ancestor', ancestor, descendant]);

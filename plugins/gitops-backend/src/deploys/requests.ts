@@ -143,6 +143,11 @@ export const deployIdParams = z.object({
     .max(2_147_483_647, 'no deploy has an id this large'),
 });
 
+/** `?since=`: the other row of the history a deploy is compared with. */
+export const deployChangesQuery = z
+  .object({ since: queryInteger(1, 2_147_483_647).optional() })
+  .strict();
+
 /** The environment a route names, as the entity's status names them. */
 export const environmentParams = z.object({
   environment: z.string().min(1).max(253),

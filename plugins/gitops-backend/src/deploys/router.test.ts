@@ -29,12 +29,12 @@ import {
 } from '../__testUtils__/localStores';
 import { DeployHistoryService } from './DeployHistoryService';
 import { DeployStore } from './DeployStore';
+import { GitChangeService } from './GitChangeService';
 import { GitDeployService } from './GitDeployService';
 import { GitWorkspace, LocalRepo } from './GitWorkspace';
 import { ManualDeployService } from './ManualDeployService';
 import { OverlayRepos } from './overlayRepo';
 import { PipelineReportService } from './PipelineReportService';
-import { PendingChangeService } from './PendingChangeService';
 import { PreviewService } from './PreviewService';
 import { PUSH_WINDOW } from './pushWindow';
 import { createDeployRouter } from './router';
@@ -154,12 +154,13 @@ describe('the deploy routes', () => {
       integrations,
     );
     const previews = new PreviewService({ clients, repos });
+    const history = new DeployHistoryService(store);
     app = appWith(
       createDeployRouter({
         scopes: deps.scopes,
-        history: new DeployHistoryService(store),
+        history,
         previews,
-        pendingChanges: new PendingChangeService({ repos }),
+        gitChanges: new GitChangeService({ repos, history }),
         gitDeploys: new GitDeployService({
           catalog: deps.catalog,
           actions,
@@ -293,6 +294,112 @@ describe('the deploy routes', () => {
       .get(pending)
       .set('Authorization', ownerHeader);
     expect(none.body).toMatchObject({ pending: false, commits: [], diff: '' });
+  });
+
+  it('shows what a deploy changed: against the previous deploy, another row, or its parent', async () => {
+    const seed = git(origin, 'rev-parse', 'main');
+    const first = push('deploy/base/app.yaml', 'replicas: 2\n');
+    push('docs/notes.md', 'elsewhere\n');
+    const second = push('deploy/overlays/shop-dev/extra.yaml', 'a: 1\n');
+    const row = (commitSha: string | undefined, extra: object = {}) =>
+      store.insert({
+        cluster: 'local',
+        namespace: 'apps',
+        kustomization: 'shop-dev',
+        entityRef: SHOP,
+        environment: 'development',
+        method: commitSha ? 'gitops-ui' : 'manual',
+        status: 'succeeded',
+        triggeredBy: 'user:default/owner',
+        commitSha,
+        ...extra,
+      });
+    const one = (await row(first))!;
+    const manual = (await row(undefined))!;
+    await row(seed, { status: 'failed' });
+    const two = (await row(second))!;
+    const changesOf = (id: number, query = '') =>
+      request(app)
+        .get(`${base}/${id}/changes${query}`)
+        .set('Authorization', ownerHeader);
+
+    // Against the previous deploy that made a commit and succeeded.
+    const latest = await changesOf(two.id);
+    expect(latest.status).toBe(200);
+    expect(latest.body).toMatchObject({
+      environment: 'development',
+      deployId: two.id,
+      sinceDeployId: one.id,
+      fromCommit: first,
+      toCommit: second,
+      commitsBetween: 2,
+      files: [{ path: 'deploy/overlays/shop-dev/extra.yaml', status: 'added' }],
+    });
+    expect(latest.body.commits.map((c: any) => c.sha)).toEqual([second]);
+    expect(latest.body.diff).toContain('+a: 1');
+    expect(latest.body.diff).not.toContain('docs/notes.md');
+
+    // No deploy before it: against its commit's parent.
+    const oldest = await changesOf(one.id);
+    expect(oldest.body).toMatchObject({ fromCommit: seed, toCommit: first });
+    expect(oldest.body.sinceDeployId).toBeUndefined();
+    expect(oldest.body.diff).toContain('+replicas: 2');
+
+    // Any two rows, the older one as the base whichever is named first.
+    const between = await changesOf(one.id, `?since=${two.id}`);
+    expect(between.body).toMatchObject({
+      fromCommit: first,
+      toCommit: second,
+      sinceDeployId: two.id,
+    });
+
+    const refused = async (query: string, id = two.id) => {
+      const res = await changesOf(id, query);
+      expect(res.status).toBe(400);
+      return res.body.error.message as string;
+    };
+    expect(await refused(`?since=${manual.id}`)).toMatch(
+      /^since: deploy \d+ made no commit/,
+    );
+    expect(await refused('', manual.id)).toMatch(
+      /^id: deploy \d+ made no commit/,
+    );
+    expect(await refused('?since=abc')).toMatch(/since/);
+    expect(await refused('?since=0')).toMatch(/since/);
+    expect(await refused('?until=1')).toMatch(/until/);
+    expect(await refused('?since=999999')).toMatch(/^since: deploy 999999 of/);
+    const elsewhere = (await row(first, {
+      environment: 'staging',
+      kustomization: 'shop-staging',
+    }))!;
+    expect(await refused(`?since=${elsewhere.id}`)).toMatch(
+      /^since: .* compare deploys of one environment/,
+    );
+
+    const other = await store.insert({
+      cluster: 'local',
+      namespace: 'apps',
+      kustomization: 'elsewhere',
+      entityRef: 'component:default/other',
+      environment: 'development',
+      method: 'gitops-ui',
+      status: 'succeeded',
+      triggeredBy: 'x',
+      commitSha: second,
+    });
+    expect((await changesOf(other!.id)).status).toBe(404);
+    for (const [header, status] of [
+      [strangerHeader, 403],
+      [serviceHeader, 403],
+    ] as const) {
+      const res = await request(app)
+        .get(`${base}/${two.id}/changes`)
+        .set('Authorization', header);
+      expect(res.status).toBe(status);
+    }
+    expect((await request(app).get(`${base}/${two.id}/changes`)).status).toBe(
+      401,
+    );
   });
 
   it('refuses to edit overlay files larger than it parses, naming the file, and to write one', async () => {
@@ -1022,7 +1129,10 @@ describe('the deploy routes', () => {
           scopes: deps.scopes,
           history: new DeployHistoryService(store),
           previews: new PreviewService({ clients: fakeClients(client), repos }),
-          pendingChanges: new PendingChangeService({ repos }),
+          gitChanges: new GitChangeService({
+            repos,
+            history: new DeployHistoryService(store),
+          }),
           gitDeploys: {} as GitDeployService,
           manualDeploys: {} as ManualDeployService,
           pipelineReports: new PipelineReportService({

@@ -11,13 +11,14 @@ import { ActionAudit, ActedOn } from '../actions/ActionAudit';
 import { EntityScopeResolver } from '../entities/EntityScopeResolver';
 import { parseBody } from '../parseBody';
 import { DeployHistoryService } from './DeployHistoryService';
+import { GitChangeService } from './GitChangeService';
 import { GitDeployService } from './GitDeployService';
 import { ManualDeployService } from './ManualDeployService';
-import { PendingChangeService } from './PendingChangeService';
 import { PipelineReportService } from './PipelineReportService';
 import { PreviewService } from './PreviewService';
 import {
   deployBody,
+  deployChangesQuery,
   deployIdParams,
   environmentParams,
   historyQuery,
@@ -31,7 +32,7 @@ export interface DeployRouterOptions {
   scopes: EntityScopeResolver;
   history: DeployHistoryService;
   previews: PreviewService;
-  pendingChanges: PendingChangeService;
+  gitChanges: GitChangeService;
   gitDeploys: GitDeployService;
   manualDeploys: ManualDeployService;
   pipelineReports: PipelineReportService;
@@ -67,7 +68,7 @@ function deployTargets(deploy: DeployRecord): ActedOn[] {
 export function createDeployRouter(
   options: DeployRouterOptions,
 ): express.Router {
-  const { scopes, history, previews, pendingChanges, gitDeploys } = options;
+  const { scopes, history, previews, gitChanges, gitDeploys } = options;
   const { manualDeploys, pipelineReports, audit } = options;
   const router = Router();
   const base = '/entities/:kind/:namespace/:name/deploys';
@@ -93,9 +94,18 @@ export function createDeployRouter(
       const { environment } = parseBody(environmentParams, req.params);
       const scope = await scopes.forRequest(req);
       await scope.requirePermission(gitopsDeployPermission);
-      res.json(await pendingChanges.pending(scope, environment));
+      res.json(await gitChanges.pending(scope, environment));
     },
   );
+
+  // What a deploy changed, read from Git like the pending change.
+  router.get(`${base}/:id(\\d+)/changes`, async (req, res) => {
+    const { id } = parseBody(deployIdParams, req.params);
+    const { since } = parseBody(deployChangesQuery, req.query);
+    const scope = await scopes.forRequest(req);
+    await scope.requirePermission(gitopsDeployPermission);
+    res.json(await gitChanges.deployChange(scope, id, since));
+  });
 
   // A preview reads the overlay with the portal's Git token: deployers only.
   router.post(`${base}/preview`, async (req, res) => {

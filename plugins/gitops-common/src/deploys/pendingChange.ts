@@ -1,5 +1,5 @@
 /**
- * A commit between what an environment applied and what its source holds.
+ * A commit between two revisions an environment compares.
  *
  * @public
  */
@@ -13,24 +13,16 @@ export interface PendingCommit {
 }
 
 /**
- * What the next sync of an environment would apply: the commits and the
- * diff of the Kustomization's path (and the bases it reads inside the
- * repository) between the applied revision and the source's.
+ * What changed between two commits of an environment's repository under
+ * the Kustomization's path and the bases it reads inside the repository.
  *
  * @public
  */
-export interface PendingChange {
-  environment: string;
+export interface CommitRangeChange {
   repoUrl: string;
-  /** The commit the Kustomization applied last, and the one its source fetched. */
-  appliedCommit?: string;
-  sourceCommit?: string;
-  /** Whether the source holds a commit not applied yet. */
-  pending: boolean;
-  suspended: boolean;
   /** The directories (and files) compared, relative to the repository root. */
   paths: string[];
-  /** Commits that touch the paths, oldest first (at most `COMMIT_LIMIT`). */
+  /** Commits that touch the paths, oldest first (at most 100). */
   commits: PendingCommit[];
   /** Commits between the two revisions in all, touching the paths or not. */
   commitsBetween: number;
@@ -38,4 +30,37 @@ export interface PendingChange {
   diff: string;
   /** The diff was cut at the portal's size bound. */
   truncated: boolean;
+}
+
+/**
+ * What the next sync of an environment would apply: the change between the
+ * revision its Kustomization applied and the one its source fetched.
+ * `GET /api/gitops/entities/:kind/:namespace/:name/environments/:environment/pending`.
+ *
+ * @public
+ */
+export interface PendingChange extends CommitRangeChange {
+  environment: string;
+  /** The commit the Kustomization applied last, and the one its source fetched. */
+  appliedCommit?: string;
+  sourceCommit?: string;
+  /** Whether the source holds a commit not applied yet. */
+  pending: boolean;
+  suspended: boolean;
+}
+
+/**
+ * What a deploy changed: its commit against the one the environment's
+ * previous deploy made (or, with `since`, another row of the history).
+ * `GET /api/gitops/entities/:kind/:namespace/:name/deploys/:id/changes?since=`.
+ *
+ * @public
+ */
+export interface DeployChange extends CommitRangeChange {
+  environment: string;
+  deployId: number;
+  /** The deploy compared against; none when the commit's parent was. */
+  sinceDeployId?: number;
+  fromCommit: string;
+  toCommit: string;
 }

@@ -17,6 +17,7 @@ import {
   ManualDeployRequest,
   ManualDeployResult,
   PendingChange,
+  DeployChange,
   RepairPlan,
   RepairRecord,
   RepairRequest,
@@ -57,6 +58,12 @@ export interface GitOpsApi {
     entity: CompoundEntityRef,
     environment: string,
   ): Promise<PendingChange>;
+  /** What a deploy changed: against the previous deploy, or `since`'s row. */
+  getDeployChange(
+    entity: CompoundEntityRef,
+    id: number,
+    since?: number,
+  ): Promise<DeployChange>;
   /** What differs between a Kustomization's or HelmRelease's inventory and the cluster. */
   getDrift(
     entity: CompoundEntityRef,

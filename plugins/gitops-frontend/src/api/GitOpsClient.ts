@@ -19,6 +19,7 @@ import {
   ManualDeployRequest,
   ManualDeployResult,
   PendingChange,
+  DeployChange,
   RepairPlan,
   RepairRecord,
   RepairRequest,
@@ -87,6 +88,18 @@ export class GitOpsClient implements GitOpsApi {
   ): Promise<PendingChange> {
     return this.request(
       `${entityPath(entity)}/environments/${encode(environment)}/pending`,
+    );
+  }
+
+  getDeployChange(
+    entity: CompoundEntityRef,
+    id: number,
+    since?: number,
+  ): Promise<DeployChange> {
+    return this.request(
+      `${entityPath(entity)}/deploys/${id}/changes${
+        since === undefined ? '' : `?since=${since}`
+      }`,
     );
   }
 

@@ -15,3 +15,4 @@ export { useDrift } from './useDrift';
 export { useActionPermissions } from './useActionPermissions';
 export type { ActionPermissions } from './useActionPermissions';
 export { usePendingChange } from './usePendingChange';
+export { useDeployChange } from './useDeployChange';

@@ -1,5 +1,11 @@
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  PermissionApi,
+  permissionApiRef,
+} from '@backstage/plugin-permission-react';
+import {
+  mockApis,
   MockFetchApi,
   registerMswTestHooks,
   renderInTestApp,
@@ -34,7 +40,11 @@ const row = (id: number, method: string, extra: object = {}) => ({
   ...extra,
 });
 
-async function renderCard(deployable?: string[]) {
+async function renderCard(
+  deployable?: string[],
+  permissionApi: PermissionApi = mockApis.permission(),
+  name = 'shop',
+) {
   const discoveryApi = { getBaseUrl: async () => 'http://backend/api/gitops' };
   const fetchApi = new MockFetchApi();
   return renderInTestApp(
@@ -43,10 +53,11 @@ async function renderCard(deployable?: string[]) {
         [discoveryApiRef, discoveryApi],
         [fetchApiRef, fetchApi],
         [gitopsApiRef, new GitOpsClient({ discoveryApi, fetchApi })],
+        [permissionApiRef, permissionApi],
       ]}
     >
       <DeployHistoryCard
-        entityRef={{ kind: 'component', namespace: 'default', name: 'shop' }}
+        entityRef={{ kind: 'component', namespace: 'default', name }}
         environments={['development', 'production']}
         deployable={deployable}
       />
@@ -223,5 +234,95 @@ describe('DeployHistoryCard', () => {
       ],
       ['production', false],
     ]);
+  });
+
+  it('shows what a deploy changed, against the deploy before it or a chosen row', async () => {
+    const asked: string[] = [];
+    server.use(
+      http.get(base, () =>
+        HttpResponse.json({
+          items: [
+            row(3, 'gitops-ui'),
+            row(2, 'manual', { commitSha: undefined }),
+            row(1, 'gitops-git'),
+          ],
+        }),
+      ),
+      http.get(`${base}/:id/changes`, ({ request, params }) => {
+        const since = new URL(request.url).searchParams.get('since');
+        asked.push(`${params.id}?${since ?? ''}`);
+        return HttpResponse.json({
+          environment: 'development',
+          deployId: Number(params.id),
+          sinceDeployId: 1,
+          fromCommit: '1'.repeat(40),
+          toCommit: '3'.repeat(40),
+          repoUrl: 'http://git/shop.git',
+          paths: ['k8s/overlays/development', 'k8s/base'],
+          commits: [
+            {
+              sha: 'c'.repeat(40),
+              author: 'Jane',
+              date: '2026-11-23T00:00:00Z',
+              subject: since ? 'the chosen range' : 'scale to two',
+            },
+          ],
+          commitsBetween: 3,
+          files: [{ path: 'k8s/base/app.yaml', status: 'modified' }],
+          diff: '--- a/k8s/base/app.yaml\n+++ b/k8s/base/app.yaml\n-replicas: 1\n+replicas: 2\n',
+          truncated: false,
+        });
+      }),
+    );
+    await renderCard();
+    // A manual deploy made no commit: nothing to compare.
+    expect(
+      await screen.findByRole('button', { name: 'What deploy 3 changed' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'What deploy 2 changed' }),
+    ).not.toBeInTheDocument();
+    fireEvent.click(
+      screen.getByRole('button', { name: 'What deploy 3 changed' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      within(dialog).getByText(
+        /What deploy #3 \(3333333\) to development changed/,
+      ),
+    ).toBeInTheDocument();
+    expect(await within(dialog).findByText('scale to two')).toBeInTheDocument();
+    expect(within(dialog).getByText(/and 2 elsewhere/)).toBeInTheDocument();
+    expect(within(dialog).getByTestId('deploy-change-diff')).toHaveTextContent(
+      '+replicas: 2',
+    );
+    expect(within(dialog).getByText(/against deploy #1/)).toBeInTheDocument();
+
+    fireEvent.change(within(dialog).getByTestId('deploy-change-since'), {
+      target: { value: '1' },
+    });
+    expect(
+      await within(dialog).findByText('the chosen range'),
+    ).toBeInTheDocument();
+    expect(asked).toEqual(['3?', '3?1']);
+  });
+
+  it('offers what a deploy changed only to those who may deploy', async () => {
+    server.use(
+      http.get(base.replace('/shop/', '/reader-only/'), () =>
+        HttpResponse.json({ items: [row(3, 'gitops-ui')] }),
+      ),
+    );
+    await renderCard(
+      undefined,
+      mockApis.permission({ authorize: AuthorizeResult.DENY }),
+      'reader-only',
+    );
+    expect(
+      await screen.findByRole('button', { name: 'Roll back to 3333333' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'What deploy 3 changed' }),
+    ).not.toBeInTheDocument();
   });
 });

@@ -1,5 +1,8 @@
 import { useCallback, useState } from 'react';
-import { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import {
   Link,
   ResponseErrorPanel,
@@ -11,6 +14,7 @@ import IconButton from '@material-ui/core/IconButton';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import RestoreIcon from '@material-ui/icons/Restore';
+import CompareArrowsIcon from '@material-ui/icons/CompareArrows';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import {
@@ -18,8 +22,9 @@ import {
   DeployMethod,
   DeployRecord,
 } from '@gitops-backstage/plugin-gitops-common';
-import { useDeployHistory } from '../../hooks';
+import { useActionPermissions, useDeployHistory } from '../../hooks';
 import { NO_WRAP, relativeTime, SHRINKING, TruncatedText } from '../shared';
+import { DeployChangeDialog } from './DeployChangeDialog';
 import { DeployDialog } from './DeployDialog';
 import { duration, DeployStatusLabel, MethodChip } from './DeployStatusLabel';
 import { RollbackDialog } from './RollbackDialog';
@@ -46,6 +51,9 @@ export function DeployHistoryCard(props: {
   const [method, setMethod] = useState<DeployMethod | ''>('');
   const [deploying, setDeploying] = useState(false);
   const [rollbackOf, setRollbackOf] = useState<DeployRecord>();
+  const [changesOf, setChangesOf] = useState<DeployRecord>();
+  // The diff is read from Git with the portal's token: for deployers.
+  const mayRead = useActionPermissions(stringifyEntityRef(entityRef)).deploy;
 
   const history = useDeployHistory(
     entityRef,
@@ -138,18 +146,32 @@ export function DeployHistoryCard(props: {
       width: '90px',
       sorting: false,
       cellStyle: NO_WRAP,
-      render: d =>
-        d.commitSha && d.status === 'succeeded' ? (
-          <Tooltip title={`Roll back to ${d.commitSha.slice(0, 7)}`}>
-            <IconButton
-              size="small"
-              aria-label={`Roll back to ${d.commitSha.slice(0, 7)}`}
-              onClick={() => setRollbackOf(d)}
-            >
-              <RestoreIcon fontSize="small" />
-            </IconButton>
-          </Tooltip>
-        ) : null,
+      render: d => (
+        <>
+          {d.commitSha && mayRead && (
+            <Tooltip title={`What ${d.commitSha.slice(0, 7)} changed`}>
+              <IconButton
+                size="small"
+                aria-label={`What deploy ${d.id} changed`}
+                onClick={() => setChangesOf(d)}
+              >
+                <CompareArrowsIcon fontSize="small" />
+              </IconButton>
+            </Tooltip>
+          )}
+          {d.commitSha && d.status === 'succeeded' && (
+            <Tooltip title={`Roll back to ${d.commitSha.slice(0, 7)}`}>
+              <IconButton
+                size="small"
+                aria-label={`Roll back to ${d.commitSha.slice(0, 7)}`}
+                onClick={() => setRollbackOf(d)}
+              >
+                <RestoreIcon fontSize="small" />
+              </IconButton>
+            </Tooltip>
+          )}
+        </>
+      ),
     },
   ];
 
@@ -244,6 +266,14 @@ export function DeployHistoryCard(props: {
           environments={environments}
           deployable={deployable}
           onClose={closeDialog}
+        />
+      )}
+      {changesOf && (
+        <DeployChangeDialog
+          entityRef={entityRef}
+          deploy={changesOf}
+          rows={history.value ?? []}
+          onClose={() => setChangesOf(undefined)}
         />
       )}
       {rollbackOf && (

@@ -5,3 +5,4 @@ export { NO_WRAP, SHRINKING, WRAP_AT_WORDS } from './tableCells';
 export { TruncatedText } from './TruncatedText';
 export { fluxObjectColumns } from './fluxObjectColumns';
 export { UnreachableClusterWarning } from './UnreachableClusterWarning';
+export { WideDialog } from './WideDialog';
