@@ -164,8 +164,18 @@ describe('the dependsOn graph', () => {
 
   it('draws the cluster’s graph on the GitOps page, and a node opens its object', async () => {
     try {
-      await page.goto(`${new URL(page.url()).origin}/gitops/dependencies`);
+      const origin = new URL(page.url()).origin;
+      // Filtered to production's namespace: its chain whole, nothing else.
+      await page.goto(
+        `${origin}/gitops/dependencies?namespace=${target.namespaces.production}`,
+      );
       const production = node('production', 'production');
+      await production.waitFor({ state: 'visible', timeout: 60_000 });
+      await node('development', 'development').waitFor();
+      expect(await node('development', 'loop-a').count()).toBe(0);
+
+      await page.goto(`${origin}/gitops/dependencies`);
+      await node('development', 'loop-a').waitFor({ timeout: 60_000 });
       await production.waitFor({ state: 'visible', timeout: 60_000 });
       await saveScreenshot(page, 'dependency-graph-page');
       await production.click();

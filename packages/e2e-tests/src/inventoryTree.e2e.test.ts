@@ -222,6 +222,36 @@ describe('the inventory tree', () => {
         .getByTestId('inventory-item-ConfigMap-level2-settings')
         .waitFor();
       await leaf.waitFor({ state: 'detached' });
+
+      // A workload links to the entity's tab of Backstage's Kubernetes
+      // plugin, which the app installs.
+      await page
+        .getByRole('dialog')
+        .locator('[aria-haspopup="listbox"]')
+        .first()
+        .click();
+      await page.getByRole('option', { name: 'All kinds' }).click();
+      const kubernetesTab = `/catalog/default/component/${target.id}/kubernetes`;
+      const link = leaf.getByRole('link', {
+        name: 'Deployment leaf in the Kubernetes tab',
+      });
+      expect(await link.getAttribute('href')).toBe(kubernetesTab);
+      expect(
+        await level2
+          .getByTestId('inventory-item-ConfigMap-level2-settings')
+          .getByRole('link')
+          .count(),
+      ).toBe(0);
+      await link.click();
+      await page.waitForURL(url => url.pathname === kubernetesTab);
+      // The Kubernetes plugin's own content, not the app's "not found".
+      await page
+        .getByText(
+          /^(Your Clusters|No Kubernetes resources|Permission required)$/,
+        )
+        .first()
+        .waitFor();
+      await saveScreenshot(page, 'inventory-kubernetes-tab');
     } catch (error) {
       await saveScreenshot(page, 'inventory-tree-failure');
       throw error;

@@ -1,4 +1,7 @@
-import { fluxDependencyGraph } from './dependencyGraph';
+import {
+  dependencyGraphAround,
+  fluxDependencyGraph,
+} from './dependencyGraph';
 import { FluxObjectStatus, SyncState } from './types';
 
 function kustomization(
@@ -136,5 +139,40 @@ describe('fluxDependencyGraph', () => {
     const graph = fluxDependencyGraph(chain);
     expect(graph.edges).toHaveLength(20_000);
     expect(graph.cycles).toEqual([]);
+  });
+});
+
+describe('dependencyGraphAround', () => {
+  const graph = fluxDependencyGraph([
+    kustomization('shop-dev', []),
+    kustomization('shop-staging', [{ name: 'shop-dev', state: 'Ready' }]),
+    kustomization('shop-prod', [{ name: 'shop-staging', state: 'Ready' }]),
+    kustomization('web-dev', []),
+    kustomization('web-prod', [{ name: 'web-dev', state: 'Ready' }]),
+    kustomization('loop-a', [{ name: 'loop-b', state: 'Ready' }]),
+    kustomization('loop-b', [{ name: 'loop-a', state: 'Ready' }]),
+    kustomization('alone', []),
+  ]);
+
+  it('keeps each chain a matching object is on, whole, from either end', () => {
+    const around = dependencyGraphAround(graph, n => n.name === 'shop-prod');
+    expect(around.nodes.map(n => n.name).sort()).toEqual([
+      'shop-dev',
+      'shop-prod',
+      'shop-staging',
+    ]);
+    expect(around.edges).toHaveLength(2);
+    expect(around.cycles).toEqual([]);
+    expect(around.unconnected).toBe(graph.unconnected);
+  });
+
+  it('keeps the cycles of what it keeps, and nothing when nothing matches', () => {
+    const loop = dependencyGraphAround(graph, n => n.name === 'loop-a');
+    expect(loop.nodes.map(n => n.name).sort()).toEqual(['loop-a', 'loop-b']);
+    expect(loop.cycles).toEqual(graph.cycles);
+    expect(loop.edges.every(e => e.inCycle)).toBe(true);
+
+    const none = dependencyGraphAround(graph, n => n.name === 'alone');
+    expect(none).toMatchObject({ nodes: [], edges: [], cycles: [] });
   });
 });

@@ -138,6 +138,43 @@ export function fluxDependencyGraph(
 }
 
 /**
+ * The part of a graph connected to the nodes `matches` picks: each chain
+ * a matching object is on, whole (what it waits for and what waits for it,
+ * to the ends), with its cycles. `unconnected` keeps counting the graph's.
+ *
+ * @public
+ */
+export function dependencyGraphAround(
+  graph: FluxDependencyGraph,
+  matches: (node: FluxDependencyNode) => boolean,
+): FluxDependencyGraph {
+  const neighbours = new Map<string, string[]>(
+    graph.nodes.map(n => [n.id, []]),
+  );
+  for (const edge of graph.edges) {
+    neighbours.get(edge.from)?.push(edge.to);
+    neighbours.get(edge.to)?.push(edge.from);
+  }
+  const kept = new Set<string>();
+  const queue = graph.nodes.filter(matches).map(n => n.id);
+  queue.forEach(id => kept.add(id));
+  while (queue.length) {
+    for (const next of neighbours.get(queue.pop()!) ?? []) {
+      if (!kept.has(next)) {
+        kept.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return {
+    nodes: graph.nodes.filter(n => kept.has(n.id)),
+    edges: graph.edges.filter(e => kept.has(e.from)),
+    cycles: graph.cycles.filter(cycle => kept.has(cycle[0])),
+    unconnected: graph.unconnected,
+  };
+}
+
+/**
  * The cycles of a `dependsOn` graph given as "`from` waits for `to`": its
  * strongly connected components with more than one node, or with an edge
  * to itself (Tarjan's algorithm, iterative: a cluster's graph may be deep).

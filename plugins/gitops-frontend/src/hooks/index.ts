@@ -16,3 +16,4 @@ export { useActionPermissions } from './useActionPermissions';
 export type { ActionPermissions } from './useActionPermissions';
 export { usePendingChange } from './usePendingChange';
 export { useDeployChange } from './useDeployChange';
+export { useKubernetesTabLink } from './useKubernetesTabLink';

@@ -8,6 +8,7 @@ import {
   FluxDependencyNode,
   FluxObjectStatus,
   SyncState,
+  dependencyGraphAround,
   fluxDependencyGraph,
 } from '@gitops-backstage/plugin-gitops-common';
 import Typography from '@material-ui/core/Typography';
@@ -120,8 +121,10 @@ export function FluxDependencyGraph(props: {
   title?: string;
   subheader?: string;
   onOpen?: (object: FluxObjectStatus) => void;
+  /** Draws only the chains of the objects it picks (page filters). */
+  matches?: (object: FluxObjectStatus) => boolean;
 }) {
-  const { objects, title = 'Dependencies', subheader, onOpen } = props;
+  const { objects, title = 'Dependencies', subheader, onOpen, matches } = props;
   const classes = useStyles();
   // A status reload brings new objects, mostly unchanged: a new graph (and
   // a new layout, nodes hidden until it settles) only when what is drawn
@@ -136,10 +139,13 @@ export function FluxDependencyGraph(props: {
           .join(',')}`,
     )
     .join('\n');
-  const graph = useMemo(
+  const whole = useMemo(
     () => fluxDependencyGraph(objects),
     [drawn], // eslint-disable-line react-hooks/exhaustive-deps
   );
+  const graph = matches
+    ? dependencyGraphAround(whole, n => Boolean(n.object && matches(n.object)))
+    : whole;
   const byId = new Map(graph.nodes.map(n => [n.id, n]));
   const missing = graph.nodes.filter(n => n.missing);
   const waitingFor = (node: FluxDependencyNode) => {
@@ -176,7 +182,9 @@ export function FluxDependencyGraph(props: {
         ))}
         {graph.edges.length === 0 ? (
           <Typography variant="body2" data-testid="dependency-graph-empty">
-            No object here waits for another: none has a dependsOn.
+            {matches && whole.edges.length > 0
+              ? 'No object that matches the filters waits or is waited for.'
+              : 'No object here waits for another: none has a dependsOn.'}
           </Typography>
         ) : (
           <DependencyGraph

@@ -1,4 +1,4 @@
-import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
@@ -14,7 +14,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useMemo, useState } from 'react';
-import { useInventoryTree } from '../../hooks';
+import { useInventoryTree, useKubernetesTabLink } from '../../hooks';
 import { SyncStateLabel } from '../shared';
 import { ObjectDialog } from './ObjectDialog';
 
@@ -48,6 +48,17 @@ const UNEXPANDED: Record<
   cycle: 'applies an object above it: not expanded',
   depth: 'too deep: not expanded',
 };
+
+// What Backstage's Kubernetes tab shows of an entity: its workloads.
+const WORKLOAD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Pod',
+  'Job',
+  'CronJob',
+]);
 
 // Groups this long start folded: an inventory may hold thousands of objects.
 const FOLDED_FROM = 50;
@@ -97,8 +108,10 @@ function Groups(props: {
   kind: string;
   query: string;
   path: string;
+  /** The entity's Kubernetes tab, where the app has one. */
+  kubernetesTab?: string;
 }) {
-  const { groups, kind, query, path } = props;
+  const { groups, kind, query, path, kubernetesTab } = props;
   const classes = useStyles();
   const [unfolded, setUnfolded] = useState<Set<string>>(new Set());
   const filtering = Boolean(kind || query);
@@ -136,6 +149,14 @@ function Groups(props: {
                     <div className={classes.item}>
                       <span className={classes.name}>{item.name}</span>
                       <Health node={item} />
+                      {kubernetesTab && WORKLOAD_KINDS.has(item.kind) && (
+                        <Link
+                          to={kubernetesTab}
+                          aria-label={`${item.kind} ${item.name} in the Kubernetes tab`}
+                        >
+                          Kubernetes tab
+                        </Link>
+                      )}
                       {item.reason && (
                         <Typography
                           variant="body2"
@@ -161,6 +182,7 @@ function Groups(props: {
                         kind={kind}
                         query={query}
                         path={`${key}/${item.name}`}
+                        kubernetesTab={kubernetesTab}
                       />
                     )}
                   </li>
@@ -185,6 +207,7 @@ function InventoryView(props: {
     props.object,
     props.liveIds,
   );
+  const kubernetesTab = useKubernetesTabLink(entity);
   const [kind, setKind] = useState('');
   const [query, setQuery] = useState('');
   const kinds = useMemo(
@@ -238,6 +261,7 @@ function InventoryView(props: {
           kind={kind}
           query={query.trim().toLowerCase()}
           path=""
+          kubernetesTab={kubernetesTab}
         />
       </div>
     </>

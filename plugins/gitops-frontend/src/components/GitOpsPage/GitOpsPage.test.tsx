@@ -142,4 +142,50 @@ describe('GitOpsPage', () => {
     expect(screen.getByTestId('query')).toHaveTextContent(/^$/);
     expect(screen.getByText('Flux objects (4 of 4)')).toBeInTheDocument();
   });
+
+  it('narrows the dependency graph to the chains of the objects the filters pick', async () => {
+    const chained = (name: string, state: string, after?: string) => ({
+      ...object(name, 'eu', state),
+      namespace: 'apps',
+      dependsOn: after
+        ? [{ namespace: 'apps', name: after, state: 'Ready' }]
+        : [],
+    });
+    server.use(
+      http.get('http://backend/api/gitops/objects', () =>
+        HttpResponse.json({
+          clusters: [{ name: 'eu', state: 'ok', since: '' }],
+          items: [
+            chained('shop-dev', 'Ready'),
+            chained('shop-staging', 'Ready', 'shop-dev'),
+            chained('shop-prod', 'Failed', 'shop-staging'),
+            chained('web-dev', 'Ready'),
+            chained('web-prod', 'Ready', 'web-dev'),
+          ],
+        }),
+      ),
+    );
+    const node = (name: string) =>
+      screen.queryByTestId(`dependency-node-Kustomization-apps-${name}`);
+    await renderPage('/dependencies?state=Failed');
+    expect(await screen.findByTestId('dependency-graph')).toBeInTheDocument();
+    // The failed object's chain, whole; not the other one.
+    for (const name of ['shop-dev', 'shop-staging', 'shop-prod']) {
+      expect(node(name)).toBeInTheDocument();
+    }
+    expect(node('web-prod')).not.toBeInTheDocument();
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Clear filters' }),
+    );
+    expect(node('web-prod')).toBeInTheDocument();
+
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Search Flux objects' }),
+      'nothing-like-it',
+    );
+    expect(screen.getByTestId('dependency-graph-empty')).toHaveTextContent(
+      'No object that matches the filters waits or is waited for.',
+    );
+  });
 });

@@ -20,6 +20,11 @@ import { FluxDependencyGraph } from '../DependencyGraph';
 import { HealthPage } from '../HealthPage';
 import { UnreachableClusterWarning } from '../shared';
 import { FluxObjectsOverview } from './FluxObjectsOverview';
+import {
+  matchesFilter,
+  ObjectFilterBar,
+  useObjectFilter,
+} from './objectFilters';
 
 /** Every Flux object across the configured clusters, with counts and filters. */
 function FluxObjects() {
@@ -39,11 +44,13 @@ function FluxObjects() {
 }
 
 /**
- * The dependsOn graph of each cluster (Flux resolves dependsOn within one);
+ * The dependsOn graph of each cluster (Flux resolves dependsOn within one),
+ * narrowed by the page's filters to the chains of the objects they pick;
  * a node clicked opens its object in the filtered list.
  */
 function Dependencies() {
   const { value, loading, error } = useFluxObjects();
+  const filters = useObjectFilter();
   const objectsPath = useRouteRef(rootRouteRef)();
   const navigate = useNavigate();
   const open = (o: FluxObjectStatus) =>
@@ -61,9 +68,15 @@ function Dependencies() {
   if (!value && error) {
     return <ResponseErrorPanel error={error} />;
   }
-  const clusters = value?.clusters ?? [];
+  const { filter, active } = filters;
+  const clusters = (value?.clusters ?? []).filter(
+    c => !filter.cluster || c.name === filter.cluster,
+  );
   return (
     <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <ObjectFilterBar objects={value?.items ?? []} filters={filters} />
+      </Grid>
       {clusters.map(cluster => (
         <Grid item xs={12} key={cluster.name}>
           {cluster.state === 'unreachable' && (
@@ -74,6 +87,7 @@ function Dependencies() {
             subheader="What waits for what (dependsOn); click an object to open it"
             objects={value!.items.filter(o => o.cluster === cluster.name)}
             onOpen={open}
+            matches={active ? o => matchesFilter(o, filter) : undefined}
           />
         </Grid>
       ))}
