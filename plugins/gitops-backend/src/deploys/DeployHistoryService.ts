@@ -32,28 +32,29 @@ export class DeployHistoryService {
   }
 
   /**
-   * The deploy before `deploy` in its environment that made a commit and
-   * succeeded: what the environment ran before it (within the last 500).
+   * What the Kustomization of `deploy` ran before it: the latest earlier
+   * row through the same Kustomization that made another commit and
+   * succeeded, and that the entity owns.
    */
   async previousCommit(
     scope: EntityScope,
     deploy: DeployRecord,
   ): Promise<DeployRecord | undefined> {
-    const rows = await this.list(scope, {
-      environment: deploy.environment,
-      limit: 500,
+    const rows = await this.store.list({
+      targets: [
+        {
+          cluster: deploy.cluster,
+          namespace: deploy.namespace,
+          kustomization: deploy.kustomization,
+        },
+      ],
+      status: ['succeeded'],
+      before: deploy.id,
+      withCommit: true,
+      limit: 20,
     });
-    const at = rows.findIndex(r => r.id === deploy.id);
-    if (at < 0) {
-      return undefined;
-    }
-    return rows
-      .slice(at + 1)
-      .find(
-        r =>
-          r.commitSha &&
-          r.status === 'succeeded' &&
-          r.commitSha !== deploy.commitSha,
-      );
+    return rows.find(
+      r => r.commitSha !== deploy.commitSha && scope.ownsDeploy(r),
+    );
   }
 }

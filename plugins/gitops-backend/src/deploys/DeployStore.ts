@@ -48,6 +48,10 @@ export interface DeployQuery {
   environment?: string;
   method?: DeployMethod;
   status?: DeployStatus[];
+  /** Only rows recorded before this one (a lower id). */
+  before?: number;
+  /** Only rows that made a commit. */
+  withCommit?: boolean;
   limit?: number;
 }
 
@@ -224,6 +228,12 @@ export class DeployStore {
     }
     if (query.status) {
       builder.whereIn('status', query.status);
+    }
+    if (query.before !== undefined) {
+      builder.where('id', '<', query.before);
+    }
+    if (query.withCommit) {
+      builder.whereNotNull('commit_sha');
     }
     return (await builder).map(fromRow);
   }

@@ -1,4 +1,4 @@
-import { ConflictError, InputError } from '@backstage/errors';
+import { ConflictError, InputError, isError } from '@backstage/errors';
 import {
   CommitRangeChange,
   commitWebUrl,
@@ -72,20 +72,21 @@ export class GitChangeService {
     if (!applied || !fetched || applied === fetched) {
       return { ...base, pending: false, ...unchanged(git) };
     }
-    const change = await this.between(git, applied, fetched, sha => {
-      throw new ConflictError(
-        `commit ${sha.slice(0, 12)} is not on ${git.branch} of ${
-          git.repoUrl
-        } (force-pushed away?); Sync to apply the branch as it is`,
-      );
+    const change = await this.between(git, applied, fetched).catch(error => {
+      throw isError(error) && error.name === 'ConflictError'
+        ? new ConflictError(
+            `${error.message}; Sync to apply the branch as it is`,
+          )
+        : error;
     });
     return { ...base, pending: true, ...change };
   }
 
   /**
-   * What deploy `id` changed: against the environment's previous deploy
-   * that made a commit and succeeded, or `sinceId`'s (the older of the two
-   * is the base), or the commit's parent when there is none before it.
+   * What deploy `id` changed: against what its Kustomization ran before it
+   * (see DeployHistoryService.previousCommit) or `sinceId`'s row (the older
+   * of the two is the base), or, with no row before it, the commit's parent
+   * (for a repository's first commit, nothing: every file is added).
    */
   async deployChange(
     scope: EntityScope,
@@ -94,69 +95,67 @@ export class GitChangeService {
   ): Promise<DeployChange> {
     const { history } = this.options;
     const deploy = await history.get(scope, id);
-    const to = committed(deploy, 'id');
-    let since: DeployRecord | undefined;
-    if (sinceId !== undefined) {
-      since = await history.get(scope, sinceId).catch(() => {
-        throw new InputError(
-          `since: deploy ${sinceId} of ${scope.entityRef} not found`,
-        );
-      });
-      if (since.environment !== deploy.environment) {
-        throw new InputError(
-          `since: deploy ${sinceId} went to ${since.environment}, deploy ${id} to ${deploy.environment}; compare deploys of one environment`,
-        );
-      }
-      committed(since, 'since');
-    } else {
-      since = await history.previousCommit(scope, deploy);
-    }
+    const deployCommit = committed(deploy, 'id');
+    const since =
+      sinceId === undefined
+        ? await history.previousCommit(scope, deploy)
+        : await this.sinceRow(scope, deploy, sinceId);
     const git = gitContext(environmentContext(scope, deploy.environment));
-    const [older, newer] =
-      since && since.id > deploy.id ? [deploy, since] : [since, deploy];
-    const notOnBranch = (sha: string): never => {
-      throw new ConflictError(
-        `commit ${sha.slice(0, 12)} is no longer on ${git.branch} of ${
-          git.repoUrl
-        } (force-pushed away?)`,
-      );
-    };
-    const from =
-      older?.commitSha ??
-      (await this.options.repos.withRepo(git, async repo => {
-        if (!(await repo.ensureCommit(to, git.branch))) {
-          notOnBranch(to);
-        }
-        const parent = await repo.firstParent(to);
-        if (!parent) {
-          throw new ConflictError(
-            `deploy ${id} made the first commit of ${git.repoUrl}: there is nothing before it to compare`,
-          );
-        }
-        return parent;
-      }));
-    const target = newer === deploy ? to : newer!.commitSha!;
+    let from: string | undefined;
+    let to: string;
+    if (since && since.id > deploy.id) {
+      [from, to] = [deployCommit, committed(since, 'since')];
+    } else {
+      to = deployCommit;
+      from = since
+        ? committed(since, 'since')
+        : await this.options.repos.withRepo(git, async repo => {
+            if (!(await repo.isOnBranch(deployCommit, git.branch))) {
+              throw notOnBranch(git, deployCommit);
+            }
+            return repo.firstParent(deployCommit);
+          });
+    }
     const base = {
       environment: deploy.environment,
       deployId: deploy.id,
       sinceDeployId: since?.id,
       fromCommit: from,
-      toCommit: target,
+      toCommit: to,
     };
-    if (from === target) {
+    if (from === to) {
       return { ...base, ...unchanged(git) };
     }
-    return {
-      ...base,
-      ...(await this.between(git, from, target, notOnBranch)),
-    };
+    return { ...base, ...(await this.between(git, from, to)) };
   }
 
+  /** The other row of a comparison: the entity's, of the same environment. */
+  private async sinceRow(
+    scope: EntityScope,
+    deploy: DeployRecord,
+    sinceId: number,
+  ): Promise<DeployRecord> {
+    const since = await this.options.history
+      .get(scope, sinceId)
+      .catch(error => {
+        throw isError(error) && error.name === 'NotFoundError'
+          ? new InputError(`since: ${error.message}`)
+          : error;
+      });
+    if (since.environment !== deploy.environment) {
+      throw new InputError(
+        `since: deploy ${sinceId} went to ${since.environment}, deploy ${deploy.id} to ${deploy.environment}; compare deploys of one environment`,
+      );
+    }
+    committed(since, 'since');
+    return since;
+  }
+
+  /** `from` undefined: from the repository's beginning. */
   private between(
     git: GitContext,
-    from: string,
+    from: string | undefined,
     to: string,
-    notOnBranch: (sha: string) => never,
   ): Promise<CommitRangeChange> {
     // The registered repository is in the key: the check withRepo makes
     // for it must not be skipped by another entity's cached answer.
@@ -165,13 +164,13 @@ export class GitChangeService {
       git.branch,
       git.overlayPath,
       JSON.stringify(git.registeredRepository),
-      from,
+      from ?? '',
       to,
     ].join('\n');
     let answer = this.cache.get(key);
     if (!answer) {
       answer = this.options.repos.withRepo(git, repo =>
-        compare(repo, git, from, to, notOnBranch),
+        compare(repo, git, from, to),
       );
       this.cache.set(key, answer);
       answer.catch(() => this.cache.delete(key));
@@ -181,6 +180,14 @@ export class GitChangeService {
     }
     return answer;
   }
+}
+
+function notOnBranch(git: GitContext, sha: string): ConflictError {
+  return new ConflictError(
+    `commit ${sha.slice(0, 12)} is not on ${git.branch} of ${
+      git.repoUrl
+    } (force-pushed away?)`,
+  );
 }
 
 /** The commit a deploy made; `field` names the request's part that chose it. */
@@ -208,28 +215,30 @@ function unchanged(git: GitContext): CommitRangeChange {
 async function compare(
   repo: LocalRepo,
   git: GitContext,
-  from: string,
+  from: string | undefined,
   to: string,
-  notOnBranch: (sha: string) => never,
 ): Promise<CommitRangeChange> {
   const { repoUrl } = git;
-  for (const sha of [to, from]) {
-    if (!(await repo.ensureCommit(sha, git.branch))) {
-      notOnBranch(sha);
+  // The newer first: its fetch brings the older one too.
+  for (const sha of from ? [to, from] : [to]) {
+    if (!(await repo.isOnBranch(sha, git.branch))) {
+      throw notOnBranch(git, sha);
     }
   }
-  const paths = await pathsRead(repo, git.overlayPath, [from, to]);
+  const revisions = from ? [from, to] : [to];
+  const paths = await pathsRead(repo, git.overlayPath, revisions);
   const { commits, total } = await repo.commitsTouching(
     from,
     to,
     paths,
     CHANGE_LIMITS.commits,
   );
-  const files = await repo.changedFiles(from, to, paths);
+  const base = from ?? (await repo.emptyTree());
+  const files = await repo.changedFiles(base, to, paths);
   const diff =
     files.length === 0
       ? ''
-      : await repo.unifiedDiff(from, to, paths, CHANGE_LIMITS.diffBytes);
+      : await repo.unifiedDiff(base, to, paths, CHANGE_LIMITS.diffBytes);
   return {
     repoUrl,
     paths,

@@ -34,6 +34,12 @@ export interface CommitInfo {
 }
 
 /** Failure of a git command, with its output but never its credentials. */
+// Git's well-known hashes of the tree with nothing in it.
+const EMPTY_TREE: Record<string, string> = {
+  sha1: '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+  sha256: '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321',
+};
+
 export class GitCommandError extends Error {
   constructor(readonly args: string[], readonly output: string) {
     super(
@@ -241,7 +247,7 @@ export class LocalRepo {
    * first) and how many commits `from..to` holds in all.
    */
   async commitsTouching(
-    from: string,
+    from: string | undefined,
     to: string,
     paths: string[],
     limit: number,
@@ -254,12 +260,14 @@ export class LocalRepo {
     }>;
     total: number;
   }> {
+    // No base: the first commit and everything before `to`.
+    const range = from ? `${from}..${to}` : to;
     const out = await this.git(
       [
         'log',
         `-n${limit}`,
         '--format=%H%x00%an%x00%aI%x00%s%x1e',
-        `${from}..${to}`,
+        range,
         '--',
         ...literalPaths(paths),
       ],
@@ -274,9 +282,7 @@ export class LocalRepo {
         return { sha, author, date, subject };
       })
       .reverse();
-    const total = Number(
-      await this.git(['rev-list', '--count', `${from}..${to}`]),
-    );
+    const total = Number(await this.git(['rev-list', '--count', range]));
     return { commits, total };
   }
 
@@ -348,13 +354,32 @@ export class LocalRepo {
     }
   }
 
+  /**
+   * Whether the commit is on the branch as the remote has it now: fetched
+   * when this clone lacks it or its tip does not contain it (a clone may
+   * keep commits the remote force-pushed away).
+   */
+  async isOnBranch(sha: string, branch: string): Promise<boolean> {
+    const tip = `refs/remotes/origin/${branch}`;
+    if ((await this.hasCommit(sha)) && (await this.isAncestor(sha, tip))) {
+      return true;
+    }
+    await this.fetch(branch).catch(() => undefined);
+    return (await this.hasCommit(sha)) && this.isAncestor(sha, tip);
+  }
+
   /** The commit's first parent; none for a repository's first commit. */
   async firstParent(sha: string): Promise<string | undefined> {
-    try {
-      return await this.git(['rev-parse', '--verify', '--quiet', `${sha}^1`]);
-    } catch {
-      return undefined;
-    }
+    const [, parent] = (
+      await this.git(['rev-list', '--parents', '-n', '1', sha])
+    ).split(' ');
+    return parent || undefined;
+  }
+
+  /** Git's empty tree in this repository's object format: what a first commit is compared with. */
+  async emptyTree(): Promise<string> {
+    const format = await this.git(['rev-parse', '--show-object-format']);
+    return EMPTY_TREE[format] ?? EMPTY_TREE.sha1;
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {

@@ -317,6 +317,12 @@ describe('the deploy routes', () => {
     const one = (await row(first))!;
     const manual = (await row(undefined))!;
     await row(seed, { status: 'failed' });
+    // Between the two: a row of another environment's Kustomization, which
+    // the previous-deploy lookup must pass over.
+    const elsewhere = (await row(seed, {
+      environment: 'staging',
+      kustomization: 'shop-staging',
+    }))!;
     const two = (await row(second))!;
     const changesOf = (id: number, query = '') =>
       request(app)
@@ -368,15 +374,11 @@ describe('the deploy routes', () => {
     expect(await refused('?since=0')).toMatch(/since/);
     expect(await refused('?until=1')).toMatch(/until/);
     expect(await refused('?since=999999')).toMatch(/^since: deploy 999999 of/);
-    const elsewhere = (await row(first, {
-      environment: 'staging',
-      kustomization: 'shop-staging',
-    }))!;
     expect(await refused(`?since=${elsewhere.id}`)).toMatch(
       /^since: .* compare deploys of one environment/,
     );
 
-    const other = await store.insert({
+    const foreign = await store.insert({
       cluster: 'local',
       namespace: 'apps',
       kustomization: 'elsewhere',
@@ -387,7 +389,42 @@ describe('the deploy routes', () => {
       triggeredBy: 'x',
       commitSha: second,
     });
-    expect((await changesOf(other!.id)).status).toBe(404);
+    expect((await changesOf(foreign!.id)).status).toBe(404);
+    expect(await refused(`?since=${foreign!.id}`)).toMatch(
+      /^since: deploy \d+ of component:default\/shop not found/,
+    );
+
+    // The repository's first commit: compared with nothing, every file added.
+    // (The seed; its row through shop-dev is taken: another cluster's.)
+    const rootCommit = git(origin, 'rev-list', '--max-parents=0', 'main');
+    expect(rootCommit).toBe(seed);
+    const firstRow = await store.insert({
+      cluster: 'other-cluster',
+      namespace: 'apps',
+      kustomization: 'shop-dev',
+      entityRef: SHOP,
+      environment: 'development',
+      method: 'gitops-git',
+      status: 'succeeded',
+      triggeredBy: 'x',
+      commitSha: rootCommit,
+    });
+    const rootChange = await changesOf(firstRow!.id);
+    expect(rootChange.status).toBe(200);
+    expect(rootChange.body.fromCommit).toBeUndefined();
+    expect(rootChange.body.commits.map((c: any) => c.sha)).toEqual([rootCommit]);
+    expect(rootChange.body.files.length).toBeGreaterThan(0);
+    expect(rootChange.body.files.every((f: any) => f.status === 'added')).toBe(
+      true,
+    );
+
+    // A commit the branch no longer has: 409, whichever clone still holds it.
+    const gone = (await row('f'.repeat(40)))!;
+    const goneChange = await changesOf(gone.id);
+    expect(goneChange.status).toBe(409);
+    expect(goneChange.body.error.message).toMatch(
+      /^commit ffffffffffff is not on main/,
+    );
     for (const [header, status] of [
       [strangerHeader, 403],
       [serviceHeader, 403],

@@ -98,7 +98,8 @@ export function createDeployRouter(
     },
   );
 
-  // What a deploy changed, read from Git like the pending change.
+  // What a deploy changed, read from Git with the portal's token like the
+  // pending change: deployers only.
   router.get(`${base}/:id(\\d+)/changes`, async (req, res) => {
     const { id } = parseBody(deployIdParams, req.params);
     const { since } = parseBody(deployChangesQuery, req.query);

@@ -61,6 +61,7 @@ export interface DeployChange extends CommitRangeChange {
   deployId: number;
   /** The deploy compared against; none when the commit's parent was. */
   sinceDeployId?: number;
-  fromCommit: string;
+  /** None: the deploy made the repository's first commit, every file is added. */
+  fromCommit?: string;
   toCommit: string;
 }

@@ -83,15 +83,19 @@ function ChangeLoader(props: {
   if (!value) {
     return <ResponseErrorPanel error={error ?? new Error('no answer')} />;
   }
-  const base =
-    value.sinceDeployId === undefined
-      ? `its parent commit ${shortSha(value.fromCommit)} (no deploy before it)`
-      : `deploy #${value.sinceDeployId}`;
+  let base = `deploy #${value.sinceDeployId}`;
+  if (value.sinceDeployId === undefined) {
+    base = value.fromCommit
+      ? 'its parent commit (no deploy before it)'
+      : 'nothing: it is the repository’s first commit';
+  }
+  const range = value.fromCommit
+    ? `From ${shortSha(value.fromCommit)} to ${shortSha(value.toCommit)}`
+    : `Up to ${shortSha(value.toCommit)}`;
   return (
     <div data-testid="deploy-change">
       <Typography variant="body2">
-        From {shortSha(value.fromCommit)} to {shortSha(value.toCommit)}, against{' '}
-        {base}.
+        {range}, against {base}.
       </Typography>
       <CommitRangeView change={value} testIdPrefix="deploy-change" />
     </div>

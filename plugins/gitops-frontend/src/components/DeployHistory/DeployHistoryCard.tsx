@@ -53,7 +53,7 @@ export function DeployHistoryCard(props: {
   const [rollbackOf, setRollbackOf] = useState<DeployRecord>();
   const [changesOf, setChangesOf] = useState<DeployRecord>();
   // The diff is read from Git with the portal's token: for deployers.
-  const mayRead = useActionPermissions(stringifyEntityRef(entityRef)).deploy;
+  const mayDeploy = useActionPermissions(stringifyEntityRef(entityRef)).deploy;
 
   const history = useDeployHistory(
     entityRef,
@@ -148,7 +148,7 @@ export function DeployHistoryCard(props: {
       cellStyle: NO_WRAP,
       render: d => (
         <>
-          {d.commitSha && mayRead && (
+          {d.commitSha && mayDeploy && (
             <Tooltip title={`What ${d.commitSha.slice(0, 7)} changed`}>
               <IconButton
                 size="small"
