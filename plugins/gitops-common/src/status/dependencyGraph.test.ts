@@ -1,7 +1,4 @@
-import {
-  dependencyGraphAround,
-  fluxDependencyGraph,
-} from './dependencyGraph';
+import { dependencyGraphAround, fluxDependencyGraph } from './dependencyGraph';
 import { FluxObjectStatus, SyncState } from './types';
 
 function kustomization(
@@ -152,6 +149,9 @@ describe('dependencyGraphAround', () => {
     kustomization('loop-a', [{ name: 'loop-b', state: 'Ready' }]),
     kustomization('loop-b', [{ name: 'loop-a', state: 'Ready' }]),
     kustomization('alone', []),
+    kustomization('infra', []),
+    kustomization('team-a', [{ name: 'infra', state: 'Ready' }]),
+    kustomization('team-b', [{ name: 'infra', state: 'Ready' }]),
   ]);
 
   it('keeps each chain a matching object is on, whole, from either end', () => {
@@ -164,6 +164,21 @@ describe('dependencyGraphAround', () => {
     expect(around.edges).toHaveLength(2);
     expect(around.cycles).toEqual([]);
     expect(around.unconnected).toBe(graph.unconnected);
+  });
+
+  it('leaves out the other objects that wait for a dependency the chain shares', () => {
+    const around = dependencyGraphAround(graph, n => n.name === 'team-a');
+    expect(around.nodes.map(n => n.name).sort()).toEqual(['infra', 'team-a']);
+    expect(around.edges).toEqual([
+      { from: id('infra'), to: id('team-a'), inCycle: false },
+    ]);
+    // From the shared end, everything that waits for it.
+    const shared = dependencyGraphAround(graph, n => n.name === 'infra');
+    expect(shared.nodes.map(n => n.name).sort()).toEqual([
+      'infra',
+      'team-a',
+      'team-b',
+    ]);
   });
 
   it('keeps the cycles of what it keeps, and nothing when nothing matches', () => {

@@ -138,9 +138,10 @@ export function fluxDependencyGraph(
 }
 
 /**
- * The part of a graph connected to the nodes `matches` picks: each chain
- * a matching object is on, whole (what it waits for and what waits for it,
- * to the ends), with its cycles. `unconnected` keeps counting the graph's.
+ * The chains of the nodes `matches` picks: what each waits for and what
+ * waits for it, to the ends, with their cycles; not the other objects that
+ * wait for a dependency they share. `unconnected` keeps counting the
+ * graph's.
  *
  * @public
  */
@@ -148,28 +149,33 @@ export function dependencyGraphAround(
   graph: FluxDependencyGraph,
   matches: (node: FluxDependencyNode) => boolean,
 ): FluxDependencyGraph {
-  const neighbours = new Map<string, string[]>(
-    graph.nodes.map(n => [n.id, []]),
-  );
+  // Followed one way at a time: through a shared dependency in both, every
+  // object waiting for it would join the chain.
+  const waitingFor = new Map<string, string[]>();
+  const waitedBy = new Map<string, string[]>();
   for (const edge of graph.edges) {
-    neighbours.get(edge.from)?.push(edge.to);
-    neighbours.get(edge.to)?.push(edge.from);
+    waitingFor.set(edge.to, [...(waitingFor.get(edge.to) ?? []), edge.from]);
+    waitedBy.set(edge.from, [...(waitedBy.get(edge.from) ?? []), edge.to]);
   }
-  const kept = new Set<string>();
-  const queue = graph.nodes.filter(matches).map(n => n.id);
-  queue.forEach(id => kept.add(id));
-  while (queue.length) {
-    for (const next of neighbours.get(queue.pop()!) ?? []) {
-      if (!kept.has(next)) {
-        kept.add(next);
-        queue.push(next);
+  const picked = graph.nodes.filter(matches).map(n => n.id);
+  const kept = new Set(picked);
+  for (const next of [waitingFor, waitedBy]) {
+    const reached = new Set(picked);
+    const queue = [...picked];
+    while (queue.length) {
+      for (const id of next.get(queue.pop()!) ?? []) {
+        if (!reached.has(id)) {
+          reached.add(id);
+          kept.add(id);
+          queue.push(id);
+        }
       }
     }
   }
   return {
     nodes: graph.nodes.filter(n => kept.has(n.id)),
-    edges: graph.edges.filter(e => kept.has(e.from)),
-    cycles: graph.cycles.filter(cycle => kept.has(cycle[0])),
+    edges: graph.edges.filter(e => kept.has(e.from) && kept.has(e.to)),
+    cycles: graph.cycles.filter(cycle => cycle.every(id => kept.has(id))),
     unconnected: graph.unconnected,
   };
 }

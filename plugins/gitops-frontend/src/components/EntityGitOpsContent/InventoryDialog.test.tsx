@@ -36,8 +36,9 @@ const object = {
 } as FluxObjectStatus;
 
 const tree = {
-  total: 3,
+  total: 4,
   root: {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     namespace: 'apps',
     name: 'shop-dev',
@@ -47,6 +48,7 @@ const tree = {
         namespace: 'apps',
         items: [
           {
+            apiVersion: 'apps/v1',
             kind: 'Deployment',
             namespace: 'apps',
             name: 'shop',
@@ -59,13 +61,34 @@ const tree = {
       {
         kind: 'ConfigMap',
         namespace: 'apps',
-        items: [{ kind: 'ConfigMap', namespace: 'apps', name: 'shop-config' }],
+        items: [
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            namespace: 'apps',
+            name: 'shop-config',
+          },
+        ],
+      },
+      // A custom resource called like a workload: no link.
+      {
+        kind: 'Job',
+        namespace: 'apps',
+        items: [
+          {
+            apiVersion: 'example.com/v1',
+            kind: 'Job',
+            namespace: 'apps',
+            name: 'custom-job',
+          },
+        ],
       },
       {
         kind: 'Kustomization',
         namespace: 'apps',
         items: [
           {
+            apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
             kind: 'Kustomization',
             namespace: 'apps',
             name: 'shop-db',
@@ -117,7 +140,7 @@ describe('InventoryDialog', () => {
   it('shows each object with its health, filters, and links workloads to the Kubernetes tab', async () => {
     await renderDialog({ 'backstage.io/kubernetes-id': 'shop' }, true);
     expect(await screen.findByText('ImagePullBackOff')).toBeInTheDocument();
-    expect(screen.getByText('3 objects')).toBeInTheDocument();
+    expect(screen.getByText('4 objects')).toBeInTheDocument();
     const link = screen.getByRole('link', {
       name: 'Deployment shop in the Kubernetes tab',
     });

@@ -49,16 +49,24 @@ const UNEXPANDED: Record<
   depth: 'too deep: not expanded',
 };
 
-// What Backstage's Kubernetes tab shows of an entity: its workloads.
-const WORKLOAD_KINDS = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Pod',
-  'Job',
-  'CronJob',
-]);
+// What Backstage's Kubernetes tab shows of an entity: its workloads, by
+// kind and API group (a custom resource may be called Job too).
+const WORKLOAD_GROUPS: Record<string, string> = {
+  Deployment: 'apps',
+  StatefulSet: 'apps',
+  DaemonSet: 'apps',
+  ReplicaSet: 'apps',
+  Pod: '',
+  Job: 'batch',
+  CronJob: 'batch',
+};
+
+function isWorkload(node: InventoryTreeNode): boolean {
+  const group = node.apiVersion.includes('/')
+    ? node.apiVersion.split('/')[0]
+    : '';
+  return WORKLOAD_GROUPS[node.kind] === group;
+}
 
 // Groups this long start folded: an inventory may hold thousands of objects.
 const FOLDED_FROM = 50;
@@ -149,7 +157,7 @@ function Groups(props: {
                     <div className={classes.item}>
                       <span className={classes.name}>{item.name}</span>
                       <Health node={item} />
-                      {kubernetesTab && WORKLOAD_KINDS.has(item.kind) && (
+                      {kubernetesTab && isWorkload(item) && (
                         <Link
                           to={kubernetesTab}
                           aria-label={`${item.kind} ${item.name} in the Kubernetes tab`}
