@@ -166,6 +166,6 @@ try {
   await browser.close();
   if (created.length) {
     console.log(`deleting ${created.length} benchmark Kustomizations…`);
-    kubectl(['delete', 'kustomization', '-n', namespace, '--wait=false', ...created]);
+    kubectl(['delete', 'kustomization', '-n', namespace, '--wait=false', '--ignore-not-found', ...created]);
   }
 }

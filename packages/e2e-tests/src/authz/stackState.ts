@@ -15,8 +15,8 @@ export interface StateTarget {
 /**
  * What a request could change: the resourceVersions of the Flux objects
  * and the Deployment they apply, the head of the repository's branch, and
- * the deploy history, repair audit log and health reports requested, in the database
- * (read through the API as the owner).
+ * the deploy history, repair audit log and the latest health report
+ * requested, in the database (read through the API as the owner).
  */
 export async function stackState(
   env: StackEnv,
@@ -62,10 +62,11 @@ export async function stackState(
     'latest repair': repairs.items.length
       ? JSON.stringify(repairs.items[0])
       : 'none',
-    // Requested ones only: the scheduled check may run at any moment.
-    'health reports requested': reports.items.filter(
-      (r: { trigger: string }) => r.trigger === 'manual',
-    ).length,
+    // The latest requested one: the scheduled check may run at any moment,
+    // and a count within the latest 50 would change with it.
+    'latest health report requested':
+      reports.items.find((r: { trigger: string }) => r.trigger === 'manual')
+        ?.id ?? 'none',
   };
 }
 
