@@ -66,4 +66,29 @@ describe('retryingIdleSocket', () => {
     ).rejects.toThrow('fetch failed');
     expect(streamed).toHaveBeenCalledTimes(1);
   });
+
+  it('sends a read once more on a reset socket, not a write, and says why it failed', async () => {
+    const reset = () =>
+      Object.assign(new TypeError('fetch failed'), {
+        cause: Object.assign(new Error('read ECONNRESET'), {
+          code: 'ECONNRESET',
+        }),
+      });
+    const read = jest
+      .fn()
+      .mockRejectedValueOnce(reset())
+      .mockResolvedValueOnce(new Response('ok'));
+    const response = await retryingIdleSocket(read)('http://portal/api');
+    expect(await response.text()).toBe('ok');
+    expect(read).toHaveBeenCalledTimes(2);
+
+    const write = jest.fn().mockRejectedValue(reset());
+    await expect(
+      retryingIdleSocket(write)('http://portal/api', {
+        method: 'POST',
+        body: '{}',
+      }),
+    ).rejects.toThrow('fetch failed (ECONNRESET read ECONNRESET)');
+    expect(write).toHaveBeenCalledTimes(1);
+  });
 });

@@ -9,12 +9,46 @@ export function retryingIdleSocket(fetchImpl: typeof fetch): typeof fetch {
     try {
       return await fetchImpl(input, init);
     } catch (error) {
-      if (!closedBeforeAnswer(error) || !canResend(input, init)) {
-        throw error;
+      if (
+        !(closedBeforeAnswer(error) && canResend(input, init)) &&
+        !(resetWhileReading(error) && isRead(init))
+      ) {
+        throw withCause(error);
       }
-      return fetchImpl(input, init);
+      return fetchImpl(input, init).catch(again => {
+        throw withCause(again);
+      });
     }
   };
+}
+
+/**
+ * A reset socket: the server may have read the request, so only a read
+ * (GET, HEAD) is sent again.
+ */
+function resetWhileReading(error: unknown): boolean {
+  const { name, cause } = (error ?? {}) as {
+    name?: string;
+    cause?: { code?: string };
+  };
+  return name === 'TypeError' && cause?.code === 'ECONNRESET';
+}
+
+function isRead(init?: RequestInit): boolean {
+  const method = (init?.method ?? 'GET').toUpperCase();
+  return method === 'GET' || method === 'HEAD';
+}
+
+/** "fetch failed" says nothing: the cause's code and message go with it. */
+function withCause(error: unknown): unknown {
+  const cause = (error as { cause?: { code?: string; message?: string } })
+    ?.cause;
+  if (typeof error === 'object' && error !== null && cause) {
+    (error as { message: string }).message += ` (${cause.code ?? ''} ${
+      cause.message ?? ''
+    })`;
+  }
+  return error;
 }
 
 /**
