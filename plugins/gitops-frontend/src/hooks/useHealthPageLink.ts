@@ -1,20 +1,12 @@
-import { useRouteRef } from '@backstage/core-plugin-api';
 import { healthRouteRef } from '../routes';
+import { useOptionalRouteRef } from './useOptionalRouteRef';
 
 /**
  * The health page's URL, narrowed to an error code when given; undefined
  * in an app that shows the GitOps tab without mounting the GitOps page.
  */
 export function useHealthPageLink(): ((code?: string) => string) | undefined {
-  let route: (() => string) | undefined;
-  try {
-    // useRouteRef runs its own hooks before it throws for a missing route,
-    // so the hook order stays the same either way.
-    // eslint-disable-next-line react-hooks/rules-of-hooks
-    route = useRouteRef(healthRouteRef);
-  } catch {
-    route = undefined;
-  }
+  const route = useOptionalRouteRef(healthRouteRef);
   if (!route) {
     return undefined;
   }

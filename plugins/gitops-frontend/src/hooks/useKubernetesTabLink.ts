@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { useApiHolder, useRouteRef } from '@backstage/core-plugin-api';
+import { useApiHolder } from '@backstage/core-plugin-api';
 import {
   entityRouteParams,
   entityRouteRef,
@@ -9,6 +9,7 @@ import {
   KUBERNETES_LABEL_SELECTOR_QUERY_ANNOTATION,
 } from '@backstage/plugin-kubernetes-common';
 import { kubernetesApiRef } from '@backstage/plugin-kubernetes-react';
+import { useOptionalRouteRef } from './useOptionalRouteRef';
 
 /** Where the Kubernetes plugin mounts its entity tab (its default path). */
 export const KUBERNETES_TAB_PATH = 'kubernetes';
@@ -20,14 +21,7 @@ export const KUBERNETES_TAB_PATH = 'kubernetes';
  */
 export function useKubernetesTabLink(entity: Entity): string | undefined {
   const installed = Boolean(useApiHolder().get(kubernetesApiRef));
-  let entityRoute: ReturnType<typeof useRouteRef<any>> | undefined;
-  try {
-    // As useHealthPageLink: the hooks run before a missing route throws.
-    // eslint-disable-next-line react-hooks/rules-of-hooks
-    entityRoute = useRouteRef(entityRouteRef);
-  } catch {
-    entityRoute = undefined;
-  }
+  const entityRoute = useOptionalRouteRef(entityRouteRef);
   const annotations = entity.metadata.annotations ?? {};
   const shown =
     Boolean(annotations[KUBERNETES_ANNOTATION]) ||
